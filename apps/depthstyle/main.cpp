@@ -1,0 +1,46 @@
+// depthstyle: one binary, one subcommand per job. Each subcommand lives in its own file
+// and registers itself in the table below.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "apps/depthstyle/commands.h"
+#include "tensor/tensor.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+const Command kCommands[] = {
+    {"demo-tiny", "optimise an image through a tiny conv net and write a PNG (framework smoke run)", ds::app::cmd_demo_tiny},
+};
+
+void usage(FILE* f) {
+  std::fprintf(f, "usage: depthstyle COMMAND [options]   (depthstyle COMMAND --help for details)\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(f, "  %-10s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    usage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "depthstyle: unknown command '%s'\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

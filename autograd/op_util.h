@@ -1,0 +1,27 @@
+// Small helpers shared by the autograd/ops_*.cpp files (not part of the public API).
+#pragma once
+#include <string>
+
+#include "autograd/ops.h"
+#include "tensor/kernels.h"
+
+namespace ds {
+
+// Tensor of `shape` on the same device as `like`.
+inline Tensor empty_like_dev(const Shape& shape, const Tensor& like) { return Tensor::empty(shape, like.device()); }
+inline Tensor empty_like(const Tensor& t) { return Tensor::empty(t.shape(), t.device()); }
+
+// Every defined input is a non-empty tensor on the device of the first one.
+inline void check_inputs(const char* op, std::initializer_list<const Var*> vars) {
+  const Var* first = nullptr;
+  for (const Var* v : vars) {
+    if (!v->defined()) continue;
+    check_nonempty(op, v->value());
+    if (!first) first = v;
+    else check_same_device(op, first->value(), v->value());
+  }
+}
+
+inline void check_4d(const char* op, const Var& x) { check_ndim(op, x.value(), 4); }
+
+}  // namespace ds

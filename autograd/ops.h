@@ -1,0 +1,70 @@
+// Differentiable ops on Vars. Each op validates its inputs (clear ds::Error naming the op and
+// the shapes), allocates its output on the inputs' device, calls the kernel through
+// DS_DISPATCH and records a backward function that keeps only what the needed gradients read.
+// Forward and backward of each op sit side by side in autograd/ops_*.cpp.
+#pragma once
+#include <vector>
+
+#include "autograd/var.h"
+#include "tensor/params.h"
+
+namespace ds {
+
+// ---- convolution (ops_conv.cpp) ----
+// x [N,Cin,H,W], w [Cout,Cin/groups,kh,kw], b [Cout] or an undefined Var.
+Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
+// x [N,Cin,H,W], w [Cin,Cout/groups,kh,kw] (PyTorch layout), b [Cout] or undefined.
+Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
+
+// ---- pointwise (ops_pointwise.cpp) ----
+Var activation(const Var& x, Act act, float alpha = 1.0f);
+inline Var relu(const Var& x) { return activation(x, Act::Relu); }
+inline Var relu6(const Var& x) { return activation(x, Act::Relu6); }
+inline Var elu(const Var& x, float alpha = 1.0f) { return activation(x, Act::Elu, alpha); }
+inline Var sigmoid(const Var& x) { return activation(x, Act::Sigmoid); }
+inline Var tanh(const Var& x) { return activation(x, Act::Tanh); }
+
+// Broadcasting binary ops: shapes are right-aligned (numpy rules, at most 4-D); each dim
+// equal or 1. Per-channel broadcasting of a [C] vector onto NCHW: reshape it to [1,C,1,1].
+Var binary(BinOp op, const Var& a, const Var& b);
+inline Var add(const Var& a, const Var& b) { return binary(BinOp::Add, a, b); }
+inline Var sub(const Var& a, const Var& b) { return binary(BinOp::Sub, a, b); }
+inline Var mul(const Var& a, const Var& b) { return binary(BinOp::Mul, a, b); }
+inline Var div(const Var& a, const Var& b) { return binary(BinOp::Div, a, b); }
+Var scale_add(const Var& x, float alpha, float beta = 0.0f);  // alpha*x + beta
+inline Var operator+(const Var& a, const Var& b) { return add(a, b); }
+inline Var operator-(const Var& a, const Var& b) { return sub(a, b); }
+inline Var operator*(const Var& a, const Var& b) { return mul(a, b); }
+inline Var operator/(const Var& a, const Var& b) { return div(a, b); }
+inline Var operator*(const Var& a, float s) { return scale_add(a, s); }
+inline Var operator*(float s, const Var& a) { return scale_add(a, s); }
+inline Var operator+(const Var& a, float s) { return scale_add(a, 1.0f, s); }
+Var reshape(const Var& x, const Shape& s);  // a view; gradient reshaped back
+
+// ---- pooling (ops_pool.cpp) ----
+Var max_pool2d(const Var& x, const Pool2dParams& p);
+Var avg_pool2d(const Var& x, const Pool2dParams& p);
+Var global_avg_pool(const Var& x);  // [N,C,H,W] -> [N,C,1,1]
+
+// ---- normalisation (ops_norm.cpp) ----
+// Inference batch norm with running statistics: (x-mean)/sqrt(var+eps)*gamma + beta, all [C].
+Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& running_mean,
+               const Tensor& running_var, float eps);
+// Instance norm over H,W; gamma/beta [C] or undefined Vars (no affine).
+Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps);
+
+// ---- resampling, padding, concatenation (ops_resample.cpp) ----
+Var resize_nearest(const Var& x, int64_t out_h, int64_t out_w);
+inline Var upsample_nearest(const Var& x, int factor) { return resize_nearest(x, x.shape()[2] * factor, x.shape()[3] * factor); }
+Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w);  // align_corners=False
+Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode);       // negative zero-padding crops
+Var concat_channels(const std::vector<Var>& xs);
+
+// ---- reductions and losses (ops_reduce.cpp) ----
+Var sum(const Var& x);   // [1]
+Var mean(const Var& x);  // [1]
+// f [N,C,H,W] -> [N,C,C] = scale * F F^T over the spatial axis (scale e.g. 1/(C*H*W)).
+Var gram(const Var& f, float scale);
+Var mse_loss(const Var& a, const Var& b);  // [1] = mean((a-b)^2)
+
+}  // namespace ds

@@ -1,0 +1,66 @@
+// Max, average and global average pooling: forward and backward side by side.
+#include "autograd/op_util.h"
+
+namespace ds {
+
+// PyTorch's rule: floor or ceil of (in + 2p - k)/s, plus one; in ceil mode the last window
+// must start inside the input or the left padding.
+static int pool_out(int in, int k, int s, int p, bool ceil_mode) {
+  int span = in + 2 * p - k;
+  int out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
+  if (ceil_mode && (out - 1) * s >= in + p) --out;
+  return out;
+}
+int Pool2dParams::out_h(int h) const { return pool_out(h, kh, stride_h, pad_h, ceil_mode); }
+int Pool2dParams::out_w(int w) const { return pool_out(w, kw, stride_w, pad_w, ceil_mode); }
+
+std::string Pool2dParams::str() const {
+  return "kernel " + std::to_string(kh) + "x" + std::to_string(kw) + ", stride " + std::to_string(stride_h) + "x" +
+         std::to_string(stride_w) + ", pad " + std::to_string(pad_h) + "x" + std::to_string(pad_w) +
+         (ceil_mode ? ", ceil_mode" : "");
+}
+
+static Tensor pool_output(const char* op, const Var& x, const Pool2dParams& p) {
+  check_inputs(op, {&x});
+  check_4d(op, x);
+  if (p.kh < 1 || p.kw < 1 || p.stride_h < 1 || p.stride_w < 1 || p.pad_h < 0 || p.pad_w < 0 || 2 * p.pad_h > p.kh ||
+      2 * p.pad_w > p.kw)
+    throw Error(std::string(op) + ": invalid parameters (" + p.str() + "); padding may be at most half the kernel");
+  const Shape& s = x.shape();
+  if (s[2] + 2 * p.pad_h < p.kh || s[3] + 2 * p.pad_w < p.kw)
+    throw Error(std::string(op) + ": input " + shape_str(s) + " is smaller than the window (" + p.str() + ")");
+  return empty_like_dev({s[0], s[1], p.out_h(static_cast<int>(s[2])), p.out_w(static_cast<int>(s[3]))}, x.value());
+}
+
+Var max_pool2d(const Var& x, const Pool2dParams& p) {
+  Tensor y = pool_output("max_pool2d", x, p);
+  DS_DISPATCH(y.device(), max_pool2d_forward, x.value(), y, p);
+  Tensor xk = needs_grad(x) ? x.value() : Tensor();
+  return Var::make_result(y, "max_pool2d", {x}, [xk, p](const Tensor& gy) -> Grads {
+    Tensor gx = empty_like(xk);
+    DS_DISPATCH(gy.device(), max_pool2d_backward, xk, gy, gx, p);
+    return {gx};
+  });
+}
+
+Var avg_pool2d(const Var& x, const Pool2dParams& p) {
+  Tensor y = pool_output("avg_pool2d", x, p);
+  DS_DISPATCH(y.device(), avg_pool2d_forward, x.value(), y, p);
+  Shape xs = x.shape();
+  return Var::make_result(y, "avg_pool2d", {x}, [xs, p](const Tensor& gy) -> Grads {
+    Tensor gx = empty_like_dev(xs, gy);
+    DS_DISPATCH(gy.device(), avg_pool2d_backward, gy, gx, p);
+    return {gx};
+  });
+}
+
+Var global_avg_pool(const Var& x) {
+  check_inputs("global_avg_pool", {&x});
+  check_4d("global_avg_pool", x);
+  Pool2dParams p;
+  p.kh = p.stride_h = static_cast<int>(x.shape()[2]);
+  p.kw = p.stride_w = static_cast<int>(x.shape()[3]);
+  return avg_pool2d(x, p);
+}
+
+}  // namespace ds

@@ -1,0 +1,61 @@
+// Sum, mean, Gram matrix and mean-squared error: forward and backward side by side.
+#include "autograd/op_util.h"
+
+namespace ds {
+
+// Spreads a [1] gradient over `shape`, times `scale`.
+static Tensor spread(const Tensor& g1, const Shape& shape, float scale) {
+  Tensor out = Tensor::empty(shape, g1.device());
+  Shape ones(shape.size(), 1);
+  DS_DISPATCH(g1.device(), broadcast_to, g1.reshape(ones), out);
+  if (scale != 1.0f) DS_DISPATCH(g1.device(), scale_add, out, scale, 0.0f, out);
+  return out;
+}
+
+static Var sum_scaled(const char* op, const Var& x, float scale) {
+  check_inputs(op, {&x});
+  Tensor y = Tensor::empty({1}, x.device());
+  DS_DISPATCH(y.device(), sum_all, x.value(), y);
+  if (scale != 1.0f) DS_DISPATCH(y.device(), scale_add, y, scale, 0.0f, y);
+  Shape xs = x.shape();
+  return Var::make_result(y, op, {x}, [xs, scale](const Tensor& gy) -> Grads { return {spread(gy, xs, scale)}; });
+}
+
+Var sum(const Var& x) { return sum_scaled("sum", x, 1.0f); }
+Var mean(const Var& x) { return sum_scaled("mean", x, x.defined() ? 1.0f / static_cast<float>(x.value().numel()) : 1.0f); }
+
+Var gram(const Var& f, float scale) {
+  check_inputs("gram", {&f});
+  check_4d("gram", f);
+  const Shape& s = f.shape();
+  Tensor g = empty_like_dev({s[0], s[1], s[1]}, f.value());
+  DS_DISPATCH(g.device(), gram_forward, f.value(), scale, g);
+  Tensor fk = f.value();
+  return Var::make_result(g, "gram", {f}, [fk, scale](const Tensor& gg) -> Grads {
+    Tensor df = empty_like(fk);
+    DS_DISPATCH(gg.device(), gram_backward, fk, gg, scale, df);
+    return {df};
+  });
+}
+
+Var mse_loss(const Var& a, const Var& b) {
+  check_inputs("mse_loss", {&a, &b});
+  check_same_shape("mse_loss", a.value(), b.value());
+  Tensor out = Tensor::empty({1}, a.device());
+  DS_DISPATCH(out.device(), mse_forward, a.value(), b.value(), out);
+  bool ga = needs_grad(a), gb = needs_grad(b);
+  Tensor ak = a.value(), bk = b.value();
+  return Var::make_result(out, "mse_loss", {a, b}, [=](const Tensor& gy) -> Grads {
+    Grads g(2);
+    Tensor da = empty_like(ak);
+    DS_DISPATCH(gy.device(), mse_backward, ak, bk, gy, da);
+    if (gb) {
+      g[1] = empty_like(da);
+      DS_DISPATCH(gy.device(), scale_add, da, -1.0f, 0.0f, g[1]);
+    }
+    if (ga) g[0] = da;
+    return g;
+  });
+}
+
+}  // namespace ds

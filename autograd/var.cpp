@@ -1,0 +1,150 @@
+#include "autograd/var.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <unordered_set>
+
+#include "tensor/kernels.h"
+
+namespace ds {
+
+static std::atomic<uint64_t> g_seq{0};
+static std::atomic<int64_t> g_live{0};
+static thread_local bool g_grad_mode = true;
+
+struct Node {
+  uint64_t seq = g_seq++;
+  const char* op = "leaf";
+  bool is_leaf = false;
+  bool freed = false;
+  std::vector<std::shared_ptr<Node>> inputs;  // null where the input needs no gradient
+  BackwardFn backward;
+  Tensor grad;  // accumulated gradient of this node's value
+
+  Node() { ++g_live; }
+  ~Node() { --g_live; }
+};
+
+struct Var::Impl {
+  Tensor value;
+  std::shared_ptr<Node> node;
+};
+
+int64_t live_node_count() { return g_live.load(); }
+bool grad_mode_enabled() { return g_grad_mode; }
+NoGradGuard::NoGradGuard() : prev_(g_grad_mode) { g_grad_mode = false; }
+NoGradGuard::~NoGradGuard() { g_grad_mode = prev_; }
+
+Var::Var(Tensor value, bool requires_grad) : impl_(std::make_shared<Impl>()) {
+  if (!value.defined()) throw Error("Var: cannot wrap an undefined tensor");
+  impl_->value = std::move(value);
+  set_requires_grad(requires_grad);
+}
+
+const Tensor& Var::value() const {
+  if (!impl_) throw Error("Var: use of an undefined variable");
+  return impl_->value;
+}
+
+Tensor& Var::value_mut() {
+  if (!impl_) throw Error("Var: use of an undefined variable");
+  return impl_->value;
+}
+
+const std::shared_ptr<Node>& Var::node() const {
+  if (!impl_) throw Error("Var: use of an undefined variable");
+  return impl_->node;
+}
+
+bool Var::requires_grad() const { return impl_ && impl_->node != nullptr; }
+bool Var::is_leaf() const { return !impl_ || !impl_->node || impl_->node->is_leaf; }
+
+void Var::set_requires_grad(bool on) {
+  if (!is_leaf()) throw Error("set_requires_grad: only leaves (not op results) can be marked");
+  if (on && !impl_->node) {
+    impl_->node = std::make_shared<Node>();
+    impl_->node->is_leaf = true;
+  } else if (!on) {
+    impl_->node.reset();
+  }
+}
+
+const Tensor& Var::grad() const {
+  static const Tensor none;
+  return requires_grad() ? impl_->node->grad : none;
+}
+
+void Var::zero_grad() {
+  if (requires_grad()) impl_->node->grad = Tensor();
+}
+
+bool needs_grad(const Var& x) { return g_grad_mode && x.defined() && x.requires_grad(); }
+
+Var Var::make_result(Tensor value, const char* op, const std::vector<Var>& inputs, BackwardFn fn) {
+  Var out;
+  out.impl_ = std::make_shared<Impl>();
+  out.impl_->value = std::move(value);
+  if (!g_grad_mode) return out;
+  bool any = false;
+  for (const Var& v : inputs) any = any || needs_grad(v);
+  if (!any) return out;
+  auto node = std::make_shared<Node>();
+  node->op = op;
+  node->backward = std::move(fn);
+  node->inputs.reserve(inputs.size());
+  for (const Var& v : inputs) node->inputs.push_back(needs_grad(v) ? v.impl_->node : nullptr);
+  out.impl_->node = std::move(node);
+  return out;
+}
+
+// Sum into an existing gradient without touching either operand (they may be shared).
+static Tensor accumulate(const Tensor& acc, const Tensor& g) {
+  if (!acc.defined()) return g;
+  check_same_shape("gradient accumulation", acc, g);
+  Tensor sum = acc.clone();
+  DS_DISPATCH(sum.device(), add_inplace, sum, g, 1.0f);
+  return sum;
+}
+
+void Var::backward() const {
+  const Tensor& v = value();
+  if (v.numel() != 1) throw Error("backward: needs a scalar (1 element), got shape " + shape_str(v.shape()));
+  if (!requires_grad()) throw Error("backward: this value does not depend on anything that requires a gradient");
+  if (!std::isfinite(v.item())) throw Error("backward: the loss is not finite (" + std::to_string(v.item()) + ")");
+  Node* root = impl_->node.get();
+  if (root->freed) throw Error("backward: the graph was already freed by an earlier backward()");
+
+  // Collect the graph reachable from the root; creation order is a topological order.
+  std::vector<std::shared_ptr<Node>> order;
+  std::unordered_set<Node*> seen;
+  std::vector<std::shared_ptr<Node>> stack{impl_->node};
+  seen.insert(root);
+  while (!stack.empty()) {
+    std::shared_ptr<Node> n = std::move(stack.back());
+    stack.pop_back();
+    for (const auto& in : n->inputs)
+      if (in && seen.insert(in.get()).second) stack.push_back(in);
+    order.push_back(std::move(n));
+  }
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a->seq > b->seq; });
+
+  root->grad = accumulate(root->grad, Tensor::full(v.shape(), 1.0f, v.device()));
+  for (auto& n : order) {
+    if (n->is_leaf) continue;
+    if (n->freed) throw Error(std::string("backward: graph through '") + n->op + "' was already freed");
+    if (n->grad.defined()) {
+      Grads gs = n->backward(n->grad);
+      if (gs.size() != n->inputs.size())
+        throw Error(std::string("backward of '") + n->op + "' returned the wrong number of gradients");
+      for (size_t i = 0; i < gs.size(); ++i)
+        if (n->inputs[i] && gs[i].defined()) n->inputs[i]->grad = accumulate(n->inputs[i]->grad, gs[i]);
+    }
+    n->backward = nullptr;  // frees saved tensors
+    n->inputs.clear();
+    n->grad = Tensor();
+    n->freed = true;
+  }
+}
+
+}  // namespace ds

@@ -1,0 +1,219 @@
+// CPU kernels: fill, scaling, activations, broadcasting binary ops, reductions, MSE, Adam.
+// Mirrors cuda/pointwise.cu.
+#include <cmath>
+
+#include "tensor/cpu/parallel.h"
+#include "tensor/kernels.h"
+
+namespace ds {
+namespace cpu {
+
+// Elementwise loop over n items, split into chunks so OpenMP forks once per call.
+template <class F>
+static void for_each_chunk(int64_t n, F f) {
+  constexpr int64_t kChunk = 1 << 14;
+  int64_t chunks = (n + kChunk - 1) / kChunk;
+  parallel_for(chunks, kChunk, [&](int64_t c) {
+    int64_t b = c * kChunk, e = std::min(n, b + kChunk);
+    for (int64_t i = b; i < e; ++i) f(i);
+  });
+}
+
+void fill(Tensor& y, float value) {
+  float* p = y.data();
+  for_each_chunk(y.numel(), [=](int64_t i) { p[i] = value; });
+}
+
+void scale_add(const Tensor& x, float alpha, float beta, Tensor& y) {
+  const float* a = x.data();
+  float* p = y.data();
+  for_each_chunk(y.numel(), [=](int64_t i) { p[i] = alpha * a[i] + beta; });
+}
+
+void add_inplace(Tensor& y, const Tensor& x, float alpha) {
+  const float* a = x.data();
+  float* p = y.data();
+  for_each_chunk(y.numel(), [=](int64_t i) { p[i] += alpha * a[i]; });
+}
+
+void scale_by(const Tensor& x, const Tensor& s, Tensor& y) {
+  float k = s.data()[0];
+  const float* a = x.data();
+  float* p = y.data();
+  for_each_chunk(y.numel(), [=](int64_t i) { p[i] = k * a[i]; });
+}
+
+void activation_forward(Act act, float alpha, const Tensor& x, Tensor& y) {
+  const float* a = x.data();
+  float* p = y.data();
+  int64_t n = y.numel();
+  switch (act) {
+    case Act::Relu: for_each_chunk(n, [=](int64_t i) { p[i] = a[i] > 0 ? a[i] : 0.0f; }); break;
+    case Act::Relu6: for_each_chunk(n, [=](int64_t i) { p[i] = std::min(std::max(a[i], 0.0f), 6.0f); }); break;
+    case Act::Elu: for_each_chunk(n, [=](int64_t i) { p[i] = a[i] > 0 ? a[i] : alpha * std::expm1(a[i]); }); break;
+    case Act::Sigmoid: for_each_chunk(n, [=](int64_t i) { p[i] = 1.0f / (1.0f + std::exp(-a[i])); }); break;
+    case Act::Tanh: for_each_chunk(n, [=](int64_t i) { p[i] = std::tanh(a[i]); }); break;
+  }
+}
+
+void activation_backward(Act act, float alpha, const Tensor& y, const Tensor& dy, Tensor& dx) {
+  const float* o = y.data();
+  const float* g = dy.data();
+  float* d = dx.data();
+  int64_t n = dx.numel();
+  switch (act) {
+    case Act::Relu: for_each_chunk(n, [=](int64_t i) { d[i] = o[i] > 0 ? g[i] : 0.0f; }); break;
+    case Act::Relu6: for_each_chunk(n, [=](int64_t i) { d[i] = (o[i] > 0 && o[i] < 6) ? g[i] : 0.0f; }); break;
+    case Act::Elu: for_each_chunk(n, [=](int64_t i) { d[i] = o[i] > 0 ? g[i] : g[i] * (o[i] + alpha); }); break;
+    case Act::Sigmoid: for_each_chunk(n, [=](int64_t i) { d[i] = g[i] * o[i] * (1.0f - o[i]); }); break;
+    case Act::Tanh: for_each_chunk(n, [=](int64_t i) { d[i] = g[i] * (1.0f - o[i] * o[i]); }); break;
+  }
+}
+
+// ---- broadcasting ----------------------------------------------------------
+
+// Shapes padded to 4 dims, and element strides of a broadcast operand (0 along size-1 dims).
+struct Bcast4 {
+  int64_t dims[4];
+  int64_t stride[4];
+};
+
+static Bcast4 bcast4(const Shape& operand, const Shape& out) {
+  Bcast4 b{};
+  size_t off = 4 - out.size();
+  int64_t s = 1;
+  for (int k = 3; k >= 0; --k) {
+    int64_t od = k >= static_cast<int>(off) ? out[k - off] : 1;
+    int64_t d = k >= static_cast<int>(off) ? operand[k - off] : 1;
+    b.dims[k] = od;
+    b.stride[k] = (d == 1 && od != 1) ? 0 : s;
+    s *= d;
+  }
+  return b;
+}
+
+template <class F>
+static void binary_loop(const Tensor& a, const Tensor& b, Tensor& y, F f) {
+  Bcast4 sa = bcast4(a.shape(), y.shape()), sb = bcast4(b.shape(), y.shape());
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* py = y.data();
+  if (a.shape() == y.shape() && b.shape() == y.shape()) {
+    for_each_chunk(y.numel(), [=](int64_t i) { py[i] = f(pa[i], pb[i]); });
+    return;
+  }
+  int64_t d0 = sa.dims[0], d1 = sa.dims[1], d2 = sa.dims[2], d3 = sa.dims[3];
+  parallel_for(d0 * d1, d2 * d3, [&](int64_t nc) {
+    int64_t n = nc / d1, c = nc % d1;
+    float* out = py + nc * d2 * d3;
+    for (int64_t h = 0; h < d2; ++h) {
+      const float* ra = pa + n * sa.stride[0] + c * sa.stride[1] + h * sa.stride[2];
+      const float* rb = pb + n * sb.stride[0] + c * sb.stride[1] + h * sb.stride[2];
+      for (int64_t w = 0; w < d3; ++w) out[h * d3 + w] = f(ra[w * sa.stride[3]], rb[w * sb.stride[3]]);
+    }
+  });
+}
+
+void binary_forward(BinOp op, const Tensor& a, const Tensor& b, Tensor& y) {
+  switch (op) {
+    case BinOp::Add: binary_loop(a, b, y, [](float u, float v) { return u + v; }); break;
+    case BinOp::Sub: binary_loop(a, b, y, [](float u, float v) { return u - v; }); break;
+    case BinOp::Mul: binary_loop(a, b, y, [](float u, float v) { return u * v; }); break;
+    case BinOp::Div: binary_loop(a, b, y, [](float u, float v) { return u / v; }); break;
+  }
+}
+
+void broadcast_to(const Tensor& x, Tensor& y) {
+  binary_loop(x, x, y, [](float u, float) { return u; });
+}
+
+// Sums x into y over y's size-1 dims. Each output element is summed by one thread
+// in double, so the result does not depend on the thread count.
+void reduce_sum_to(const Tensor& x, Tensor& y) {
+  Bcast4 sy = bcast4(y.shape(), x.shape());
+  const int64_t* d = sy.dims;
+  int64_t ny = y.numel();
+  std::vector<double> acc(static_cast<size_t>(ny), 0.0);
+  // Output index of x element (n,c,h,w) is sum(idx_k * stride_k) of y's broadcast strides.
+  const float* px = x.data();
+  if (ny == 1) {
+    double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static) if (x.numel() >= kMinParallelWork)
+    for (int64_t i = 0; i < x.numel(); ++i) s += px[i];
+    y.data()[0] = static_cast<float>(s);
+    return;
+  }
+  for (int64_t n = 0; n < d[0]; ++n)
+    for (int64_t c = 0; c < d[1]; ++c)
+      for (int64_t h = 0; h < d[2]; ++h) {
+        const float* row = px + ((n * d[1] + c) * d[2] + h) * d[3];
+        int64_t base = n * sy.stride[0] + c * sy.stride[1] + h * sy.stride[2];
+        for (int64_t w = 0; w < d[3]; ++w) acc[static_cast<size_t>(base + w * sy.stride[3])] += row[w];
+      }
+  float* py = y.data();
+  for (int64_t i = 0; i < ny; ++i) py[i] = static_cast<float>(acc[static_cast<size_t>(i)]);
+}
+
+void sum_all(const Tensor& x, Tensor& out) {
+  const float* p = x.data();
+  double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static) if (x.numel() >= kMinParallelWork)
+  for (int64_t i = 0; i < x.numel(); ++i) s += p[i];
+  out.data()[0] = static_cast<float>(s);
+}
+
+// ---- losses and optimiser steps ----------------------------------------------
+
+void mse_forward(const Tensor& a, const Tensor& b, Tensor& out) {
+  const float* pa = a.data();
+  const float* pb = b.data();
+  int64_t n = a.numel();
+  double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static) if (n >= kMinParallelWork)
+  for (int64_t i = 0; i < n; ++i) {
+    double d = static_cast<double>(pa[i]) - pb[i];
+    s += d * d;
+  }
+  out.data()[0] = static_cast<float>(s / static_cast<double>(n));
+}
+
+void mse_backward(const Tensor& a, const Tensor& b, const Tensor& dout, Tensor& da) {
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* pd = da.data();
+  float k = 2.0f * dout.data()[0] / static_cast<float>(a.numel());
+  for_each_chunk(a.numel(), [=](int64_t i) { pd[i] = k * (pa[i] - pb[i]); });
+}
+
+void adam_update(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, const AdamParams& p, int64_t step) {
+  float* w = param.data();
+  const float* g = grad.data();
+  float* pm = m.data();
+  float* pv = v.data();
+  float bc1 = 1.0f - std::pow(p.beta1, static_cast<float>(step));
+  float bc2 = 1.0f - std::pow(p.beta2, static_cast<float>(step));
+  float step_size = p.lr / bc1;
+  float b1 = p.beta1, b2 = p.beta2, eps = p.eps;
+  for_each_chunk(param.numel(), [=](int64_t i) {
+    pm[i] = b1 * pm[i] + (1.0f - b1) * g[i];
+    pv[i] = b2 * pv[i] + (1.0f - b2) * g[i] * g[i];
+    w[i] -= step_size * pm[i] / (std::sqrt(pv[i] / bc2) + eps);
+  });
+}
+
+float dot(const Tensor& a, const Tensor& b) {
+  const float* pa = a.data();
+  const float* pb = b.data();
+  double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static) if (a.numel() >= kMinParallelWork)
+  for (int64_t i = 0; i < a.numel(); ++i) s += static_cast<double>(pa[i]) * pb[i];
+  return static_cast<float>(s);
+}
+
+}  // namespace cpu
+
+[[noreturn]] void throw_no_cuda(const char* kernel) {
+  throw Error(std::string(kernel) + ": this build of depthstyle has no CUDA support (configure with -DDEPTHSTYLE_CUDA=ON)");
+}
+
+}  // namespace ds

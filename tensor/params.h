@@ -1,0 +1,73 @@
+// Parameters shared by the op layer and by both kernel backends (CPU and CUDA).
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace ds {
+
+// 2-D convolution / transposed convolution. Padding may be asymmetric (TensorFlow 'SAME').
+// Output size (conv):       Ho = (H + pad_top + pad_bottom - dil_h*(kh-1) - 1) / stride_h + 1
+// Output size (transposed): Ho = (H-1)*stride_h - pad_top - pad_bottom + dil_h*(kh-1) + 1 + out_pad_h
+struct Conv2dParams {
+  int stride_h = 1, stride_w = 1;
+  int pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int dil_h = 1, dil_w = 1;
+  int groups = 1;
+  int out_pad_h = 0, out_pad_w = 0;  // transposed convolution only
+
+  static Conv2dParams make(int stride, int pad, int dil = 1, int groups = 1) {
+    Conv2dParams p;
+    p.stride_h = p.stride_w = stride;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = pad;
+    p.dil_h = p.dil_w = dil;
+    p.groups = groups;
+    return p;
+  }
+  std::string str() const;
+};
+
+// Max / average pooling. ceil_mode as in PyTorch: the last window must start inside the
+// input or the left padding. count_include_pad (average only) as in PyTorch.
+struct Pool2dParams {
+  int kh = 2, kw = 2;
+  int stride_h = 2, stride_w = 2;
+  int pad_h = 0, pad_w = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+
+  static Pool2dParams make(int k, int stride, int pad = 0, bool ceil_mode = false) {
+    Pool2dParams p;
+    p.kh = p.kw = k;
+    p.stride_h = p.stride_w = stride;
+    p.pad_h = p.pad_w = pad;
+    p.ceil_mode = ceil_mode;
+    return p;
+  }
+  int out_h(int h) const;
+  int out_w(int w) const;
+  std::string str() const;
+};
+
+// Spatial padding. Negative amounts crop (zero mode only).
+struct Pad2dParams {
+  int top = 0, bottom = 0, left = 0, right = 0;
+  std::string str() const;
+};
+enum class PadMode { Zero, Reflect };
+
+// Pointwise activations. All backward passes are computed from the output y alone,
+// so the autograd layer only keeps y alive:
+//   relu: y>0;  relu6: 0<y<6;  elu(alpha): y>0 ? 1 : y+alpha;  sigmoid: y(1-y);  tanh: 1-y^2.
+enum class Act { Relu, Relu6, Elu, Sigmoid, Tanh };
+const char* act_name(Act a);
+
+// Elementwise binary ops with broadcasting (see binary_forward).
+enum class BinOp { Add, Sub, Mul, Div };
+const char* binop_name(BinOp op);
+
+// Adam hyper-parameters (bias-corrected, as in Kingma & Ba; step counts from 1).
+struct AdamParams {
+  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
+};
+
+}  // namespace ds

@@ -1,0 +1,124 @@
+// Test helpers: float64 reference tensors, seeded random inputs, and closeness checks that
+// report the worst element with its index and both values.
+#pragma once
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace dst {  // depthstyle tests
+
+using ds::Shape;
+using ds::Tensor;
+
+// A float64 tensor for oracles: contiguous, row-major over shape.
+struct DTensor {
+  Shape shape;
+  std::vector<double> v;
+  DTensor() = default;
+  explicit DTensor(Shape s, double fill = 0.0) : shape(std::move(s)), v(static_cast<size_t>(ds::shape_numel(shape)), fill) {}
+  int64_t numel() const { return static_cast<int64_t>(v.size()); }
+  int64_t dim(size_t i) const { return shape[i]; }
+  double& at(int64_t n, int64_t c, int64_t h, int64_t w) {
+    return v[static_cast<size_t>(((n * shape[1] + c) * shape[2] + h) * shape[3] + w)];
+  }
+  double at(int64_t n, int64_t c, int64_t h, int64_t w) const {
+    return v[static_cast<size_t>(((n * shape[1] + c) * shape[2] + h) * shape[3] + w)];
+  }
+};
+
+inline DTensor to_double(const Tensor& t) {
+  DTensor d(t.shape());
+  std::vector<float> f = t.to_vector();
+  for (size_t i = 0; i < f.size(); ++i) d.v[i] = f[i];
+  return d;
+}
+
+inline Tensor to_float(const DTensor& d, ds::Device dev = ds::Device::CPU) {
+  std::vector<float> f(d.v.begin(), d.v.end());
+  return Tensor::from_vector(d.shape, f, dev);
+}
+
+// Seeded generator; every test draws its inputs from one of these, so failures reproduce.
+struct Rng {
+  std::mt19937_64 gen;
+  explicit Rng(uint64_t seed) : gen(seed) {}
+  double normal() { return std::normal_distribution<double>(0.0, 1.0)(gen); }
+  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(gen); }
+  DTensor normal(const Shape& s, double scale = 1.0) {
+    DTensor d(s);
+    for (double& x : d.v) x = scale * normal();
+    return d;
+  }
+  DTensor uniform(const Shape& s, double lo, double hi) {
+    DTensor d(s);
+    for (double& x : d.v) x = uniform(lo, hi);
+    return d;
+  }
+};
+
+inline std::string index_str(const Shape& s, int64_t flat) {
+  std::vector<int64_t> idx(s.size());
+  for (size_t k = s.size(); k-- > 0;) {
+    idx[k] = s[k] ? flat % s[k] : 0;
+    flat = s[k] ? flat / s[k] : 0;
+  }
+  return ds::shape_str(idx);
+}
+
+// Checks |got - want| <= atol + rtol * |want| for every element. On failure reports the
+// worst element (largest excess over its tolerance): its index, both values, the error.
+inline void check_close(const std::string& what, const std::vector<double>& got, const DTensor& want, double atol,
+                        double rtol) {
+  REQUIRE_MESSAGE(static_cast<int64_t>(got.size()) == want.numel(),
+                  what << ": got " << got.size() << " values, expected " << want.numel());
+  int64_t worst = -1, bad = 0;
+  double worst_excess = 0;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    double g = got[static_cast<size_t>(i)], w = want.v[static_cast<size_t>(i)];
+    double tol = atol + rtol * std::fabs(w);
+    double err = std::fabs(g - w);
+    bool ok = err <= tol;  // false for NaN
+    if (!ok) {
+      ++bad;
+      double excess = std::isnan(err) ? INFINITY : err - tol;
+      if (worst < 0 || excess > worst_excess) worst = i, worst_excess = excess;
+    }
+  }
+  if (bad == 0) {
+    CHECK(true);
+    return;
+  }
+  double g = got[static_cast<size_t>(worst)], w = want.v[static_cast<size_t>(worst)];
+  std::ostringstream o;
+  o.precision(9);
+  o << what << ": " << bad << " of " << want.numel() << " elements out of tolerance (atol " << atol << ", rtol " << rtol
+    << "); worst at " << index_str(want.shape, worst) << " (flat " << worst << "): got " << g << ", expected " << w
+    << ", |diff| " << std::fabs(g - w) << ", shape " << ds::shape_str(want.shape);
+  FAIL_CHECK(o.str());
+}
+
+inline void check_close(const std::string& what, const Tensor& got, const DTensor& want, double atol, double rtol) {
+  CHECK_MESSAGE(got.shape() == want.shape,
+                what << ": shape " << ds::shape_str(got.shape()) << ", expected " << ds::shape_str(want.shape));
+  if (got.shape() != want.shape) return;
+  DTensor g = to_double(got);
+  check_close(what, g.v, want, atol, rtol);
+}
+
+// Prints the reason and returns true when no CUDA device is present; ctest reports the
+// test as skipped when it sees "skipped: " in the output.
+inline bool skip_without_cuda(const char* test_name) {
+  if (ds::cuda_available()) return false;
+  MESSAGE("skipped: no CUDA device (" << test_name << ")");
+  std::printf("skipped: no CUDA device (%s)\n", test_name);
+  return true;
+}
+
+}  // namespace dst

@@ -1,0 +1,43 @@
+// The op test table (in the spirit of ggml's test-backend-ops): every op case is run
+//   1. forward on the CPU against a float64 naive oracle (tests/oracle.h),
+//   2. backward on the CPU against central finite differences of that oracle, in float64,
+//   3. forward and backward on CUDA against the CPU (skipped, by name, without a device).
+// Each group of cases (one op, several shapes and parameter sets) becomes three ctest
+// tests through OP_TESTS(group, "name").
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "autograd/ops.h"
+#include "tests/check.h"
+
+namespace dst {
+
+using ds::Var;
+
+struct OpCase {
+  std::string name;           // says what the case covers, e.g. "3x3 stride 2 groups 3 odd size"
+  std::vector<Shape> inputs;  // shapes of the differentiable inputs, in run()'s order
+  std::function<Var(const std::vector<Var>&)> run;                     // the op under test
+  std::function<DTensor(const std::vector<DTensor>&)> oracle;          // float64 reference
+  std::function<DTensor(Rng&, size_t input, const Shape&)> make_input;  // default: N(0,1)
+  std::vector<bool> grad_inputs;  // inputs whose gradient is checked (default: all)
+  double atol = 1e-5, rtol = 1e-4;       // CPU forward vs oracle
+  double grad_atol = 1e-4, grad_rtol = 2e-3;  // CPU backward vs finite differences
+  // CUDA vs CPU, forward and backward. Defaults suit ops whose every output is a short
+  // exact-order computation; ops with long reductions (conv, gram, norms) set wider ones.
+  double cuda_atol = 1e-5, cuda_rtol = 1e-5;
+  bool finite_differences = true;  // off for cases too large for an O(numel * oracle) check
+};
+
+void run_forward_cases(const std::vector<OpCase>& cases);
+void run_backward_cases(const std::vector<OpCase>& cases);
+void run_cuda_cases(const char* group, const std::vector<OpCase>& cases);
+
+}  // namespace dst
+
+#define OP_TESTS(make_cases, group)                                                                   \
+  TEST_CASE(group " forward matches float64 oracle") { dst::run_forward_cases(make_cases()); }         \
+  TEST_CASE(group " backward matches finite differences") { dst::run_backward_cases(make_cases()); }   \
+  TEST_CASE(group " cuda matches cpu") { dst::run_cuda_cases(group, make_cases()); }

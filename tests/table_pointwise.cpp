@@ -1,0 +1,117 @@
+// Op table: activations, broadcasting binary ops, scale_add, sum, mean, MSE, Gram.
+#include "tests/op_table.h"
+#include "tests/oracle.h"
+
+namespace dst {
+namespace {
+
+using ds::Act;
+using ds::BinOp;
+
+const std::vector<Shape> kShapes = {{1, 1, 1, 1}, {2, 3, 5, 7}, {3, 13, 9, 11}, {1, 70, 33, 35}};
+
+std::vector<OpCase> activation_cases() {
+  std::vector<OpCase> cases;
+  const std::pair<Act, float> acts[] = {
+      {Act::Relu, 1.f}, {Act::Relu6, 1.f}, {Act::Elu, 1.f}, {Act::Elu, 0.5f}, {Act::Sigmoid, 1.f}, {Act::Tanh, 1.f}};
+  for (auto [act, alpha] : acts)
+    for (const Shape& s : kShapes) {
+      OpCase c;
+      c.name = std::string(ds::act_name(act)) + " alpha " + std::to_string(alpha) + " " + ds::shape_str(s);
+      c.inputs = {s};
+      c.run = [act = act, alpha = alpha](const std::vector<Var>& v) { return ds::activation(v[0], act, alpha); };
+      c.oracle = [act = act, alpha = alpha](const std::vector<DTensor>& x) { return activation_ref(x[0], act, alpha); };
+      // relu6 needs values beyond 6 to test its upper clip.
+      c.make_input = [](Rng& r, size_t, const Shape& sh) { return r.normal(sh, 4.0); };
+      c.finite_differences = ds::shape_numel(s) < 2000;
+      c.cuda_rtol = 2e-6;  // expf/tanhf differ from the CPU's libm by an ulp or two
+      cases.push_back(c);
+    }
+  return cases;
+}
+
+std::vector<OpCase> binary_cases() {
+  std::vector<OpCase> cases;
+  // (a, b): same shape, per-channel, scalar, per-pixel mask over channels, both broadcasting, lower rank.
+  const std::pair<Shape, Shape> pairs[] = {{{2, 3, 5, 7}, {2, 3, 5, 7}}, {{2, 3, 5, 7}, {1, 3, 1, 1}},
+                                           {{2, 3, 5, 7}, {1}},          {{2, 5, 4, 6}, {2, 1, 4, 6}},
+                                           {{2, 1, 4, 1}, {1, 3, 1, 5}}, {{3, 40, 30, 31}, {40, 1, 1}}};
+  for (BinOp op : {BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::Div})
+    for (const auto& [sa, sb] : pairs) {
+      OpCase c;
+      c.name = std::string(ds::binop_name(op)) + " " + ds::shape_str(sa) + " by " + ds::shape_str(sb);
+      c.inputs = {sa, sb};
+      c.run = [op](const std::vector<Var>& v) { return ds::binary(op, v[0], v[1]); };
+      c.oracle = [op](const std::vector<DTensor>& x) { return binary_ref(op, x[0], x[1]); };
+      // Divisors are kept away from zero so the quotient is well conditioned.
+      c.make_input = [op](Rng& r, size_t i, const Shape& sh) {
+        if (op == BinOp::Div && i == 1) {
+          DTensor d = r.uniform(sh, 0.5, 2.0);
+          for (double& v : d.v) v *= r.uniform(0, 1) < 0.5 ? -1 : 1;
+          return d;
+        }
+        return r.normal(sh);
+      };
+      c.finite_differences = ds::shape_numel(sa) < 2000;
+      c.grad_rtol = 5e-3;
+      c.cuda_rtol = 1e-5;  // reductions of broadcast gradients run in another order on the GPU
+      cases.push_back(c);
+    }
+  OpCase s;
+  s.name = "scale_add alpha -1.5 beta 0.25";
+  s.inputs = {{2, 3, 5, 7}};
+  s.run = [](const std::vector<Var>& v) { return ds::scale_add(v[0], -1.5f, 0.25f); };
+  s.oracle = [](const std::vector<DTensor>& x) { return scale_add_ref(x[0], -1.5, 0.25); };
+  cases.push_back(s);
+  return cases;
+}
+
+std::vector<OpCase> reduction_cases() {
+  std::vector<OpCase> cases;
+  for (const Shape& s : {Shape{2, 3, 5, 7}, Shape{1, 17, 31, 29}, Shape{5}}) {
+    OpCase c;
+    c.name = "sum " + ds::shape_str(s);
+    c.inputs = {s};
+    c.run = [](const std::vector<Var>& v) { return ds::sum(v[0]); };
+    c.oracle = [](const std::vector<DTensor>& x) { return sum_ref(x[0]); };
+    c.finite_differences = ds::shape_numel(s) < 2000;
+    c.cuda_atol = 1e-4;  // a sum of ~1e4 terms: the GPU's tree order differs
+    cases.push_back(c);
+    c.name = "mean " + ds::shape_str(s);
+    c.run = [](const std::vector<Var>& v) { return ds::mean(v[0]); };
+    c.oracle = [](const std::vector<DTensor>& x) { return mean_ref(x[0]); };
+    cases.push_back(c);
+    c.name = "mse " + ds::shape_str(s);
+    c.inputs = {s, s};
+    c.run = [](const std::vector<Var>& v) { return ds::mse_loss(v[0], v[1]); };
+    c.oracle = [](const std::vector<DTensor>& x) { return mse_ref(x[0], x[1]); };
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+std::vector<OpCase> gram_cases() {
+  std::vector<OpCase> cases;
+  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{2, 67, 19, 23}}) {
+    OpCase c;
+    double scale = 1.0 / static_cast<double>(s[1] * s[2] * s[3]);
+    c.name = "gram " + ds::shape_str(s) + " scale 1/CHW";
+    c.inputs = {s};
+    c.run = [scale](const std::vector<Var>& v) { return ds::gram(v[0], static_cast<float>(scale)); };
+    c.oracle = [scale](const std::vector<DTensor>& x) { return gram_ref(x[0], scale); };
+    c.finite_differences = ds::shape_numel(s) < 2000;
+    c.cuda_atol = 1e-5;
+    c.cuda_rtol = 1e-4;  // inner products of length H*W summed in another order by cuBLAS
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+}  // namespace
+
+OP_TESTS(activation_cases, "activations")
+OP_TESTS(binary_cases, "broadcast binary ops")
+OP_TESTS(reduction_cases, "sum mean mse")
+OP_TESTS(gram_cases, "gram")
+
+}  // namespace dst
