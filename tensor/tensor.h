@@ -81,6 +81,8 @@ class Tensor {
   float at(std::initializer_list<int64_t> idx) const;
   void set(std::initializer_list<int64_t> idx, float v);
   float item() const;  // numel() == 1; works on any device
+  // Number of tensors sharing this storage (tests use it to check what autograd keeps alive).
+  long storage_use_count() const { return storage_.use_count(); }
 
  private:
   int64_t dim4(int64_t i) const;

@@ -1,0 +1,115 @@
+// Autograd engine: gradients of composite graphs, accumulation, frozen parameters, no-grad
+// scopes, graph freeing and the errors of backward().
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "autograd/ops.h"
+#include "tensor/random.h"
+#include "tests/check.h"
+
+using ds::Error;
+using ds::Tensor;
+using ds::Var;
+
+namespace {
+Var leaf(const ds::Shape& s, uint64_t seed, bool grad = true) { return Var(ds::Rng(seed).normal_tensor(s), grad); }
+}  // namespace
+
+TEST_CASE("autograd composite graph matches finite differences") {
+  // f(x, w) = mean(tanh(conv(x, w)) * x_cropped) + sum(sigmoid(x))^2 / 100: shared inputs,
+  // several paths to each leaf.
+  ds::Rng rng(3);
+  Tensor x0 = rng.normal_tensor({1, 2, 5, 5}), w0 = rng.normal_tensor({2, 2, 3, 3}, 0, 0.5);
+  auto f = [](const Var& x, const Var& w) {
+    Var y = ds::tanh(ds::conv2d(x, w, Var(), ds::Conv2dParams::make(1, 0)));
+    Var xc = ds::pad2d(x, {-1, -1, -1, -1}, ds::PadMode::Zero);
+    Var s = ds::sum(ds::sigmoid(x));
+    return ds::mean(y * xc) + s * s * 0.01f;
+  };
+  Var x(x0.clone(), true), w(w0.clone(), true);
+  f(x, w).backward();
+  for (int which = 0; which < 2; ++which) {
+    Tensor base = which == 0 ? x0 : w0;
+    const Tensor& g = which == 0 ? x.grad() : w.grad();
+    REQUIRE(g.defined());
+    dst::DTensor fd(base.shape());
+    for (int64_t i = 0; i < base.numel(); ++i) {
+      double h = 1e-2;
+      Tensor p = base.clone(), m = base.clone();
+      p.data()[i] += static_cast<float>(h);
+      m.data()[i] -= static_cast<float>(h);
+      ds::NoGradGuard ng;
+      double lp = which == 0 ? f(Var(p), Var(w0)).value().item() : f(Var(x0), Var(p)).value().item();
+      double lm = which == 0 ? f(Var(m), Var(w0)).value().item() : f(Var(x0), Var(m)).value().item();
+      fd.v[static_cast<size_t>(i)] = (lp - lm) / (2 * h);
+    }
+    dst::check_close(which == 0 ? "d/dx" : "d/dw", g, fd, 2e-3, 2e-2);
+  }
+}
+
+TEST_CASE("autograd gradients accumulate until zero_grad") {
+  Var x = leaf({3}, 1);
+  ds::sum(x * 2.0f).backward();
+  ds::sum(x * 3.0f).backward();
+  for (float g : x.grad().to_vector()) CHECK(g == doctest::Approx(5.0f));
+  x.zero_grad();
+  CHECK_FALSE(x.grad().defined());
+}
+
+TEST_CASE("autograd frozen parameters get no gradient and keep nothing alive") {
+  Var x = leaf({1, 3, 8, 8}, 1, true);
+  Var w = leaf({4, 3, 3, 3}, 2, false);  // frozen
+  Var b = leaf({4}, 3, false);
+  long before = x.value().storage_use_count();
+  Var y = ds::conv2d(x, w, b, ds::Conv2dParams::make(1, 1));
+  // conv's input gradient reads only w: x must not be captured by the graph.
+  CHECK(x.value().storage_use_count() == before);
+  ds::sum(y).backward();
+  CHECK(x.grad().defined());
+  CHECK_FALSE(w.grad().defined());
+  CHECK_FALSE(b.grad().defined());
+  // Conversely, a frozen input with a trainable weight keeps the input, not the weight.
+  Var x2 = leaf({1, 3, 8, 8}, 4, false), w2 = leaf({4, 3, 3, 3}, 5, true);
+  long wb = w2.value().storage_use_count();
+  Var y2 = ds::conv2d(x2, w2, Var(), ds::Conv2dParams::make(1, 1));
+  CHECK(w2.value().storage_use_count() == wb);
+}
+
+TEST_CASE("autograd no-grad scope records nothing") {
+  Var x = leaf({4}, 1);
+  int64_t nodes = ds::live_node_count();
+  {
+    ds::NoGradGuard ng;
+    Var y = ds::sum(ds::relu(x) * x);
+    CHECK_FALSE(y.requires_grad());
+    CHECK(ds::live_node_count() == nodes);
+    CHECK_THROWS_WITH_AS(y.backward(), doctest::Contains("does not depend"), Error);
+  }
+  CHECK(ds::grad_mode_enabled());
+}
+
+TEST_CASE("autograd graph is freed after backward and by scope") {
+  Var x = leaf({1, 2, 6, 6}, 1), w = leaf({2, 2, 3, 3}, 2);
+  int64_t base = ds::live_node_count();
+  Var loss = ds::mean(ds::relu(ds::conv2d(x, w, Var(), ds::Conv2dParams::make(1, 1))));
+  CHECK(ds::live_node_count() > base);
+  long xuse = x.value().storage_use_count();
+  CHECK(xuse > 1);  // captured for the weight gradient
+  loss.backward();
+  // Only the loss's own node survives (it is held by `loss`), and it holds nothing.
+  CHECK(ds::live_node_count() <= base + 1);
+  CHECK(x.value().storage_use_count() == 1);
+  CHECK_THROWS_WITH_AS(loss.backward(), doctest::Contains("already freed"), Error);
+  // A loop of forward/backward keeps the number of live nodes constant.
+  for (int i = 0; i < 20; ++i) ds::mean(ds::relu(ds::conv2d(x, w, Var(), ds::Conv2dParams::make(1, 1)))).backward();
+  CHECK(ds::live_node_count() <= base + 1);
+}
+
+TEST_CASE("autograd backward errors: non-scalar and non-finite loss") {
+  Var x = leaf({3}, 1);
+  CHECK_THROWS_WITH_AS(ds::relu(x).backward(), doctest::Contains("needs a scalar"), Error);
+  Var nan_loss = ds::sum(x / Var(Tensor::zeros({3})));
+  CHECK_THROWS_WITH_AS(nan_loss.backward(), doctest::Contains("not finite"), Error);
+  CHECK_THROWS_WITH_AS(ds::relu(x).set_requires_grad(false), doctest::Contains("only leaves"), Error);
+}
