@@ -22,6 +22,10 @@ inline void check_inputs(const char* op, std::initializer_list<const Var*> vars)
   }
 }
 
-inline void check_4d(const char* op, const Var& x) { check_ndim(op, x.value(), 4); }
+// An undefined Var is named here: x.value() would throw without the op's name.
+inline void check_4d(const char* op, const Var& x) {
+  if (!x.defined()) throw Error(std::string(op) + ": input is undefined");
+  check_ndim(op, x.value(), 4);
+}
 
 }  // namespace ds

@@ -20,6 +20,8 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& ru
   int64_t c = x.shape()[1];
   check_channel_vec(op, gamma, c, "gamma");
   check_channel_vec(op, beta, c, "beta");
+  check_defined(op, running_mean, "running_mean");
+  check_defined(op, running_var, "running_var");
   Var rm(running_mean), rv(running_var);
   check_channel_vec(op, rm, c, "running_mean");
   check_channel_vec(op, rv, c, "running_var");

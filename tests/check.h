@@ -116,7 +116,7 @@ inline void check_close(const std::string& what, const Tensor& got, const DTenso
 // test as skipped when it sees "skipped: " in the output.
 inline bool skip_without_cuda(const char* test_name) {
   if (ds::cuda_available()) return false;
-  MESSAGE("skipped: no CUDA device (" << test_name << ")");
+  MESSAGE("skipped: no CUDA device (" << std::string(test_name) << ")");
   std::printf("skipped: no CUDA device (%s)\n", test_name);
   return true;
 }

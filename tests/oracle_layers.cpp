@@ -54,7 +54,8 @@ std::vector<std::vector<double>> bilinear_weights(int64_t in, int64_t out) {
   for (int64_t o = 0; o < out; ++o) {
     double src = (o + 0.5) * static_cast<double>(in) / static_cast<double>(out) - 0.5;
     src = std::min(std::max(src, 0.0), static_cast<double>(in - 1));
-    for (int64_t i = 0; i < in; ++i) wts[static_cast<size_t>(o)][static_cast<size_t>(i)] = std::max(0.0, 1.0 - std::fabs(i - src));
+    for (int64_t i = 0; i < in; ++i)
+      wts[static_cast<size_t>(o)][static_cast<size_t>(i)] = std::max(0.0, 1.0 - std::fabs(i - src));
   }
   return wts;
 }
@@ -134,9 +135,11 @@ DTensor instance_norm_ref(const DTensor& x, const DTensor* gamma, const DTensor*
 DTensor resize_nearest_ref(const DTensor& x, int64_t h, int64_t w) {
   DTensor y({x.dim(0), x.dim(1), h, w});
   for_all(y.shape, [&](int64_t n, int64_t c, int64_t i, int64_t j) {
-    // i*in/out is exact in double for these sizes, so floor() gives PyTorch's index.
+    // A non-integer o*in/out is at least 1/out below the next integer, far beyond double
+    // rounding, so floor() here is the exact integer floor that the contract specifies.
     auto src = [](int64_t o, int64_t in, int64_t out) {
-      return static_cast<int64_t>(std::floor(static_cast<double>(o) * static_cast<double>(in) / static_cast<double>(out)));
+      return static_cast<int64_t>(
+          std::floor(static_cast<double>(o) * static_cast<double>(in) / static_cast<double>(out)));
     };
     y.at(n, c, i, j) = x.at(n, c, src(i, x.dim(2), h), src(j, x.dim(3), w));
   });
@@ -151,7 +154,8 @@ DTensor resize_bilinear_ref(const DTensor& x, int64_t h, int64_t w) {
     for (int64_t a = 0; a < x.dim(2); ++a) {
       double wa = wh[static_cast<size_t>(i)][static_cast<size_t>(a)];
       if (wa == 0) continue;
-      for (int64_t b = 0; b < x.dim(3); ++b) s += wa * ww[static_cast<size_t>(j)][static_cast<size_t>(b)] * x.at(n, c, a, b);
+      for (int64_t b = 0; b < x.dim(3); ++b)
+        s += wa * ww[static_cast<size_t>(j)][static_cast<size_t>(b)] * x.at(n, c, a, b);
     }
     y.at(n, c, i, j) = s;
   });
@@ -163,8 +167,9 @@ DTensor pad2d_ref(const DTensor& x, const ds::Pad2dParams& p, ds::PadMode mode) 
   DTensor y({x.dim(0), x.dim(1), H + p.top + p.bottom, W + p.left + p.right});
   for_all(y.shape, [&](int64_t n, int64_t c, int64_t i, int64_t j) {
     int64_t h = i - p.top, w = j - p.left;
-    if (mode == ds::PadMode::Reflect) y.at(n, c, i, j) = x.at(n, c, reflect(h, H), reflect(w, W));
-    else y.at(n, c, i, j) = inside(h, H) && inside(w, W) ? x.at(n, c, h, w) : 0.0;
+    bool reflected = mode == ds::PadMode::Reflect;
+    if (reflected) h = reflect(h, H), w = reflect(w, W);
+    y.at(n, c, i, j) = reflected || (inside(h, H) && inside(w, W)) ? x.at(n, c, h, w) : 0.0;
   });
   return y;
 }

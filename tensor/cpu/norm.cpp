@@ -13,8 +13,8 @@
 namespace ds {
 namespace cpu {
 
-void instance_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps, Tensor& y,
-                           Tensor& mean, Tensor& rstd) {
+void instance_norm_forward(const Tensor& x, const Tensor& gamma, const Tensor& beta, float eps, Tensor& y, Tensor& mean,
+                           Tensor& rstd) {
   int64_t C = x.shape()[1], hw = x.shape()[2] * x.shape()[3];
   const float* px = x.data();
   const float* pg = gamma.defined() ? gamma.data() : nullptr;
@@ -65,7 +65,8 @@ void instance_norm_backward(const Tensor& x, const Tensor& gamma, const Tensor& 
     double k = r * (pg ? pg[nc % C] : 1.0f), mean_dy = s / static_cast<double>(hw),
            mean_dy_xhat = sx / static_cast<double>(hw);
     float* out = d + nc * hw;
-    for (int64_t i = 0; i < hw; ++i) out[i] = static_cast<float>(k * (gin[i] - mean_dy - (in[i] - mu) * r * mean_dy_xhat));
+    for (int64_t i = 0; i < hw; ++i)
+      out[i] = static_cast<float>(k * (gin[i] - mean_dy - (in[i] - mu) * r * mean_dy_xhat));
   });
   auto sum_over_batch = [&](const std::vector<double>& per_plane, Tensor& out) {
     if (!out.defined()) return;

@@ -69,9 +69,8 @@ void max_pool2d_forward(const Tensor& x, Tensor& y, const Pool2dParams& p) {
   const float* px = x.data();
   float* py = y.data();
   int64_t W = x.shape()[3];
-  for_each_window(x.shape(), y.shape(), p, [&](int64_t xo, int64_t yi, const Window& win) {
-    py[yi] = px[xo + argmax_in(px + xo, W, win)];
-  });
+  for_each_window(x.shape(), y.shape(), p,
+                  [&](int64_t xo, int64_t yi, const Window& win) { py[yi] = px[xo + argmax_in(px + xo, W, win)]; });
 }
 
 // Windows of one plane are visited by one thread, so overlapping windows accumulate safely.
@@ -81,9 +80,8 @@ void max_pool2d_backward(const Tensor& x, const Tensor& dy, Tensor& dx, const Po
   const float* g = dy.data();
   float* d = dx.data();
   int64_t W = x.shape()[3];
-  for_each_window(x.shape(), dy.shape(), p, [&](int64_t xo, int64_t yi, const Window& win) {
-    d[xo + argmax_in(px + xo, W, win)] += g[yi];
-  });
+  for_each_window(x.shape(), dy.shape(), p,
+                  [&](int64_t xo, int64_t yi, const Window& win) { d[xo + argmax_in(px + xo, W, win)] += g[yi]; });
 }
 
 void avg_pool2d_forward(const Tensor& x, Tensor& y, const Pool2dParams& p) {

@@ -1,0 +1,92 @@
+// Bad inputs to pooling, normalisation, resampling, padding and concat throw ds::Error with a
+// message naming the op and, where shapes are at fault, the offending shape.
+#include <doctest/doctest.h>
+
+#include "autograd/ops.h"
+
+namespace {
+
+using doctest::Contains;
+using ds::Error;
+using ds::Pad2dParams;
+using ds::PadMode;
+using ds::Pool2dParams;
+using ds::Shape;
+using ds::Tensor;
+using ds::Var;
+
+Var input(const Shape& s) { return Var(Tensor::zeros(s)); }
+
+Pad2dParams pads(int top, int bottom, int left, int right) {
+  Pad2dParams p;
+  p.top = top, p.bottom = bottom, p.left = left, p.right = right;
+  return p;
+}
+
+}  // namespace
+
+// expr throws a ds::Error whose message contains msg.
+#define CHECK_ERROR(expr, msg) CHECK_THROWS_WITH_AS(expr, Contains(msg), Error)
+
+TEST_CASE("pooling rejects bad inputs") {
+  Pool2dParams k3 = Pool2dParams::make(3, 2);
+  CHECK_ERROR(ds::max_pool2d(input({3, 5, 5}), k3), "max_pool2d: expected a 4-D tensor, got shape [3, 5, 5]");
+  CHECK_ERROR(ds::avg_pool2d(input({1, 0, 5, 5}), k3), "avg_pool2d: empty input of shape [1, 0, 5, 5]");
+  CHECK_ERROR(ds::max_pool2d(input({1, 2, 2, 6}), k3), "max_pool2d: input [1, 2, 2, 6] is smaller than the window");
+  CHECK_ERROR(ds::avg_pool2d(input({1, 2, 6, 2}), k3), "avg_pool2d: input [1, 2, 6, 2]");
+  CHECK_ERROR(ds::max_pool2d(input({1, 1, 8, 8}), Pool2dParams::make(3, 2, 2)), "max_pool2d: invalid parameters");
+  CHECK_ERROR(ds::avg_pool2d(input({1, 1, 8, 8}), Pool2dParams::make(3, 0)), "avg_pool2d: invalid parameters");
+  CHECK_ERROR(ds::global_avg_pool(input({4, 4})), "global_avg_pool: expected a 4-D tensor");
+  CHECK_ERROR(ds::global_avg_pool(input({2, 3, 0, 4})), "global_avg_pool: empty input");
+  CHECK_ERROR(ds::max_pool2d(Var(), k3), "max_pool2d: input is undefined");
+}
+
+TEST_CASE("normalisation rejects bad inputs") {
+  Var x = input({2, 3, 4, 4});
+  Var g3 = input({3}), g4 = input({4});
+  Tensor m3 = Tensor::zeros({3}), v3 = Tensor::full({3}, 1.0f);
+  CHECK_ERROR(ds::instance_norm(x, g4, g3, 1e-5f), "instance_norm: gamma shape [4] should be [3]");
+  CHECK_ERROR(ds::instance_norm(x, g3, g4, 1e-5f), "instance_norm: beta shape [4] should be [3]");
+  CHECK_ERROR(ds::instance_norm(x, g3, Var(), 1e-5f), "instance_norm: give both gamma and beta");
+  CHECK_ERROR(ds::instance_norm(x, Var(), Var(), 0.0f), "instance_norm: eps must be positive");
+  CHECK_ERROR(ds::instance_norm(input({3, 4, 4}), Var(), Var(), 1e-5f),
+              "instance_norm: expected a 4-D tensor, got shape [3, 4, 4]");
+  CHECK_ERROR(ds::instance_norm(input({2, 3, 0, 4}), Var(), Var(), 1e-5f), "instance_norm: empty input");
+  CHECK_ERROR(ds::batch_norm(x, g4, g3, m3, v3, 1e-5f), "batch_norm: gamma shape [4] should be [3]");
+  CHECK_ERROR(ds::batch_norm(x, g3, g3, Tensor::zeros({4}), v3, 1e-5f),
+              "batch_norm: running_mean shape [4] should be [3]");
+  CHECK_ERROR(ds::batch_norm(x, g3, g3, m3, Tensor::zeros({2}), 1e-5f),
+              "batch_norm: running_var shape [2] should be [3]");
+  CHECK_ERROR(ds::batch_norm(x, g3, g3, m3, Tensor::full({3}, -1.0f), 1e-5f),
+              "batch_norm: running_var + eps must be positive");
+  CHECK_ERROR(ds::batch_norm(input({3, 4}), g3, g3, m3, v3, 1e-5f), "batch_norm: expected a 4-D tensor");
+  CHECK_ERROR(ds::batch_norm(x, g3, g3, Tensor(), v3, 1e-5f), "batch_norm: running_mean is undefined");
+  CHECK_ERROR(ds::instance_norm(Var(), g3, g3, 1e-5f), "instance_norm: input is undefined");
+}
+
+TEST_CASE("resizing and padding reject bad inputs") {
+  Var x = input({1, 2, 4, 5});
+  CHECK_ERROR(ds::resize_nearest(x, 0, 3), "resize_nearest: output size 0x3 is invalid");
+  CHECK_ERROR(ds::resize_bilinear(x, 4, -1), "resize_bilinear: output size 4x-1 is invalid");
+  CHECK_ERROR(ds::resize_bilinear(input({2, 4, 5}), 3, 3),
+              "resize_bilinear: expected a 4-D tensor, got shape [2, 4, 5]");
+  CHECK_ERROR(ds::resize_nearest(input({1, 2, 0, 5}), 3, 3), "resize_nearest: empty input of shape [1, 2, 0, 5]");
+  CHECK_ERROR(ds::pad2d(x, pads(4, 0, 0, 0), PadMode::Reflect),
+              "reflection_pad2d: pad (t4 b0 l0 r0) must be non-negative and smaller than the input size [1, 2, 4, 5]");
+  CHECK_ERROR(ds::pad2d(x, pads(0, 0, 0, 5), PadMode::Reflect), "reflection_pad2d");
+  CHECK_ERROR(ds::pad2d(x, pads(-1, 0, 0, 0), PadMode::Reflect), "reflection_pad2d");
+  CHECK_ERROR(ds::pad2d(x, pads(-2, -2, 0, 0), PadMode::Zero),
+              "zero_pad2d: pad (t-2 b-2 l0 r0) leaves nothing of input [1, 2, 4, 5]");
+  CHECK_ERROR(ds::pad2d(input({4, 5}), pads(1, 1, 1, 1), PadMode::Zero), "zero_pad2d: expected a 4-D tensor");
+}
+
+TEST_CASE("concat_channels rejects bad inputs") {
+  CHECK_ERROR(ds::concat_channels({}), "concat_channels: no inputs");
+  CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), input({1, 3, 4, 6})}),
+              "concat_channels: shapes [1, 2, 4, 5] and [1, 3, 4, 6] differ outside the channels");
+  CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), input({2, 2, 4, 5})}), "concat_channels: shapes");
+  CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), input({2, 4, 5})}),
+              "concat_channels: expected a 4-D tensor, got shape [2, 4, 5]");
+  CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), input({1, 0, 4, 5})}), "concat_channels: empty input");
+  CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), Var()}), "concat_channels: input is undefined");
+}
