@@ -33,90 +33,102 @@ float step_decay_lr(float lr0, float gamma, int every, int iteration) {
 }
 
 // ---- L-BFGS -------------------------------------------------------------------
+// Vectors are lists of tensors (one per parameter); these helpers work on such lists.
+using Vec = std::vector<Tensor>;
 
-LBFGS::LBFGS(std::vector<Var> params, float lr, int history) : params_(std::move(params)), lr_(lr), history_(history) {
-  if (history < 1) throw Error("LBFGS: history must be at least 1");
-  for (const Var& v : params_)
-    if (!v.requires_grad() || !v.is_leaf()) throw Error("LBFGS: every parameter must be a leaf that requires a gradient");
-}
-
-float LBFGS::dot_all(const std::vector<Tensor>& a, const std::vector<Tensor>& b) const {
+static float dot(const Vec& a, const Vec& b) {
   double s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += DS_DISPATCH(a[i].device(), dot, a[i], b[i]);
   return static_cast<float>(s);
 }
 
-std::vector<Tensor> LBFGS::grads() const {
-  std::vector<Tensor> g;
-  for (const Var& v : params_) {
-    if (!v.grad().defined()) throw Error("LBFGS: a parameter received no gradient from the closure");
-    g.push_back(v.grad().clone());
-  }
-  return g;
-}
-
-static void axpy(std::vector<Tensor>& y, float a, const std::vector<Tensor>& x) {
+static void axpy(Vec& y, float a, const Vec& x) {  // y += a x
   for (size_t i = 0; i < y.size(); ++i) DS_DISPATCH(y[i].device(), add_inplace, y[i], x[i], a);
 }
 
-float LBFGS::step(const std::function<float()>& closure) {
-  float loss = closure();
-  if (!std::isfinite(loss)) throw Error("LBFGS: the loss is not finite (" + std::to_string(loss) + ")");
-  std::vector<Tensor> g = grads();
-
-  if (have_prev_) {
-    if (loss > prev_loss_ * 1.5f + 1e-12f) {
-      // The last step overshot badly: undo half of it and forget the curvature pairs.
-      for (size_t i = 0; i < params_.size(); ++i)
-        DS_DISPATCH(g[i].device(), add_inplace, params_[i].value_mut(), prev_step_[i], -0.5f);
-      s_.clear(), y_.clear(), rho_.clear();
-      have_prev_ = false;
-      return loss;
-    }
-    // New curvature pair: s = last step, y = change of gradient.
-    std::vector<Tensor> yk;
-    for (size_t i = 0; i < g.size(); ++i) {
-      yk.push_back(g[i].clone());
-      DS_DISPATCH(g[i].device(), add_inplace, yk.back(), prev_grad_[i], -1.0f);
-    }
-    float ys = dot_all(yk, prev_step_);
-    if (ys > 1e-10f) {
-      if (static_cast<int>(s_.size()) == history_) s_.pop_front(), y_.pop_front(), rho_.pop_front();
-      s_.push_back(prev_step_);
-      y_.push_back(yk);
-      rho_.push_back(1.0f / ys);
-    }
+static Vec scaled(const Vec& x, float a) {
+  Vec out;
+  for (const Tensor& t : x) {
+    out.push_back(Tensor::empty(t.shape(), t.device()));
+    DS_DISPATCH(t.device(), scale_add, t, a, 0.0f, out.back());
   }
+  return out;
+}
 
-  // Two-loop recursion: d = -H g.
-  std::vector<Tensor> q;
-  for (const Tensor& t : g) q.push_back(t.clone());
+LBFGS::LBFGS(std::vector<Var> params, float lr, int history, int max_evals)
+    : params_(std::move(params)), lr_(lr), history_(history), max_evals_(max_evals) {
+  if (history < 1 || max_evals < 1) throw Error("LBFGS: history and max_evals must be at least 1");
+  for (const Var& v : params_)
+    if (!v.requires_grad() || !v.is_leaf()) throw Error("LBFGS: every parameter must be a leaf that requires a gradient");
+}
+
+float LBFGS::evaluate(const std::function<float()>& closure) {
+  float f = closure();
+  ++evals_;
+  g_new_.clear();
+  for (const Var& v : params_) {
+    if (!v.grad().defined()) throw Error("LBFGS: a parameter received no gradient from the closure");
+    g_new_.push_back(v.grad().clone());
+  }
+  return f;
+}
+
+float LBFGS::step(const std::function<float()>& closure) {
+  if (!started_) {
+    f_ = evaluate(closure);
+    if (!std::isfinite(f_)) throw Error("LBFGS: the loss is not finite (" + std::to_string(f_) + ")");
+    g_ = g_new_;
+    started_ = true;
+  }
+  // Two-loop recursion: d = -H g, with H0 = (s'y / y'y) I.
+  Vec d = scaled(g_, -1.0f);
   std::vector<float> alpha(s_.size());
   for (size_t k = s_.size(); k-- > 0;) {
-    alpha[k] = rho_[k] * dot_all(s_[k], q);
-    axpy(q, -alpha[k], y_[k]);
+    alpha[k] = rho_[k] * dot(s_[k], d);
+    axpy(d, -alpha[k], y_[k]);
   }
-  float gamma = 1.0f;
-  if (!s_.empty()) gamma = dot_all(s_.back(), y_.back()) / dot_all(y_.back(), y_.back());
-  else {
-    float gn = std::sqrt(dot_all(g, g));
-    gamma = gn > 0 ? std::min(1.0f, 1.0f / gn) : 1.0f;  // first step: unit length at most
+  if (!s_.empty()) d = scaled(d, dot(s_.back(), y_.back()) / dot(y_.back(), y_.back()));
+  for (size_t k = 0; k < s_.size(); ++k) axpy(d, alpha[k] - rho_[k] * dot(y_[k], d), s_[k]);
+  float gd = dot(g_, d);
+  if (!(gd < 0)) {  // not a descent direction (bad curvature pairs): restart from steepest descent
+    s_.clear(), y_.clear(), rho_.clear();
+    d = scaled(g_, -1.0f);
+    gd = dot(g_, d);
   }
-  for (Tensor& t : q) DS_DISPATCH(t.device(), scale_add, t, gamma, 0.0f, t);
-  for (size_t k = 0; k < s_.size(); ++k) {
-    float beta = rho_[k] * dot_all(y_[k], q);
-    axpy(q, alpha[k] - beta, s_[k]);
+  // First direction: a step of length lr at most, since its scale is unknown.
+  float t = lr_;
+  if (s_.empty()) t = lr_ * std::min(1.0f, 1.0f / std::sqrt(std::max(-gd, 1e-30f)));
+
+  Vec x0;
+  for (const Var& v : params_) x0.push_back(v.value().clone());
+  float f0 = f_, f = f0;
+  bool accepted = false;
+  for (int e = 0; e < max_evals_ && !accepted; ++e, t *= 0.5f) {
+    for (size_t i = 0; i < params_.size(); ++i) {
+      params_[i].value_mut().copy_from(x0[i]);
+      DS_DISPATCH(d[i].device(), add_inplace, params_[i].value_mut(), d[i], t);
+    }
+    f = evaluate(closure);
+    accepted = std::isfinite(f) && f <= f0 + 1e-4f * t * gd;  // Armijo sufficient decrease
+    if (accepted) break;
   }
-  // Step: x -= lr * q.
-  for (size_t i = 0; i < params_.size(); ++i) {
-    DS_DISPATCH(q[i].device(), scale_add, q[i], -lr_, 0.0f, q[i]);
-    DS_DISPATCH(q[i].device(), add_inplace, params_[i].value_mut(), q[i], 1.0f);
+  if (!accepted) {  // no acceptable step: stay put and forget the curvature history
+    for (size_t i = 0; i < params_.size(); ++i) params_[i].value_mut().copy_from(x0[i]);
+    s_.clear(), y_.clear(), rho_.clear();
+    return f0;
   }
-  prev_step_ = std::move(q);
-  prev_grad_ = std::move(g);
-  prev_loss_ = loss;
-  have_prev_ = true;
-  return loss;
+  Vec s = scaled(d, t), y = scaled(g_new_, 1.0f);  // y = g_new - g, in fresh tensors
+  axpy(y, -1.0f, g_);
+  float ys = dot(y, s);
+  if (ys > 1e-10f) {
+    if (static_cast<int>(s_.size()) == history_) s_.pop_front(), y_.pop_front(), rho_.pop_front();
+    s_.push_back(std::move(s));
+    y_.push_back(std::move(y));
+    rho_.push_back(1.0f / ys);
+  }
+  f_ = f;
+  g_ = g_new_;
+  return f0;
 }
 
 }  // namespace ds

@@ -34,24 +34,27 @@ float step_decay_lr(float lr0, float gamma, int every, int iteration);
 
 class LBFGS {
  public:
-  // history: number of (s, y) pairs kept; lr: step scale (1 is the natural L-BFGS step).
-  LBFGS(std::vector<Var> params, float lr = 1.0f, int history = 10);
+  // history: number of (s, y) pairs kept; lr: scale of the trial step (1 is the natural
+  // L-BFGS step); max_evals: closure evaluations allowed per step() by the line search.
+  LBFGS(std::vector<Var> params, float lr = 1.0f, int history = 10, int max_evals = 8);
   // closure: zero the gradients, compute the loss, call backward(), return the loss value.
-  // Performs one L-BFGS iteration (one closure evaluation, more if the step is rejected)
-  // and returns the loss before the step.
+  // One iteration: direction by the two-loop recursion, then a backtracking (Armijo) line
+  // search along it. Returns the loss before the step. The first call evaluates the closure
+  // once more to get the starting gradient.
   float step(const std::function<float()>& closure);
+  int64_t evaluations() const { return evals_; }
 
  private:
-  float dot_all(const std::vector<Tensor>& a, const std::vector<Tensor>& b) const;
-  std::vector<Tensor> grads() const;
+  float evaluate(const std::function<float()>& closure);  // loss, and the gradient into g_new_
   std::vector<Var> params_;
   float lr_;
-  int history_;
+  int history_, max_evals_;
   std::deque<std::vector<Tensor>> s_, y_;
   std::deque<float> rho_;
-  std::vector<Tensor> prev_grad_, prev_step_;
-  float prev_loss_ = 0;
-  bool have_prev_ = false;
+  std::vector<Tensor> g_, g_new_;  // gradient at the current point, and at the last evaluation
+  float f_ = 0;
+  bool started_ = false;
+  int64_t evals_ = 0;
 };
 
 }  // namespace ds

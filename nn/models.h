@@ -1,0 +1,61 @@
+// The networks: built from a ParamSet whose names and shapes follow docs/weights-format.md
+// (PyTorch state_dict names of the reference implementations).
+#pragma once
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/network.h"
+#include "nn/params.h"
+#include "tensor/params.h"
+
+namespace ds {
+
+using ParamShapes = std::vector<std::pair<std::string, Shape>>;
+
+// Input preprocessing of a network, applied to an RGB image in [0, 1] as one 1x1
+// convolution (channel order, value scale, mean and std), so gradients flow through it.
+struct Preprocess {
+  bool bgr = false;
+  float value_scale = 1.0f;  // the pixel range the net expects: 1 or 255
+  std::array<float, 3> mean{0, 0, 0}, std{1, 1, 1};  // in the net's channel order and scale
+  static Preprocess imagenet() { return {false, 1.0f, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}}; }
+};
+Var preprocess(const Var& rgb01, const Preprocess& p);
+
+// Small layer builders shared by the models.
+Var conv(const ParamSet& p, const std::string& prefix, const Var& x, const Conv2dParams& cp, bool bias = true);
+NamedLayer conv_layer(const std::string& name, const ParamSet& p, const std::string& prefix, const Conv2dParams& cp);
+NamedLayer relu_layer(const std::string& name);
+NamedLayer max_pool_layer(const std::string& name, const Pool2dParams& pp);
+
+// VGG16 features (torchvision vgg16().features): conv1_1, relu1_1, ..., relu5_3, pool1..pool5.
+LayerNet vgg16_features(const ParamSet& p);
+ParamShapes vgg16_param_shapes();
+
+// SqueezeNet 1.1 (torchvision): conv1, relu1, pool1, fire2 ... fire9, and when the classifier
+// is present conv10, relu10, pool10 (the 1000 logits as [N,1000,1,1]). Each fireN has taps
+// fireN/squeeze too. ceil_mode: torchvision pools with ceil_mode=True; the Keras port floors.
+LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode = true);
+ParamShapes squeezenet1_1_param_shapes(bool with_classifier);
+
+// Monodepth2 (ResNet18 encoder + depth decoder). Taps: conv1 (after bn1+relu), layer1 ...
+// layer4, upconv4_0, upconv4_1, ..., upconv0_1, disp3 ... disp0; disp0 is the finest
+// sigmoid disparity [N,1,H,W]. Input: RGB in [0, 1]; H and W multiples of 32.
+class Monodepth2 {
+ public:
+  explicit Monodepth2(ParamSet p) : p_(std::move(p)) {}
+  std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
+  static ParamShapes param_shapes();
+  static std::vector<std::string> layer_names();
+  const ParamSet& params() const { return p_; }
+
+ private:
+  ParamSet p_;
+};
+
+// Monodepth2's disparity -> depth: 1 / (min_disp + (max_disp - min_disp) * disp), depth range [0.1, 100].
+Var monodepth_disp_to_depth(const Var& disp, float min_depth = 0.1f, float max_depth = 100.0f);
+
+}  // namespace ds

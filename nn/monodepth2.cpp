@@ -1,0 +1,144 @@
+// Monodepth2 (Godard et al. 2019): ResNet18 encoder and the depth decoder with reflection
+// padding, ELU, nearest x2 upsampling, skip concatenations and sigmoid disparities.
+// Parameter names follow Monodepth2's encoder.pth / depth.pth (see docs/weights-format.md).
+#include <algorithm>
+#include <set>
+
+#include "autograd/ops.h"
+#include "nn/models.h"
+
+namespace ds {
+
+namespace {
+
+const int kEncCh[5] = {64, 64, 128, 256, 512};
+const int kDecCh[5] = {16, 32, 64, 128, 256};
+
+Var batch_norm_layer(const ParamSet& p, const std::string& pre, const Var& x) {
+  return batch_norm(x, p.get(pre + ".weight"), p.get(pre + ".bias"), p.get(pre + ".running_mean").value(),
+                    p.get(pre + ".running_var").value(), 1e-5f);
+}
+
+// torchvision BasicBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).
+Var basic_block(const ParamSet& p, const std::string& pre, const Var& x, int stride) {
+  Var h = relu(batch_norm_layer(p, pre + ".bn1", conv(p, pre + ".conv1", x, Conv2dParams::make(stride, 1), false)));
+  h = batch_norm_layer(p, pre + ".bn2", conv(p, pre + ".conv2", h, Conv2dParams::make(1, 1), false));
+  Var shortcut = x;
+  if (p.has(pre + ".downsample.0.weight"))
+    shortcut = batch_norm_layer(p, pre + ".downsample.1",
+                                conv(p, pre + ".downsample.0", x, Conv2dParams::make(stride, 0), false));
+  return relu(h + shortcut);
+}
+
+// Monodepth2's Conv3x3: reflection pad 1, then a 3x3 convolution with bias.
+Var conv3x3_reflect(const ParamSet& p, const std::string& pre, const Var& x) {
+  return conv(p, pre, pad2d(x, {1, 1, 1, 1}, PadMode::Reflect), Conv2dParams{});
+}
+
+std::string upconv_prefix(int i, int j) { return "decoder." + std::to_string(2 * (4 - i) + j) + ".conv.conv"; }
+std::string dispconv_prefix(int s) { return "decoder." + std::to_string(10 + s) + ".conv"; }
+
+// Records tapped activations and says when all of them have been produced.
+struct Taps {
+  std::set<std::string> wanted;
+  std::map<std::string, Var> out;
+  bool emit(const std::string& name, const Var& v) {
+    if (wanted.count(name)) out[name] = v;
+    return out.size() == wanted.size();
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> Monodepth2::layer_names() {
+  std::vector<std::string> n = {"conv1", "layer1", "layer2", "layer3", "layer4"};
+  for (int i = 4; i >= 0; --i) {
+    n.push_back("upconv" + std::to_string(i) + "_0");
+    n.push_back("upconv" + std::to_string(i) + "_1");
+    if (i < 4) n.push_back("disp" + std::to_string(i));
+  }
+  return n;
+}
+
+std::map<std::string, Var> Monodepth2::run(const Var& rgb01, const std::vector<std::string>& taps) const {
+  std::vector<std::string> names = layer_names();
+  Taps t;
+  for (const std::string& name : taps) {
+    if (std::find(names.begin(), names.end(), name) == names.end())
+      throw Error("monodepth2: no layer named '" + name + "'");
+    t.wanted.insert(name);
+  }
+  const Shape& s = rgb01.shape();
+  if (s.size() != 4 || s[1] != 3 || s[2] % 32 || s[3] % 32)
+    throw Error("monodepth2: input must be RGB [N,3,H,W] with H and W multiples of 32, got " + shape_str(s));
+  if (t.wanted.empty()) return {};
+
+  const ParamSet& p = p_;
+  Var x = preprocess(rgb01, {false, 1.0f, {0.45f, 0.45f, 0.45f}, {0.225f, 0.225f, 0.225f}});
+  std::vector<Var> f;  // encoder features at 1/2, 1/4, 1/8, 1/16, 1/32
+  f.push_back(relu(batch_norm_layer(p, "encoder.bn1", conv(p, "encoder.conv1", x, Conv2dParams::make(2, 3), false))));
+  if (t.emit("conv1", f[0])) return t.out;
+  Var h = max_pool2d(f[0], Pool2dParams::make(3, 2, 1));
+  for (int l = 1; l <= 4; ++l) {
+    std::string pre = "encoder.layer" + std::to_string(l);
+    h = basic_block(p, pre + ".0", h, l == 1 ? 1 : 2);
+    h = basic_block(p, pre + ".1", h, 1);
+    f.push_back(h);
+    if (t.emit("layer" + std::to_string(l), h)) return t.out;
+  }
+  for (int i = 4; i >= 0; --i) {
+    std::string id = std::to_string(i);
+    h = elu(conv3x3_reflect(p, upconv_prefix(i, 0), h));
+    if (t.emit("upconv" + id + "_0", h)) return t.out;
+    std::vector<Var> parts = {upsample_nearest(h, 2)};
+    if (i > 0) parts.push_back(f[static_cast<size_t>(i - 1)]);
+    h = elu(conv3x3_reflect(p, upconv_prefix(i, 1), concat_channels(parts)));
+    if (t.emit("upconv" + id + "_1", h)) return t.out;
+    if (i < 4 && t.emit("disp" + id, sigmoid(conv3x3_reflect(p, dispconv_prefix(i), h)))) return t.out;
+  }
+  return t.out;
+}
+
+ParamShapes Monodepth2::param_shapes() {
+  ParamShapes s;
+  auto bn = [&](const std::string& pre, int c) {
+    for (const char* k : {".weight", ".bias", ".running_mean", ".running_var"}) s.push_back({pre + k, {c}});
+  };
+  s.push_back({"encoder.conv1.weight", {64, 3, 7, 7}});
+  bn("encoder.bn1", 64);
+  for (int l = 1; l <= 4; ++l)
+    for (int b = 0; b < 2; ++b) {
+      std::string pre = "encoder.layer" + std::to_string(l) + "." + std::to_string(b);
+      int cout = kEncCh[l], cin = b == 0 ? kEncCh[l - 1] : cout;
+      s.push_back({pre + ".conv1.weight", {cout, cin, 3, 3}});
+      bn(pre + ".bn1", cout);
+      s.push_back({pre + ".conv2.weight", {cout, cout, 3, 3}});
+      bn(pre + ".bn2", cout);
+      if (b == 0 && l > 1) {
+        s.push_back({pre + ".downsample.0.weight", {cout, cin, 1, 1}});
+        bn(pre + ".downsample.1", cout);
+      }
+    }
+  for (int i = 4; i >= 0; --i) {
+    int in0 = i == 4 ? kEncCh[4] : kDecCh[i + 1];
+    int in1 = kDecCh[i] + (i > 0 ? kEncCh[i - 1] : 0);
+    s.push_back({upconv_prefix(i, 0) + ".weight", {kDecCh[i], in0, 3, 3}});
+    s.push_back({upconv_prefix(i, 0) + ".bias", {kDecCh[i]}});
+    s.push_back({upconv_prefix(i, 1) + ".weight", {kDecCh[i], in1, 3, 3}});
+    s.push_back({upconv_prefix(i, 1) + ".bias", {kDecCh[i]}});
+  }
+  for (int sc = 0; sc < 4; ++sc) {
+    s.push_back({dispconv_prefix(sc) + ".weight", {1, kDecCh[sc], 3, 3}});
+    s.push_back({dispconv_prefix(sc) + ".bias", {1}});
+  }
+  return s;
+}
+
+Var monodepth_disp_to_depth(const Var& disp, float min_depth, float max_depth) {
+  float min_disp = 1.0f / max_depth, max_disp = 1.0f / min_depth;
+  Var scaled = scale_add(disp, max_disp - min_disp, min_disp);
+  Var one(Tensor::full({1}, 1.0f, disp.device()));
+  return one / scaled;
+}
+
+}  // namespace ds
