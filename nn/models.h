@@ -32,7 +32,7 @@ NamedLayer max_pool_layer(const std::string& name, const Pool2dParams& pp);
 
 // VGG16 features (torchvision vgg16().features): conv1_1, relu1_1, ..., relu5_3, pool1..pool5.
 LayerNet vgg16_features(const ParamSet& p);
-ParamShapes vgg16_param_shapes();
+ParamShapes vgg16_param_shapes(bool with_classifier = false);  // torchvision's vgg16 has 3 Linear layers
 
 // SqueezeNet 1.1 (torchvision): conv1, relu1, pool1, fire2 ... fire9, and when the classifier
 // is present conv10, relu10, pool10 (the 1000 logits as [N,1000,1,1]). Each fireN has taps
@@ -53,6 +53,60 @@ class Monodepth2 {
 
  private:
   ParamSet p_;
+};
+
+// FastDepth (MobileNet-NNConv5, pruned; OpenMV's TFLite graph, docs/weights-format.md):
+// 14 MobileNet blocks (3x3 depthwise + 1x1 pointwise, ReLU6), then 5 decoder blocks
+// (5x5 depthwise + 1x1 pointwise, ReLU, nearest x2, skip additions after blocks 2-4) and a
+// 1x1 conv to depth in metres (ReLU). Input RGB in [0,1], trained at 224x224; H and W must
+// be multiples of 32. Taps: conv0 ... conv13, decoder1 ... decoder5, depth.
+class FastDepth {
+ public:
+  explicit FastDepth(ParamSet p) : p_(std::move(p)) {}
+  std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
+  static ParamShapes param_shapes();
+  static std::vector<std::string> layer_names();
+  const ParamSet& params() const { return p_; }
+
+ private:
+  ParamSet p_;
+};
+
+// The feed-forward style transformer in the variant of the pretrained deeplearn.js nets
+// (Engstrom's fast-style-transfer): conv 9x9 -> two stride-2 convs -> 5 residual blocks ->
+// two stride-2 transposed convs -> conv 9x9, instance norm (eps 1e-3) after every conv,
+// TensorFlow 'SAME' zero padding, no conv biases, output tanh*150 + 127.5 on a 0..255
+// scale. Input and output here are RGB in [0, 1] (the 255 scaling is inside). Taps:
+// conv1 conv2 conv3 res1 ... res5 deconv1 deconv2 output.
+class FastStyleNet {
+ public:
+  explicit FastStyleNet(ParamSet p) : p_(std::move(p)) {}
+  std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
+  Var forward(const Var& rgb01) const { return run(rgb01, {"output"}).at("output"); }
+  static ParamShapes param_shapes();
+  ParamSet& params() { return p_; }
+  const ParamSet& params() const { return p_; }
+
+ private:
+  ParamSet p_;
+};
+
+// TensorFlow 'SAME' padding of a k x k, stride-s convolution on a dimension of size n
+// (the extra pixel of an odd total goes after): returns {before, after}.
+std::pair<int, int> tf_same_padding(int64_t n, int k, int stride);
+
+// Records the tapped activations of a network with branches, checking names first and
+// saying when everything asked for has been produced (so the caller can stop early).
+class TapSet {
+ public:
+  TapSet(const std::string& arch, const std::vector<std::string>& valid, const std::vector<std::string>& taps);
+  bool emit(const std::string& name, const Var& v);  // true when all taps are done
+  bool done() const { return out_.size() == wanted_.size(); }
+  std::map<std::string, Var> take() { return std::move(out_); }
+
+ private:
+  std::vector<std::string> wanted_;
+  std::map<std::string, Var> out_;
 };
 
 // Monodepth2's disparity -> depth: 1 / (min_disp + (max_disp - min_disp) * disp), depth range [0.1, 100].

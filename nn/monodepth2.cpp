@@ -1,9 +1,6 @@
 // Monodepth2 (Godard et al. 2019): ResNet18 encoder and the depth decoder with reflection
 // padding, ELU, nearest x2 upsampling, skip concatenations and sigmoid disparities.
 // Parameter names follow Monodepth2's encoder.pth / depth.pth (see docs/weights-format.md).
-#include <algorithm>
-#include <set>
-
 #include "autograd/ops.h"
 #include "nn/models.h"
 
@@ -38,16 +35,6 @@ Var conv3x3_reflect(const ParamSet& p, const std::string& pre, const Var& x) {
 std::string upconv_prefix(int i, int j) { return "decoder." + std::to_string(2 * (4 - i) + j) + ".conv.conv"; }
 std::string dispconv_prefix(int s) { return "decoder." + std::to_string(10 + s) + ".conv"; }
 
-// Records tapped activations and says when all of them have been produced.
-struct Taps {
-  std::set<std::string> wanted;
-  std::map<std::string, Var> out;
-  bool emit(const std::string& name, const Var& v) {
-    if (wanted.count(name)) out[name] = v;
-    return out.size() == wanted.size();
-  }
-};
-
 }  // namespace
 
 std::vector<std::string> Monodepth2::layer_names() {
@@ -61,42 +48,36 @@ std::vector<std::string> Monodepth2::layer_names() {
 }
 
 std::map<std::string, Var> Monodepth2::run(const Var& rgb01, const std::vector<std::string>& taps) const {
-  std::vector<std::string> names = layer_names();
-  Taps t;
-  for (const std::string& name : taps) {
-    if (std::find(names.begin(), names.end(), name) == names.end())
-      throw Error("monodepth2: no layer named '" + name + "'");
-    t.wanted.insert(name);
-  }
+  TapSet t("monodepth2", layer_names(), taps);
   const Shape& s = rgb01.shape();
   if (s.size() != 4 || s[1] != 3 || s[2] % 32 || s[3] % 32)
     throw Error("monodepth2: input must be RGB [N,3,H,W] with H and W multiples of 32, got " + shape_str(s));
-  if (t.wanted.empty()) return {};
+  if (t.done()) return {};
 
   const ParamSet& p = p_;
   Var x = preprocess(rgb01, {false, 1.0f, {0.45f, 0.45f, 0.45f}, {0.225f, 0.225f, 0.225f}});
   std::vector<Var> f;  // encoder features at 1/2, 1/4, 1/8, 1/16, 1/32
   f.push_back(relu(batch_norm_layer(p, "encoder.bn1", conv(p, "encoder.conv1", x, Conv2dParams::make(2, 3), false))));
-  if (t.emit("conv1", f[0])) return t.out;
+  if (t.emit("conv1", f[0])) return t.take();
   Var h = max_pool2d(f[0], Pool2dParams::make(3, 2, 1));
   for (int l = 1; l <= 4; ++l) {
     std::string pre = "encoder.layer" + std::to_string(l);
     h = basic_block(p, pre + ".0", h, l == 1 ? 1 : 2);
     h = basic_block(p, pre + ".1", h, 1);
     f.push_back(h);
-    if (t.emit("layer" + std::to_string(l), h)) return t.out;
+    if (t.emit("layer" + std::to_string(l), h)) return t.take();
   }
   for (int i = 4; i >= 0; --i) {
     std::string id = std::to_string(i);
     h = elu(conv3x3_reflect(p, upconv_prefix(i, 0), h));
-    if (t.emit("upconv" + id + "_0", h)) return t.out;
+    if (t.emit("upconv" + id + "_0", h)) return t.take();
     std::vector<Var> parts = {upsample_nearest(h, 2)};
     if (i > 0) parts.push_back(f[static_cast<size_t>(i - 1)]);
     h = elu(conv3x3_reflect(p, upconv_prefix(i, 1), concat_channels(parts)));
-    if (t.emit("upconv" + id + "_1", h)) return t.out;
-    if (i < 4 && t.emit("disp" + id, sigmoid(conv3x3_reflect(p, dispconv_prefix(i), h)))) return t.out;
+    if (t.emit("upconv" + id + "_1", h)) return t.take();
+    if (i < 4 && t.emit("disp" + id, sigmoid(conv3x3_reflect(p, dispconv_prefix(i), h)))) return t.take();
   }
-  return t.out;
+  return t.take();
 }
 
 ParamShapes Monodepth2::param_shapes() {

@@ -33,12 +33,19 @@ LayerNet vgg16_features(const ParamSet& p) {
   return LayerNet("vgg16", std::move(layers));
 }
 
-ParamShapes vgg16_param_shapes() {
+ParamShapes vgg16_param_shapes(bool with_classifier) {
   ParamShapes s;
   for_each_conv([&](int, int, int index, int cin, int cout) {
     s.push_back({"features." + std::to_string(index) + ".weight", {cout, cin, 3, 3}});
     s.push_back({"features." + std::to_string(index) + ".bias", {cout}});
   });
+  if (with_classifier) {
+    const int64_t fc[3][3] = {{0, 25088, 4096}, {3, 4096, 4096}, {6, 4096, 1000}};
+    for (const auto& f : fc) {
+      s.push_back({"classifier." + std::to_string(f[0]) + ".weight", {f[2], f[1]}});
+      s.push_back({"classifier." + std::to_string(f[0]) + ".bias", {f[2]}});
+    }
+  }
   return s;
 }
 

@@ -169,8 +169,108 @@ def monodepth2(out):
     write(f"{out}/monodepth2.h5", "monodepth2_resnet18", x, all_acts)
 
 
+def synthetic_dict(shapes):
+    return {k: synthetic_param(k, v) for k, v in shapes}
+
+
+FASTDEPTH_ENCODER = [(1, 56), (2, 88), (1, 120), (2, 144), (1, 256), (2, 408), (1, 376), (1, 272), (1, 288),
+                     (1, 296), (1, 328), (2, 480), (1, 512)]
+FASTDEPTH_DECODER = [200, 256, 120, 56, 16]
+
+
+def fastdepth(out):
+    """FastDepth from the TFLite operator table in docs/weights-format.md, in plain torch."""
+    shapes, c = [("encoder.conv0.weight", (16, 3, 3, 3)), ("encoder.conv0.bias", (16,))], 16
+    blocks = [("encoder.conv%d" % (i + 1), 3, s, co) for i, (s, co) in enumerate(FASTDEPTH_ENCODER)]
+    blocks += [("decoder.conv%d" % (i + 1), 5, 1, co) for i, co in enumerate(FASTDEPTH_DECODER)]
+    for name, k, _, co in blocks:
+        shapes += [(name + ".dw.weight", (c, 1, k, k)), (name + ".dw.bias", (c,)),
+                   (name + ".pw.weight", (co, c, 1, 1)), (name + ".pw.bias", (co,))]
+        c = co
+    shapes += [("decoder.conv6.weight", (1, 16, 1, 1)), ("decoder.conv6.bias", (1,))]
+    P = synthetic_dict(shapes)
+    x = synthetic_input((1, 3, 64, 96)).requires_grad_()
+    acts = {}
+    h = F.relu6(F.conv2d(x, P["encoder.conv0.weight"], P["encoder.conv0.bias"], stride=2, padding=1))
+    enc, c = {0: h}, 16
+    for i, (name, k, stride, co) in enumerate(blocks, 1):
+        act = F.relu6 if i <= 13 else F.relu
+        h = act(F.conv2d(h, P[name + ".dw.weight"], P[name + ".dw.bias"], stride=stride, padding=k // 2, groups=c))
+        h = act(F.conv2d(h, P[name + ".pw.weight"], P[name + ".pw.bias"]))
+        c = co
+        if i <= 13:
+            enc[i] = h
+            if i in (3, 7, 13):
+                acts["conv%d" % i] = h
+        else:
+            d = i - 13
+            h = F.interpolate(h, scale_factor=2, mode="nearest")
+            if d in (2, 3, 4):
+                h = h + enc[{2: 5, 3: 3, 4: 1}[d]]
+            if d in (2, 4):
+                acts["decoder%d" % d] = h
+    acts["depth"] = F.relu(F.conv2d(h, P["decoder.conv6.weight"], P["decoder.conv6.bias"]))
+    write(f"{out}/fastdepth.h5", "fastdepth", x, acts)
+
+
+def same_pad(x, k, stride):
+    """TensorFlow 'SAME' zero padding (extra pixel after) for a k x k conv."""
+    pads = []
+    for n in (x.shape[3], x.shape[2]):
+        o = -(-n // stride)
+        total = max((o - 1) * stride + k - n, 0)
+        pads += [total // 2, total - total // 2]
+    return F.pad(x, pads)
+
+
+def fast_style(out):
+    """The deeplearn.js fast-style transformer (data README) in plain torch."""
+    def conv_in(conv, norm, cout, cin, k, transposed=False):
+        return [(conv + ".weight", (cin, cout, k, k) if transposed else (cout, cin, k, k)),
+                (norm + ".weight", (cout,)), (norm + ".bias", (cout,))]
+    shapes = conv_in("conv1", "in1", 32, 3, 9) + conv_in("conv2", "in2", 64, 32, 3) + conv_in("conv3", "in3", 128, 64, 3)
+    for r in range(1, 6):
+        shapes += conv_in("res%d.conv1" % r, "res%d.in1" % r, 128, 128, 3)
+        shapes += conv_in("res%d.conv2" % r, "res%d.in2" % r, 128, 128, 3)
+    shapes += conv_in("deconv1", "in4", 64, 128, 3, True) + conv_in("deconv2", "in5", 32, 64, 3, True)
+    shapes += conv_in("conv4", "in6", 3, 32, 9)
+    P = synthetic_dict(shapes)
+
+    def norm(name, x):
+        mu = x.mean((2, 3), keepdim=True)
+        var = ((x - mu) ** 2).mean((2, 3), keepdim=True)
+        return P[name + ".weight"].view(1, -1, 1, 1) * (x - mu) / torch.sqrt(var + 1e-3) + P[name + ".bias"].view(1, -1, 1, 1)
+
+    def cn(conv, nm, x, k, stride):
+        return norm(nm, F.conv2d(same_pad(x, k, stride), P[conv + ".weight"], stride=stride))
+
+    def dn(conv, nm, x):
+        y = F.conv_transpose2d(x, P[conv + ".weight"], stride=2)
+        return norm(nm, y[:, :, :2 * x.shape[2], :2 * x.shape[3]])
+
+    x = synthetic_input((1, 3, 30, 37)).requires_grad_()  # odd sizes: SAME padding and the final crop matter
+    acts = {}
+    h = F.relu(cn("conv1", "in1", x * 255, 9, 1))
+    h = F.relu(cn("conv2", "in2", h, 3, 2))
+    acts["conv2"] = h
+    h = F.relu(cn("conv3", "in3", h, 3, 2))
+    for r in range(1, 6):
+        b = F.relu(cn("res%d.conv1" % r, "res%d.in1" % r, h, 3, 1))
+        h = h + cn("res%d.conv2" % r, "res%d.in2" % r, b, 3, 1)
+        if r in (2, 5):
+            acts["res%d" % r] = h
+    h = F.relu(dn("deconv1", "in4", h))
+    acts["deconv1"] = h
+    h = F.relu(dn("deconv2", "in5", h))
+    y = torch.tanh(cn("conv4", "in6", h, 9, 1))[:, :, :x.shape[2], :x.shape[3]]
+    acts["output"] = (y * 150 + 127.5) / 255
+    write(f"{out}/fast_style.h5", "fast_style_tf", x, acts)
+
+
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden"
     vgg16(out)
     squeezenet(out)
     monodepth2(out)
+    fastdepth(out)
+    fast_style(out)

@@ -1,0 +1,114 @@
+#include "apps/lib/args.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "tensor/tensor.h"
+
+namespace ds {
+
+void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
+                  const std::string& default_value) {
+  order_.push_back(name);
+  opts_[name] = {value_name, help, default_value};
+}
+
+bool Args::parse(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::fputs(help().c_str(), stdout);
+      return false;
+    }
+    if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.'))) {
+      std::string name = a, value;
+      size_t eq = a.find('=');
+      if (eq != std::string::npos) name = a.substr(0, eq), value = a.substr(eq + 1);
+      auto it = opts_.find(name);
+      if (it == opts_.end()) throw Error("unknown option '" + name + "' (see --help)");
+      if (it->second.value_name.empty()) {
+        if (eq != std::string::npos) throw Error("option " + name + " takes no value");
+        given_[name].push_back("1");
+        continue;
+      }
+      if (eq == std::string::npos) {
+        if (i + 1 >= argc) throw Error("option " + name + " needs a value (" + it->second.value_name + ")");
+        value = argv[++i];
+      }
+      given_[name].push_back(value);
+    } else {
+      positional_.push_back(a);
+    }
+  }
+  return true;
+}
+
+bool Args::has(const std::string& name) const { return given_.count(name) != 0; }
+
+std::string Args::str(const std::string& name) const {
+  auto g = given_.find(name);
+  if (g != given_.end()) return g->second.back();
+  auto o = opts_.find(name);
+  if (o == opts_.end()) throw Error("internal: option " + name + " was not declared");
+  return o->second.def;
+}
+
+std::vector<std::string> Args::all(const std::string& name) const {
+  auto g = given_.find(name);
+  return g == given_.end() ? std::vector<std::string>{} : g->second;
+}
+
+double Args::number(const std::string& name, double lo, double hi) const {
+  std::string s = str(name);
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || *end != '\0' || !std::isfinite(v))
+    throw Error("option " + name + ": '" + s + "' is not a number");
+  if (v < lo || v > hi) {
+    std::ostringstream o;
+    o << "option " << name << ": " << s << " is out of range [" << lo << ", " << hi << "]";
+    throw Error(o.str());
+  }
+  return v;
+}
+
+int Args::integer(const std::string& name, int lo, int hi) const {
+  double v = number(name, lo, hi);
+  if (v != std::floor(v)) throw Error("option " + name + ": '" + str(name) + "' is not a whole number");
+  return static_cast<int>(v);
+}
+
+std::vector<std::string> Args::list(const std::string& name) const {
+  std::vector<std::string> out;
+  std::stringstream ss(str(name));
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+void Args::expect_positional(size_t lo, size_t hi, const std::string& what) const {
+  if (positional_.size() < lo || positional_.size() > hi)
+    throw Error("expected " + what + ", got " + std::to_string(positional_.size()) + " argument(s) (see --help)");
+}
+
+std::string Args::help() const {
+  std::ostringstream o;
+  o << "usage: " << usage_ << "\n\n" << about_ << "\n\noptions:\n";
+  for (const std::string& n : order_) {
+    const Opt& op = opts_.at(n);
+    std::string left = "  " + n + (op.value_name.empty() ? "" : " " + op.value_name);
+    o << left;
+    if (left.size() < 28) o << std::string(28 - left.size(), ' ');
+    else o << "\n" << std::string(28, ' ');
+    o << op.help;
+    if (!op.def.empty()) o << " (default: " << op.def << ")";
+    o << "\n";
+  }
+  o << "  --help                    show this help\n";
+  return o.str();
+}
+
+}  // namespace ds

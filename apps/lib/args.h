@@ -1,0 +1,46 @@
+// A small command-line parser for the depthstyle subcommands: declared options with help
+// text, typed values with range checks, positional arguments, and an automatic --help.
+// Every problem is a ds::Error that names the option and says what was expected.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ds {
+
+class Args {
+ public:
+  // usage: "depthstyle classify [options] IMAGE"; about: a paragraph printed under it.
+  Args(std::string usage, std::string about) : usage_(std::move(usage)), about_(std::move(about)) {}
+
+  // Declare options before parse(). `value_name` empty means a flag without a value.
+  void option(const std::string& name, const std::string& value_name, const std::string& help,
+              const std::string& default_value = "");
+  void flag(const std::string& name, const std::string& help) { option(name, "", help); }
+
+  // Returns false when --help was printed (the command should exit 0).
+  bool parse(int argc, char** argv);
+
+  bool has(const std::string& name) const;  // given on the command line (or a flag set)
+  std::string str(const std::string& name) const;  // value or default
+  int integer(const std::string& name, int lo, int hi) const;
+  double number(const std::string& name, double lo, double hi) const;
+  std::vector<std::string> list(const std::string& name) const;  // comma-separated
+  std::vector<std::string> all(const std::string& name) const;   // every value of a repeated option
+  const std::vector<std::string>& positional() const { return positional_; }
+  // The positional arguments must number between lo and hi.
+  void expect_positional(size_t lo, size_t hi, const std::string& what) const;
+  std::string help() const;
+
+ private:
+  struct Opt {
+    std::string value_name, help, def;
+  };
+  std::string usage_, about_;
+  std::vector<std::string> order_;
+  std::map<std::string, Opt> opts_;
+  std::map<std::string, std::vector<std::string>> given_;  // repeated options keep every value
+  std::vector<std::string> positional_;
+};
+
+}  // namespace ds
