@@ -4,5 +4,10 @@
 namespace ds {
 namespace app {
 int cmd_demo_tiny(int argc, char** argv);
+int cmd_classify(int argc, char** argv);
+int cmd_depth(int argc, char** argv);
+int cmd_features(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_stylize(int argc, char** argv);
 }  // namespace app
 }  // namespace ds

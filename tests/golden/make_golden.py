@@ -25,6 +25,9 @@ def seed_of(name):
     return sum((k + 1) * b for k, b in enumerate(name.encode())) % 9973
 
 
+DTYPE = torch.float32  # set by main(): the fixtures hold float64 references, float32 gives tolerances
+
+
 def synthetic_param(name, shape):
     i = np.arange(int(np.prod(shape)), dtype=np.float64)
     phase = 0.618034 * i + 0.1 * seed_of(name)
@@ -36,12 +39,13 @@ def synthetic_param(name, shape):
         v = 1.0 + 0.2 * np.sin(phase)
     else:
         v = 0.1 * np.sin(phase)
-    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+    return torch.from_numpy(v.astype(np.float32).reshape(shape)).to(DTYPE)
 
 
 def load_synthetic(module):
     sd = module.state_dict()
-    new = {k: (synthetic_param(k, tuple(v.shape)) if v.dtype == torch.float32 else v) for k, v in sd.items()}
+    new = {k: (synthetic_param(k, tuple(v.shape)) if v.is_floating_point() else v) for k, v in sd.items()}
+    module.to(DTYPE)
     module.load_state_dict(new)
     module.eval()
     return module
@@ -49,37 +53,54 @@ def load_synthetic(module):
 
 def synthetic_input(shape):
     i = np.arange(int(np.prod(shape)), dtype=np.float64)
-    return torch.from_numpy((0.5 + 0.45 * np.sin(0.731 * i + 0.3)).astype(np.float32).reshape(shape))
+    return torch.from_numpy((0.5 + 0.45 * np.sin(0.731 * i + 0.3)).astype(np.float32).reshape(shape)).to(DTYPE)
 
 
 def tap_loss(acts):
     loss = 0
     for a in acts.values():
-        w = torch.cos(0.1 * torch.arange(a.numel(), dtype=torch.float64)).float().reshape(a.shape)
+        w = torch.cos(0.1 * torch.arange(a.numel(), dtype=torch.float64)).float().to(a.dtype).reshape(a.shape)
         loss = loss + (a * w).sum() / a.numel()
     return loss
+
+
+RESULTS = {}  # path -> (arch, loss, grad_input, acts), per precision run
 
 
 def write(path, arch, x, acts):
     loss = tap_loss(acts)
     loss.backward()
+    RESULTS[path] = (arch, float(loss), x.grad.detach().double(), {k: v.detach().double() for k, v in acts.items()})
+
+
+def rel_err(a, b):
+    return float((a - b).abs().max() / b.abs().max())
+
+
+def save(path, ref, f32):
+    """Root datasets only: grad_input and grad_input.info = [PyTorch float32's error]; per tap
+    <name> (sampled float64 reference values), <name>.shape, <name>.info = [step, sum of |values|,
+    PyTorch float32's error vs the float64 reference]; attributes architecture, loss, taps.
+    Errors are max|a - b| / max|b|."""
+    arch, loss, grad, acts = ref
     with h5py.File(path, "w") as f:
         f.attrs["architecture"] = arch
-        f.attrs["loss"] = float(loss)
-        f["grad_input"] = x.grad.numpy()
+        f.attrs["loss"] = loss
+        f.attrs["taps"] = ",".join(acts)
+        f["grad_input"] = grad.float().numpy()
+        f["grad_input.info"] = np.array([rel_err(f32[2], grad)])
         for name, a in acts.items():
-            flat = a.detach().numpy().reshape(-1)
+            flat = a.numpy().reshape(-1)
             step = max(1, math.ceil(flat.size / 4096))
-            g = f.create_group("act/" + name)
-            g["sampled"] = flat[::step]
-            g.attrs["step"] = step
-            g.attrs["shape"] = np.array(a.shape, dtype=np.int64)
-            g.attrs["abs_sum"] = float(np.abs(flat.astype(np.float64)).sum())
-    print(f"{path}: loss {float(loss):.6g}, taps {list(acts)}")
+            f[name] = flat[::step].astype(np.float32)
+            f[name + ".shape"] = np.array(a.shape, dtype=np.float32)
+            f[name + ".info"] = np.array([step, np.abs(flat).sum(), rel_err(f32[3][name], a)])
+    print(f"{path}: loss {loss:.6g}; PyTorch float32 vs float64 errors:",
+          ", ".join(f"{k} {rel_err(f32[3][k], a):.1e}" for k, a in acts.items()), f"grad {rel_err(f32[2], grad):.1e}")
 
 
 def vgg16(out):
-    net = load_synthetic(torchvision.models.vgg16().features)
+    net = load_synthetic(torchvision.models.vgg16()).features  # names features.N.*
     names = {3: "relu1_2", 8: "relu2_2", 16: "pool3", 22: "relu4_3", 29: "relu5_3"}
     x = synthetic_input((1, 3, 32, 40)).requires_grad_()
     acts, h = {}, x
@@ -269,8 +290,12 @@ def fast_style(out):
 
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else "tests/golden"
-    vgg16(out)
-    squeezenet(out)
-    monodepth2(out)
-    fastdepth(out)
-    fast_style(out)
+    runs = {}
+    for dtype in (torch.float64, torch.float32):
+        DTYPE = dtype
+        RESULTS.clear()
+        for build in (vgg16, squeezenet, monodepth2, fastdepth, fast_style):
+            build(out)
+        runs[dtype] = dict(RESULTS)
+    for path, ref in runs[torch.float64].items():
+        save(path, ref, runs[torch.float32][path])

@@ -1,0 +1,115 @@
+// Benchmark of the CPU convolution kernels and the GEMM under them, for each GEMM choice
+// (own blocked SGEMM, OpenBLAS). Not a test: run by hand, results go to docs/benchmarks.md.
+//
+//   build/bin/bench_conv [--quick]
+//
+// Reports GFLOP/s (2 * multiply-adds / seconds), median of several runs after warm-up, for
+// conv2d forward, backward-data and backward-filter on 3x3 pad-1 layers at batch 1, and for
+// raw GEMMs of the shapes those layers produce. Threads: OpenMP's default (OMP_NUM_THREADS).
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tensor/cpu/gemm.h"
+#include "tensor/kernels.h"
+
+namespace {
+
+using ds::Tensor;
+
+// Deterministic pseudo-random values in [-1, 1) (contents do not matter, only no denormals).
+Tensor random_tensor(const ds::Shape& s) {
+  Tensor t = Tensor::empty(s);
+  uint32_t state = 12345;
+  float* p = t.data();
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    state = state * 1664525u + 1013904223u;
+    p[i] = static_cast<float>(state >> 8) / 8388608.0f - 1.0f;
+  }
+  return t;
+}
+
+// Median seconds of `runs` calls of f after `warmup` calls.
+double median_seconds(int warmup, int runs, const std::function<void()>& f) {
+  for (int i = 0; i < warmup; ++i) f();
+  std::vector<double> t;
+  for (int i = 0; i < runs; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+struct Layer {
+  const char* name;
+  int64_t c, h, w, cout;
+};
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  for (std::string line; std::getline(f, line);)
+    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+  return "unknown CPU";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  int warmup = quick ? 1 : 2, runs = quick ? 3 : 9;
+  const Layer layers[] = {{"3x3 64->64 224x224", 64, 224, 224, 64}, {"3x3 256->256 56x56", 256, 56, 56, 256}};
+  std::vector<ds::cpu::GemmBackend> backends = {ds::cpu::GemmBackend::Own};
+  if (ds::cpu::gemm_has_openblas()) backends.push_back(ds::cpu::GemmBackend::OpenBlas);
+
+  std::printf("bench_conv: %s, %d OpenMP threads, batch 1, median of %d runs after %d warm-up\n", cpu_model().c_str(),
+              omp_get_max_threads(), runs, warmup);
+  std::printf("GFLOP/s = 2 * multiply-adds / time\n\n");
+  std::printf("%-22s %-9s %10s %10s %10s\n", "conv2d layer", "gemm", "forward", "bwd data", "bwd filter");
+  for (const Layer& l : layers) {
+    ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
+    Tensor x = random_tensor({1, l.c, l.h, l.w}), w = random_tensor({l.cout, l.c, 3, 3});
+    Tensor b = random_tensor({l.cout}), y = Tensor::empty({1, l.cout, l.h, l.w});
+    Tensor dy = random_tensor(y.shape()), dx = Tensor::empty(x.shape()), dw = Tensor::empty(w.shape());
+    double flops = 2.0 * l.cout * l.h * l.w * l.c * 9;
+    for (auto be : backends) {
+      ds::cpu::set_gemm_backend(be);
+      double tf = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_forward(x, w, b, y, p); });
+      double td = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_backward_data(dy, w, dx, p); });
+      double tw = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_backward_filter(dy, x, dw, p); });
+      std::printf("%-22s %-9s %10.1f %10.1f %10.1f\n", l.name, ds::cpu::gemm_backend_name(be), flops / tf * 1e-9,
+                  flops / td * 1e-9, flops / tw * 1e-9);
+    }
+  }
+
+  // GEMM shapes: square, and the forward GEMMs of the layers above (M = Cout, K = 9*Cin, N =
+  // one im2col chunk of pixels, as conv.cpp cuts them for 2 MB columns).
+  struct Shape3 {
+    const char* what;
+    int m, n, k;
+  };
+  const Shape3 shapes[] = {{"square", 1024, 1024, 1024}, {"64->64 fwd chunk", 64, 910, 576},
+                           {"256->256 fwd chunk", 256, 227, 2304}, {"64->64 whole image", 64, 50176, 576}};
+  std::printf("\n%-22s %-16s %-9s %10s\n", "gemm (NN, row-major)", "M x N x K", "gemm", "GFLOP/s");
+  for (const Shape3& s : shapes) {
+    Tensor a = random_tensor({s.m, s.k}), bm = random_tensor({s.k, s.n}), c = Tensor::empty({s.m, s.n});
+    std::string dims = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k);
+    for (auto be : backends) {
+      ds::cpu::set_gemm_backend(be);
+      double t = median_seconds(warmup, runs, [&] {
+        ds::cpu::gemm(false, false, s.m, s.n, s.k, 1.0f, a.data(), s.k, bm.data(), s.n, 0.0f, c.data(), s.n);
+      });
+      std::printf("%-22s %-16s %-9s %10.1f\n", s.what, dims.c_str(), ds::cpu::gemm_backend_name(be),
+                  2.0 * s.m * s.n * s.k / t * 1e-9);
+    }
+  }
+  return 0;
+}

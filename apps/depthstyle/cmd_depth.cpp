@@ -1,0 +1,49 @@
+// depthstyle depth IMAGE -o DEPTH.png: monocular depth (FastDepth, or Monodepth2 when its
+// weights are given) as a normalised 16-bit PNG and a colour-mapped preview.
+#include <algorithm>
+#include <cstdio>
+
+#include "apps/depthstyle/commands.h"
+#include "apps/lib/args.h"
+#include "apps/lib/depth_io.h"
+#include "apps/lib/montage.h"
+#include "apps/lib/nets.h"
+#include "tensor/image_io.h"
+
+namespace ds {
+namespace app {
+
+static std::string preview_path(const std::string& out) {
+  size_t dot = out.rfind('.');
+  return (dot == std::string::npos ? out : out.substr(0, dot)) + "_preview.png";
+}
+
+int cmd_depth(int argc, char** argv) {
+  Args a("depthstyle depth [options] IMAGE -o DEPTH.png",
+         "Estimates depth from one image. Writes DEPTH.png, a 16-bit grey PNG of the depth\n"
+         "normalised to [0,1] over the image (near = 0 = black, far = 1 = white), and\n"
+         "DEPTH_preview.png, a colour-mapped preview (near pale yellow, far dark blue).\n"
+         "The network runs at its own input size (FastDepth 224x224, Monodepth2 640x192);\n"
+         "the depth is resized back to the image's size.");
+  a.option("-o", "FILE", "output PNG (required)");
+  a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
+  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
+  if (!a.parse(argc, argv)) return 0;
+  a.expect_positional(1, 1, "one IMAGE");
+  if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
+  Device dev = parse_device(a.str("--device"));
+  std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
+  NoGradGuard ng;
+  Tensor depth = net->predict(Var(load_image_rgb(a.positional()[0]).to(dev))).value().to(Device::CPU);
+  std::vector<float> v = depth.to_vector();
+  auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  Tensor d01 = normalise_depth(depth);
+  save_png(a.str("-o"), d01, 16);
+  save_png(preview_path(a.str("-o")), colormap_depth(d01));
+  std::printf("%s: %s depth %.2f .. %.2f m; wrote %s and %s\n", a.positional()[0].c_str(), net->name().c_str(), *lo, *hi,
+              a.str("-o").c_str(), preview_path(a.str("-o")).c_str());
+  return 0;
+}
+
+}  // namespace app
+}  // namespace ds

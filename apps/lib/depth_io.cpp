@@ -1,0 +1,275 @@
+#include "apps/lib/depth_io.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include "apps/lib/h5_slab.h"
+#include "autograd/ops.h"
+#include "tensor/image_io.h"
+
+namespace ds {
+namespace app {
+namespace {
+
+const char* kMatKind = "a MATLAB v7.3 .mat file (HDF5), such as NYU Depth v2's nyu_depth_v2_labeled.mat";
+const char* kH5Kind = "an HDF5 file with a float depth dataset in metres";
+
+std::string extension(const std::string& path) {
+  size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string e = path.substr(dot);
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
+std::vector<uint8_t> read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open file (missing or unreadable)");
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+std::string size_str(int64_t h, int64_t w) { return std::to_string(w) + "x" + std::to_string(h); }
+
+// Wraps metres (row-major H×W) as a [1,1,H,W] map; non-finite and <= 0 values become NaN.
+Tensor make_map(std::vector<float> v, int64_t h, int64_t w) {
+  for (float& x : v)
+    if (!std::isfinite(x) || x <= 0.0f) x = NAN;
+  return Tensor::from_vector({1, 1, h, w}, v);
+}
+
+void check_size(const std::string& path, int64_t h, int64_t w) {
+  if (h < 1 || w < 1) throw Error(path + ": depth map is " + size_str(h, w) + " (no pixels)");
+  if (h > 65536 || w > 65536) throw Error(path + ": depth map " + size_str(h, w) + " is implausibly large");
+}
+
+// ---- .png: 16-bit grey millimetres ----
+Tensor load_png_mm(const std::string& path) {
+  std::vector<uint8_t> b = read_all(path);
+  static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  if (b.size() < 33 || !std::equal(sig, sig + 8, b.begin()) || std::string(b.begin() + 12, b.begin() + 16) != "IHDR")
+    throw Error(path + ": not a PNG file (bad signature or header); expected a 16-bit grey PNG of millimetres");
+  int bits = b[24], colour = b[25];
+  if (bits != 16 || colour != 0)
+    throw Error(path + ": PNG has " + std::to_string(bits) + "-bit samples and colour type " + std::to_string(colour) +
+                "; expected a 16-bit grey PNG (colour type 0) of depth in millimetres");
+  Tensor mm = load_image_raw_gray(path);
+  std::vector<float> v = mm.to_vector();
+  for (float& x : v) x = x / 1000.0f;  // 0 (no reading) becomes NaN in make_map
+  return make_map(std::move(v), mm.H(), mm.W());
+}
+
+// ---- .pgm: raw Kinect disparity, little-endian 16-bit samples ----
+class PgmHeader {
+ public:
+  PgmHeader(const std::string& path, const std::vector<uint8_t>& b) : path_(path), b_(b) {}
+  // Next decimal field, skipping whitespace and '#' comments.
+  int64_t field(const char* name) {
+    while (pos_ < b_.size() && (std::isspace(b_[pos_]) || b_[pos_] == '#')) {
+      if (b_[pos_] == '#')
+        while (pos_ < b_.size() && b_[pos_] != '\n') ++pos_;
+      else
+        ++pos_;
+    }
+    int64_t v = 0;
+    size_t start = pos_;
+    while (pos_ < b_.size() && std::isdigit(b_[pos_]) && v < (int64_t(1) << 40)) v = v * 10 + (b_[pos_++] - '0');
+    if (pos_ == start) throw Error(path_ + ": corrupt PGM header: expected the " + name + " as a decimal number");
+    return v;
+  }
+  // After maxval comes exactly one whitespace byte, then the samples.
+  size_t data_start() {
+    if (pos_ >= b_.size() || !std::isspace(b_[pos_]))
+      throw Error(path_ + ": corrupt PGM header: no whitespace after maxval");
+    return pos_ + 1;
+  }
+
+ private:
+  const std::string& path_;
+  const std::vector<uint8_t>& b_;
+  size_t pos_ = 2;  // after "P5"
+};
+
+Tensor load_kinect_pgm(const std::string& path) {
+  std::vector<uint8_t> b = read_all(path);
+  if (b.size() < 2 || b[0] != 'P' || b[1] != '5')
+    throw Error(path + ": not a binary PGM (no 'P5' magic); expected raw Kinect disparity as 16-bit P5 PGM");
+  PgmHeader hdr(path, b);
+  int64_t w = hdr.field("width"), h = hdr.field("height"), maxval = hdr.field("maxval");
+  check_size(path, h, w);
+  if (maxval < 256 || maxval > 65535)
+    throw Error(path + ": PGM maxval " + std::to_string(maxval) +
+                "; expected 16-bit samples (maxval 256..65535, usually 65535) of raw Kinect disparity");
+  size_t start = hdr.data_start();
+  size_t want = static_cast<size_t>(w * h * 2), have = b.size() - start;
+  if (have < want)
+    throw Error(path + ": truncated PGM: " + std::to_string(have) + " bytes of samples, expected " +
+                std::to_string(want) + " (" + size_str(h, w) + " 16-bit)");
+  if (have > want)
+    throw Error(path + ": PGM has " + std::to_string(have - want) + " bytes after the " + size_str(h, w) +
+                " 16-bit samples; expected exactly " + std::to_string(want));
+  std::vector<float> v(static_cast<size_t>(w * h));
+  for (size_t i = 0; i < v.size(); ++i) {
+    int raw = b[start + 2 * i] | (b[start + 2 * i + 1] << 8);  // little-endian, see depth_io.h
+    v[i] = raw >= 1092 ? NAN : static_cast<float>(351.3 / (1092.5 - raw));
+  }
+  return make_map(std::move(v), h, w);
+}
+
+// ---- .mat (NYU labeled, transposed frames) and .h5 ----
+int64_t check_frame(const std::string& path, const char* dataset, const std::vector<int64_t>& dims, int frame) {
+  if (frame < 0 || frame >= dims[0])
+    throw Error(path + ": frame " + std::to_string(frame) + " out of range; '" + dataset + "' has " +
+                std::to_string(dims[0]) + " frames (0.." + std::to_string(dims[0] - 1) + ")");
+  return frame;
+}
+
+Tensor load_nyu_mat_depth(const std::string& path, int frame) {
+  H5SlabReader r(path, kMatKind);
+  std::vector<int64_t> dims = r.dims("depths");
+  if (dims.size() != 3)
+    throw Error(path + ": 'depths' has shape " + shape_str(dims) + "; expected [frames, W, H] (NYU labeled layout)");
+  int64_t f = check_frame(path, "depths", dims, frame), w = dims[1], h = dims[2];
+  check_size(path, h, w);
+  std::vector<float> t = r.read("depths", {f, 0, 0}, {1, w, h});  // t[x*h + y]
+  std::vector<float> v(t.size());
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) v[static_cast<size_t>(y * w + x)] = t[static_cast<size_t>(x * h + y)];
+  return make_map(std::move(v), h, w);
+}
+
+Tensor load_h5_depth(const std::string& path, const std::string& dataset) {
+  H5SlabReader r(path, kH5Kind);
+  std::vector<int64_t> dims = r.dims(dataset);
+  bool ok = dims.size() == 2 || (dims.size() == 4 && dims[0] == 1 && dims[1] == 1);
+  if (!ok)
+    throw Error(path + ": dataset '" + dataset + "' has shape " + shape_str(dims) + "; expected [H,W] or [1,1,H,W]");
+  int64_t h = dims[dims.size() - 2], w = dims.back();
+  check_size(path, h, w);
+  std::vector<int64_t> start(dims.size(), 0);
+  return make_map(r.read(dataset, start, dims), h, w);
+}
+
+void check_map(const char* op, const Tensor& d) {
+  if (!d.defined() || d.ndim() != 4 || d.N() != 1 || d.C() != 1 || d.numel() == 0)
+    throw Error(std::string(op) + ": expected a [1,1,H,W] depth map, got " +
+                (d.defined() ? shape_str(d.shape()) : std::string("an undefined tensor")));
+}
+
+}  // namespace
+
+Tensor load_depth_metres(const std::string& path, const DepthOptions& o) {
+  std::string e = extension(path);
+  if (e == ".png") return load_png_mm(path);
+  if (e == ".pgm") return load_kinect_pgm(path);
+  if (e == ".mat") return load_nyu_mat_depth(path, o.frame);
+  if (e == ".h5" || e == ".hdf5") return load_h5_depth(path, o.dataset);
+  throw Error(path + ": unknown depth file type '" + e +
+              "'; expected .png (16-bit mm), .pgm (raw Kinect), .mat (NYU v7.3) or .h5/.hdf5 (metres)");
+}
+
+Tensor load_nyu_mat_rgb(const std::string& path, int frame) {
+  H5SlabReader r(path, kMatKind);
+  std::vector<int64_t> dims = r.dims("images");
+  if (dims.size() != 4 || dims[1] != 3)
+    throw Error(path + ": 'images' has shape " + shape_str(dims) + "; expected [frames, 3, W, H] (NYU labeled layout)");
+  int64_t f = check_frame(path, "images", dims, frame), w = dims[2], h = dims[3];
+  check_size(path, h, w);
+  std::vector<float> t = r.read("images", {f, 0, 0, 0}, {1, 3, w, h});  // t[(c*w + x)*h + y]
+  Tensor img = Tensor::empty({1, 3, h, w});
+  float* p = img.data();
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) p[(c * h + y) * w + x] = t[static_cast<size_t>((c * w + x) * h + y)] / 255.0f;
+  return img;
+}
+
+double valid_fraction(const Tensor& depth) {
+  std::vector<float> v = depth.to_vector();
+  if (v.empty()) return 0.0;
+  return static_cast<double>(std::count_if(v.begin(), v.end(), [](float x) { return !std::isnan(x); })) /
+         static_cast<double>(v.size());
+}
+
+Tensor fill_invalid(const Tensor& depth_with_nan) {
+  check_map("fill_invalid", depth_with_nan);
+  const int64_t h = depth_with_nan.H(), w = depth_with_nan.W();
+  std::vector<float> v = depth_with_nan.to_vector();
+  std::vector<uint8_t> known(v.size()), queued(v.size());
+  for (size_t i = 0; i < v.size(); ++i) known[i] = !std::isnan(v[i]);
+  if (std::find(known.begin(), known.end(), 1) == known.end())
+    throw Error("fill_invalid: the depth map " + size_str(h, w) + " has no valid pixel to fill from");
+
+  // Calls f(neighbour index) for each 8-neighbour of pixel i inside the image.
+  auto for_neighbours = [h, w](size_t i, auto&& f) {
+    const int64_t y = static_cast<int64_t>(i) / w, x = static_cast<int64_t>(i) % w;
+    for (int64_t dy = -1; dy <= 1; ++dy)
+      for (int64_t dx = -1; dx <= 1; ++dx)
+        if ((dy || dx) && y + dy >= 0 && y + dy < h && x + dx >= 0 && x + dx < w)
+          f(static_cast<size_t>((y + dy) * w + x + dx));
+  };
+  std::vector<size_t> frontier;  // invalid pixels with a known neighbour, each queued once
+  auto enqueue_unknown_neighbours = [&](size_t p, std::vector<size_t>& out) {
+    for_neighbours(p, [&](size_t q) {
+      if (!known[q] && !queued[q]) out.push_back(q), queued[q] = 1;
+    });
+  };
+  for (size_t i = 0; i < v.size(); ++i)
+    if (known[i]) enqueue_unknown_neighbours(i, frontier);
+  std::vector<float> filled;
+  while (!frontier.empty()) {
+    filled.assign(frontier.size(), 0.0f);
+    for (size_t k = 0; k < frontier.size(); ++k) {
+      double s = 0;
+      int n = 0;
+      for_neighbours(frontier[k], [&](size_t q) {
+        if (known[q]) s += v[q], ++n;
+      });
+      filled[k] = static_cast<float>(s / n);
+    }
+    for (size_t k = 0; k < frontier.size(); ++k) v[frontier[k]] = filled[k], known[frontier[k]] = 1;
+    std::vector<size_t> next;
+    for (size_t p : frontier) enqueue_unknown_neighbours(p, next);
+    frontier.swap(next);
+  }
+  return Tensor::from_vector(depth_with_nan.shape(), v);
+}
+
+Tensor normalise_depth(const Tensor& metres, bool* was_constant) {
+  check_map("normalise_depth", metres);
+  std::vector<float> v = metres.to_vector();
+  float lo = INFINITY, hi = -INFINITY;
+  for (float x : v)
+    if (!std::isnan(x)) lo = std::min(lo, x), hi = std::max(hi, x);
+  if (lo > hi) throw Error("normalise_depth: every pixel of the depth map is invalid (NaN)");
+  bool constant = hi - lo <= 1e-6f * std::max(1.0f, std::fabs(hi));
+  if (was_constant) *was_constant = constant;
+  for (float& x : v)
+    if (!std::isnan(x)) x = constant ? 0.5f : (x - lo) / (hi - lo);
+  return Tensor::from_vector(metres.shape(), v);
+}
+
+Tensor resize_depth_to(const Tensor& d, int h, int w) {
+  check_map("resize_depth_to", d);
+  if (valid_fraction(d) < 1.0)
+    throw Error("resize_depth_to: the map has invalid (NaN) pixels, which would spread; call fill_invalid first");
+  if (h == d.H() && w == d.W()) return d.clone();
+  NoGradGuard no_grad;
+  return resize_bilinear(Var(d), h, w).value();
+}
+
+Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what) {
+  check_map("fit_depth_to", d);
+  if (h < 1 || w < 1) throw Error("fit_depth_to: target size " + size_str(h, w) + " has no pixels");
+  double ratio = (static_cast<double>(d.W()) / d.H()) / (static_cast<double>(w) / h);
+  if (std::fabs(ratio - 1.0) > 0.01)
+    throw Error(what + ": size " + size_str(d.H(), d.W()) + " has another aspect ratio than the content image " +
+                size_str(h, w) + " (more than 1% apart); crop or resize one of them to match");
+  return resize_depth_to(d, h, w);
+}
+
+}  // namespace app
+}  // namespace ds

@@ -1,0 +1,144 @@
+#include "apps/lib/nets.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "autograd/ops.h"
+
+namespace ds {
+
+std::string prepared_dir() {
+  const char* env = std::getenv("DEPTHSTYLE_PREPARED");
+  if (env && *env) return env;
+  return std::string(DEPTHSTYLE_SOURCE_DIR) + "/data";
+}
+
+std::string prepared_file(const std::string& relative) {
+  std::string p = prepared_dir() + "/" + relative;
+  if (!std::filesystem::exists(p))
+    throw Error(p + ": not found. It is made by scripts/setup from the data folder (../shared/data or "
+                    "$DEPTHSTYLE_DATA); run scripts/setup, or give the file explicitly");
+  return p;
+}
+
+Preprocess preprocess_from(const WeightFile& f) {
+  const WeightPreprocessing& w = f.preprocessing;
+  if (!w.present) throw Error(f.path + ": the file does not record its input preprocessing");
+  Preprocess p;
+  p.bgr = w.bgr();
+  p.value_scale = static_cast<float>(w.value_scale);
+  for (int c = 0; c < 3; ++c) {
+    p.mean[static_cast<size_t>(c)] = static_cast<float>(w.mean[static_cast<size_t>(c)]);
+    p.std[static_cast<size_t>(c)] = static_cast<float>(w.std[static_cast<size_t>(c)]);
+  }
+  return p;
+}
+
+FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device) {
+  FeatureNet fn;
+  fn.name = name;
+  if (name == "squeezenet") {
+    std::string path = weights_path.empty() ? prepared_file("weights/squeezenet1_1.h5") : weights_path;
+    WeightFile f = load_weights(path, std::vector<std::string>{"squeezenet1_1", "squeezenet1_1_features"});
+    bool classifier = f.architecture == "squeezenet1_1";
+    check_params(f, squeezenet1_1_param_shapes(classifier));
+    // The Keras port (Caffe preprocessing) pools with floor; torchvision with ceil.
+    fn.net = squeezenet1_1(ParamSet(f.params, path).to(device), f.preprocessing.value_scale == 1.0);
+    fn.pre = preprocess_from(f);
+  } else if (name == "vgg16") {
+    if (weights_path.empty())
+      throw Error("vgg16 needs its weights: convert torchvision's vgg16-397923af.pth with "
+                  "weights/convert/convert.py torchvision ... and pass the .h5 file");
+    WeightFile f = load_weights(weights_path, std::vector<std::string>{"vgg16", "vgg16_features"});
+    check_params(f, vgg16_param_shapes(f.architecture == "vgg16"));
+    fn.net = vgg16_features(ParamSet(f.params, weights_path).to(device));
+    fn.pre = preprocess_from(f);
+  } else {
+    throw Error("unknown network '" + name + "': expected squeezenet or vgg16");
+  }
+  return fn;
+}
+
+namespace {
+
+// Resizes the image to the network's input, runs it, and resizes the depth back.
+class ResizingEstimator : public DepthEstimator {
+ public:
+  ResizingEstimator(int h, int w) : h_(h), w_(w) {}
+  Var predict(const Var& rgb01) const override {
+    const Shape& s = rgb01.shape();
+    Var x = (s[2] == h_ && s[3] == w_) ? rgb01 : resize_bilinear(rgb01, h_, w_);
+    Var d = depth_at_net_size(x);
+    return (s[2] == h_ && s[3] == w_) ? d : resize_bilinear(d, s[2], s[3]);
+  }
+  std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const override {
+    const Shape& s = rgb01.shape();
+    return run_net((s[2] == h_ && s[3] == w_) ? rgb01 : resize_bilinear(rgb01, h_, w_), taps);
+  }
+
+ protected:
+  virtual Var depth_at_net_size(const Var& x) const = 0;
+  virtual std::map<std::string, Var> run_net(const Var& x, const std::vector<std::string>& taps) const = 0;
+  int h_, w_;
+};
+
+class FastDepthEstimator : public ResizingEstimator {
+ public:
+  explicit FastDepthEstimator(FastDepth net) : ResizingEstimator(224, 224), net_(std::move(net)) {}
+  std::string name() const override { return "fastdepth"; }
+  std::vector<std::string> layer_names() const override { return FastDepth::layer_names(); }
+
+ protected:
+  Var depth_at_net_size(const Var& x) const override { return net_.run(x, {"depth"}).at("depth"); }
+  std::map<std::string, Var> run_net(const Var& x, const std::vector<std::string>& taps) const override {
+    return net_.run(x, taps);
+  }
+
+ private:
+  FastDepth net_;
+};
+
+class Monodepth2Estimator : public ResizingEstimator {
+ public:
+  explicit Monodepth2Estimator(Monodepth2 net) : ResizingEstimator(192, 640), net_(std::move(net)) {}
+  std::string name() const override { return "monodepth2"; }
+  std::vector<std::string> layer_names() const override {
+    std::vector<std::string> n = Monodepth2::layer_names();
+    n.push_back("depth");
+    return n;
+  }
+
+ protected:
+  Var depth_at_net_size(const Var& x) const override { return monodepth_disp_to_depth(net_.run(x, {"disp0"}).at("disp0")); }
+  std::map<std::string, Var> run_net(const Var& x, const std::vector<std::string>& taps) const override {
+    std::vector<std::string> inner;
+    bool depth = false;
+    for (const std::string& t : taps) {
+      if (t == "depth") depth = true;
+      else inner.push_back(t);
+    }
+    if (depth) inner.push_back("disp0");
+    std::map<std::string, Var> out = net_.run(x, inner);
+    if (depth) out["depth"] = monodepth_disp_to_depth(out.at("disp0"));
+    return out;
+  }
+
+ private:
+  Monodepth2 net_;
+};
+
+}  // namespace
+
+std::unique_ptr<DepthEstimator> load_depth_net(const std::string& monodepth2_path, Device device) {
+  if (!monodepth2_path.empty()) {
+    WeightFile f = load_weights(monodepth2_path, "monodepth2_resnet18");
+    check_params(f, Monodepth2::param_shapes());
+    return std::make_unique<Monodepth2Estimator>(Monodepth2(ParamSet(f.params, monodepth2_path).to(device)));
+  }
+  std::string path = prepared_file("weights/fastdepth.h5");
+  WeightFile f = load_weights(path, "fastdepth");
+  check_params(f, FastDepth::param_shapes());
+  return std::make_unique<FastDepthEstimator>(FastDepth(ParamSet(f.params, path).to(device)));
+}
+
+}  // namespace ds

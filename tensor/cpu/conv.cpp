@@ -1,0 +1,261 @@
+// CPU conv2d and conv_transpose2d kernels: im2col + GEMM.
+//
+// Per image and group, with K = cig*kh*kw rows and P = ho*wo output pixels:
+//   forward          Y_g [cog, P] = W_g [cog, K] * col [K, P]
+//   backward_data    col = W_g^T dY_g, then col2im adds every column entry back onto dx
+//   backward_filter  dW_g = sum over images of dY_g col^T
+// where column row (c, i, j), entry (oh, ow) is x[c, oh*sh - pt + i*dh, ow*sw - pl + j*dw], zero
+// in the padding. The column matrix is built for a chunk of output pixels at a time (at most
+// kColBudget floats, so memory stays bounded for large images) and GEMM writes straight into
+// the strided output (ldc = P). A 1x1, stride-1, unpadded conv needs no columns: x itself is the
+// [cig, P] matrix. Depthwise convs use the direct kernels of conv_depthwise.cpp.
+// Transposed convs are these same functions with the roles swapped (see conv_internal.h).
+//
+// Threads: independent work items (forward: image x group x chunk; backward_data: image x
+// group; backward_filter: group) are spread over threads when there are enough of them, each
+// item running serially with its thread's own column buffer; otherwise im2col/col2im split
+// channels among threads and GEMM splits its output. Either way every output element is
+// computed by one thread in the same order, so results do not depend on the thread count.
+#include <omp.h>
+
+#include <exception>
+#include <memory>
+
+#include "tensor/cpu/conv_internal.h"
+#include "tensor/cpu/parallel.h"
+
+namespace ds {
+namespace cpu {
+
+void conv::init_channels(float* t, int64_t n, int64_t c, int64_t hw, const float* bias) {
+  parallel_for(n * c, hw, [&](int64_t nc) { std::fill(t + nc * hw, t + (nc + 1) * hw, bias ? bias[nc % c] : 0.0f); });
+}
+
+namespace {
+
+using conv::Geom;
+
+constexpr int64_t kColBudget = 1 << 19;  // floats in one column chunk (2 MB, about the L2 size)
+
+int64_t chunk_pixels(int64_t k, int64_t pixels) { return std::min(pixels, std::max<int64_t>(32, kColBudget / k)); }
+
+// 1x1, stride 1, no padding, and x-space and y-space of the same size (a transposed conv's
+// output padding can make them differ): column matrix == x.
+bool is_pointwise(const Geom& g) {
+  const Conv2dParams& p = g.p;
+  return g.kh == 1 && g.kw == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 && p.pad_bottom == 0 &&
+         p.pad_left == 0 && p.pad_right == 0 && g.h == g.ho && g.w == g.wo;
+}
+
+// Walks the column rows of the cig channel planes at xg for output pixels [p0, p1).
+// Gather (im2col, XT = const float): col[r][q - p0] = x value, or 0 in the padding.
+// Scatter (col2im, XT = float): adds each col entry onto its x position.
+// The rows of one channel touch only that channel's plane, so threads split channels.
+template <bool kScatter, class XT, class CT>
+void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool threaded) {
+  const Conv2dParams& p = g.p;
+  int64_t pc = p1 - p0;
+  auto channel = [&](int64_t c) {
+    XT* plane = xg + c * g.h * g.w;
+    for (int64_t i = 0; i < g.kh; ++i)
+      for (int64_t j = 0; j < g.kw; ++j) {
+        CT* row = col + ((c * g.kh + i) * g.kw + j) * pc;
+        int64_t off = j * p.dil_w - p.pad_left, lo, hi;
+        conv::valid_range(g.wo, p.stride_w, off, g.w, lo, hi);
+        for (int64_t q = p0; q < p1;) {  // one output row (or its part inside the chunk) per step
+          int64_t oh = q / g.wo, ow0 = q % g.wo, ow1 = std::min(g.wo, ow0 + p1 - q);
+          int64_t ih = oh * p.stride_h - p.pad_top + i * p.dil_h;
+          bool inside = ih >= 0 && ih < g.h;
+          int64_t a = inside ? std::clamp(lo, ow0, ow1) : ow1;  // [a, b): columns inside the image
+          int64_t b = inside ? std::clamp(hi, a, ow1) : ow1;
+          CT* seg = row + (q - p0);  // seg[ow - ow0] is output column ow
+          XT* src = plane + (inside ? ih * g.w : 0);
+          // Stride 1 (the common case) gets its own loops, which the compiler vectorises.
+          if constexpr (kScatter) {
+            if (p.stride_w == 1)
+              for (int64_t ow = a; ow < b; ++ow) src[ow + off] += seg[ow - ow0];
+            else
+              for (int64_t ow = a; ow < b; ++ow) src[ow * p.stride_w + off] += seg[ow - ow0];
+          } else {
+            std::fill(seg, seg + (a - ow0), 0.0f);
+            if (p.stride_w == 1)
+              for (int64_t ow = a; ow < b; ++ow) seg[ow - ow0] = src[ow + off];
+            else
+              for (int64_t ow = a; ow < b; ++ow) seg[ow - ow0] = src[ow * p.stride_w + off];
+            std::fill(seg + (b - ow0), seg + (ow1 - ow0), 0.0f);
+          }
+          q += ow1 - ow0;
+        }
+      }
+  };
+  if (threaded) {
+    parallel_for(g.cig(), g.taps() * pc, channel);
+  } else {
+    for (int64_t c = 0; c < g.cig(); ++c) channel(c);
+  }
+}
+
+void im2col(const Geom& g, const float* xg, float* col, int64_t p0, int64_t p1, bool threaded) {
+  walk_columns<false>(g, xg, col, p0, p1, threaded);
+}
+void col2im(const Geom& g, const float* col, float* xg, int64_t p0, int64_t p1, bool threaded) {
+  walk_columns<true>(g, xg, col, p0, p1, threaded);
+}
+
+// Runs f(i, col, threaded) for the independent work items i in [0, count), each with a column
+// buffer of col_floats. With enough items they are spread over the threads, each item running
+// serially (threaded = false) on its thread's own buffer: no barriers, and the columns a
+// thread's GEMM reads were written by that thread, into its own cache. Otherwise the items run
+// in order on this thread and im2col/col2im and GEMM are threaded inside (threaded = true).
+template <class F>
+void run_items(int64_t count, int64_t col_floats, F f) {
+  int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
+  if (threads == 1 || count < 4 * threads) {
+    std::unique_ptr<float[]> col(new float[col_floats]);
+    for (int64_t i = 0; i < count; ++i) f(i, col.get(), true);
+    return;
+  }
+  std::unique_ptr<float[]> cols(new float[col_floats * threads]);
+  std::exception_ptr error;
+#pragma omp parallel num_threads(threads)
+  {
+    float* col = cols.get() + col_floats * omp_get_thread_num();
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < count; ++i) {
+      try {
+        f(i, col, false);
+      } catch (...) {  // rethrown on the calling thread
+#pragma omp critical(ds_conv_error)
+        error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+// Row-major GEMM on int64 sizes (all sizes here fit in int).
+void mm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
+        float beta, float* c, int64_t ldc) {
+  gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), 1.0f, a, static_cast<int>(lda), b,
+       static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+// Sizes of one image/group step; the pixels [0, P) are cut into `chunks` chunks of `chunk`.
+struct Dims {
+  int64_t cig, cog, hw, P, K, chunk, chunks;
+  explicit Dims(const Geom& g)
+      : cig(g.cig()), cog(g.cog()), hw(g.h * g.w), P(g.ho * g.wo), K(cig * g.taps()), chunk(chunk_pixels(K, P)),
+        chunks((P + chunk - 1) / chunk) {}
+};
+
+// y = conv(x, w) + bias. Work items: (image, group, pixel chunk), each writing its own columns of y.
+void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
+  if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
+  Dims d(g);
+  float beta = bias ? 1.0f : 0.0f;  // GEMM adds onto the bias
+  if (bias) conv::init_channels(y, g.n, g.cout, d.P, bias);
+  auto weights = [&](int64_t grp) { return w + grp * d.cog * d.K; };
+  auto input = [&](int64_t n, int64_t grp) { return x + (n * g.cin + grp * d.cig) * d.hw; };
+  auto output = [&](int64_t n, int64_t grp) { return y + (n * g.cout + grp * d.cog) * d.P; };
+  if (is_pointwise(g)) {
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        mm(false, false, d.cog, d.P, d.K, weights(grp), d.K, input(n, grp), d.hw, beta, output(n, grp), d.P);
+    return;
+  }
+  run_items(g.n * g.groups * d.chunks, d.K * d.chunk, [&](int64_t i, float* col, bool threaded) {
+    int64_t ng = i / d.chunks, n = ng / g.groups, grp = ng % g.groups;
+    int64_t p0 = i % d.chunks * d.chunk, p1 = std::min(d.P, p0 + d.chunk);
+    im2col(g, input(n, grp), col, p0, p1, threaded);
+    mm(false, false, d.cog, p1 - p0, d.K, weights(grp), d.K, col, p1 - p0, beta, output(n, grp) + p0, d.P);
+  });
+}
+
+// dx = conv^T(dy) (+ bias per x-space channel, for a transposed conv's forward).
+// Work items: (image, group); chunks of one image overlap in dx, so they run in order.
+void backward_data(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
+  if (g.depthwise()) return conv::depthwise_backward_data(g, dy, w, bias, dx);
+  Dims d(g);
+  auto weights = [&](int64_t grp) { return w + grp * d.cog * d.K; };
+  auto grad_out = [&](int64_t n, int64_t grp) { return dy + (n * g.cout + grp * d.cog) * d.P; };
+  auto grad_in = [&](int64_t n, int64_t grp) { return dx + (n * g.cin + grp * d.cig) * d.hw; };
+  if (is_pointwise(g)) {
+    if (bias) conv::init_channels(dx, g.n, g.cin, d.hw, bias);
+    for (int64_t n = 0; n < g.n; ++n)
+      for (int64_t grp = 0; grp < g.groups; ++grp)
+        mm(true, false, d.K, d.P, d.cog, weights(grp), d.K, grad_out(n, grp), d.P, bias ? 1.0f : 0.0f, grad_in(n, grp),
+           d.hw);
+    return;
+  }
+  conv::init_channels(dx, g.n, g.cin, d.hw, bias);  // col2im accumulates
+  run_items(g.n * g.groups, d.K * d.chunk, [&](int64_t i, float* col, bool threaded) {
+    int64_t n = i / g.groups, grp = i % g.groups;
+    for (int64_t p0 = 0; p0 < d.P; p0 += d.chunk) {
+      int64_t p1 = std::min(d.P, p0 + d.chunk);
+      mm(true, false, d.K, p1 - p0, d.cog, weights(grp), d.K, grad_out(n, grp) + p0, d.P, 0.0f, col, p1 - p0);
+      col2im(g, col, grad_in(n, grp), p0, p1, threaded);
+    }
+  });
+}
+
+// dw = sum over images of dy * col^T. Work items: groups (each owns its block of dw; images and
+// chunks accumulate into it in order).
+void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) {
+  if (g.depthwise()) return conv::depthwise_backward_filter(g, dy, x, dw);
+  Dims d(g);
+  bool direct = is_pointwise(g);
+  run_items(g.groups, direct ? 0 : d.K * d.chunk, [&](int64_t grp, float* col, bool threaded) {
+    float* dwg = dw + grp * d.cog * d.K;
+    float beta = 0.0f;  // the first product overwrites dw, later ones accumulate
+    for (int64_t n = 0; n < g.n; ++n) {
+      const float* dyg = dy + (n * g.cout + grp * d.cog) * d.P;
+      const float* xg = x + (n * g.cin + grp * d.cig) * d.hw;
+      if (direct) {
+        mm(false, true, d.cog, d.K, d.P, dyg, d.P, xg, d.hw, beta, dwg, d.K);
+        beta = 1.0f;
+        continue;
+      }
+      for (int64_t p0 = 0; p0 < d.P; p0 += d.chunk) {
+        int64_t p1 = std::min(d.P, p0 + d.chunk);
+        im2col(g, xg, col, p0, p1, threaded);
+        mm(false, true, d.cog, d.K, p1 - p0, dyg + p0, d.P, col, p1 - p0, beta, dwg, d.K);
+        beta = 1.0f;
+      }
+    }
+  });
+}
+
+const float* opt_data(const Tensor& b) { return b.defined() ? b.data() : nullptr; }
+
+}  // namespace
+
+using conv::make_geom;
+
+void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
+  forward(make_geom(x.shape(), w.shape(), y.shape(), p), x.data(), w.data(), opt_data(b), y.data());
+}
+
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
+  backward_data(make_geom(dx.shape(), w.shape(), dy.shape(), p), dy.data(), w.data(), nullptr, dx.data());
+}
+
+void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  backward_filter(make_geom(x.shape(), dw.shape(), dy.shape(), p), dy.data(), x.data(), dw.data());
+}
+
+// Transposed: the underlying conv maps this op's output space (its x-space) to its input.
+void conv_transpose2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
+  backward_data(make_geom(y.shape(), w.shape(), x.shape(), p), x.data(), w.data(), opt_data(b), y.data());
+}
+
+void conv_transpose2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
+  forward(make_geom(dy.shape(), w.shape(), dx.shape(), p), dy.data(), w.data(), nullptr, dx.data());
+}
+
+void conv_transpose2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  // The underlying conv's output gradient is x, its input dy.
+  backward_filter(make_geom(dy.shape(), dw.shape(), x.shape(), p), x.data(), dy.data(), dw.data());
+}
+
+}  // namespace cpu
+}  // namespace ds

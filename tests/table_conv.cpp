@@ -1,0 +1,323 @@
+// Op table: conv2d (general and grouped), depthwise conv2d and conv_transpose2d; plus two
+// kernel-level checks the table cannot make: gradients of the large cases (too big for finite
+// differences, and the only ones spanning several im2col chunks) against float64 references,
+// and independence of the thread count.
+#include <omp.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "tensor/cpu/gemm.h"
+#include "tensor/kernels.h"
+#include "tests/op_table.h"
+#include "tests/oracle.h"
+
+namespace dst {
+namespace {
+
+using ds::Conv2dParams;
+
+Conv2dParams P(int stride, int pad, int dil = 1, int groups = 1) {
+  return Conv2dParams::make(stride, pad, dil, groups);
+}
+Conv2dParams pads(Conv2dParams p, int top, int bottom, int left, int right) {
+  p.pad_top = top, p.pad_bottom = bottom, p.pad_left = left, p.pad_right = right;
+  return p;
+}
+Conv2dParams strides(Conv2dParams p, int sh, int sw) {
+  p.stride_h = sh, p.stride_w = sw;
+  return p;
+}
+Conv2dParams out_pad(Conv2dParams p, int h, int w) {
+  p.out_pad_h = h, p.out_pad_w = w;
+  return p;
+}
+
+// One convolution: input shape, output channels, kernel size, parameters, bias or not.
+struct Spec {
+  std::string what;
+  Shape x;
+  int64_t cout, kh, kw;
+  Conv2dParams p;
+  bool bias;
+  bool transposed = false;
+
+  Shape w() const { return transposed ? Shape{x[1], cout / p.groups, kh, kw} : Shape{cout, x[1] / p.groups, kh, kw}; }
+  Shape y() const {  // output size formulas of tensor/params.h
+    auto size = [&](int64_t in, int64_t k, int stride, int pad, int dil, int op) {
+      return transposed ? (in - 1) * stride - pad + dil * (k - 1) + 1 + op : (in + pad - dil * (k - 1) - 1) / stride + 1;
+    };
+    return {x[0], cout, size(x[2], kh, p.stride_h, p.pad_top + p.pad_bottom, p.dil_h, p.out_pad_h),
+            size(x[3], kw, p.stride_w, p.pad_left + p.pad_right, p.dil_w, p.out_pad_w)};
+  }
+  // Most terms summed into one output: input channels per group times taps.
+  int64_t fan_in() const { return x[1] / p.groups * kh * kw; }
+  // Multiply-adds of one oracle call.
+  int64_t macs() const {
+    return ds::shape_numel(transposed ? x : y()) * (transposed ? cout : x[1]) / p.groups * kh * kw;
+  }
+  std::string name() const {
+    std::string s = std::string(transposed ? "conv_transpose2d " : "conv2d ") + what + ": x " + ds::shape_str(x) +
+                    ", w " + ds::shape_str(w()) + ", " + p.str();
+    if (transposed) s += ", out_pad " + std::to_string(p.out_pad_h) + "x" + std::to_string(p.out_pad_w);
+    return s + (bias ? ", bias" : ", no bias");
+  }
+};
+
+Spec as_transposed(Spec s) {
+  s.transposed = true;
+  return s;
+}
+
+// Inputs: x ~ N(0,1), bias ~ N(0,1), weights ~ N(0, 1/fan_in) so outputs are O(1) at any size.
+DTensor conv_input(const Spec& s, Rng& r, size_t i, const Shape& sh) {
+  return r.normal(sh, i == 1 ? 1.0 / std::sqrt(static_cast<double>(s.fan_in())) : 1.0);
+}
+
+OpCase make_case(const Spec& s) {
+  OpCase c;
+  c.name = s.name();
+  c.inputs = {s.x, s.w()};
+  if (s.bias) c.inputs.push_back({s.cout});
+  bool tr = s.transposed, bias = s.bias;
+  Conv2dParams p = s.p;
+  c.run = [=](const std::vector<Var>& v) {
+    Var b = bias ? v[2] : Var();
+    return tr ? ds::conv_transpose2d(v[0], v[1], b, p) : ds::conv2d(v[0], v[1], b, p);
+  };
+  c.oracle = [=](const std::vector<DTensor>& x) {
+    const DTensor* b = bias ? &x[2] : nullptr;
+    return tr ? conv_transpose2d_ref(x[0], x[1], b, p) : conv2d_ref(x[0], x[1], b, p);
+  };
+  c.make_input = [s](Rng& r, size_t i, const Shape& sh) { return conv_input(s, r, i, sh); };
+  // Forward: float32 dot products of fan_in terms of size ~1/sqrt(fan_in) err by about
+  // sqrt(fan_in) * 6e-8; the bound leaves a margin of ~30.
+  c.atol = 1e-6 + 2e-6 * std::sqrt(static_cast<double>(s.fan_in()));
+  // Finite differences cost 2 oracle calls per input element.
+  int64_t in_numel = 0;
+  for (const Shape& sh : c.inputs) in_numel += ds::shape_numel(sh);
+  c.finite_differences = 2 * in_numel * s.macs() < 200'000'000;
+  // CUDA vs CPU. cuDNN may choose implicit-GEMM, Winograd or FFT algorithms (TF32 off); both
+  // sides are float32 sums in different orders. The largest sums are the filter gradients:
+  // N*Ho*Wo products of N(0,1) terms, of size S = sqrt(N*pixels), erring by ~1e-7 * S^2 in
+  // float32 summation (more for Winograd/FFT), so atol grows with S; forward values are O(1).
+  Shape y = s.y();
+  double S = std::sqrt(static_cast<double>(s.x[0] * std::max(s.x[2] * s.x[3], y[2] * y[3])));
+  c.cuda_atol = 3e-5 * S;
+  c.cuda_rtol = 1e-4;
+  return c;
+}
+
+std::vector<OpCase> make_cases(const std::vector<Spec>& specs) {
+  std::vector<OpCase> cases;
+  for (const Spec& s : specs) cases.push_back(make_case(s));
+  return cases;
+}
+
+// Large cases: several im2col chunks (K = 576 columns of 2 MB hold ~900 pixels), 64 channels,
+// odd sizes. No finite differences; their gradients are checked by "conv large cases" below.
+const std::vector<Spec> kLargeConv = {
+    {"large 64->64 3x3 pad 1", {2, 64, 35, 37}, 64, 3, 3, P(1, 1), true},
+    {"large stride 2 odd sizes", {2, 35, 37, 41}, 24, 3, 3, P(2, 1), false},
+    {"large 9x9 64->32 pad 4", {1, 64, 22, 23}, 32, 9, 9, P(1, 4), true},
+    {"large 1x1 256->64", {1, 256, 14, 15}, 64, 1, 1, P(1, 0), true},
+    {"large groups 4", {1, 64, 20, 21}, 64, 3, 3, P(1, 1, 1, 4), false},
+};
+const std::vector<Spec> kLargeDepthwise = {
+    {"large depthwise 3x3", {2, 64, 33, 35}, 64, 3, 3, P(1, 1, 1, 64), true},
+    {"large depthwise multiplier 2 stride 2", {1, 32, 56, 57}, 64, 3, 3, P(2, 1, 1, 32), false},
+};
+const std::vector<Spec> kLargeTransposed = {
+    as_transposed({"large fast-style upsampling", {1, 64, 33, 34}, 64, 3, 3, out_pad(P(2, 1), 1, 1), true}),
+    as_transposed({"large stride 2 pad 0 odd sizes", {2, 35, 37, 41}, 24, 3, 3, P(2, 0), false}),
+    as_transposed({"large 9x9 64->3 pad 4", {1, 64, 20, 21}, 3, 9, 9, P(1, 4), true}),
+};
+
+std::vector<Spec> with(std::vector<Spec> a, const std::vector<Spec>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::vector<OpCase> conv2d_cases() {
+  return make_cases(with(
+      {
+          {"3x3 pad 1", {2, 3, 7, 8}, 5, 3, 3, P(1, 1), true},
+          {"3x3 no pad", {1, 4, 6, 5}, 3, 3, 3, P(1, 0), false},
+          {"stride 2 pad 1 odd size", {2, 3, 9, 7}, 4, 3, 3, P(2, 1), true},
+          {"stride 3 pad 2 5x5", {1, 2, 11, 10}, 3, 5, 5, P(3, 2), true},
+          {"dilation 2 pad 2", {2, 3, 9, 8}, 4, 3, 3, P(1, 2, 2), true},
+          {"dilation 2 stride 2 3x2 kernel", {1, 3, 10, 9}, 2, 3, 2, P(2, 1, 2), false},
+          {"TF SAME stride 2 (pad 0,1,0,1)", {2, 3, 8, 8}, 4, 3, 3, pads(P(2, 0), 0, 1, 0, 1), true},
+          {"TF SAME 4x4 kernel (pad 1,2,1,2)", {1, 2, 7, 6}, 3, 4, 4, pads(P(1, 0), 1, 2, 1, 2), false},
+          {"pad 2,0,1,3 stride 1x2", {1, 2, 6, 7}, 3, 3, 3, strides(pads(P(1, 0), 2, 0, 1, 3), 1, 2), true},
+          {"stride 3x1 dilation 1", {1, 2, 10, 5}, 2, 2, 3, strides(P(1, 1), 3, 1), false},
+          {"groups 2", {2, 4, 6, 7}, 6, 3, 3, P(1, 1, 1, 2), true},
+          {"groups 3 stride 2", {1, 6, 7, 9}, 9, 3, 3, P(2, 1, 1, 3), false},
+          {"1x1", {2, 5, 4, 6}, 7, 1, 1, P(1, 0), true},
+          {"1x1 stride 2", {2, 5, 7, 6}, 3, 1, 1, P(2, 0), false},
+          {"1x1 pad 1", {1, 3, 4, 5}, 2, 1, 1, P(1, 1), true},
+          {"1x1 groups 2", {2, 4, 5, 5}, 6, 1, 1, P(1, 0, 1, 2), false},
+          {"9x9 pad 4", {1, 2, 11, 10}, 3, 9, 9, P(1, 4), true},
+          {"9x9 stride 2, kernel larger than input", {1, 1, 6, 7}, 2, 9, 9, P(2, 4), false},
+          {"kernel covers the input", {2, 3, 3, 3}, 4, 3, 3, P(1, 0), true},
+          {"11->13 channels", {1, 11, 5, 6}, 13, 3, 3, P(1, 1), true},
+          {"one input channel", {2, 1, 8, 8}, 4, 3, 3, P(1, 1), false},
+      },
+      kLargeConv));
+}
+
+std::vector<OpCase> depthwise_cases() {
+  return make_cases(with(
+      {
+          {"depthwise 3x3 pad 1", {2, 4, 7, 8}, 4, 3, 3, P(1, 1, 1, 4), true},
+          {"depthwise multiplier 2 stride 2", {1, 3, 9, 8}, 6, 3, 3, P(2, 1, 1, 3), false},
+          {"depthwise multiplier 3 5x5 dilation 2 asymmetric pad", {2, 2, 9, 10}, 6, 5, 5,
+           pads(P(1, 0, 2, 2), 4, 3, 2, 4), true},
+          {"depthwise 7x7 stride 3", {1, 5, 11, 12}, 5, 7, 7, P(3, 3, 1, 5), true},
+          {"depthwise 3x3 no pad", {1, 3, 6, 6}, 3, 3, 3, P(1, 0, 1, 3), false},
+          {"depthwise 2x3 stride 2x1", {2, 2, 7, 6}, 2, 2, 3, strides(P(1, 1, 1, 2), 2, 1), true},
+          {"depthwise 1x1", {1, 3, 4, 5}, 3, 1, 1, P(1, 0, 1, 3), true},
+      },
+      kLargeDepthwise));
+}
+
+std::vector<OpCase> transposed_cases() {
+  std::vector<Spec> small = {
+      {"stride 2 pad 0", {2, 3, 4, 5}, 4, 3, 3, P(2, 0), true},
+      {"stride 2 pad 1 out_pad 1", {1, 4, 5, 4}, 3, 3, 3, out_pad(P(2, 1), 1, 1), true},
+      {"stride 1 pad 1", {2, 3, 6, 5}, 2, 3, 3, P(1, 1), false},
+      {"stride 3 4x4 out_pad 2x1", {1, 2, 4, 3}, 3, 4, 4, out_pad(P(3, 1), 2, 1), false},
+      {"dilation 2 out_pad 1 (beyond the stride)", {1, 2, 5, 6}, 3, 3, 3, out_pad(P(1, 1, 2), 1, 1), true},
+      {"groups 2", {2, 4, 4, 5}, 6, 3, 3, P(2, 1, 1, 2), true},
+      {"groups 3 = channels", {1, 3, 5, 5}, 3, 3, 3, out_pad(P(2, 1, 1, 3), 1, 1), false},
+      {"groups 3, 2 outputs per group", {1, 3, 5, 4}, 6, 3, 3, P(1, 0, 1, 3), true},
+      {"1x1", {2, 5, 4, 4}, 3, 1, 1, P(1, 0), true},
+      {"1x1 stride 2 out_pad 1", {1, 3, 4, 5}, 2, 1, 1, out_pad(P(2, 0), 1, 1), false},
+      {"asymmetric pad 1,2,0,1", {1, 2, 5, 6}, 3, 4, 4, pads(P(2, 0), 1, 2, 0, 1), true},
+      {"pad 2 crops", {1, 2, 6, 6}, 2, 3, 3, P(1, 2), false},
+      {"2x4 kernel stride 2x3", {2, 2, 3, 4}, 2, 2, 4, strides(P(1, 0), 2, 3), true},
+      {"9x9 pad 4", {1, 3, 6, 5}, 2, 9, 9, P(1, 4), true},
+      {"11->13 channels stride 2 out_pad 1", {1, 11, 4, 5}, 13, 3, 3, out_pad(P(2, 1), 1, 1), false},
+  };
+  for (Spec& s : small) s.transposed = true;
+  return make_cases(with(small, kLargeTransposed));
+}
+
+// ---- kernel-level checks -----------------------------------------------------
+
+// Float64 filter gradient of the conv that maps xs (x-space) to ys (y-space) with weight shape ws:
+// dw[co, ci, i, j] = sum over n, oh, ow of ys[n, co, oh, ow] * xs[n, group start + ci, oh*sh - pt + i*dh, ...].
+// For a conv, xs = x and ys = dy. A transposed conv scatters x[ci, ih] * w[ci, co, i, j] to
+// y[co, ih*s - p + i*d], so its dw[ci, co, i, j] is the same sum with xs = dy and ys = x.
+DTensor filter_grad_ref(const DTensor& xs, const DTensor& ys, const Shape& ws, const Conv2dParams& p) {
+  DTensor dw(ws);
+  int64_t cog = ws[0] / p.groups, cig = ws[1];
+  for (int64_t co = 0; co < ws[0]; ++co)
+    for (int64_t ci = 0; ci < cig; ++ci)
+      for (int64_t i = 0; i < ws[2]; ++i)
+        for (int64_t j = 0; j < ws[3]; ++j) {
+          double s = 0;
+          for (int64_t n = 0; n < ys.dim(0); ++n)
+            for (int64_t oh = 0; oh < ys.dim(2); ++oh)
+              for (int64_t ow = 0; ow < ys.dim(3); ++ow) {
+                int64_t ih = oh * p.stride_h - p.pad_top + i * p.dil_h;
+                int64_t iw = ow * p.stride_w - p.pad_left + j * p.dil_w;
+                if (ih < 0 || ih >= xs.dim(2) || iw < 0 || iw >= xs.dim(3)) continue;
+                s += ys.at(n, co, oh, ow) * xs.at(n, (co / cog) * cig + ci, ih, iw);
+              }
+          dw.at(co, ci, i, j) = s;
+        }
+  return dw;
+}
+
+// The output padding that makes conv s's adjoint (a transposed conv) return x's full size:
+// the rows/columns the conv's floor division dropped.
+Conv2dParams adjoint_params(const Spec& s) {
+  Conv2dParams q = s.p;
+  q.out_pad_h = static_cast<int>((s.x[2] + q.pad_top + q.pad_bottom - q.dil_h * (s.kh - 1) - 1) % q.stride_h);
+  q.out_pad_w = static_cast<int>((s.x[3] + q.pad_left + q.pad_right - q.dil_w * (s.kw - 1) - 1) % q.stride_w);
+  return q;
+}
+
+struct KernelOut {
+  Tensor y, dx, dw;
+};
+
+// Runs the three CPU kernels of s on (x, w, bias, dy).
+KernelOut run_kernels(const Spec& s, const Tensor& x, const Tensor& w, const Tensor& b, const Tensor& dy) {
+  KernelOut o{Tensor::empty(s.y()), Tensor::empty(s.x), Tensor::empty(s.w())};
+  if (s.transposed) {
+    ds::cpu::conv_transpose2d_forward(x, w, b, o.y, s.p);
+    ds::cpu::conv_transpose2d_backward_data(dy, w, o.dx, s.p);
+    ds::cpu::conv_transpose2d_backward_filter(dy, x, o.dw, s.p);
+  } else {
+    ds::cpu::conv2d_forward(x, w, b, o.y, s.p);
+    ds::cpu::conv2d_backward_data(dy, w, o.dx, s.p);
+    ds::cpu::conv2d_backward_filter(dy, x, o.dw, s.p);
+  }
+  return o;
+}
+
+struct KernelIn {
+  DTensor x, w, b, dy;
+};
+
+KernelIn kernel_inputs(const Spec& s) {
+  Rng r(std::hash<std::string>{}(s.name()) & 0xffffffff);
+  KernelIn in{conv_input(s, r, 0, s.x), conv_input(s, r, 1, s.w()), r.normal({s.cout}), r.normal(s.y())};
+  for (DTensor* t : {&in.x, &in.w, &in.b, &in.dy})
+    for (double& v : t->v) v = static_cast<float>(v);
+  return in;
+}
+
+// Restores the GEMM choice and OpenMP thread count when a test ends, also on failure.
+struct KernelSettings {
+  ds::cpu::GemmBackend gemm = ds::cpu::gemm_backend();
+  int threads = omp_get_max_threads();
+  ~KernelSettings() {
+    ds::cpu::set_gemm_backend(gemm);
+    omp_set_num_threads(threads);
+  }
+};
+
+}  // namespace
+
+OP_TESTS(conv2d_cases, "conv2d")
+OP_TESTS(depthwise_cases, "conv2d depthwise")
+OP_TESTS(transposed_cases, "conv_transpose2d")
+
+TEST_CASE("conv large cases: cpu gradients match float64 references") {
+  for (const Spec& s : with(with(kLargeConv, kLargeDepthwise), kLargeTransposed)) {
+    CAPTURE(s.name());
+    KernelIn in = kernel_inputs(s);
+    KernelOut got = run_kernels(s, to_float(in.x), to_float(in.w), Tensor(), to_float(in.dy));
+    DTensor dx = s.transposed ? conv2d_ref(in.dy, in.w, nullptr, s.p)
+                              : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(s));
+    DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(in.x, in.dy, s.w(), s.p);
+    // dx sums at most cout*taps terms, dw one per pixel, of N(0,1)-sized factors; float32
+    // summation errs by ~6e-8 * terms, the bounds allow ~30 times that.
+    double sx = std::sqrt(static_cast<double>(s.cout * s.kh * s.kw));
+    Shape sum_over = s.transposed ? s.x : s.y();  // the pixels each dw element sums over
+    double pixels = static_cast<double>(sum_over[0] * sum_over[2] * sum_over[3]);
+    check_close(s.name() + " input gradient", got.dx, dx, 2e-6 * sx, 1e-4);
+    check_close(s.name() + " weight gradient", got.dw, dw, 2e-6 * pixels, 1e-4);
+  }
+}
+
+TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
+  KernelSettings restore;
+  ds::cpu::set_gemm_backend(ds::cpu::GemmBackend::Own);  // OpenBLAS makes no such promise
+  for (const Spec& s : {kLargeConv[0], kLargeDepthwise[1], kLargeTransposed[0]}) {
+    CAPTURE(s.name());
+    KernelIn in = kernel_inputs(s);
+    Tensor x = to_float(in.x), w = to_float(in.w), b = to_float(in.b), dy = to_float(in.dy);
+    omp_set_num_threads(1);
+    KernelOut one = run_kernels(s, x, w, b, dy);
+    omp_set_num_threads(3);
+    KernelOut three = run_kernels(s, x, w, b, dy);
+    const Tensor* pairs[3][2] = {{&one.y, &three.y}, {&one.dx, &three.dx}, {&one.dw, &three.dw}};
+    for (auto& pr : pairs) CHECK(std::memcmp(pr[0]->data(), pr[1]->data(), static_cast<size_t>(pr[0]->bytes())) == 0);
+  }
+}
+
+}  // namespace dst

@@ -1,0 +1,100 @@
+// The CPU GEMM (own and OpenBLAS paths) against a float64 oracle: all transposes, alpha/beta,
+// odd sizes crossing the own GEMM's block sizes, leading dimensions larger than minimal.
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "tensor/cpu/gemm.h"
+#include "tensor/kernels.h"
+#include "tests/check.h"
+
+namespace dst {
+namespace {
+
+using ds::cpu::GemmBackend;
+
+const float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+// A rows x cols row-major matrix with leading dimension cols + pad; the padding holds NaN, so
+// a GEMM that reads or writes outside the matrix shows up.
+struct Mat {
+  int rows, cols, ld;
+  std::vector<float> v;
+  Mat(Rng& r, int rows_, int cols_, int pad) : rows(rows_), cols(cols_), ld(cols_ + pad), v(size_t(rows_) * ld, kNaN) {
+    for (int i = 0; i < rows; ++i)
+      for (int j = 0; j < cols; ++j) v[size_t(i) * ld + j] = static_cast<float>(r.uniform(-1, 1));
+  }
+  float at(int i, int j) const { return v[size_t(i) * ld + j]; }
+};
+
+struct GemmShape {
+  int m, n, k;
+};
+
+// Runs one GEMM and checks every element against the float64 result, with the classic
+// float32 error bound (K + 2) * u * (|alpha| sum |a||b| + |beta c|), u = 2^-24 rounded up.
+void check_gemm(bool ta, bool tb, GemmShape s, float alpha, float beta, uint64_t seed) {
+  Rng r(seed);
+  Mat a = ta ? Mat(r, s.k, s.m, 3) : Mat(r, s.m, s.k, 3);
+  Mat b = tb ? Mat(r, s.n, s.k, 5) : Mat(r, s.k, s.n, 5);
+  Mat c(r, s.m, s.n, 2);
+  if (beta == 0)  // beta == 0 must not read C
+    for (int i = 0; i < s.m; ++i)
+      for (int j = 0; j < s.n; ++j) c.v[size_t(i) * c.ld + j] = kNaN;
+  Mat c0 = c;
+  ds::cpu::gemm(ta, tb, s.m, s.n, s.k, alpha, a.v.data(), a.ld, b.v.data(), b.ld, beta, c.v.data(), c.ld);
+  int bad = 0;
+  std::ostringstream first;
+  for (int i = 0; i < s.m; ++i) {
+    for (int j = 0; j < s.n; ++j) {
+      double sum = 0, abs_sum = 0;
+      for (int q = 0; q < s.k; ++q) {
+        double t = double(ta ? a.at(q, i) : a.at(i, q)) * (tb ? b.at(j, q) : b.at(q, j));
+        sum += t, abs_sum += std::fabs(t);
+      }
+      double old = beta == 0 ? 0.0 : c0.at(i, j);
+      double want = alpha * sum + beta * old;
+      double tol = (s.k + 2) * 6e-8 * (std::fabs(alpha) * abs_sum + std::fabs(beta * old)) + 1e-30;
+      double got = c.at(i, j);
+      if (!(std::fabs(got - want) <= tol) && bad++ == 0)
+        first << "C[" << i << "," << j << "] = " << got << ", expected " << want << " (tol " << tol << ")";
+    }
+    for (int j = s.n; j < c.ld; ++j)  // padding untouched
+      if (!std::isnan(c.at(i, j)) && bad++ == 0) first << "padding C[" << i << "," << j << "] was written";
+  }
+  CHECK_MESSAGE(bad == 0, bad << " wrong elements; first: " << first.str());
+}
+
+}  // namespace
+
+TEST_CASE("gemm matches float64 oracle for all transposes") {
+  GemmBackend saved = ds::cpu::gemm_backend();
+  std::vector<GemmBackend> backends = {GemmBackend::Own};
+  if (ds::cpu::gemm_has_openblas()) backends.push_back(GemmBackend::OpenBlas);
+  // Tiny; odd; crossing the own GEMM's MC (128 rows) and KC (256); crossing NC (2048 columns);
+  // one row / one column; K = 0 (C = beta*C).
+  const GemmShape shapes[] = {{1, 1, 1}, {7, 5, 3}, {33, 65, 17}, {130, 70, 300}, {9, 2100, 20}, {1, 37, 29},
+                              {45, 1, 40}, {6, 9, 0}};
+  const std::pair<float, float> alpha_beta[] = {{1.0f, 0.0f}, {0.5f, -1.5f}, {-2.0f, 1.0f}};
+  uint64_t seed = 1;
+  for (GemmBackend be : backends) {
+    ds::cpu::set_gemm_backend(be);
+    for (int t = 0; t < 4; ++t)
+      for (GemmShape s : shapes)
+        for (auto [alpha, beta] : alpha_beta) {
+          bool ta = t & 1, tb = t & 2;
+          CAPTURE(ds::cpu::gemm_backend_name(be));
+          CAPTURE(ta);
+          CAPTURE(tb);
+          CAPTURE(s.m);
+          CAPTURE(s.n);
+          CAPTURE(s.k);
+          CAPTURE(alpha);
+          CAPTURE(beta);
+          check_gemm(ta, tb, s, alpha, beta, seed++);
+        }
+  }
+  ds::cpu::set_gemm_backend(saved);
+}
+
+}  // namespace dst

@@ -1,0 +1,183 @@
+#include "weights/weights.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+namespace ds {
+
+namespace {
+
+std::string file_msg(const std::string& path) { return "weights file '" + path + "'"; }
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+// Preprocessing attributes: all four or none.
+WeightPreprocessing read_preprocessing(const WeightFile& f) {
+  static const char* kNames[] = {"channel_order", "value_scale", "mean", "std"};
+  std::vector<std::string> present, missing;
+  for (const char* n : kNames) (f.has_attr(n) ? present : missing).push_back(n);
+  WeightPreprocessing p;
+  if (present.empty()) return p;
+  if (!missing.empty())
+    throw Error(file_msg(f.path) + ": incomplete preprocessing attributes: has " + join(present, ", ") + " but not " +
+                join(missing, ", "));
+  p.present = true;
+  p.channel_order = f.attr_string("channel_order");
+  if (p.channel_order != "RGB" && p.channel_order != "BGR")
+    throw Error(file_msg(f.path) + ": attribute 'channel_order' is '" + p.channel_order + "', expected RGB or BGR");
+  p.value_scale = f.attr_number("value_scale");
+  if (!(p.value_scale > 0)) throw Error(file_msg(f.path) + ": attribute 'value_scale' must be positive");
+  for (const char* n : {"mean", "std"}) {
+    const h5::AttrValue& v = f.attrs.at(n);
+    if (v.kind != h5::AttrValue::Kind::Numbers || v.numbers.size() != 3)
+      throw Error(file_msg(f.path) + ": attribute '" + n + "' is " + v.str() + ", expected 3 numbers");
+    for (int c = 0; c < 3; ++c) (std::string(n) == "mean" ? p.mean : p.std)[c] = v.numbers[c];
+  }
+  for (double s : p.std)
+    if (!(s > 0)) throw Error(file_msg(f.path) + ": attribute 'std' must hold positive numbers");
+  return p;
+}
+
+}  // namespace
+
+const Tensor& WeightFile::param(const std::string& name) const {
+  auto it = params.find(name);
+  if (it == params.end()) throw Error(file_msg(path) + ": no parameter '" + name + "'");
+  return it->second;
+}
+
+std::string WeightFile::attr_string(const std::string& name) const {
+  auto it = attrs.find(name);
+  if (it == attrs.end()) throw Error(file_msg(path) + ": no attribute '" + name + "'");
+  if (it->second.kind != h5::AttrValue::Kind::Strings || it->second.strings.size() != 1)
+    throw Error(file_msg(path) + ": attribute '" + name + "' is " + it->second.str() + ", expected one string");
+  return it->second.strings[0];
+}
+
+double WeightFile::attr_number(const std::string& name) const {
+  auto it = attrs.find(name);
+  if (it == attrs.end()) throw Error(file_msg(path) + ": no attribute '" + name + "'");
+  if (it->second.kind != h5::AttrValue::Kind::Numbers || it->second.numbers.size() != 1)
+    throw Error(file_msg(path) + ": attribute '" + name + "' is " + it->second.str() + ", expected one number");
+  return it->second.numbers[0];
+}
+
+double WeightFile::attr_number(const std::string& name, double fallback) const {
+  return has_attr(name) ? attr_number(name) : fallback;
+}
+
+int64_t WeightFile::param_count() const {
+  int64_t n = 0;
+  for (const auto& kv : params) n += kv.second.numel();
+  return n;
+}
+
+WeightFile load_weights(const std::string& path, const std::string& expected_architecture) {
+  return load_weights(path, expected_architecture.empty() ? std::vector<std::string>{}
+                                                          : std::vector<std::string>{expected_architecture});
+}
+
+WeightFile load_weights(const std::string& path, const std::vector<std::string>& accepted) {
+  WeightFile w;
+  w.path = path;
+  h5::File file = [&] {
+    try {
+      return h5::File::open(path);
+    } catch (const Error& e) {
+      std::string m = e.what(), prefix = "HDF5 file '" + path + "': ";
+      if (m.compare(0, prefix.size(), prefix) == 0) m = m.substr(prefix.size());
+      throw Error("cannot load " + file_msg(path) + ": " + m);
+    }
+  }();
+  for (const std::string& name : file.attr_names()) w.attrs[name] = file.attr(name);
+
+  if (!w.has_attr("format_version"))
+    throw Error(file_msg(path) + ": not a depthstyle weight file (no 'format_version' attribute)");
+  double version = w.attr_number("format_version");
+  if (version != kWeightFormatVersion)
+    throw Error(file_msg(path) + ": format_version " + w.attrs["format_version"].str() + " is not supported (this build reads " +
+                std::to_string(kWeightFormatVersion) + ")");
+  w.format_version = static_cast<int>(version);
+  w.architecture = w.attr_string("architecture");
+  if (!accepted.empty() && std::find(accepted.begin(), accepted.end(), w.architecture) == accepted.end())
+    throw Error(file_msg(path) + ": architecture is '" + w.architecture + "', expected " +
+                (accepted.size() == 1 ? "'" + accepted[0] + "'" : "one of " + join(accepted, ", ")));
+  w.preprocessing = read_preprocessing(w);
+
+  for (const std::string& name : file.names()) {
+    if (!file.is_dataset(name))
+      throw Error(file_msg(path) + ": unexpected object '" + name + "' (parameters are datasets in the root group)");
+    h5::Dataset d = file.dataset(name);
+    if (!d.is_float()) throw Error(file_msg(path) + ": parameter '" + name + "' is not a float dataset");
+    Tensor t = Tensor::empty(d.shape());
+    d.read(t.data());
+    w.params.emplace(name, t);
+  }
+  return w;
+}
+
+void check_params(const WeightFile& f, const std::vector<std::pair<std::string, Shape>>& expected) {
+  std::vector<std::string> problems;
+  std::map<std::string, Shape> want;
+  for (const auto& e : expected) {
+    want[e.first] = e.second;
+    auto it = f.params.find(e.first);
+    if (it == f.params.end())
+      problems.push_back("missing parameter '" + e.first + "' " + shape_str(e.second));
+    else if (it->second.shape() != e.second)
+      problems.push_back("parameter '" + e.first + "' has shape " + shape_str(it->second.shape()) + ", expected " +
+                         shape_str(e.second));
+  }
+  for (const auto& kv : f.params)
+    if (!want.count(kv.first)) problems.push_back("unexpected parameter '" + kv.first + "' " + shape_str(kv.second.shape()));
+  if (problems.empty()) return;
+  std::ostringstream os;
+  os << file_msg(f.path) << " (architecture '" << f.architecture << "') does not match the model: " << problems.size()
+     << " problem" << (problems.size() > 1 ? "s" : "") << ":";
+  const size_t shown = std::min<size_t>(problems.size(), 20);
+  for (size_t i = 0; i < shown; ++i) os << "\n  " << problems[i];
+  if (shown < problems.size()) os << "\n  ... and " << problems.size() - shown << " more";
+  throw Error(os.str());
+}
+
+std::map<std::string, h5::AttrValue> preprocessing_attrs(const WeightPreprocessing& p) {
+  return {{"channel_order", h5::AttrValue::string(p.channel_order)},
+          {"value_scale", h5::AttrValue::number(p.value_scale)},
+          {"mean", h5::AttrValue::array({p.mean[0], p.mean[1], p.mean[2]})},
+          {"std", h5::AttrValue::array({p.std[0], p.std[1], p.std[2]})}};
+}
+
+void save_weights(const std::string& path, const std::string& architecture, const std::map<std::string, Tensor>& params,
+                  const std::map<std::string, h5::AttrValue>& attrs) {
+  for (const char* reserved : {"architecture", "format_version"})
+    if (attrs.count(reserved)) throw Error("save_weights '" + path + "': attribute '" + reserved + "' is set by save_weights");
+  if (architecture.empty()) throw Error("save_weights '" + path + "': empty architecture");
+  const std::string tmp = path + ".tmp";
+  try {
+    h5::File f = h5::File::create(tmp);
+    f.set_attr("architecture", h5::AttrValue::string(architecture));
+    f.set_attr("format_version", h5::AttrValue::integer_value(kWeightFormatVersion));
+    for (const auto& kv : attrs) f.set_attr(kv.first, kv.second);
+    for (const auto& kv : params) {
+      if (!kv.second.defined()) throw Error("save_weights '" + path + "': parameter '" + kv.first + "' is undefined");
+      std::vector<float> host = kv.second.to_vector();
+      f.write(kv.first, kv.second.shape(), host.data());
+    }
+    f.close();
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw Error("save_weights: cannot rename '" + tmp + "' to '" + path + "'");
+  }
+}
+
+}  // namespace ds
