@@ -39,7 +39,7 @@ bool skip_without_cuda_build(const char* name) {
   (void)name;
   return false;
 #else
-  MESSAGE("skipped: built without CUDA (" << name << ")");
+  MESSAGE("skipped: built without CUDA (" << std::string(name) << ")");
   std::printf("skipped: built without CUDA (%s)\n", name);
   return true;
 #endif

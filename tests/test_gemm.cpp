@@ -81,7 +81,8 @@ TEST_CASE("gemm matches float64 oracle for all transposes") {
     ds::cpu::set_gemm_backend(be);
     for (int t = 0; t < 4; ++t)
       for (GemmShape s : shapes)
-        for (auto [alpha, beta] : alpha_beta) {
+        for (const auto& ab : alpha_beta) {
+          float alpha = ab.first, beta = ab.second;
           bool ta = t & 1, tb = t & 2;
           CAPTURE(ds::cpu::gemm_backend_name(be));
           CAPTURE(ta);

@@ -3,7 +3,7 @@
 //
 //   build/bin/bench_conv [--quick]
 //
-// Reports GFLOP/s (2 * multiply-adds / seconds), median of several runs after warm-up, for
+// Reports GFLOP/s (2 * multiply-adds / seconds), median and best of several runs after warm-up, for
 // conv2d forward, backward-data and backward-filter on 3x3 pad-1 layers at batch 1, and for
 // raw GEMMs of the shapes those layers produce. Threads: OpenMP's default (OMP_NUM_THREADS).
 #include <omp.h>
@@ -36,8 +36,12 @@ Tensor random_tensor(const ds::Shape& s) {
   return t;
 }
 
-// Median seconds of `runs` calls of f after `warmup` calls.
-double median_seconds(int warmup, int runs, const std::function<void()>& f) {
+// Timings of `runs` calls of f after `warmup` calls: median, and best (least disturbed by other
+// processes on a shared machine).
+struct Timing {
+  double median, best;
+};
+Timing time_runs(int warmup, int runs, const std::function<void()>& f) {
   for (int i = 0; i < warmup; ++i) f();
   std::vector<double> t;
   for (int i = 0; i < runs; ++i) {
@@ -46,7 +50,14 @@ double median_seconds(int warmup, int runs, const std::function<void()>& f) {
     t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  return {t[t.size() / 2], t[0]};
+}
+
+// "median (best)" GFLOP/s.
+std::string rate(double flops, Timing t) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%6.1f (%5.1f)", flops / t.median * 1e-9, flops / t.best * 1e-9);
+  return buf;
 }
 
 struct Layer {
@@ -70,10 +81,10 @@ int main(int argc, char** argv) {
   std::vector<ds::cpu::GemmBackend> backends = {ds::cpu::GemmBackend::Own};
   if (ds::cpu::gemm_has_openblas()) backends.push_back(ds::cpu::GemmBackend::OpenBlas);
 
-  std::printf("bench_conv: %s, %d OpenMP threads, batch 1, median of %d runs after %d warm-up\n", cpu_model().c_str(),
+  std::printf("bench_conv: %s, %d OpenMP threads, batch 1, %d runs after %d warm-up\n", cpu_model().c_str(),
               omp_get_max_threads(), runs, warmup);
-  std::printf("GFLOP/s = 2 * multiply-adds / time\n\n");
-  std::printf("%-22s %-9s %10s %10s %10s\n", "conv2d layer", "gemm", "forward", "bwd data", "bwd filter");
+  std::printf("GFLOP/s = 2 * multiply-adds / time: median (best)\n\n");
+  std::printf("%-20s %-9s %14s %14s %14s\n", "conv2d layer", "gemm", "forward", "bwd data", "bwd filter");
   for (const Layer& l : layers) {
     ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
     Tensor x = random_tensor({1, l.c, l.h, l.w}), w = random_tensor({l.cout, l.c, 3, 3});
@@ -82,33 +93,37 @@ int main(int argc, char** argv) {
     double flops = 2.0 * l.cout * l.h * l.w * l.c * 9;
     for (auto be : backends) {
       ds::cpu::set_gemm_backend(be);
-      double tf = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_forward(x, w, b, y, p); });
-      double td = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_backward_data(dy, w, dx, p); });
-      double tw = median_seconds(warmup, runs, [&] { ds::cpu::conv2d_backward_filter(dy, x, dw, p); });
-      std::printf("%-22s %-9s %10.1f %10.1f %10.1f\n", l.name, ds::cpu::gemm_backend_name(be), flops / tf * 1e-9,
-                  flops / td * 1e-9, flops / tw * 1e-9);
+      Timing tf = time_runs(warmup, runs, [&] { ds::cpu::conv2d_forward(x, w, b, y, p); });
+      Timing td = time_runs(warmup, runs, [&] { ds::cpu::conv2d_backward_data(dy, w, dx, p); });
+      Timing tw = time_runs(warmup, runs, [&] { ds::cpu::conv2d_backward_filter(dy, x, dw, p); });
+      std::printf("%-20s %-9s %14s %14s %14s\n", l.name, ds::cpu::gemm_backend_name(be), rate(flops, tf).c_str(),
+                  rate(flops, td).c_str(), rate(flops, tw).c_str());
     }
   }
 
-  // GEMM shapes: square, and the forward GEMMs of the layers above (M = Cout, K = 9*Cin, N =
-  // one im2col chunk of pixels, as conv.cpp cuts them for 2 MB columns).
-  struct Shape3 {
+  // GEMM shapes: square, and the GEMMs of the first layer's forward and filter gradient
+  // (M = Cout, K = 9*Cin, N = one im2col chunk of pixels, as conv.cpp cuts them for 2 MB columns).
+  struct Gemm {
     const char* what;
+    bool tb;
     int m, n, k;
   };
-  const Shape3 shapes[] = {{"square", 1024, 1024, 1024}, {"64->64 fwd chunk", 64, 910, 576},
-                           {"256->256 fwd chunk", 256, 227, 2304}, {"64->64 whole image", 64, 50176, 576}};
-  std::printf("\n%-22s %-16s %-9s %10s\n", "gemm (NN, row-major)", "M x N x K", "gemm", "GFLOP/s");
-  for (const Shape3& s : shapes) {
+  const Gemm gemms[] = {{"square NN", false, 1024, 1024, 1024},
+                        {"conv fwd chunk NN", false, 64, 910, 576},
+                        {"conv bwd-filter NT", true, 64, 576, 910},
+                        {"whole image NN", false, 64, 50176, 576}};
+  std::printf("\n%-20s %-16s %-9s %14s\n", "gemm (row-major)", "M x N x K", "gemm", "GFLOP/s");
+  for (const Gemm& s : gemms) {
     Tensor a = random_tensor({s.m, s.k}), bm = random_tensor({s.k, s.n}), c = Tensor::empty({s.m, s.n});
     std::string dims = std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k);
+    int ldb = s.tb ? s.k : s.n;
     for (auto be : backends) {
       ds::cpu::set_gemm_backend(be);
-      double t = median_seconds(warmup, runs, [&] {
-        ds::cpu::gemm(false, false, s.m, s.n, s.k, 1.0f, a.data(), s.k, bm.data(), s.n, 0.0f, c.data(), s.n);
+      Timing t = time_runs(warmup, runs, [&] {
+        ds::cpu::gemm(false, s.tb, s.m, s.n, s.k, 1.0f, a.data(), s.k, bm.data(), ldb, 0.0f, c.data(), s.n);
       });
-      std::printf("%-22s %-16s %-9s %10.1f\n", s.what, dims.c_str(), ds::cpu::gemm_backend_name(be),
-                  2.0 * s.m * s.n * s.k / t * 1e-9);
+      std::printf("%-20s %-16s %-9s %14s\n", s.what, dims.c_str(), ds::cpu::gemm_backend_name(be),
+                  rate(2.0 * s.m * s.n * s.k, t).c_str());
     }
   }
   return 0;

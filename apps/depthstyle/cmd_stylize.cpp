@@ -90,6 +90,7 @@ int cmd_stylize(int argc, char** argv) {
   a.option("--style-size", "PX", "long side of the style images (default: --size)");
   a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
   a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
+  a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
   if (!a.parse(argc, argv)) return 0;
   a.expect_positional(1, 1, "one CONTENT image");
@@ -150,7 +151,8 @@ int cmd_stylize(int argc, char** argv) {
   // Networks.
   FeatureNet net = load_feature_net(net_name, a.str("--weights"), dev);
   std::unique_ptr<DepthEstimator> depth_net;
-  if (depth_path.empty() || cfg.depth_weight > 0) depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  if (depth_path.empty() || cfg.depth_weight > 0 || a.has("--report-depth"))
+    depth_net = load_depth_net(a.str("--monodepth2"), dev);
   Tensor depth01;
   if (!depth_path.empty()) {
     depth01 = normalise_depth(resize_depth_to(depth_full, static_cast<int>(h), static_cast<int>(w)));
@@ -214,6 +216,13 @@ int cmd_stylize(int argc, char** argv) {
   panels.push_back(st.image().value());
   labels.push_back("result");
   save_png(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
+  if (a.has("--report-depth")) {
+    NoGradGuard ng;
+    std::vector<float> dc = depth_net->predict(Var(content.to(dev))).value().to_vector();
+    std::vector<float> dr = depth_net->predict(st.image()).value().to_vector();
+    DepthAgreement d = depth_agreement(dc, dr);
+    std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net->name().c_str(), d.rmse, d.pearson);
+  }
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, %s_montage.png\n",
               secs, secs / iters, curves[0].front(), curves[0].back(), out.c_str(), base.c_str(), base.c_str(),
               base.c_str());

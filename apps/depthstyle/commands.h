@@ -9,5 +9,8 @@ int cmd_depth(int argc, char** argv);
 int cmd_features(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_stylize(int argc, char** argv);
+int cmd_train(int argc, char** argv);
+int cmd_fast_eval(int argc, char** argv);
+int cmd_fast(int argc, char** argv);
 }  // namespace app
 }  // namespace ds

@@ -129,16 +129,24 @@ class Monodepth2Estimator : public ResizingEstimator {
 
 }  // namespace
 
+std::unique_ptr<DepthEstimator> make_depth_estimator(FastDepth net) {
+  return std::make_unique<FastDepthEstimator>(std::move(net));
+}
+
+std::unique_ptr<DepthEstimator> make_depth_estimator(Monodepth2 net) {
+  return std::make_unique<Monodepth2Estimator>(std::move(net));
+}
+
 std::unique_ptr<DepthEstimator> load_depth_net(const std::string& monodepth2_path, Device device) {
   if (!monodepth2_path.empty()) {
     WeightFile f = load_weights(monodepth2_path, "monodepth2_resnet18");
     check_params(f, Monodepth2::param_shapes());
-    return std::make_unique<Monodepth2Estimator>(Monodepth2(ParamSet(f.params, monodepth2_path).to(device)));
+    return make_depth_estimator(Monodepth2(ParamSet(f.params, monodepth2_path).to(device)));
   }
   std::string path = prepared_file("weights/fastdepth.h5");
   WeightFile f = load_weights(path, "fastdepth");
   check_params(f, FastDepth::param_shapes());
-  return std::make_unique<FastDepthEstimator>(FastDepth(ParamSet(f.params, path).to(device)));
+  return make_depth_estimator(FastDepth(ParamSet(f.params, path).to(device)));
 }
 
 }  // namespace ds

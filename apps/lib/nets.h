@@ -49,5 +49,8 @@ class DepthEstimator {
 
 // FastDepth (default, <prepared>/weights/fastdepth.h5) unless a Monodepth2 file is given.
 std::unique_ptr<DepthEstimator> load_depth_net(const std::string& monodepth2_path, Device device);
+// Estimators around networks already built (tests use synthetic weights).
+std::unique_ptr<DepthEstimator> make_depth_estimator(FastDepth net);
+std::unique_ptr<DepthEstimator> make_depth_estimator(Monodepth2 net);
 
 }  // namespace ds

@@ -20,7 +20,7 @@ StylizeConfig default_config(const std::string& net) {
     c.style_layers = {"relu1", "fire3", "fire4", "fire5"};
     c.style_layer_weights = {80000, 2000, 48, 4};
     c.content_weight = 0.12f;
-    c.style_weight = 1.0f;
+    c.style_weight = 50.0f;
     c.tv_weight = 0.4f;
     c.lr = 0.03f;
     c.lr_step = 150;
@@ -53,6 +53,19 @@ Tensor resize_image(const Tensor& img, int64_t h, int64_t w) {
   if (k >= 2) x = avg_pool2d(x, Pool2dParams::make(static_cast<int>(k), static_cast<int>(k)));
   if (x.shape()[2] != h || x.shape()[3] != w) x = resize_bilinear(x, h, w);
   return x.value();
+}
+
+DepthAgreement depth_agreement(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size() || a.empty()) throw Error("depth_agreement: maps of different sizes");
+  double n = static_cast<double>(a.size()), ma = 0, mb = 0, se = 0;
+  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i], se += (static_cast<double>(a[i]) - b[i]) * (a[i] - b[i]);
+  ma /= n, mb /= n;
+  double cab = 0, caa = 0, cbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    double da = a[i] - ma, db = b[i] - mb;
+    cab += da * db, caa += da * da, cbb += db * db;
+  }
+  return {std::sqrt(se / n), caa > 0 && cbb > 0 ? cab / std::sqrt(caa * cbb) : 0.0};
 }
 
 Stylizer::Stylizer(const FeatureNet& net, const DepthEstimator* depth_net, const Tensor& content, const Tensor& depth01,

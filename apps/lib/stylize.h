@@ -52,6 +52,12 @@ Tensor resize_image(const Tensor& img, int64_t h, int64_t w);
 // The size with long side `long_side` and the aspect ratio of h x w (each at least 1).
 std::pair<int64_t, int64_t> fit_long_side(int64_t h, int64_t w, int long_side);
 
+// How well two depth maps agree: root mean squared difference and Pearson correlation.
+struct DepthAgreement {
+  double rmse = 0, pearson = 0;
+};
+DepthAgreement depth_agreement(const std::vector<float>& a, const std::vector<float>& b);
+
 class Stylizer {
  public:
   // content [1,3,H,W], depth01 [1,1,H,W] (normalised, same size); `depth_net` may be null when

@@ -1,0 +1,135 @@
+// depthstyle fast-eval: compares feed-forward style nets on held-out images: how well the
+// depth of each stylised output agrees with the depth of the input (RMSE, Pearson), and the
+// content and style losses of train (apps/lib/train.h). Writes markdown tables to stdout and
+// optionally a montage per image (outputs above, their depth maps below).
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/depthstyle/commands.h"
+#include "apps/lib/args.h"
+#include "apps/lib/fast.h"
+#include "apps/lib/montage.h"
+#include "apps/lib/stylize.h"
+#include "apps/lib/train.h"
+#include "tensor/image_io.h"
+
+namespace ds {
+namespace app {
+
+namespace {
+
+struct Model {
+  std::string label;
+  FastStyleNet net;
+};
+
+Tensor clamp01(const Tensor& t) {
+  Tensor c = t.to(Device::CPU);
+  for (int64_t i = 0; i < c.numel(); ++i) c.data()[i] = std::clamp(c.data()[i], 0.0f, 1.0f);
+  return c;
+}
+
+// Depth in [0,1] on the input depth's range, so colours compare across panels.
+Tensor depth_on_range(const Tensor& d, float lo, float hi) {
+  Tensor c = d.to(Device::CPU);
+  for (int64_t i = 0; i < c.numel(); ++i) c.data()[i] = std::clamp((c.data()[i] - lo) / std::max(hi - lo, 1e-6f), 0.0f, 1.0f);
+  return c;
+}
+
+// Two montages of the same width, one above the other, kMontageGap apart on white.
+Tensor stack_rows(const Tensor& top, const Tensor& bottom) {
+  int64_t w = top.W(), h = top.H() + kMontageGap + bottom.H();
+  Tensor out = Tensor::full({1, 3, h, w}, 1.0f);
+  for (int64_t c = 0; c < 3; ++c) {
+    for (int64_t y = 0; y < top.H(); ++y)
+      std::copy_n(top.data() + (c * top.H() + y) * w, w, out.data() + (c * h + y) * w);
+    for (int64_t y = 0; y < bottom.H(); ++y)
+      std::copy_n(bottom.data() + (c * bottom.H() + y) * bottom.W(), std::min(w, bottom.W()),
+                  out.data() + (c * h + top.H() + kMontageGap + y) * w);
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_fast_eval(int argc, char** argv) {
+  Args a("depthstyle fast-eval --images DIR --style STYLE [options] [LABEL=]MODEL ...",
+         "Runs each MODEL (a fast_style_tf .h5 file, e.g. a `train` checkpoint, or a pretrained style\n"
+         "name) on every image of DIR at --size and reports, per image and averaged:\n"
+         "  depth RMSE (m) and Pearson r between the depth network's depth of the output (clamped to\n"
+         "  [0,1]) and of the input; the weighted content and style terms of `train`'s loss.\n"
+         "The loss options are those of `depthstyle train` (its depth weights are not used here).");
+  a.option("--images", "DIR", "folder of held-out images");
+  a.option("--style", "IMAGE", "style image of the style loss");
+  a.option("--size", "PX", "long side the images are stylised at", "256");
+  a.option("--style-size", "PX", "long side of the style image", "256");
+  a.option("--montage-dir", "DIR", "write <image>.png: input and outputs, their depth maps below");
+  a.option("--panel", "PX", "montage panel height", "192");
+  declare_loss_options(a);
+  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
+  if (!a.parse(argc, argv)) return 0;
+  a.expect_positional(1, 16, "one or more [LABEL=]MODEL");
+  for (const char* req : {"--images", "--style"})
+    if (!a.has(req)) throw Error(std::string(req) + " is required (see --help)");
+  Device dev = parse_device(a.str("--device"));
+  int size = a.integer("--size", 16, 4096), panel = a.integer("--panel", 32, 2048);
+  TrainConfig cfg = loss_config_from(a);
+  cfg.depth_weight = 0, cfg.depth_layers.clear(), cfg.depth_layer_weights.clear();
+
+  std::vector<Model> models;
+  for (const std::string& spec : a.positional()) {
+    size_t eq = spec.find('=');
+    std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
+    std::string label = eq == std::string::npos ? std::filesystem::path(spec).stem().string() : spec.substr(0, eq);
+    models.push_back({label, load_fast_style(path, dev)});
+  }
+  Tensor style_img = load_image_rgb(a.str("--style"));
+  auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
+  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  TransferLoss loss(net, nullptr, resize_image(style_img, sh, sw), cfg, dev);
+  if (a.has("--montage-dir")) std::filesystem::create_directories(a.str("--montage-dir"));
+
+  NoGradGuard ng;
+  std::vector<std::string> files = list_images(a.str("--images"));
+  std::vector<std::array<double, 4>> sums(models.size(), {0, 0, 0, 0});  // rmse, pearson, content, style
+  std::printf("| image | model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|---|\n");
+  for (size_t i = 0; i < files.size(); ++i) {
+    Tensor img = load_image_rgb(files[i]);
+    auto [h, w] = fit_long_side(img.H(), img.W(), size);
+    Var x(resize_image(img, h, w).to(dev));
+    Tensor d_in = depth_net->predict(x).value().to(Device::CPU);
+    std::vector<float> din = d_in.to_vector();
+    auto [lo, hi] = std::minmax_element(din.begin(), din.end());
+    std::vector<Tensor> top = {x.value()}, bottom = {colormap_depth(depth_on_range(d_in, *lo, *hi))};
+    std::vector<std::string> labels = {"input"}, dlabels = {"depth of input"};
+    std::string stem = std::filesystem::path(files[i]).stem().string();
+    for (size_t m = 0; m < models.size(); ++m) {
+      Var y(clamp01(stylize_fast(models[m].net, x.value(), 0)).to(dev));
+      Tensor d_out = depth_net->predict(y).value().to(Device::CPU);
+      DepthAgreement ag = depth_agreement(din, d_out.to_vector());
+      std::vector<double> terms;
+      loss.total(x, y, &terms);
+      std::array<double, 4> v = {ag.rmse, ag.pearson, terms[1], terms[2]};
+      for (size_t k = 0; k < 4; ++k) sums[m][k] += v[k];
+      std::printf("| %s | %s | %.3f | %.3f | %.4g | %.4g |\n", stem.c_str(), models[m].label.c_str(), v[0], v[1], v[2], v[3]);
+      top.push_back(y.value()), labels.push_back(models[m].label);
+      bottom.push_back(colormap_depth(depth_on_range(d_out, *lo, *hi))), dlabels.push_back("depth");
+    }
+    if (a.has("--montage-dir"))
+      save_png(a.str("--montage-dir") + "/" + stem + ".png", stack_rows(montage(top, labels, panel), montage(bottom, dlabels, panel)));
+    std::fflush(stdout);
+  }
+  std::printf("\nmean over %zu images:\n\n| model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|\n",
+              files.size());
+  double n = static_cast<double>(files.size());
+  for (size_t m = 0; m < models.size(); ++m)
+    std::printf("| %s | %.3f | %.3f | %.4g | %.4g |\n", models[m].label.c_str(), sums[m][0] / n, sums[m][1] / n, sums[m][2] / n,
+                sums[m][3] / n);
+  return 0;
+}
+
+}  // namespace app
+}  // namespace ds

@@ -1,0 +1,125 @@
+// depthstyle train: trains the feed-forward style transformer with a depth loss
+// (see apps/lib/train.h for the loss and the checkpoint files).
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/depthstyle/commands.h"
+#include "apps/lib/args.h"
+#include "apps/lib/csv.h"
+#include "apps/lib/fast.h"
+#include "apps/lib/plot.h"
+#include "apps/lib/progress.h"
+#include "apps/lib/stylize.h"
+#include "apps/lib/train.h"
+#include "tensor/image_io.h"
+
+namespace ds {
+namespace app {
+
+int cmd_train(int argc, char** argv) {
+  Args a("depthstyle train --images DIR --style STYLE -o CKPT_DIR [options]",
+         "Trains the feed-forward style transformer (the fast-style net) on random crops of the\n"
+         "images in DIR, with a loss network for content and style, and a depth loss through a\n"
+         "frozen depth network (FastDepth, or --monodepth2):\n"
+         "  loss = a*content + b*style + c*TV + d*depth + sum_k d_k*depth_layer_k   (batch means)\n"
+         "depth terms are mean squared differences between the depth network's outputs (and named\n"
+         "layers) on the stylised crop and on the crop itself.\n"
+         "Data: every .png/.jpg/.jpeg/.ppm/.pgm/.bmp/.tga directly in DIR; each crop zooms the image\n"
+         "so its short side is random in [crop, min(short, 2*crop)] (images smaller than the crop\n"
+         "are scaled up), then cuts a random square; the order is shuffled per epoch from --seed.\n"
+         "Unreadable images are skipped with a warning (an error if none can be read).\n"
+         "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
+         "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"
+         "losses.csv and losses.png.");
+  a.option("--images", "DIR", "folder of training images");
+  a.option("--style", "IMAGE", "style image");
+  a.option("-o", "DIR", "checkpoint folder");
+  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file",
+           "random");
+  a.option("--resume", "CKPT", "continue a run from its checkpoint (file, or folder: its last step)");
+  a.option("--steps", "N", "train until the step counter reaches N (resumed steps count)", "2000");
+  a.option("--checkpoint-every", "N", "write a checkpoint every N steps (and always at the end)", "200");
+  a.option("--crop-size", "PX", "side of the square training crops", "256");
+  a.option("--batch-size", "B", "crops per step", "4");
+  a.option("--lr", "LR", "Adam learning rate", "1e-3");
+  a.option("--seed", "N", "seed of the data order, the crops and a random --init", "0");
+  a.option("--style-size", "PX", "long side of the style image (default: --crop-size)");
+  declare_loss_options(a);
+  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
+  if (!a.parse(argc, argv)) return 0;
+  a.expect_positional(0, 0, "no positional arguments");
+  for (const char* req : {"--images", "--style", "-o"})
+    if (!a.has(req)) throw Error(std::string(req) + " is required (see --help)");
+  Device dev = parse_device(a.str("--device"));
+  TrainConfig cfg = loss_config_from(a);
+  cfg.lr = static_cast<float>(a.number("--lr", 1e-8, 1));
+  cfg.batch_size = a.integer("--batch-size", 1, 1024);
+  int crop = a.integer("--crop-size", 16, 4096), steps = a.integer("--steps", 1, 100000000);
+  int every = a.integer("--checkpoint-every", 1, 100000000);
+  uint64_t seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
+  int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : crop;
+  std::string dir = a.str("-o"), style_path = a.str("--style");
+
+  ImageStream data(a.str("--images"), crop, seed);
+  Tensor style_img = load_image_rgb(style_path);
+  auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), style_size);
+  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  std::unique_ptr<DepthEstimator> depth_net;
+  if (cfg.depth_weight > 0 || !cfg.depth_layers.empty()) depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  TransferLoss loss(net, depth_net.get(), resize_image(style_img, sh, sw), cfg, dev);
+
+  std::string resume = a.has("--resume") ? resolve_checkpoint(a.str("--resume")) : "";
+  std::string from = resume.empty() ? a.str("--init") : resume;
+  Trainer trainer(resume.empty() ? fast_style_init(from, seed) : load_fast_style(resume, Device::CPU).params(), loss, data, cfg, dev);
+  if (!resume.empty()) trainer.resume(resume);
+  if (trainer.steps_done() >= steps)
+    throw Error(resume + " is at step " + std::to_string(trainer.steps_done()) + ": give --steps above it to continue");
+
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> names = TransferLoss::term_names();
+  std::vector<std::string> columns = {"step", "seconds"};
+  columns.insert(columns.end(), names.begin(), names.end());
+  CsvWriter csv(dir + "/losses.csv", columns);
+  for (const std::vector<double>& row : trainer.history()) csv.row(row);
+  auto write_plot = [&] {
+    std::vector<std::vector<double>> curves(names.size());
+    for (const std::vector<double>& row : trainer.history())
+      for (size_t i = 0; i < names.size(); ++i) curves[i].push_back(row[2 + i]);
+    save_loss_plot(dir + "/losses.png", names, curves, true, "depthstyle train: " + from);
+  };
+  std::map<std::string, h5::AttrValue> attrs = {
+      {"style", h5::AttrValue::string(std::filesystem::path(style_path).stem().string())},
+      {"trained_from", h5::AttrValue::string(from)},
+      {"loss_network", h5::AttrValue::string(a.str("--net"))},
+      {"depth_weight", h5::AttrValue::number(cfg.depth_weight)}};
+
+  int64_t first = trainer.steps_done();
+  std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s, style %s, %s loss net, depth %s (weight %g, %zu layers), "
+              "steps %lld..%d on %s\n",
+              data.size(), a.str("--images").c_str(), crop, crop, cfg.batch_size, from.c_str(), style_path.c_str(),
+              net.name.c_str(), depth_net ? depth_net->name().c_str() : "off", cfg.depth_weight, cfg.depth_layers.size(),
+              static_cast<long long>(first + 1), steps, device_name(dev));
+  std::fflush(stdout);  // before the progress lines on stderr
+  Progress progress(steps);
+  double secs0 = trainer.history().empty() ? 0.0 : trainer.history().back()[1];
+  while (trainer.steps_done() < steps) {
+    const std::vector<double>& row = trainer.step();
+    csv.row(row);
+    int64_t s = trainer.steps_done();
+    double rate = static_cast<double>((s - first) * cfg.batch_size) / std::max(1e-9, row[1] - secs0);
+    progress.update(static_cast<int>(s), {{"loss", row[2]}, {"depth", row[6]}, {"img/s", rate}});
+    if (s % every == 0 || s == steps) {
+      trainer.save(checkpoint_path(dir, s), attrs);
+      write_plot();
+    }
+  }
+  progress.finish();
+  double secs = trainer.history().back()[1] - secs0;
+  std::printf("done: %lld steps in %.1fs of training (%.3f images/s); wrote %s, losses.csv, losses.png\n",
+              static_cast<long long>(steps - first), secs, static_cast<double>((steps - first) * cfg.batch_size) / secs,
+              checkpoint_path(dir, steps).c_str());
+  return 0;
+}
+
+}  // namespace app
+}  // namespace ds

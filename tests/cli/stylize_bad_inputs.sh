@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Bad inputs to `depthstyle stylize` each give a clear error (exit 1, "error:" and a message
+# naming the problem) — never a crash, a hang or an image. Usage: stylize_bad_inputs.sh BIN
+set -u
+bin="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+
+# expect NAME EXPECTED_SUBSTRING ARGS...: the command must fail (exit 1) and say EXPECTED.
+expect() {
+  local name="$1" want="$2"
+  shift 2
+  local out rc
+  out=$(timeout 120 "$bin" stylize "$@" -o "$tmp/out.png" 2>&1)
+  rc=$?
+  if [ $rc -eq 1 ] && grep -qF -- "$want" <<<"$out" && [ ! -f "$tmp/out.png" ]; then
+    passes=$((passes + 1))
+    echo "ok: $name -> $(grep -F 'error' <<<"$out" | head -1)"
+  else
+    fails=$((fails + 1))
+    echo "FAILED: $name (exit $rc, expected '$want')"
+    echo "$out" | sed 's/^/    /' | tail -5
+  fi
+}
+
+# Small valid inputs made here: a 8x6 PPM content and style, and depth maps.
+printf 'P6\n8 6\n255\n' >"$tmp/c.ppm"; head -c 144 /dev/urandom >>"$tmp/c.ppm"
+cp "$tmp/c.ppm" "$tmp/s.ppm"
+printf 'not an image at all' >"$tmp/corrupt.png"
+printf '\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\0\x08\x02\0\0\0\0\0\0\0' >"$tmp/zero.png"
+printf 'P6\n0 0\n255\n' >"$tmp/zero.ppm"
+# Kinect PGMs (little-endian 16-bit): one 16x12 (another aspect ratio), one 8x6 all invalid (2047).
+python_pgm() {  # python-free: write W H VALUE as a P5 PGM with little-endian samples
+  local w=$1 h=$2 v=$3 f=$4 lo hi
+  printf 'P5\n%d %d\n65535\n' "$w" "$h" >"$f"
+  lo=$(printf '\\x%02x' $((v & 255))); hi=$(printf '\\x%02x' $((v >> 8)))
+  for ((i = 0; i < w * h; i++)); do printf "$lo$hi" >>"$f"; done
+}
+python_pgm 16 16 700 "$tmp/square.pgm"
+python_pgm 8 6 2047 "$tmp/invalid.pgm"
+
+expect "missing content file" "cannot open" "$tmp/nope.png" --style "$tmp/s.ppm"
+expect "missing style file" "cannot open" "$tmp/c.ppm" --style "$tmp/nope.jpg"
+expect "corrupt png" "not a readable image" "$tmp/corrupt.png" --style "$tmp/s.ppm"
+expect "0x0 png" "not a readable image" "$tmp/zero.png" --style "$tmp/s.ppm"
+expect "0x0 ppm" "no pixels" "$tmp/zero.ppm" --style "$tmp/s.ppm"
+expect "depth of another aspect ratio" "aspect" "$tmp/c.ppm" --style "$tmp/s.ppm" --depth "$tmp/square.pgm"
+expect "depth map with no valid pixel" "no valid pixel" "$tmp/c.ppm" --style "$tmp/s.ppm" --depth "$tmp/invalid.pgm"
+expect "missing depth file" "cannot open" "$tmp/c.ppm" --style "$tmp/s.ppm" --depth "$tmp/nope.pgm"
+expect "absurd --size" "--size" "$tmp/c.ppm" --style "$tmp/s.ppm" --size 100000
+expect "negative --iters" "--iters" "$tmp/c.ppm" --style "$tmp/s.ppm" --iters -5
+expect "bad mask spec" "mask" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "wobble:k=1"
+expect "no style" "--style" "$tmp/c.ppm"
+expect "unknown option" "unknown option" "$tmp/c.ppm" --style "$tmp/s.ppm" --frobnicate 3
+
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,217 @@
+// depthstyle train's engine (apps/lib/train.h): a few steps lower the loss, checkpoints
+// reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
+// clear errors. Loss and depth networks carry synthetic weights (ds::synthetic_param), so
+// every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "apps/lib/fast.h"
+#include "apps/lib/train.h"
+#include "tensor/image_io.h"
+#include "tensor/random.h"
+
+namespace fs = std::filesystem;
+using ds::Error;
+using ds::Tensor;
+using ds::Var;
+using namespace ds::app;
+
+namespace {
+
+struct TempDir {
+  fs::path dir;
+  explicit TempDir(const std::string& name)
+      : dir(fs::temp_directory_path() / "depthstyle-tests" / ("train_" + name + "_" + std::to_string(getpid()))) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~TempDir() { fs::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
+ds::ParamSet synthetic(const ds::ParamShapes& shapes) {
+  std::map<std::string, Tensor> m;
+  for (const auto& [name, shape] : shapes) m[name] = ds::synthetic_param(name, shape);
+  return ds::ParamSet(m, "synthetic");
+}
+
+// FastDepth with synthetic weights, run at the input's size (32x32 crops) to stay fast.
+class TinyDepth : public ds::DepthEstimator {
+ public:
+  TinyDepth() : net_(synthetic(ds::FastDepth::param_shapes())) {}
+  std::string name() const override { return "tiny-fastdepth"; }
+  Var predict(const Var& x) const override { return net_.run(x, {"depth"}).at("depth"); }
+  std::map<std::string, Var> run(const Var& x, const std::vector<std::string>& taps) const override {
+    return net_.run(x, taps);
+  }
+  std::vector<std::string> layer_names() const override { return ds::FastDepth::layer_names(); }
+
+ private:
+  ds::FastDepth net_;
+};
+
+// Smooth random colour fields, so crops differ and the nets see structure.
+void write_images(const TempDir& d, int count, int h, int w) {
+  for (int k = 0; k < count; ++k) {
+    ds::Rng rng(100 + static_cast<uint64_t>(k));
+    Tensor img = Tensor::empty({1, 3, h, w});
+    double f[3][2];
+    for (auto& c : f) c[0] = rng.uniform() * 0.3, c[1] = rng.uniform() * 0.3;
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          img.set({0, c, y, x}, static_cast<float>(0.5 + 0.4 * std::sin(f[c][0] * y + f[c][1] * x + k)));
+    ds::save_png(d.file("img" + std::to_string(k) + ".png"), img);
+  }
+}
+
+// Everything a Trainer needs, with synthetic networks.
+struct Setup {
+  ds::FeatureNet net{"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))),
+                     ds::Preprocess::imagenet()};
+  TinyDepth depth;
+  TrainConfig cfg = default_train_config("squeezenet");
+  Tensor style = ds::Rng(7).uniform_tensor({1, 3, 32, 32}, 0, 1);
+  Setup() {
+    cfg.batch_size = 2;
+    cfg.lr = 2e-3f;
+    cfg.style_weight = 1e-3f;  // synthetic SqueezeNet features are large: keep the terms comparable
+    cfg.depth_weight = 100.0f;
+    cfg.depth_layers = {"conv13", "decoder3"};
+    cfg.depth_layer_weights = {0.5f, 0.5f};
+  }
+};
+
+const std::string kArch = "fast_style_tf";
+
+}  // namespace
+
+TEST_CASE("train: a few Adam steps lower the loss on a tiny image set") {
+  TempDir d("lower");
+  write_images(d, 3, 40, 48);
+  Setup s;
+  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  ImageStream data(d.dir.string(), 32, 1);
+  Trainer t(fast_style_init("random", 3), loss, data, s.cfg, ds::Device::CPU);
+  int64_t cursor = 0;
+  Tensor fixed = ImageStream(d.dir.string(), 32, 9).next_batch(2, cursor);
+  std::vector<double> before = t.evaluate(fixed);
+  REQUIRE(before.size() == TransferLoss::term_names().size());
+  CHECK(before[4] > 0);  // the depth terms are live
+  for (int i = 0; i < 5; ++i) t.step();
+  std::vector<double> after = t.evaluate(fixed);
+  CHECK(after[0] < 0.9 * before[0]);
+  CHECK(t.steps_done() == 5);
+  CHECK(t.cursor() == 10);
+  CHECK(t.history().size() == 5);
+  CHECK(t.history().back().size() == 2 + TransferLoss::term_names().size());
+}
+
+TEST_CASE("train: a checkpoint reloads to a bit-identical transformer") {
+  TempDir d("ckpt");
+  write_images(d, 2, 32, 32);
+  Setup s;
+  s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
+  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  ImageStream data(d.dir.string(), 32, 0);
+  Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+  t.step();
+  std::string ckpt = checkpoint_path(d.dir.string(), t.steps_done());
+  CHECK(fs::path(ckpt).filename() == "step_000001.h5");
+  t.save(ckpt, {{"style", ds::h5::AttrValue::string("test")}});
+  CHECK(fs::exists(optim_path(ckpt)));
+  CHECK(resolve_checkpoint(d.dir.string()) == ckpt);
+
+  ds::WeightFile f = ds::load_weights(ckpt, kArch);
+  CHECK(f.attr_number("step") == 1);
+  CHECK(f.attr_string("style") == "test");
+  ds::FastStyleNet loaded = ds::load_fast_style(ckpt, ds::Device::CPU);
+  Tensor x = ds::Rng(5).uniform_tensor({1, 3, 36, 28}, 0, 1);
+  ds::NoGradGuard ng;
+  CHECK(loaded.forward(Var(x)).value().to_vector() == t.net().forward(Var(x)).value().to_vector());
+}
+
+TEST_CASE("train: 2 steps + resume + 2 steps equals 4 uninterrupted steps exactly") {
+  TempDir d("resume");
+  write_images(d, 3, 40, 36);
+  Setup s;
+  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  auto run = [&](int steps, const std::string& resume_from, const std::string& save_to) {
+    ImageStream data(d.dir.string(), 32, 4);
+    Trainer t(fast_style_init("random", 4), loss, data, s.cfg, ds::Device::CPU);
+    if (!resume_from.empty()) t.resume(resume_from);
+    while (t.steps_done() < steps) t.step();
+    if (!save_to.empty()) t.save(save_to, {});
+    return std::make_pair(t.net().params().tensors(), t.history());
+  };
+  auto [straight, straight_hist] = run(4, "", "");
+  std::string ckpt = checkpoint_path(d.dir.string(), 2);
+  run(2, "", ckpt);
+  auto [resumed, resumed_hist] = run(4, ckpt, "");
+  REQUIRE(straight.size() == resumed.size());
+  for (const auto& [name, value] : straight) {
+    INFO(name);
+    CHECK(value.to_vector() == resumed.at(name).to_vector());
+  }
+  REQUIRE(resumed_hist.size() == 4);
+  CHECK(static_cast<float>(resumed_hist[1][2]) == static_cast<float>(straight_hist[1][2]));  // restored (float32)
+  CHECK(resumed_hist[3][2] == straight_hist[3][2]);                                          // recomputed
+}
+
+TEST_CASE("train: bad inputs give clear errors") {
+  TempDir d("errors");
+  Setup s;
+  s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
+
+  SUBCASE("empty folder, or not a folder") {
+    CHECK_THROWS_WITH_AS(ImageStream(d.dir.string(), 32, 0), doctest::Contains("no image files"), Error);
+    CHECK_THROWS_WITH_AS(ImageStream(d.file("nope"), 32, 0), doctest::Contains("not a folder"), Error);
+  }
+  SUBCASE("unreadable images are skipped; none readable is an error") {
+    std::ofstream(d.file("bad.jpg")) << "not an image";
+    ImageStream only_bad(d.dir.string(), 32, 0);
+    int64_t cursor = 0;
+    CHECK_THROWS_WITH_AS(only_bad.next_batch(2, cursor), doctest::Contains("no readable training image"), Error);
+    write_images(d, 1, 20, 24);  // smaller than the crop: scaled up
+    ImageStream mixed(d.dir.string(), 32, 0);
+    cursor = 0;
+    Tensor b = mixed.next_batch(3, cursor);
+    CHECK(b.shape() == ds::Shape{3, 3, 32, 32});
+    CHECK(cursor >= 3);
+  }
+  SUBCASE("a checkpoint of another architecture") {
+    std::map<std::string, Tensor> p;
+    for (const auto& [name, shape] : ds::squeezenet1_1_param_shapes(false)) p[name] = ds::synthetic_param(name, shape);
+    std::string other = d.file("squeeze.h5");
+    ds::save_weights(other, "squeezenet1_1_features", p);
+    CHECK_THROWS_WITH_AS(fast_style_init(other, 0), doctest::Contains("architecture"), Error);
+    write_images(d, 1, 32, 32);
+    s.cfg.depth_weight = 0;
+    TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+    ImageStream data(d.dir.string(), 32, 0);
+    Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    CHECK_THROWS_WITH_AS(t.resume(other), doctest::Contains("architecture"), Error);
+    CHECK_THROWS_WITH_AS(fast_style_init("no_such_style", 0), doctest::Contains("unknown style"), Error);
+  }
+  SUBCASE("resume with other data settings, or without optimiser state") {
+    write_images(d, 1, 32, 32);
+    s.cfg.depth_weight = 0;
+    TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+    ImageStream data(d.dir.string(), 32, 0);
+    Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    std::string ckpt = d.file("c.h5");
+    t.save(ckpt, {});
+    s.cfg.batch_size = 3;
+    Trainer other(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    CHECK_THROWS_WITH_AS(other.resume(ckpt), doctest::Contains("--batch-size 2"), Error);
+    fs::remove(optim_path(ckpt));
+    CHECK_THROWS_WITH_AS(t.resume(ckpt), doctest::Contains("no optimiser state"), Error);
+  }
+  SUBCASE("a depth loss without a depth network") {
+    CHECK_THROWS_WITH_AS(TransferLoss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU), doctest::Contains("depth network"),
+                         Error);
+  }
+}
