@@ -1,19 +1,42 @@
 // Host-side interface to the CUDA runtime used by tensor/ (memory, copies, device query).
-// Implemented in cuda/runtime.cu; only compiled when DEPTHSTYLE_HAVE_CUDA is defined.
+// Implemented in cuda/runtime.cpp; only compiled when DEPTHSTYLE_HAVE_CUDA is defined.
+// Plain C++: includes no CUDA header, so tests and tensor/ can use it directly.
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 namespace ds {
 namespace cuda {
 
 bool device_present();                 // a usable CUDA device exists (never throws)
 void* alloc(size_t bytes);             // caching allocator; throws ds::Error on OOM with the size asked
-void release(void* p);                 // returns the block to the cache
+void release(void* p);                 // returns the block to the cache (never throws)
 void empty_cache();                    // frees cached blocks back to the driver
 void copy_to_device(void* dst, const void* src, size_t bytes);
 void copy_to_host(void* dst, const void* src, size_t bytes);
 void copy_on_device(void* dst, const void* src, size_t bytes);
 void synchronize();
+
+// Allocator counters, for tests and for reporting memory use.
+struct AllocStats {
+  size_t bytes_in_use = 0;   // blocks handed out (rounded sizes)
+  size_t bytes_cached = 0;   // blocks kept for reuse
+  int64_t malloc_calls = 0;  // cudaMalloc calls since start (successful or not)
+};
+AllocStats alloc_stats();
+
+// TF32 tensor-core math in cuDNN convolutions and cuBLAS GEMMs. Off by default, so CUDA
+// results stay within float32 rounding of the CPU's; allowing it trades ~1e-3 relative
+// accuracy for speed on Ampere and newer GPUs.
+void set_allow_tf32(bool on);
+bool allow_tf32();
+
+// The message of every failed CUDA, cuDNN or cuBLAS call (see cuda/check.h), e.g.
+// "CUDA error at cuda/pool.cu:42: cudaMalloc(&p, n) failed (code 2: out of memory)".
+// Separate from the checks so that tests can see its format without a device.
+std::string error_message(const char* library, const char* call, const char* file, int line, int code,
+                          const char* detail);
 
 }  // namespace cuda
 }  // namespace ds

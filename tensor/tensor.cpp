@@ -27,9 +27,11 @@ bool cuda_available() {
 #endif
 }
 
+#ifndef DEPTHSTYLE_HAVE_CUDA
 [[noreturn]] static void no_cuda(const char* what) {
   throw Error(std::string(what) + ": this build of depthstyle has no CUDA support (configure with -DDEPTHSTYLE_CUDA=ON)");
 }
+#endif
 
 std::string shape_str(const Shape& s) {
   std::ostringstream o;

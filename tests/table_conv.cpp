@@ -45,7 +45,8 @@ struct Spec {
   Shape w() const { return transposed ? Shape{x[1], cout / p.groups, kh, kw} : Shape{cout, x[1] / p.groups, kh, kw}; }
   Shape y() const {  // output size formulas of tensor/params.h
     auto size = [&](int64_t in, int64_t k, int stride, int pad, int dil, int op) {
-      return transposed ? (in - 1) * stride - pad + dil * (k - 1) + 1 + op : (in + pad - dil * (k - 1) - 1) / stride + 1;
+      int64_t span = dil * (k - 1) + 1;  // extent of the dilated kernel
+      return transposed ? (in - 1) * stride - pad + span + op : (in + pad - span) / stride + 1;
     };
     return {x[0], cout, size(x[2], kh, p.stride_h, p.pad_top + p.pad_bottom, p.dil_h, p.out_pad_h),
             size(x[3], kw, p.stride_w, p.pad_left + p.pad_right, p.dil_w, p.out_pad_w)};
