@@ -3,8 +3,11 @@
 #pragma once
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <string>
@@ -110,6 +113,14 @@ inline void check_close(const std::string& what, const Tensor& got, const DTenso
   if (got.shape() != want.shape) return;
   DTensor g = to_double(got);
   check_close(what, g.v, want, atol, rtol);
+}
+
+// A path in this process's scratch folder (ctest runs test processes in parallel, so each
+// process gets its own folder).
+inline std::string temp_path(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("depthstyle-tests-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
 }
 
 // Prints the reason and returns true when no CUDA device is present; ctest reports the

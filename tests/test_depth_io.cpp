@@ -2,6 +2,8 @@
 // checked on a file the test writes byte by byte (PGM), with the project's PNG writer, or with
 // the HDF5 C API in the NYU layout; expected metres come from the documented formulas.
 #include <doctest/doctest.h>
+
+#include "tests/check.h"
 #include <hdf5.h>
 
 #include <algorithm>
@@ -21,12 +23,6 @@ using ds::Tensor;
 namespace app = ds::app;
 
 namespace {
-
-std::string tmp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "depthstyle-tests";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
 
 void write_bytes(const std::string& path, const std::string& bytes) {
   std::ofstream f(path, std::ios::binary);
@@ -74,7 +70,7 @@ float nyu_depth(int f, int x, int y) { return 1.0f + f + 0.1f * x + 0.01f * y; }
 int nyu_colour(int f, int c, int x, int y) { return f * 50 + c * 20 + 5 * x + y; }
 
 std::string write_nyu_mat() {
-  std::string p = tmp_path("nyu_like.mat");
+  std::string p = dst::temp_path("nyu_like.mat");
   std::vector<float> depths;
   std::vector<uint8_t> images;
   for (int f = 0; f < kFrames; ++f)
@@ -105,7 +101,7 @@ std::string data_dir() {
 }  // namespace
 
 TEST_CASE("depth pgm: little-endian Kinect disparity becomes metres, raw >= 1092 is NaN") {
-  std::string p = tmp_path("kinect.pgm");
+  std::string p = dst::temp_path("kinect.pgm");
   std::vector<int> raw = {0, 500, 1000, 1091, 1092, 2047};
   write_bytes(p, pgm16("P5\n# a comment line\n3 2\n65535\n", raw));
   Tensor d = app::load_depth_metres(p);
@@ -126,7 +122,7 @@ TEST_CASE("depth pgm: little-endian Kinect disparity becomes metres, raw >= 1092
 }
 
 TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes, 0x0, corrupt header") {
-  std::string p = tmp_path("bad.pgm");
+  std::string p = dst::temp_path("bad.pgm");
   auto check_error = [&](const std::string& bytes, const char* phrase) {
     write_bytes(p, bytes);
     CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains(phrase), Error);
@@ -138,24 +134,24 @@ TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes,
   check_error(pgm16("P5 2 1 65535\n", {1, 2, 3}), "2 bytes after");
   check_error("P5 0 4 65535\n", "no pixels");
   check_error("P5 2 x 65535\n", "expected the height");
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(tmp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
 }
 
 TEST_CASE("depth png: 16-bit millimetres via the project's PNG writer, 0 is NaN, 8-bit is an error") {
   std::vector<float> mm = {0, 1000, 2500, 65535, 1, 345};
   std::vector<float> unit(mm.size());
   for (size_t i = 0; i < mm.size(); ++i) unit[i] = mm[i] / 65535.0f;
-  std::string p = tmp_path("depth_mm.png");
+  std::string p = dst::temp_path("depth_mm.png");
   ds::save_png(p, Tensor::from_vector({1, 1, 2, 3}, unit), 16);
   Tensor d = app::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   CHECK(std::isnan(d.data()[0]));
   for (size_t i = 1; i < mm.size(); ++i) CHECK(d.data()[i] == doctest::Approx(mm[i] / 1000.0).epsilon(1e-6));
 
-  std::string p8 = tmp_path("depth_8bit.png");
+  std::string p8 = dst::temp_path("depth_8bit.png");
   ds::save_png(p8, Tensor::from_vector({1, 1, 2, 3}, unit), 8);
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p8), doctest::Contains("expected a 16-bit grey PNG"), Error);
-  std::string rgb = tmp_path("depth_rgb.png");
+  std::string rgb = dst::temp_path("depth_rgb.png");
   ds::save_png(rgb, Tensor::zeros({1, 3, 2, 2}), 16);
   CHECK_THROWS_WITH_AS(app::load_depth_metres(rgb), doctest::Contains("colour type 2"), Error);
 }
@@ -182,11 +178,11 @@ TEST_CASE("depth mat: NYU [frames, W, H] layout is transposed to H x W and the f
 }
 
 TEST_CASE("depth mat errors: not HDF5, missing 'depths', wrong rank") {
-  std::string text = tmp_path("old_matlab.mat");
+  std::string text = dst::temp_path("old_matlab.mat");
   write_bytes(text, "MATLAB 5.0 MAT-file, not HDF5");
   CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("not an HDF5 file; expected a MATLAB v7.3"),
                        Error);
-  std::string p = tmp_path("no_depths.mat");
+  std::string p = dst::temp_path("no_depths.mat");
   h5_write(p, "other", {2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), true);
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains("no dataset 'depths'"), Error);
   h5_write(p, "depths", {2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), true);
@@ -194,7 +190,7 @@ TEST_CASE("depth mat errors: not HDF5, missing 'depths', wrong rank") {
 }
 
 TEST_CASE("depth h5: [H,W] and [1,1,H,W] float datasets, NaN, inf and <= 0 become NaN") {
-  std::string p = tmp_path("depth.h5");
+  std::string p = dst::temp_path("depth.h5");
   std::vector<double> v = {1.5, NAN, INFINITY, 0.0, -2.0, 7.25};
   h5_write(p, "depth", {2, 3}, H5T_NATIVE_DOUBLE, v, true);
   h5_write(p, "pred", {1, 1, 3, 2}, H5T_NATIVE_DOUBLE, v, false);
@@ -211,7 +207,7 @@ TEST_CASE("depth h5: [H,W] and [1,1,H,W] float datasets, NaN, inf and <= 0 becom
   h5_write(p, "cube", {2, 2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(8, 1.0f), false);
   o.dataset = "cube";
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p, o), doctest::Contains("expected [H,W] or [1,1,H,W]"), Error);
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(tmp_path("depth.xyz")), doctest::Contains("unknown depth file type"),
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("depth.xyz")), doctest::Contains("unknown depth file type"),
                        Error);
 }
 

@@ -2,6 +2,8 @@
 // give errors naming the file.
 #include <doctest/doctest.h>
 
+#include "tests/check.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,17 +14,9 @@
 using ds::Error;
 using ds::Tensor;
 
-namespace {
-std::string tmp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "depthstyle-tests";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
-}  // namespace
-
 TEST_CASE("png 8-bit rgb round trip within half a grey level") {
   Tensor img = ds::Rng(1).uniform_tensor({1, 3, 7, 11}, 0, 1);
-  std::string p = tmp_path("rt8.png");
+  std::string p = dst::temp_path("rt8.png");
   ds::save_png(p, img);
   Tensor back = ds::load_image_rgb(p);
   REQUIRE(back.shape() == img.shape());
@@ -31,7 +25,7 @@ TEST_CASE("png 8-bit rgb round trip within half a grey level") {
 
 TEST_CASE("png 16-bit grey round trip keeps 16-bit precision") {
   Tensor img = ds::Rng(2).uniform_tensor({1, 1, 5, 9}, 0, 1);
-  std::string p = tmp_path("rt16.png");
+  std::string p = dst::temp_path("rt16.png");
   ds::save_png(p, img, 16);
   Tensor raw = ds::load_image_raw_gray(p);
   REQUIRE(raw.shape() == img.shape());
@@ -41,14 +35,14 @@ TEST_CASE("png 16-bit grey round trip keeps 16-bit precision") {
 TEST_CASE("image errors: missing file, corrupt file, NaN image, wrong shape") {
   CHECK_THROWS_WITH_AS(ds::load_image_rgb("/nonexistent/x.png"), doctest::Contains("/nonexistent/x.png: cannot open"),
                        Error);
-  std::string bad = tmp_path("corrupt.png");
+  std::string bad = dst::temp_path("corrupt.png");
   {
     std::ofstream f(bad, std::ios::binary);
     f << "\x89PNG\r\n\x1a\n garbage that is not a png";
   }
   CHECK_THROWS_WITH_AS(ds::load_image_rgb(bad), doctest::Contains("corrupt.png: not a readable image"), Error);
   Tensor nan_img = Tensor::full({1, 3, 2, 2}, NAN);
-  CHECK_THROWS_WITH_AS(ds::save_png(tmp_path("nan.png"), nan_img), doctest::Contains("NaN"), Error);
-  CHECK_THROWS_AS(ds::save_png(tmp_path("bad.png"), Tensor::zeros({2, 3, 2, 2})), Error);
-  CHECK_THROWS_AS(ds::save_png(tmp_path("empty.png"), Tensor::zeros({1, 3, 0, 2})), Error);
+  CHECK_THROWS_WITH_AS(ds::save_png(dst::temp_path("nan.png"), nan_img), doctest::Contains("NaN"), Error);
+  CHECK_THROWS_AS(ds::save_png(dst::temp_path("bad.png"), Tensor::zeros({2, 3, 2, 2})), Error);
+  CHECK_THROWS_AS(ds::save_png(dst::temp_path("empty.png"), Tensor::zeros({1, 3, 0, 2})), Error);
 }

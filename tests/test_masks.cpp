@@ -2,6 +2,8 @@
 // errors, image masks, and resizing to layer sizes against align_corners=False by hand.
 #include <doctest/doctest.h>
 
+#include "tests/check.h"
+
 #include <cmath>
 #include <filesystem>
 
@@ -14,12 +16,6 @@ using ds::Tensor;
 namespace app = ds::app;
 
 namespace {
-
-std::string tmp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "depthstyle-tests";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
 
 std::vector<float> mask_of(const std::string& spec, const Tensor& depth01) {
   return app::make_mask(app::parse_mask_spec(spec), depth01).to_vector();
@@ -94,17 +90,17 @@ TEST_CASE("mask spec errors quote the spec and say what is wrong") {
 TEST_CASE("image mask: grey /255 resized to the depth size, another aspect ratio is an error") {
   // Left half black, right half white (8-bit grey PNG, 2x4); the depth map has the same size.
   Tensor img = Tensor::from_vector({1, 1, 2, 4}, {0, 0, 1, 1, 0, 0, 1, 1});
-  std::string p = tmp_path("mask_halves.png");
+  std::string p = dst::temp_path("mask_halves.png");
   ds::save_png(p, img);
   std::vector<float> m = mask_of("image:" + p, Tensor::full({1, 1, 2, 4}, 0.5f));
   CHECK(m == std::vector<float>{0, 0, 1, 1, 0, 0, 1, 1});
 
-  std::string g = tmp_path("mask_grey.png");
+  std::string g = dst::temp_path("mask_grey.png");
   ds::save_png(g, Tensor::full({1, 3, 10, 20}, 102.0f / 255.0f));  // RGB grey: mean of channels
   for (float v : mask_of("image:" + g, Tensor::full({1, 1, 5, 10}, 0.5f))) CHECK(v == doctest::Approx(0.4f));
   CHECK_THROWS_WITH_AS(mask_of("image:" + g, Tensor::full({1, 1, 10, 10}, 0.5f)),
                        doctest::Contains("another aspect ratio"), Error);
-  CHECK_THROWS_WITH_AS(mask_of("image:" + tmp_path("no_such_mask.png"), Tensor::full({1, 1, 2, 2}, 0.5f)),
+  CHECK_THROWS_WITH_AS(mask_of("image:" + dst::temp_path("no_such_mask.png"), Tensor::full({1, 1, 2, 2}, 0.5f)),
                        doctest::Contains("cannot open"), Error);
 }
 

@@ -2,6 +2,8 @@
 // with stb_image), montages, the depth colormap, progress lines and the CSV log.
 #include <doctest/doctest.h>
 
+#include "tests/check.h"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -21,12 +23,6 @@ using ds::Tensor;
 namespace app = ds::app;
 
 namespace {
-
-std::string tmp_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / "depthstyle-tests";
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
 
 struct Px {
   float r, g, b;
@@ -81,7 +77,7 @@ TEST_CASE("nice_ticks: steps of 1, 2 or 5 times a power of ten, inside the range
 TEST_CASE("loss plot: a PNG of the documented size that decodes, with the series' colour and dark text") {
   std::vector<double> total, style;
   for (int i = 0; i < 200; ++i) total.push_back(1e5 * std::exp(-i / 40.0) + 10), style.push_back(5e3 / (1 + i));
-  std::string p = tmp_path("loss.png");
+  std::string p = dst::temp_path("loss.png");
   app::save_loss_plot(p, {"total", "style"}, {total, style}, true);
   Tensor img = ds::load_image_rgb(p);
   REQUIRE(img.shape() == ds::Shape{1, 3, app::kPlotHeight, app::kPlotWidth});
@@ -162,7 +158,7 @@ TEST_CASE("progress: line format, durations, and plain periodic lines when not a
         "[##........] 120/500 loss 1.23e+04 3.4 it/s ETA 1m52s");  // 380 / 3.4 = 111.8 s
   CHECK(app::progress_line(0, 10, {}, 0, 0) == "0/10");
 
-  std::string p = tmp_path("progress.txt");
+  std::string p = dst::temp_path("progress.txt");
   FILE* f = std::fopen(p.c_str(), "w");
   REQUIRE(f);
   {
@@ -181,7 +177,7 @@ TEST_CASE("progress: line format, durations, and plain periodic lines when not a
 }
 
 TEST_CASE("csv log: header then one flushed row per call, wrong value count is an error") {
-  std::string p = tmp_path("losses.csv");
+  std::string p = dst::temp_path("losses.csv");
   {
     app::CsvWriter w(p, {"iteration", "content", "style"});
     w.row({0, 1.5, 2e6});
