@@ -3,7 +3,6 @@
 // clear errors. Loss and depth networks carry synthetic weights (ds::synthetic_param), so
 // every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "apps/lib/train.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
+#include "tests/check.h"
 
 namespace fs = std::filesystem;
 using ds::Error;
@@ -21,10 +21,10 @@ using namespace ds::app;
 
 namespace {
 
+// An empty folder in the process's scratch folder (tests/check.h), removed afterwards.
 struct TempDir {
   fs::path dir;
-  explicit TempDir(const std::string& name)
-      : dir(fs::temp_directory_path() / "depthstyle-tests" / ("train_" + name + "_" + std::to_string(getpid()))) {
+  explicit TempDir(const std::string& name) : dir(dst::temp_path("train_" + name)) {
     fs::remove_all(dir);
     fs::create_directories(dir);
   }

@@ -36,17 +36,6 @@ std::string per_style(const std::vector<std::string>& values, size_t k, const st
   return values[k];
 }
 
-std::vector<float> parse_floats(const std::vector<std::string>& items, const char* opt) {
-  std::vector<float> out;
-  for (const std::string& s : items) {
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw Error(std::string(opt) + ": '" + s + "' is not a number >= 0");
-    out.push_back(static_cast<float>(v));
-  }
-  return out;
-}
-
 }  // namespace
 
 int cmd_stylize(int argc, char** argv) {
@@ -109,7 +98,7 @@ int cmd_stylize(int argc, char** argv) {
     cfg.style_layers = a.list("--style-layers");
     if (!a.has("--style-layer-weights")) cfg.style_layer_weights.assign(cfg.style_layers.size(), 1000.0f);
   }
-  if (a.has("--style-layer-weights")) cfg.style_layer_weights = parse_floats(a.list("--style-layer-weights"), "--style-layer-weights");
+  if (a.has("--style-layer-weights")) cfg.style_layer_weights = parse_nonnegative(a.list("--style-layer-weights"), "--style-layer-weights");
   if (a.has("--content-weight")) cfg.content_weight = static_cast<float>(a.number("--content-weight", 0, 1e12));
   if (a.has("--style-total-weight")) cfg.style_weight = static_cast<float>(a.number("--style-total-weight", 0, 1e12));
   if (a.has("--tv-weight")) cfg.tv_weight = static_cast<float>(a.number("--tv-weight", 0, 1e12));
@@ -172,7 +161,7 @@ int cmd_stylize(int argc, char** argv) {
     Tensor img = load_image_rgb(style_paths[k]);
     auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
     s.image = resize_image(img, sh, sw);
-    s.weight = parse_floats({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
+    s.weight = parse_nonnegative({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
     std::string mask = per_style(a.all("--style-mask"), k, "none", "--style-mask", style_paths.size());
     if (mask != "none") s.masked = true, s.mask = parse_mask_spec(mask);
     styles.push_back(std::move(s));

@@ -69,9 +69,14 @@ int cmd_train(int argc, char** argv) {
   TransferLoss loss(net, depth_net.get(), resize_image(style_img, sh, sw), cfg, dev);
 
   std::string resume = a.has("--resume") ? resolve_checkpoint(a.str("--resume")) : "";
-  std::string from = resume.empty() ? a.str("--init") : resume;
-  Trainer trainer(resume.empty() ? fast_style_init(from, seed) : load_fast_style(resume, Device::CPU).params(), loss, data, cfg, dev);
-  if (!resume.empty()) trainer.resume(resume);
+  std::string from = a.str("--init");
+  Trainer trainer(fast_style_init(resume.empty() ? from : resume, seed), loss, data, cfg, dev);
+  if (!resume.empty()) {
+    trainer.resume(resume);
+    // Keep naming where the run started, not the checkpoint it was resumed from.
+    WeightFile f = load_weights(resume, "fast_style_tf");
+    from = f.has_attr("trained_from") ? f.attr_string("trained_from") : resume;
+  }
   if (trainer.steps_done() >= steps)
     throw Error(resume + " is at step " + std::to_string(trainer.steps_done()) + ": give --steps above it to continue");
 
@@ -85,7 +90,7 @@ int cmd_train(int argc, char** argv) {
     std::vector<std::vector<double>> curves(names.size());
     for (const std::vector<double>& row : trainer.history())
       for (size_t i = 0; i < names.size(); ++i) curves[i].push_back(row[2 + i]);
-    save_loss_plot(dir + "/losses.png", names, curves, true, "depthstyle train: " + from);
+    save_loss_plot(dir + "/losses.png", names, curves, true, "depthstyle train " + dir + " (from " + from + ")");
   };
   std::map<std::string, h5::AttrValue> attrs = {
       {"style", h5::AttrValue::string(std::filesystem::path(style_path).stem().string())},
@@ -94,9 +99,10 @@ int cmd_train(int argc, char** argv) {
       {"depth_weight", h5::AttrValue::number(cfg.depth_weight)}};
 
   int64_t first = trainer.steps_done();
-  std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s, style %s, %s loss net, depth %s (weight %g, %zu layers), "
+  std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s%s, style %s, %s loss net, depth %s (weight %g, %zu layers), "
               "steps %lld..%d on %s\n",
-              data.size(), a.str("--images").c_str(), crop, crop, cfg.batch_size, from.c_str(), style_path.c_str(),
+              data.size(), a.str("--images").c_str(), crop, crop, cfg.batch_size, from.c_str(),
+              resume.empty() ? "" : (", resumed at " + resume).c_str(), style_path.c_str(),
               net.name.c_str(), depth_net ? depth_net->name().c_str() : "off", cfg.depth_weight, cfg.depth_layers.size(),
               static_cast<long long>(first + 1), steps, device_name(dev));
   std::fflush(stdout);  // before the progress lines on stderr

@@ -94,6 +94,17 @@ void Args::expect_positional(size_t lo, size_t hi, const std::string& what) cons
     throw Error("expected " + what + ", got " + std::to_string(positional_.size()) + " argument(s) (see --help)");
 }
 
+std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what) {
+  std::vector<float> out;
+  for (const std::string& s : items) {
+    char* end = nullptr;
+    double v = std::strtod(s.c_str(), &end);
+    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw Error(what + ": '" + s + "' is not a number >= 0");
+    out.push_back(static_cast<float>(v));
+  }
+  return out;
+}
+
 std::string Args::help() const {
   std::ostringstream o;
   o << "usage: " << usage_ << "\n\n" << about_ << "\n\noptions:\n";

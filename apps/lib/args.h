@@ -43,4 +43,7 @@ class Args {
   std::vector<std::string> positional_;
 };
 
+// Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
+std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);
+
 }  // namespace ds

@@ -56,17 +56,6 @@ TrainConfig default_train_config(const std::string& net) {
   return c;
 }
 
-static std::vector<float> parse_weights(const std::vector<std::string>& items, const char* opt) {
-  std::vector<float> out;
-  for (const std::string& s : items) {
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw Error(std::string(opt) + ": '" + s + "' is not a number >= 0");
-    out.push_back(static_cast<float>(v));
-  }
-  return out;
-}
-
 void declare_loss_options(Args& a) {
   a.option("--net", "NAME", "loss network: squeezenet | vgg16", "squeezenet");
   a.option("--weights", "FILE", "loss network weights (vgg16: required)");
@@ -89,14 +78,14 @@ TrainConfig loss_config_from(const Args& a) {
     c.style_layers = a.list("--style-layers");
     if (!a.has("--style-layer-weights")) c.style_layer_weights.assign(c.style_layers.size(), 1000.0f);
   }
-  if (a.has("--style-layer-weights")) c.style_layer_weights = parse_weights(a.list("--style-layer-weights"), "--style-layer-weights");
+  if (a.has("--style-layer-weights")) c.style_layer_weights = parse_nonnegative(a.list("--style-layer-weights"), "--style-layer-weights");
   if (a.has("--content-weight")) c.content_weight = static_cast<float>(a.number("--content-weight", 0, 1e12));
   if (a.has("--style-weight")) c.style_weight = static_cast<float>(a.number("--style-weight", 0, 1e12));
   if (a.has("--tv-weight")) c.tv_weight = static_cast<float>(a.number("--tv-weight", 0, 1e12));
   c.depth_weight = static_cast<float>(a.number("--depth-weight", 0, 1e12));
   if (a.has("--depth-layers")) {
     c.depth_layers = a.list("--depth-layers");
-    c.depth_layer_weights = a.has("--depth-layer-weights") ? parse_weights(a.list("--depth-layer-weights"), "--depth-layer-weights")
+    c.depth_layer_weights = a.has("--depth-layer-weights") ? parse_nonnegative(a.list("--depth-layer-weights"), "--depth-layer-weights")
                                                            : std::vector<float>(c.depth_layers.size(), c.depth_weight);
   } else if (a.has("--depth-layer-weights")) {
     throw Error("--depth-layer-weights needs --depth-layers");
