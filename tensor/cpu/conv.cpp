@@ -103,14 +103,15 @@ void col2im(const Geom& g, const float* col, float* xg, int64_t p0, int64_t p1, 
 }
 
 // Runs f(i, col, threaded) for the independent work items i in [0, count), each with a column
-// buffer of col_floats. With enough items they are spread over the threads, each item running
+// buffer of col_floats and about `macs` multiply-adds. With enough items (and enough work to be
+// worth a fork) they are spread over the threads, each item running
 // serially (threaded = false) on its thread's own buffer: no barriers, and the columns a
 // thread's GEMM reads were written by that thread, into its own cache. Otherwise the items run
 // in order on this thread and im2col/col2im and GEMM are threaded inside (threaded = true).
 template <class F>
-void run_items(int64_t count, int64_t col_floats, F f) {
+void run_items(int64_t count, int64_t col_floats, int64_t macs, F f) {
   int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  if (threads == 1 || count < 4 * threads) {
+  if (threads == 1 || count < 4 * threads || count * macs < kMinParallelWork) {
     std::unique_ptr<float[]> col(new float[col_floats]);
     for (int64_t i = 0; i < count; ++i) f(i, col.get(), true);
     return;
@@ -163,7 +164,8 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
         mm(false, false, d.cog, d.P, d.K, weights(grp), d.K, input(n, grp), d.hw, beta, output(n, grp), d.P);
     return;
   }
-  run_items(g.n * g.groups * d.chunks, d.K * d.chunk, [&](int64_t i, float* col, bool threaded) {
+  int64_t macs = d.cog * d.K * d.chunk;
+  run_items(g.n * g.groups * d.chunks, d.K * d.chunk, macs, [&](int64_t i, float* col, bool threaded) {
     int64_t ng = i / d.chunks, n = ng / g.groups, grp = ng % g.groups;
     int64_t p0 = i % d.chunks * d.chunk, p1 = std::min(d.P, p0 + d.chunk);
     im2col(g, input(n, grp), col, p0, p1, threaded);
@@ -188,7 +190,7 @@ void backward_data(const Geom& g, const float* dy, const float* w, const float* 
     return;
   }
   conv::init_channels(dx, g.n, g.cin, d.hw, bias);  // col2im accumulates
-  run_items(g.n * g.groups, d.K * d.chunk, [&](int64_t i, float* col, bool threaded) {
+  run_items(g.n * g.groups, d.K * d.chunk, d.cog * d.K * d.P, [&](int64_t i, float* col, bool threaded) {
     int64_t n = i / g.groups, grp = i % g.groups;
     for (int64_t p0 = 0; p0 < d.P; p0 += d.chunk) {
       int64_t p1 = std::min(d.P, p0 + d.chunk);
@@ -204,7 +206,8 @@ void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) 
   if (g.depthwise()) return conv::depthwise_backward_filter(g, dy, x, dw);
   Dims d(g);
   bool direct = is_pointwise(g);
-  run_items(g.groups, direct ? 0 : d.K * d.chunk, [&](int64_t grp, float* col, bool threaded) {
+  int64_t macs = g.n * d.cog * d.K * d.P;
+  run_items(g.groups, direct ? 0 : d.K * d.chunk, macs, [&](int64_t grp, float* col, bool threaded) {
     float* dwg = dw + grp * d.cog * d.K;
     float beta = 0.0f;  // the first product overwrites dw, later ones accumulate
     for (int64_t n = 0; n < g.n; ++n) {
