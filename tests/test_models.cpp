@@ -3,11 +3,10 @@
 // input formula; the fixtures hold PyTorch's float64 activations at several named layers
 // (sampled every `step`-th element) and the gradient of a scalar loss with respect to the
 // input, plus how far PyTorch's own float32 run is from them.
-// Tolerance: max|ours - ref| / max|ref| <= max(1e-4, 3 x PyTorch float32's error). For four
-// networks that is 1e-4 (PyTorch float32 is within 2e-5); the synthetic fast-style
-// transformer is ill-conditioned (ten instance norms amplify rounding: PyTorch float32 is
-// 4e-4 off at res5 and 3e-3 in the input gradient), so there we ask to be as close to the
-// float64 truth as PyTorch's float32 is.
+// Tolerance: max|ours - ref| / max|ref| <= 1e-4 for every tap and the input gradient. The
+// input is noise-like (a periodic one left instance-norm channels nearly flat, so rounding was
+// amplified 1000x in the fast-style transformer), and Monodepth2's input has no max-pool
+// near-tie (see make_golden.py). PyTorch's own float32 error is printed beside ours.
 // Regenerate the fixtures with:  /usr/bin/python3 tests/golden/make_golden.py tests/golden
 #include <doctest/doctest.h>
 
@@ -59,7 +58,11 @@ void check_golden(const std::string& file, const ds::ParamShapes& shapes, const 
   for (std::string t; std::getline(ss, t, ',');) taps.push_back(t);
   Tensor gref = read_dataset(f, "grad_input");
   Tensor x = Tensor::empty(gref.shape());
-  for (int64_t i = 0; i < x.numel(); ++i) x.data()[i] = static_cast<float>(0.5 + 0.45 * std::sin(0.731 * i + 0.3));
+  double phase = read_dataset(f, "input_phase").data()[0];
+  for (int64_t i = 0; i < x.numel(); ++i) {  // the input formula of make_golden.py
+    double v = std::sin(12.9898 * static_cast<double>(i) + phase) * 43758.5453;
+    x.data()[i] = static_cast<float>(0.05 + 0.9 * (v - std::floor(v)));
+  }
 
   ds::ParamSet params = synthetic_params(shapes);
   Var input(x, true);
@@ -81,7 +84,7 @@ void check_golden(const std::string& file, const ds::ParamShapes& shapes, const 
       if (static_cast<int64_t>(i) % step == 0) sampled.push_back(all[i]);
     }
     double err = normalised_error(sampled, read_dataset(f, t).to_vector());
-    double tol = std::max(1e-4, 3.0 * info.data()[2]);
+    double tol = 1e-4;
     MESSAGE(file << " " << t << " " << ds::shape_str(a.shape()) << ": max error / max |value| = " << err
                  << " (PyTorch float32: " << info.data()[2] << ")");
     CHECK(err <= tol);
@@ -96,7 +99,7 @@ void check_golden(const std::string& file, const ds::ParamShapes& shapes, const 
   double gerr = normalised_error(input.grad().to_vector(), gref.to_vector());
   double gtorch = read_dataset(f, "grad_input.info").data()[0];
   MESSAGE(file << " input gradient: max error / max |value| = " << gerr << " (PyTorch float32: " << gtorch << ")");
-  CHECK(gerr <= std::max(1e-4, 3 * gtorch));
+  CHECK(gerr <= 1e-4);
 }
 
 }  // namespace
