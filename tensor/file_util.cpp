@@ -1,0 +1,101 @@
+#include "tensor/file_util.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <unistd.h>
+
+#include "tensor/tensor.h"
+
+namespace fs = std::filesystem;
+
+namespace ds {
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ea, eb;
+  bool xa = fs::exists(a, ea), xb = fs::exists(b, eb);
+  if (xa && xb) {
+    std::error_code e;
+    bool same = fs::equivalent(a, b, e);  // st_dev + st_ino
+    if (!e) return same;
+  }
+  std::error_code e1, e2;
+  fs::path pa = fs::weakly_canonical(fs::absolute(a), e1), pb = fs::weakly_canonical(fs::absolute(b), e2);
+  if (e1 || e2) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  return pa == pb;
+}
+
+void ensure_parent_dir(const std::string& path) {
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) return;
+  std::error_code e;
+  if (fs::is_directory(dir, e)) return;
+  if (fs::exists(dir, e)) throw Error(dir.string() + ": exists but is not a folder; cannot write " + path);
+  fs::create_directories(dir, e);
+  if (e) throw Error(dir.string() + ": cannot create the output folder (" + e.message() + ")");
+}
+
+namespace {
+
+// Temporaries not yet committed, removed by the SIGINT/SIGTERM handler. The handler only
+// reads the set and calls unlink(2), which is async-signal-safe; a signal that lands while
+// another thread is changing the set may miss one temporary (it then stays as a hidden file).
+std::mutex g_live_mutex;
+std::set<std::string>* g_live = nullptr;
+
+extern "C" void remove_temporaries_and_exit(int sig) {
+  if (g_live)
+    for (const std::string& t : *g_live) ::unlink(t.c_str());
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+
+void register_temp(const std::string& t) {
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  if (!g_live) {
+    g_live = new std::set<std::string>();
+    std::signal(SIGINT, remove_temporaries_and_exit);
+    std::signal(SIGTERM, remove_temporaries_and_exit);
+  }
+  g_live->insert(t);
+}
+
+void unregister_temp(const std::string& t) {
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  if (g_live) g_live->erase(t);
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (path_.empty()) throw Error("output path is empty");
+  ensure_parent_dir(path_);
+  static std::atomic<int> counter{0};
+  fs::path p(path_);
+  std::string name = "." + p.stem().string() + ".tmp-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(counter++) + p.extension().string();
+  tmp_ = (p.parent_path() / name).string();
+  register_temp(tmp_);
+}
+
+AtomicFile::~AtomicFile() {
+  if (!committed_) std::remove(tmp_.c_str());
+  unregister_temp(tmp_);
+}
+
+void AtomicFile::commit() {
+  std::error_code e;
+  if (!fs::exists(tmp_, e)) throw Error(path_ + ": nothing was written (temporary " + tmp_ + " is missing)");
+  fs::rename(tmp_, path_, e);
+  if (e) {
+    std::remove(tmp_.c_str());
+    throw Error(path_ + ": cannot write the output (rename from " + tmp_ + " failed: " + e.message() + ")");
+  }
+  committed_ = true;
+}
+
+}  // namespace ds

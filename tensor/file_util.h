@@ -1,0 +1,46 @@
+// Safe output files: every file the project writes goes through AtomicFile, so an output is
+// either the old file or the complete new one, never half of one; and commands check with
+// same_file() that no output is one of their inputs before doing any work.
+//
+// Invariants
+//   - AtomicFile's temporary lives in the destination's folder (so the final rename(2) is
+//     atomic on POSIX file systems) and keeps the destination's extension (writers that pick a
+//     format by extension see the right one).
+//   - An AtomicFile that is destroyed without commit() removes its temporary; one that is
+//     killed (SIGKILL) may leave a hidden ".NAME.tmp-PID-N.EXT" file, never a truncated NAME.
+//     SIGINT/SIGTERM remove the live temporaries before the process ends.
+#pragma once
+#include <string>
+
+namespace ds {
+
+// True when a and b name the same file: the same device and inode when both exist, else the
+// same path after making both absolute and normalising "." and ".." (std::filesystem's
+// weakly_canonical, so symbolic links in the existing part of the path are resolved).
+bool same_file(const std::string& a, const std::string& b);
+
+// Creates the folder that will hold `path` (and its parents) when missing. Throws ds::Error
+// naming the folder when it cannot be created or exists as something other than a folder.
+void ensure_parent_dir(const std::string& path);
+
+class AtomicFile {
+ public:
+  // Creates the destination's folder when missing (ensure_parent_dir) and picks a temporary
+  // name beside it. Nothing is written until the caller writes temp_path().
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();  // removes the temporary unless committed
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  const std::string& temp_path() const { return tmp_; }
+  // Renames the temporary onto path(). Throws ds::Error naming path() if the temporary is
+  // missing or the rename fails (the temporary is then removed).
+  void commit();
+
+ private:
+  std::string path_, tmp_;
+  bool committed_ = false;
+};
+
+}  // namespace ds
