@@ -1,6 +1,6 @@
 // Depth readers, hole filling, normalisation and resizing (apps/lib/depth_io.h). Each reader is
-// checked on a file the test writes byte by byte (PGM), with the project's PNG writer, or with
-// the HDF5 C API in the NYU layout; expected metres come from the documented formulas.
+// checked on a file the test writes byte by byte (PGM, PNG) or with the HDF5 C API in the NYU
+// layout; expected metres come from the documented formulas.
 #include <doctest/doctest.h>
 
 #include "tests/check.h"
@@ -17,6 +17,7 @@
 
 #include "apps/lib/depth_io.h"
 #include "tensor/image_io.h"
+#include "tests/image_bytes.h"
 
 using ds::Error;
 using ds::Tensor;
@@ -137,23 +138,30 @@ TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes,
   CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
 }
 
-TEST_CASE("depth png: 16-bit millimetres via the project's PNG writer, 0 is NaN, 8-bit is an error") {
-  std::vector<float> mm = {0, 1000, 2500, 65535, 1, 345};
-  std::vector<float> unit(mm.size());
-  for (size_t i = 0; i < mm.size(); ++i) unit[i] = mm[i] / 65535.0f;
+TEST_CASE("depth png: 16-bit millimetres (a PNG built byte by byte), 0 is NaN, 8-bit is an error") {
+  std::vector<int> mm = {0, 1000, 2500, 65535, 1, 345};
   std::string p = dst::temp_path("depth_mm.png");
-  ds::save_png(p, Tensor::from_vector({1, 1, 2, 3}, unit), 16);
+  dst::write_file(p, dst::png_file(3, 2, 16, 0, dst::png_rows(mm, 3, 2, 1, 16)));
   Tensor d = app::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   CHECK(std::isnan(d.data()[0]));
   for (size_t i = 1; i < mm.size(); ++i) CHECK(d.data()[i] == doctest::Approx(mm[i] / 1000.0).epsilon(1e-6));
 
   std::string p8 = dst::temp_path("depth_8bit.png");
-  ds::save_png(p8, Tensor::from_vector({1, 1, 2, 3}, unit), 8);
+  dst::write_file(p8, dst::png_file(3, 2, 8, 0, dst::png_rows({0, 1, 2, 3, 4, 5}, 3, 2, 1, 8)));
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p8), doctest::Contains("expected a 16-bit grey PNG"), Error);
   std::string rgb = dst::temp_path("depth_rgb.png");
-  ds::save_png(rgb, Tensor::zeros({1, 3, 2, 2}), 16);
+  dst::write_file(rgb, dst::png_file(2, 2, 16, 2, dst::png_rows(std::vector<int>(12, 7), 2, 2, 3, 16)));
   CHECK_THROWS_WITH_AS(app::load_depth_metres(rgb), doctest::Contains("colour type 2"), Error);
+}
+
+TEST_CASE("depth png: a 30000x30000 16-bit PNG (a few KB) is refused before decoding, naming the limit") {
+  std::string p = dst::temp_path("depth_bomb.png");
+  dst::write_file(p, dst::png_file(30000, 30000, 16, 0, std::string(50 * 60001, '\0')));
+  auto t0 = std::chrono::steady_clock::now();
+  std::string want = p + ": image declares 30000x30000 = 900000000 pixels, more than the limit";
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains(want.c_str()), Error);
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 1.0);
 }
 
 TEST_CASE("depth mat: NYU [frames, W, H] layout is transposed to H x W and the frame is chosen") {

@@ -31,6 +31,7 @@ int cmd_depth(int argc, char** argv) {
   if (!a.parse(argc, argv)) return 0;
   a.expect_positional(1, 1, "one IMAGE");
   if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
+  check_image_output(a.str("-o"), 16);
   Device dev = parse_device(a.str("--device"));
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
@@ -38,8 +39,8 @@ int cmd_depth(int argc, char** argv) {
   std::vector<float> v = depth.to_vector();
   auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   Tensor d01 = normalise_depth(depth);
-  save_png(a.str("-o"), d01, 16);
-  save_png(preview_path(a.str("-o")), colormap_depth(d01));
+  save_image(a.str("-o"), d01, {16});
+  save_image(preview_path(a.str("-o")), colormap_depth(d01));
   std::printf("%s: %s depth %.2f .. %.2f m; wrote %s and %s\n", a.positional()[0].c_str(), net->name().c_str(), *lo, *hi,
               a.str("-o").c_str(), preview_path(a.str("-o")).c_str());
   return 0;
