@@ -126,6 +126,19 @@ Tensor load_depth_metres(const std::string& path, const DepthOptions& o) {
               "'; expected .png (16-bit mm), .pgm (raw Kinect), .mat (NYU v7.3) or .h5/.hdf5 (metres)");
 }
 
+void save_depth_png_mm(const std::string& path, const Tensor& metres) {
+  check_map("save_depth_png_mm", metres);
+  check_image_output(path, 16);  // refuses .jpg (8-bit only) and unknown types
+  std::vector<float> v = metres.to_vector();
+  for (float& x : v) {
+    double mm = std::isfinite(x) && x > 0 ? std::min(65535.0, std::max(1.0, std::round(1000.0 * x))) : 0.0;
+    x = static_cast<float>(mm / 65535.0);  // save_image writes round(x * 65535) = mm exactly
+  }
+  ImageWriteOptions o;
+  o.bits = 16;
+  save_image(path, Tensor::from_vector(metres.shape(), v), o);
+}
+
 Tensor load_nyu_mat_rgb(const std::string& path, int frame) {
   H5SlabReader r(path, kMatKind);
   std::vector<int64_t> dims = r.dims("images");
