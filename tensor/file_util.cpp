@@ -1,9 +1,12 @@
 #include "tensor/file_util.h"
 
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -37,6 +40,24 @@ void ensure_parent_dir(const std::string& path) {
   if (fs::exists(dir, e)) throw Error(dir.string() + ": exists but is not a folder; cannot write " + path);
   fs::create_directories(dir, e);
   if (e) throw Error(dir.string() + ": cannot create the output folder (" + e.message() + ")");
+}
+
+std::string lower_extension(const std::string& path) {
+  size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
+  std::string e = path.substr(dot);
+  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return e;
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  std::error_code e;
+  if (fs::is_directory(path, e)) throw Error(path + ": is a folder, not a file");
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": cannot open file (missing or unreadable)");
+  std::vector<uint8_t> b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw Error(path + ": read error");
+  return b;
 }
 
 namespace {

@@ -10,7 +10,9 @@
 //     killed (SIGKILL) may leave a hidden ".NAME.tmp-PID-N.EXT" file, never a truncated NAME.
 //     SIGINT/SIGTERM remove the live temporaries before the process ends.
 #pragma once
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ds {
 
@@ -22,6 +24,12 @@ bool same_file(const std::string& a, const std::string& b);
 // Creates the folder that will hold `path` (and its parents) when missing. Throws ds::Error
 // naming the folder when it cannot be created or exists as something other than a folder.
 void ensure_parent_dir(const std::string& path);
+
+// The extension of the last path component, lower-cased, with its dot (".png"); "" if none.
+std::string lower_extension(const std::string& path);
+
+// The whole file. Throws ds::Error naming `path` when it is missing, a folder, or unreadable.
+std::vector<uint8_t> read_file_bytes(const std::string& path);
 
 class AtomicFile {
  public:

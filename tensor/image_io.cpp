@@ -1,136 +1,129 @@
+// Format detection by magic bytes, the pixel limit, and the tensor side of reading and writing;
+// the codecs are in image_png.cpp, image_jpeg.cpp and pnm.cpp.
 #include "tensor/image_io.h"
 
-#include <zlib.h>
-
 #include <cmath>
-#include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <fstream>
-#include <memory>
-#include <vector>
 
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_FAILURE_USERMSG
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
-#endif
-#include <stb_image.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+#include "tensor/file_util.h"
+#include "tensor/image_codecs.h"
 
 namespace ds {
+namespace {
 
-static void check_readable(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open file (missing or unreadable)");
+const char* kAccepted = "accepted: PNG, JPEG, binary PGM/PPM (P5/P6)";
+
+bool starts_with(const std::vector<uint8_t>& b, const char* magic, size_t n) {
+  return b.size() >= n && std::equal(magic, magic + n, b.begin(), [](char m, uint8_t x) { return uint8_t(m) == x; });
 }
 
-[[noreturn]] static void stb_fail(const std::string& path) {
-  throw Error(path + ": not a readable image (" + std::string(stbi_failure_reason()) +
-              "); expected PNG, JPEG, PPM/PGM, BMP or TGA");
+// Names a few formats we do not read, so the error can say what the file is.
+std::string known_other_format(const std::vector<uint8_t>& b) {
+  if (starts_with(b, "GIF8", 4)) return "a GIF file";
+  if (starts_with(b, "BM", 2)) return "a BMP file";
+  if (starts_with(b, "II*\0", 4) || starts_with(b, "MM\0*", 4)) return "a TIFF file";
+  if (starts_with(b, "RIFF", 4) && b.size() >= 12 && std::string(b.begin() + 8, b.begin() + 12) == "WEBP")
+    return "a WebP file";
+  if (starts_with(b, "\x89HDF", 4)) return "an HDF5 file";
+  return "";
 }
 
-Tensor load_image_rgb(const std::string& path) {
-  check_readable(path);
-  int w = 0, h = 0, c = 0;
-  bool sixteen = stbi_is_16_bit(path.c_str());
-  std::unique_ptr<void, void (*)(void*)> pix(
-      sixteen ? static_cast<void*>(stbi_load_16(path.c_str(), &w, &h, &c, 3))
-              : static_cast<void*>(stbi_load(path.c_str(), &w, &h, &c, 3)),
-      stbi_image_free);
-  if (!pix) stb_fail(path);
-  if (w <= 0 || h <= 0) throw Error(path + ": image has no pixels (" + std::to_string(w) + "x" + std::to_string(h) + ")");
-  Tensor t = Tensor::empty({1, 3, h, w});
-  float* p = t.data();
-  int64_t plane = static_cast<int64_t>(w) * h;
-  float scale = sixteen ? 1.0f / 65535.0f : 1.0f / 255.0f;
-  for (int64_t i = 0; i < plane; ++i)
-    for (int ch = 0; ch < 3; ++ch)
-      p[ch * plane + i] = scale * (sixteen ? static_cast<const uint16_t*>(pix.get())[i * 3 + ch]
-                                           : static_cast<const uint8_t*>(pix.get())[i * 3 + ch]);
-  return t;
+codec::RawImage decode_any(const std::string& path, const ImageReadOptions& o) {
+  const int64_t limit = o.max_pixels > 0 ? o.max_pixels : max_image_pixels();
+  std::vector<uint8_t> b = read_file_bytes(path);
+  if (b.empty()) throw Error(path + ": empty file; " + kAccepted);
+  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return codec::decode_png(path, b, limit);
+  if (starts_with(b, "\xff\xd8\xff", 3)) return codec::decode_jpeg(path, b, limit);
+  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return codec::decode_pnm(path, b, limit);
+  std::string other = known_other_format(b);
+  throw Error(path + ": not an accepted image format (" + (other.empty() ? "unknown contents" : other) + "); " +
+              kAccepted);
 }
 
-Tensor load_image_raw_gray(const std::string& path) {
-  check_readable(path);
-  int w = 0, h = 0, c = 0;
-  bool sixteen = stbi_is_16_bit(path.c_str());
-  std::unique_ptr<void, void (*)(void*)> pix(
-      sixteen ? static_cast<void*>(stbi_load_16(path.c_str(), &w, &h, &c, 0))
-              : static_cast<void*>(stbi_load(path.c_str(), &w, &h, &c, 0)),
-      stbi_image_free);
-  if (!pix) stb_fail(path);
-  if (c != 1) throw Error(path + ": expected a single-channel (grey) image, got " + std::to_string(c) + " channels");
-  if (w <= 0 || h <= 0) throw Error(path + ": image has no pixels");
-  Tensor t = Tensor::empty({1, 1, h, w});
-  for (int64_t i = 0, n = static_cast<int64_t>(w) * h; i < n; ++i)
-    t.data()[i] = sixteen ? static_cast<const uint16_t*>(pix.get())[i] : static_cast<const uint8_t*>(pix.get())[i];
-  return t;
+}  // namespace
+
+int64_t max_image_pixels() {
+  const char* env = std::getenv("DEPTHSTYLE_MAX_PIXELS");
+  if (!env) return kDefaultMaxPixels;
+  std::string s = env;
+  bool digits = !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos;
+  int64_t v = digits ? std::stoll(s) : 0;
+  if (v < 1)
+    throw Error("DEPTHSTYLE_MAX_PIXELS='" + s + "': expected a positive whole number of pixels (at most 18 digits), " +
+                "e.g. " + std::to_string(kDefaultMaxPixels) + " (the default)");
+  return v;
 }
 
-// ---- PNG writer: signature, IHDR, one zlib-compressed IDAT, IEND ----------------
-
-static void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int s = 24; s >= 0; s -= 8) out.push_back(static_cast<uint8_t>(v >> s));
+void check_pixel_limit(const std::string& path, int64_t w, int64_t h, int64_t max_pixels) {
+  const std::string size = std::to_string(w) + "x" + std::to_string(h);
+  if (w < 1 || h < 1) throw Error(path + ": image is " + size + " (no pixels)");
+  int64_t n = 0;
+  bool overflow = __builtin_mul_overflow(w, h, &n);
+  if (overflow || n > max_pixels)
+    throw Error(path + ": image declares " + size + (overflow ? "" : " = " + std::to_string(n)) +
+                " pixels, more than the limit of " + std::to_string(max_pixels) +
+                " (set DEPTHSTYLE_MAX_PIXELS to allow larger images)");
 }
 
-static void put_chunk(std::vector<uint8_t>& out, const char type[4], const std::vector<uint8_t>& data) {
-  put_u32(out, static_cast<uint32_t>(data.size()));
-  size_t start = out.size();
-  out.insert(out.end(), type, type + 4);
-  out.insert(out.end(), data.begin(), data.end());
-  uLong crc = crc32(0L, out.data() + start, static_cast<uInt>(out.size() - start));
-  put_u32(out, static_cast<uint32_t>(crc));
-}
-
-void save_png(const std::string& path, const Tensor& image, int bits) {
-  if (bits != 8 && bits != 16) throw Error(path + ": PNG bit depth must be 8 or 16");
-  if (image.ndim() != 4 || image.N() != 1 || (image.C() != 1 && image.C() != 3) || image.numel() == 0)
-    throw Error(path + ": can only write a [1,1,H,W] or [1,3,H,W] image, got " + shape_str(image.shape()));
-  std::vector<float> v = image.to_vector();
-  for (float x : v)
-    if (std::isnan(x)) throw Error(path + ": refusing to write an image containing NaN");
-  uint32_t w = static_cast<uint32_t>(image.W()), h = static_cast<uint32_t>(image.H());
-  int c = static_cast<int>(image.C()), bytes = bits / 8;
-  double maxv = bits == 8 ? 255.0 : 65535.0;
-  size_t plane = static_cast<size_t>(w) * h, row = 1 + static_cast<size_t>(w) * c * bytes;
-  std::vector<uint8_t> raw(row * h);
-  for (uint32_t y = 0; y < h; ++y) {
-    uint8_t* r = &raw[y * row];
-    r[0] = 0;  // filter: none
-    for (uint32_t x = 0; x < w; ++x)
-      for (int ch = 0; ch < c; ++ch) {
-        double s = std::min(1.0, std::max(0.0, static_cast<double>(v[ch * plane + y * w + x])));
-        auto q = static_cast<uint32_t>(std::lround(s * maxv));
-        uint8_t* px = r + 1 + (static_cast<size_t>(x) * c + ch) * bytes;
-        if (bytes == 2) px[0] = static_cast<uint8_t>(q >> 8), px[1] = static_cast<uint8_t>(q);
-        else px[0] = static_cast<uint8_t>(q);
-      }
+Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o) {
+  codec::RawImage r = decode_any(path, o);
+  const Tensor& s = r.samples;
+  const int64_t plane = s.H() * s.W();
+  Tensor t = Tensor::empty({1, 3, s.H(), s.W()});
+  const float* in = s.data();
+  float* out = t.data();
+  const float maxval = static_cast<float>(r.maxval);
+  for (int64_t c = 0; c < 3; ++c) {
+    const float* src = in + (s.C() == 1 ? 0 : c * plane);
+    for (int64_t i = 0; i < plane; ++i) out[c * plane + i] = src[i] / maxval;
   }
-  uLongf zlen = compressBound(static_cast<uLong>(raw.size()));
-  std::vector<uint8_t> z(zlen);
-  if (compress2(z.data(), &zlen, raw.data(), static_cast<uLong>(raw.size()), 6) != Z_OK)
-    throw Error(path + ": PNG compression failed");
-  z.resize(zlen);
+  return t;
+}
 
-  std::vector<uint8_t> out = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  std::vector<uint8_t> ihdr;
-  put_u32(ihdr, w);
-  put_u32(ihdr, h);
-  ihdr.push_back(static_cast<uint8_t>(bits));
-  ihdr.push_back(c == 3 ? 2 : 0);  // colour type: RGB or grey
-  ihdr.push_back(0), ihdr.push_back(0), ihdr.push_back(0);  // deflate, adaptive filtering, no interlace
-  put_chunk(out, "IHDR", ihdr);
-  put_chunk(out, "IDAT", z);
-  put_chunk(out, "IEND", {});
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open for writing");
-  f.write(reinterpret_cast<const char*>(out.data()), static_cast<std::streamsize>(out.size()));
-  if (!f) throw Error(path + ": write failed (disk full?)");
+Tensor load_image_raw_gray(const std::string& path, const ImageReadOptions& o) {
+  codec::RawImage r = decode_any(path, o);
+  if (r.samples.C() != 1)
+    throw Error(path + ": expected a single-channel (grey) image, got " + std::to_string(r.samples.C()) + " channels");
+  return r.samples;
+}
+
+void check_image_output(const std::string& path, int bits) {
+  std::string e = lower_extension(path);
+  if (bits != 8 && bits != 16) throw Error(path + ": images are written with 8 or 16 bits per sample, not " +
+                                           std::to_string(bits));
+  if (e == ".png") return;
+  if (e == ".jpg" || e == ".jpeg") {
+    if (bits != 8) throw Error(path + ": JPEG holds 8-bit samples only; write " + std::to_string(bits) +
+                               "-bit images as .png");
+    return;
+  }
+  throw Error(path + ": cannot write images of type '" + (e.empty() ? "(no extension)" : e) +
+              "'; name the output .png (8 or 16-bit) or .jpg/.jpeg (8-bit)");
+}
+
+void save_image(const std::string& path, const Tensor& image, const ImageWriteOptions& o) {
+  check_image_output(path, o.bits);
+  if (o.quality < 1 || o.quality > 100)
+    throw Error(path + ": JPEG quality " + std::to_string(o.quality) + " is outside 1..100");
+  if (!image.defined() || image.ndim() != 4 || image.N() != 1 || (image.C() != 1 && image.C() != 3) ||
+      image.numel() == 0)
+    throw Error(path + ": can only write a [1,1,H,W] or [1,3,H,W] image, got " +
+                (image.defined() ? shape_str(image.shape()) : std::string("an undefined tensor")));
+  Tensor host = image.device() == Device::CPU ? image : image.to(Device::CPU);
+  for (int64_t i = 0; i < host.numel(); ++i)
+    if (std::isnan(host.data()[i])) throw Error(path + ": refusing to write an image containing NaN");
+  std::string e = lower_extension(path);
+  std::vector<uint8_t> bytes = e == ".png" ? codec::encode_png(path, host, o.bits) : codec::encode_jpeg(path, host, o.quality);
+  AtomicFile out(path);
+  {
+    std::ofstream f(out.temp_path(), std::ios::binary);
+    if (!f) throw Error(path + ": cannot open " + out.temp_path() + " for writing");
+    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    f.close();
+    if (!f) throw Error(path + ": write failed (disk full?)");
+  }
+  out.commit();
 }
 
 }  // namespace ds

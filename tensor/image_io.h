@@ -1,21 +1,69 @@
 // Image files <-> tensors. Images are [1, C, H, W] float tensors with values in [0, 1]
-// (C = 3 for RGB, 1 for grey). Reading: PNG (8/16-bit), JPEG, PPM/PGM, BMP, TGA via stb_image.
-// Writing: PNG, 8 or 16 bits per sample, by our own small encoder (zlib for the deflate).
+// (C = 3 for RGB, 1 for grey).
+//
+// Reading (the decoder is chosen by the file's first bytes, never by its name):
+//   PNG   any colour type, 1..16 bits, by libspng; alpha is dropped (not composited).
+//   JPEG  baseline, progressive or arithmetic-coded, grey or YCbCr, by libjpeg-turbo. The EXIF
+//         orientation tag (APP1, values 2..8, read with libexif) is applied, so the tensor is
+//         the picture as a camera's viewer shows it. A truncated or corrupt scan is an error.
+//   PNM   binary PGM (P5) and PPM (P6), maxval 1..65535 (2 bytes per sample, big-endian, when
+//         maxval > 255), by the project's own reader (tensor/pnm.h). A sample above maxval is an
+//         error; bytes after the first image are ignored (Netpbm allows several per file).
+// Anything else (GIF, BMP, TGA, TIFF, WebP, ASCII PNM, ...) is an error that lists the accepted
+// formats. Before any pixel memory is allocated, the declared width x height is checked
+// against a pixel limit (max_image_pixels()), so a small file declaring a huge image
+// (a "decompression bomb") is refused with the file name, the declared size and the limit.
+//
+// Writing, by the output's extension (case-insensitive):
+//   .png          8 or 16 bits per sample, by libspng.
+//   .jpg .jpeg    8 bits per sample, by libjpeg-turbo, quality 1..100 (default 95), no chroma
+//                 subsampling (4:4:4).
+// Every file is written through ds::AtomicFile (a temporary beside it, renamed when complete).
 // Every failure is a ds::Error naming the file and what was wrong.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "tensor/tensor.h"
 
 namespace ds {
 
-Tensor load_image_rgb(const std::string& path);  // any supported file -> [1,3,H,W] in [0,1]
+// The default pixel limit: 2^28 = 268,435,456 pixels (16384 x 16384). Its RGB float tensor
+// is 3 GiB, about what a workstation can hold beside the networks; larger images are
+// almost surely files built to exhaust memory.
+constexpr int64_t kDefaultMaxPixels = int64_t(1) << 28;
 
-// Reads a single-channel image with its raw sample values (0..255 or 0..65535), e.g. a depth
-// PNG in millimetres -> [1,1,H,W]. Throws unless the file has exactly one channel.
-Tensor load_image_raw_gray(const std::string& path);
+// The pixel limit in force: $DEPTHSTYLE_MAX_PIXELS when set (a positive whole number; anything
+// else is an error naming the variable), else kDefaultMaxPixels.
+int64_t max_image_pixels();
 
-// Writes [1,C,H,W] (C = 1 or 3) in [0,1] as PNG; values outside are clamped; NaN is an error.
-void save_png(const std::string& path, const Tensor& image, int bits = 8);
+// Throws unless a w x h image is within max_pixels (and both sides are >= 1), naming `path`,
+// the declared size and the limit. Overflow-safe for any int64 sides.
+void check_pixel_limit(const std::string& path, int64_t w, int64_t h, int64_t max_pixels);
+
+struct ImageReadOptions {
+  int64_t max_pixels = 0;  // refuse larger images; 0 = max_image_pixels()
+};
+
+// Any accepted file -> [1,3,H,W] in [0,1] (sample / maxval; grey is copied to R, G and B).
+Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o = {});
+
+// A single-channel image with its raw sample values (0..maxval, e.g. 0..65535 for a 16-bit
+// depth PNG in millimetres) -> [1,1,H,W]. Throws unless the file has one channel (grey).
+Tensor load_image_raw_gray(const std::string& path, const ImageReadOptions& o = {});
+
+struct ImageWriteOptions {
+  int bits = 8;       // 8 or 16 (16 only for .png)
+  int quality = 95;   // JPEG quality 1..100; ignored for PNG
+};
+
+// Throws unless `path` names a type save_image can write with `bits` per sample (see above),
+// e.g. "out.jpg: JPEG holds 8-bit samples only; write 16-bit images as .png". Commands call it
+// for each output before doing any work.
+void check_image_output(const std::string& path, int bits = 8);
+
+// Writes [1,C,H,W] (C = 1 or 3) in [0,1]; values outside are clamped, NaN is an error. The
+// format follows the extension (check_image_output); the file appears only when complete.
+void save_image(const std::string& path, const Tensor& image, const ImageWriteOptions& o = {});
 
 }  // namespace ds

@@ -169,8 +169,8 @@ TEST_CASE("fast: the long side is resized to --size with the aspect ratio kept")
 TEST_CASE("fast: an unreadable image in a folder is skipped, the others written, and the failure counted") {
   TempDir t("fast_run");
   fs::create_directories(t.dir / "in");
-  ds::save_png(t.file("in/good1.png"), test_image(12, 10));
-  ds::save_png(t.file("in/good2.png"), test_image(9, 14));
+  ds::save_image(t.file("in/good1.png"), test_image(12, 10));
+  ds::save_image(t.file("in/good2.png"), test_image(9, 14));
   std::ofstream(t.file("in/broken.jpg")) << "not a jpeg";
   std::vector<ds::FastJob> jobs = ds::fast_jobs(t.file("in"), t.file("out"));
   REQUIRE(jobs.size() == 3);

@@ -1,6 +1,7 @@
-// Depth readers, hole filling, normalisation and resizing (apps/lib/depth_io.h). Each reader is
-// checked on a file the test writes byte by byte (PGM), with the project's PNG writer, or with
-// the HDF5 C API in the NYU layout; expected metres come from the documented formulas.
+// Depth readers and the depth PNG writer, hole filling, normalisation and resizing
+// (apps/lib/depth_io.h). Each reader is checked on a file the test writes byte by byte (PGM,
+// PNG) or with the HDF5 C API in the NYU layout; expected metres come from the documented
+// formulas. The writer is checked by reading back; the depth command by running it.
 #include <doctest/doctest.h>
 
 #include "tests/check.h"
@@ -16,7 +17,11 @@
 #include <vector>
 
 #include "apps/lib/depth_io.h"
+#include "apps/lib/nets.h"
+#include "autograd/var.h"
 #include "tensor/image_io.h"
+#include "tensor/random.h"
+#include "tests/image_bytes.h"
 
 using ds::Error;
 using ds::Tensor;
@@ -137,23 +142,107 @@ TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes,
   CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
 }
 
-TEST_CASE("depth png: 16-bit millimetres via the project's PNG writer, 0 is NaN, 8-bit is an error") {
-  std::vector<float> mm = {0, 1000, 2500, 65535, 1, 345};
-  std::vector<float> unit(mm.size());
-  for (size_t i = 0; i < mm.size(); ++i) unit[i] = mm[i] / 65535.0f;
+TEST_CASE("depth png: 16-bit millimetres (a PNG built byte by byte), 0 is NaN, 8-bit is an error") {
+  std::vector<int> mm = {0, 1000, 2500, 65535, 1, 345};
   std::string p = dst::temp_path("depth_mm.png");
-  ds::save_png(p, Tensor::from_vector({1, 1, 2, 3}, unit), 16);
+  dst::write_file(p, dst::png_file(3, 2, 16, 0, dst::png_rows(mm, 3, 2, 1, 16)));
   Tensor d = app::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   CHECK(std::isnan(d.data()[0]));
   for (size_t i = 1; i < mm.size(); ++i) CHECK(d.data()[i] == doctest::Approx(mm[i] / 1000.0).epsilon(1e-6));
 
   std::string p8 = dst::temp_path("depth_8bit.png");
-  ds::save_png(p8, Tensor::from_vector({1, 1, 2, 3}, unit), 8);
+  dst::write_file(p8, dst::png_file(3, 2, 8, 0, dst::png_rows({0, 1, 2, 3, 4, 5}, 3, 2, 1, 8)));
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p8), doctest::Contains("expected a 16-bit grey PNG"), Error);
   std::string rgb = dst::temp_path("depth_rgb.png");
-  ds::save_png(rgb, Tensor::zeros({1, 3, 2, 2}), 16);
+  dst::write_file(rgb, dst::png_file(2, 2, 16, 2, dst::png_rows(std::vector<int>(12, 7), 2, 2, 3, 16)));
   CHECK_THROWS_WITH_AS(app::load_depth_metres(rgb), doctest::Contains("colour type 2"), Error);
+}
+
+TEST_CASE("depth png: a 30000x30000 16-bit PNG (a few KB) is refused before decoding, naming the limit") {
+  std::string p = dst::temp_path("depth_bomb.png");
+  dst::write_file(p, dst::png_file(30000, 30000, 16, 0, std::string(50 * 60001, '\0')));
+  auto t0 = std::chrono::steady_clock::now();
+  std::string want = p + ": image declares 30000x30000 = 900000000 pixels, more than the limit";
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains(want.c_str()), Error);
+  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 1.0);
+}
+
+TEST_CASE("save_depth_png_mm: metres round-trip through load_depth_metres within the 0.5 mm quantisation") {
+  // Random depths over the whole 1 mm .. 65.535 m range, plus the edge cases.
+  ds::Rng rng(7);
+  Tensor r = rng.uniform_tensor({1, 1, 9, 13}, 0.001f, 65.5f);
+  std::vector<float> m = r.to_vector();
+  const float special[] = {NAN, -1.0f, 0.0f, INFINITY, 0.0004f, 70.0f, 0.0005f, 65.535f, 1.2345f};
+  std::copy(std::begin(special), std::end(special), m.begin());
+  std::string p = dst::temp_path("metric/depth.png");  // the folder is created
+  std::filesystem::remove_all(dst::temp_path("metric"));
+  app::save_depth_png_mm(p, Tensor::from_vector({1, 1, 9, 13}, m));
+  Tensor back = app::load_depth_metres(p);
+  REQUIRE(back.shape() == ds::Shape{1, 1, 9, 13});
+  for (size_t i = 0; i < m.size(); ++i) {
+    float got = back.data()[i], want = m[i];
+    CAPTURE(i);
+    CAPTURE(want);
+    if (!std::isfinite(want) || want <= 0) {
+      CHECK(std::isnan(got));  // written as 0, the reserved "no reading"
+    } else {
+      double clamped = std::min(65.535, std::max(0.001, static_cast<double>(want)));
+      // 0.5 mm quantisation, plus float32 rounding of the metres read back (65.5 m * 2^-24).
+      CHECK(std::fabs(got - clamped) <= 0.0005 + 65.6 * 6e-8);
+    }
+  }
+  CHECK(back.data()[4] == doctest::Approx(0.001));   // 0.4 mm is clamped up to 1 mm, not made invalid
+  CHECK(back.data()[5] == doctest::Approx(65.535));  // 70 m is clamped to the largest value
+  CHECK_THROWS_WITH_AS(app::save_depth_png_mm(dst::temp_path("d.jpg"), back), doctest::Contains("8-bit samples only"),
+                       Error);
+  CHECK_THROWS_WITH_AS(app::save_depth_png_mm(dst::temp_path("d.tiff"), back), doctest::Contains("cannot write"), Error);
+}
+
+TEST_CASE("depth command: `depthstyle depth IMG -o d.png` writes metres that load_depth_metres reads back") {
+  std::string bin = (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "depthstyle").string();
+  if (!std::filesystem::exists(bin) || !std::filesystem::exists(ds::prepared_dir() + "/weights/fastdepth.h5")) {
+    MESSAGE("skipped: no data (the depthstyle binary or FastDepth weights are missing)");
+    std::printf("skipped: no data (the depthstyle binary or FastDepth weights are missing)\n");
+    return;
+  }
+  // A smooth 48x64 picture: brighter to the right, with a dark disc.
+  Tensor img = Tensor::empty({1, 3, 48, 64});
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 48; ++y)
+      for (int x = 0; x < 64; ++x)
+        img.set({0, c, y, x}, (x - 20) * (x - 20) + (y - 24) * (y - 24) < 100 ? 0.1f : 0.2f + 0.01f * x + 0.05f * c);
+  std::string dir = dst::temp_path("depth_cli");
+  std::filesystem::remove_all(dir);
+  std::string in = dir + "/in.png", out = dir + "/out/d.png";
+  ds::save_image(in, img);
+  std::string cmd = "'" + bin + "' depth --device cpu '" + in + "' -o '" + out + "' >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  Tensor d = app::load_depth_metres(out);
+  REQUIRE(d.shape() == ds::Shape{1, 1, 48, 64});
+  CHECK(app::valid_fraction(d) == 1.0);
+  // The same network run here on the same (8-bit) input: the file holds its metres within the
+  // 0.5 mm quantisation.
+  std::unique_ptr<ds::DepthEstimator> net = ds::load_depth_net("", ds::Device::CPU);
+  ds::NoGradGuard ng;
+  std::vector<float> want = net->predict(ds::Var(ds::load_image_rgb(in))).value().to_vector();
+  double worst = 0;
+  for (size_t i = 0; i < want.size(); ++i)
+    worst = std::max(worst, std::fabs(d.data()[i] - std::min(65.535, std::max(0.001, double(want[i])))));
+  CHECK_MESSAGE(worst <= 0.0005 + 1e-4, "worst " << worst << " m");  // + float32 noise of the forward pass
+  CHECK(ds::load_image_rgb(dir + "/out/d_preview.png").shape() == ds::Shape{1, 3, 48, 64});
+
+  // A 16-bit depth cannot be a JPEG: refused before any work, and nothing is written.
+  std::string jpg = dir + "/d.jpg";
+  cmd = "'" + bin + "' depth --device cpu '" + in + "' -o '" + jpg + "' 2>&1";
+  FILE* f = popen(cmd.c_str(), "r");
+  REQUIRE(f);
+  std::string text;
+  char buf[256];
+  while (size_t n = std::fread(buf, 1, sizeof buf, f)) text.append(buf, n);
+  CHECK(pclose(f) != 0);
+  CHECK_MESSAGE(text.find("JPEG holds 8-bit samples only") != std::string::npos, text);
+  CHECK_FALSE(std::filesystem::exists(jpg));
 }
 
 TEST_CASE("depth mat: NYU [frames, W, H] layout is transposed to H x W and the frame is chosen") {

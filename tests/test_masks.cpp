@@ -91,12 +91,12 @@ TEST_CASE("image mask: grey /255 resized to the depth size, another aspect ratio
   // Left half black, right half white (8-bit grey PNG, 2x4); the depth map has the same size.
   Tensor img = Tensor::from_vector({1, 1, 2, 4}, {0, 0, 1, 1, 0, 0, 1, 1});
   std::string p = dst::temp_path("mask_halves.png");
-  ds::save_png(p, img);
+  ds::save_image(p, img);
   std::vector<float> m = mask_of("image:" + p, Tensor::full({1, 1, 2, 4}, 0.5f));
   CHECK(m == std::vector<float>{0, 0, 1, 1, 0, 0, 1, 1});
 
   std::string g = dst::temp_path("mask_grey.png");
-  ds::save_png(g, Tensor::full({1, 3, 10, 20}, 102.0f / 255.0f));  // RGB grey: mean of channels
+  ds::save_image(g, Tensor::full({1, 3, 10, 20}, 102.0f / 255.0f));  // RGB grey: mean of channels
   for (float v : mask_of("image:" + g, Tensor::full({1, 1, 5, 10}, 0.5f))) CHECK(v == doctest::Approx(0.4f));
   CHECK_THROWS_WITH_AS(mask_of("image:" + g, Tensor::full({1, 1, 10, 10}, 0.5f)),
                        doctest::Contains("another aspect ratio"), Error);

@@ -1,5 +1,5 @@
 // Rendering and reporting helpers of the stylize app: the bitmap font, loss plots (decoded back
-// with stb_image), montages, the depth colormap, progress lines and the CSV log.
+// with libspng), montages, the depth colormap, progress lines and the CSV log.
 #include <doctest/doctest.h>
 
 #include "tests/check.h"

@@ -64,7 +64,7 @@ void write_images(const TempDir& d, int count, int h, int w) {
       for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x)
           img.set({0, c, y, x}, static_cast<float>(0.5 + 0.4 * std::sin(f[c][0] * y + f[c][1] * x + k)));
-    ds::save_png(d.file("img" + std::to_string(k) + ".png"), img);
+    ds::save_image(d.file("img" + std::to_string(k) + ".png"), img);
   }
 }
 

@@ -77,8 +77,8 @@ int cmd_demo_tiny(int argc, char** argv) {
     if (it == 1) first = last;
     if (it == 1 || it % 50 == 0 || it == iters) std::printf("iter %4d  loss %.6f\n", it, last);
   }
-  save_png(out_dir + "/target.png", target);
-  save_png(out_dir + "/result.png", image.value());
+  save_image(out_dir + "/target.png", target);
+  save_image(out_dir + "/result.png", image.value());
   std::printf("loss %.6f -> %.6f (%.1fx lower) on %s; wrote %s/target.png and %s/result.png\n", first, last,
               first / last, device_name(dev), out_dir.c_str(), out_dir.c_str());
   return 0;

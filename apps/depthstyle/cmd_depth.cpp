@@ -1,5 +1,5 @@
 // depthstyle depth IMAGE -o DEPTH.png: monocular depth (FastDepth, or Monodepth2 when its
-// weights are given) as a normalised 16-bit PNG and a colour-mapped preview.
+// weights are given) as a 16-bit PNG of millimetres and a colour-mapped preview.
 #include <algorithm>
 #include <cstdio>
 
@@ -20,17 +20,19 @@ static std::string preview_path(const std::string& out) {
 
 int cmd_depth(int argc, char** argv) {
   Args a("depthstyle depth [options] IMAGE -o DEPTH.png",
-         "Estimates depth from one image. Writes DEPTH.png, a 16-bit grey PNG of the depth\n"
-         "normalised to [0,1] over the image (near = 0 = black, far = 1 = white), and\n"
-         "DEPTH_preview.png, a colour-mapped preview (near pale yellow, far dark blue).\n"
+         "Estimates depth from one image. Writes DEPTH.png, a 16-bit grey PNG of the metric\n"
+         "depth in millimetres (1..65535 = 1 mm .. 65.535 m, clamped to that range; 0 means\n"
+         "no depth), which `stylize --depth` reads back, and DEPTH_preview.png, a colour-mapped\n"
+         "preview normalised over the image (near pale yellow, far dark blue).\n"
          "The network runs at its own input size (FastDepth 224x224, Monodepth2 640x192);\n"
          "the depth is resized back to the image's size.");
-  a.option("-o", "FILE", "output PNG (required)");
+  a.option("-o", "FILE", "output 16-bit PNG of millimetres (required)");
   a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
   if (!a.parse(argc, argv)) return 0;
   a.expect_positional(1, 1, "one IMAGE");
   if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
+  check_image_output(a.str("-o"), 16);
   Device dev = parse_device(a.str("--device"));
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
@@ -38,8 +40,8 @@ int cmd_depth(int argc, char** argv) {
   std::vector<float> v = depth.to_vector();
   auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   Tensor d01 = normalise_depth(depth);
-  save_png(a.str("-o"), d01, 16);
-  save_png(preview_path(a.str("-o")), colormap_depth(d01));
+  save_depth_png_mm(a.str("-o"), depth);
+  save_image(preview_path(a.str("-o")), colormap_depth(d01));
   std::printf("%s: %s depth %.2f .. %.2f m; wrote %s and %s\n", a.positional()[0].c_str(), net->name().c_str(), *lo, *hi,
               a.str("-o").c_str(), preview_path(a.str("-o")).c_str());
   return 0;

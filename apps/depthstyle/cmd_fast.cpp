@@ -5,6 +5,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/fast.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -16,7 +17,7 @@ int cmd_fast(int argc, char** argv) {
          "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
          "(data/weights/fast_style_<name>.h5, made by scripts/setup). Unreadable images in a\n"
          "folder are skipped with a warning; the exit status is then 1.");
-  a.option("-o", "FILE|DIR", "output PNG, or output folder for a folder of images (required)");
+  a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
   if (!a.parse(argc, argv)) return 0;
@@ -25,6 +26,7 @@ int cmd_fast(int argc, char** argv) {
   Device dev = parse_device(a.str("--device"));
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
   std::vector<FastJob> jobs = fast_jobs(a.positional()[1], a.str("-o"));
+  for (const FastJob& j : jobs) check_image_output(j.output);
   FastStyleNet net = load_fast_style(a.positional()[0], dev);
   int failed = run_fast_jobs(net, jobs, size);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());

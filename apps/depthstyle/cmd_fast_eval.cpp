@@ -119,7 +119,7 @@ int cmd_fast_eval(int argc, char** argv) {
       bottom.push_back(colormap_depth(depth_on_range(d_out, *lo, *hi))), dlabels.push_back("depth");
     }
     if (a.has("--montage-dir"))
-      save_png(a.str("--montage-dir") + "/" + stem + ".png", stack_rows(montage(top, labels, panel), montage(bottom, dlabels, panel)));
+      save_image(a.str("--montage-dir") + "/" + stem + ".png", stack_rows(montage(top, labels, panel), montage(bottom, dlabels, panel)));
     std::fflush(stdout);
   }
   std::printf("\nmean over %zu images:\n\n| model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|\n",

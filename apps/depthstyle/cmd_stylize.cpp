@@ -77,7 +77,7 @@ int cmd_stylize(int argc, char** argv) {
   a.option("--iters", "N", "iterations", "300");
   a.option("--size", "PX", "long side of the working image", "256");
   a.option("--style-size", "PX", "long side of the style images (default: --size)");
-  a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
+  a.option("-o", "FILE", "result .png or .jpg/.jpeg (quality 95)", "out/stylize/<content>.png");
   a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
@@ -114,8 +114,8 @@ int cmd_stylize(int argc, char** argv) {
 
   // Output paths.
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
-  if (!ends_with(out, ".png")) throw Error("-o " + out + ": the result is written as PNG; name it .png");
-  std::string base = out.substr(0, out.size() - 4);
+  check_image_output(out);
+  std::string base = std::filesystem::path(out).replace_extension().string();
   if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
 
   // Content at its own size, and its depth.
@@ -191,20 +191,20 @@ int cmd_stylize(int argc, char** argv) {
     if (save_every > 0 && it % save_every == 0 && it != iters) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "_iter%05d.png", it);
-      save_png(base + buf, st.image().value());
+      save_image(base + buf, st.image().value());
     }
   });
   progress.finish();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  save_png(out, st.image().value());
+  save_image(out, st.image().value());
   save_loss_plot(base + "_losses.png", names, curves, true, stem(out) + " losses");
   std::vector<Tensor> panels = {content, colormap_depth(depth01)};
   std::vector<std::string> labels = {"content", "depth"};
   for (const auto& [name, m] : st.masks()) panels.push_back(m), labels.push_back(name);
   panels.push_back(st.image().value());
   labels.push_back("result");
-  save_png(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
+  save_image(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
   if (a.has("--report-depth")) {
     NoGradGuard ng;
     std::vector<float> dc = depth_net->predict(Var(content.to(dev))).value().to_vector();

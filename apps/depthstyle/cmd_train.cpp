@@ -24,7 +24,7 @@ int cmd_train(int argc, char** argv) {
          "  loss = a*content + b*style + c*TV + d*depth + sum_k d_k*depth_layer_k   (batch means)\n"
          "depth terms are mean squared differences between the depth network's outputs (and named\n"
          "layers) on the stylised crop and on the crop itself.\n"
-         "Data: every .png/.jpg/.jpeg/.ppm/.pgm/.bmp/.tga directly in DIR; each crop zooms the image\n"
+         "Data: every .png/.jpg/.jpeg/.ppm/.pgm directly in DIR; each crop zooms the image\n"
          "so its short side is random in [crop, min(short, 2*crop)] (images smaller than the crop\n"
          "are scaled up), then cuts a random square; the order is shuffled per epoch from --seed.\n"
          "Unreadable images are skipped with a warning (an error if none can be read).\n"

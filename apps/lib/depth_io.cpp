@@ -1,15 +1,14 @@
 #include "apps/lib/depth_io.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <vector>
 
 #include "apps/lib/h5_slab.h"
 #include "autograd/ops.h"
+#include "tensor/file_util.h"
 #include "tensor/image_io.h"
+#include "tensor/pnm.h"
 
 namespace ds {
 namespace app {
@@ -17,20 +16,6 @@ namespace {
 
 const char* kMatKind = "a MATLAB v7.3 .mat file (HDF5), such as NYU Depth v2's nyu_depth_v2_labeled.mat";
 const char* kH5Kind = "an HDF5 file with a float depth dataset in metres";
-
-std::string extension(const std::string& path) {
-  size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-  std::string e = path.substr(dot);
-  for (char& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return e;
-}
-
-std::vector<uint8_t> read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": cannot open file (missing or unreadable)");
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 std::string size_str(int64_t h, int64_t w) { return std::to_string(w) + "x" + std::to_string(h); }
 
@@ -48,7 +33,7 @@ void check_size(const std::string& path, int64_t h, int64_t w) {
 
 // ---- .png: 16-bit grey millimetres ----
 Tensor load_png_mm(const std::string& path) {
-  std::vector<uint8_t> b = read_all(path);
+  std::vector<uint8_t> b = read_file_bytes(path);
   static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   if (b.size() < 33 || !std::equal(sig, sig + 8, b.begin()) || std::string(b.begin() + 12, b.begin() + 16) != "IHDR")
     throw Error(path + ": not a PNG file (bad signature or header); expected a 16-bit grey PNG of millimetres");
@@ -63,48 +48,18 @@ Tensor load_png_mm(const std::string& path) {
 }
 
 // ---- .pgm: raw Kinect disparity, little-endian 16-bit samples ----
-class PgmHeader {
- public:
-  PgmHeader(const std::string& path, const std::vector<uint8_t>& b) : path_(path), b_(b) {}
-  // Next decimal field, skipping whitespace and '#' comments.
-  int64_t field(const char* name) {
-    while (pos_ < b_.size() && (std::isspace(b_[pos_]) || b_[pos_] == '#')) {
-      if (b_[pos_] == '#')
-        while (pos_ < b_.size() && b_[pos_] != '\n') ++pos_;
-      else
-        ++pos_;
-    }
-    int64_t v = 0;
-    size_t start = pos_;
-    while (pos_ < b_.size() && std::isdigit(b_[pos_]) && v < (int64_t(1) << 40)) v = v * 10 + (b_[pos_++] - '0');
-    if (pos_ == start) throw Error(path_ + ": corrupt PGM header: expected the " + name + " as a decimal number");
-    return v;
-  }
-  // After maxval comes exactly one whitespace byte, then the samples.
-  size_t data_start() {
-    if (pos_ >= b_.size() || !std::isspace(b_[pos_]))
-      throw Error(path_ + ": corrupt PGM header: no whitespace after maxval");
-    return pos_ + 1;
-  }
-
- private:
-  const std::string& path_;
-  const std::vector<uint8_t>& b_;
-  size_t pos_ = 2;  // after "P5"
-};
-
 Tensor load_kinect_pgm(const std::string& path) {
-  std::vector<uint8_t> b = read_all(path);
+  std::vector<uint8_t> b = read_file_bytes(path);
   if (b.size() < 2 || b[0] != 'P' || b[1] != '5')
     throw Error(path + ": not a binary PGM (no 'P5' magic); expected raw Kinect disparity as 16-bit P5 PGM");
-  PgmHeader hdr(path, b);
-  int64_t w = hdr.field("width"), h = hdr.field("height"), maxval = hdr.field("maxval");
+  PnmHeader hdr = parse_pnm_header(path, b);
+  const int64_t w = hdr.width, h = hdr.height;
   check_size(path, h, w);
-  if (maxval < 256 || maxval > 65535)
-    throw Error(path + ": PGM maxval " + std::to_string(maxval) +
+  check_pixel_limit(path, w, h, max_image_pixels());
+  if (hdr.maxval < 256)
+    throw Error(path + ": PGM maxval " + std::to_string(hdr.maxval) +
                 "; expected 16-bit samples (maxval 256..65535, usually 65535) of raw Kinect disparity");
-  size_t start = hdr.data_start();
-  size_t want = static_cast<size_t>(w * h * 2), have = b.size() - start;
+  const size_t start = hdr.data_offset, want = pnm_raster_bytes(path, hdr), have = b.size() - start;
   if (have < want)
     throw Error(path + ": truncated PGM: " + std::to_string(have) + " bytes of samples, expected " +
                 std::to_string(want) + " (" + size_str(h, w) + " 16-bit)");
@@ -162,13 +117,26 @@ void check_map(const char* op, const Tensor& d) {
 }  // namespace
 
 Tensor load_depth_metres(const std::string& path, const DepthOptions& o) {
-  std::string e = extension(path);
+  std::string e = lower_extension(path);
   if (e == ".png") return load_png_mm(path);
   if (e == ".pgm") return load_kinect_pgm(path);
   if (e == ".mat") return load_nyu_mat_depth(path, o.frame);
   if (e == ".h5" || e == ".hdf5") return load_h5_depth(path, o.dataset);
   throw Error(path + ": unknown depth file type '" + e +
               "'; expected .png (16-bit mm), .pgm (raw Kinect), .mat (NYU v7.3) or .h5/.hdf5 (metres)");
+}
+
+void save_depth_png_mm(const std::string& path, const Tensor& metres) {
+  check_map("save_depth_png_mm", metres);
+  check_image_output(path, 16);  // refuses .jpg (8-bit only) and unknown types
+  std::vector<float> v = metres.to_vector();
+  for (float& x : v) {
+    double mm = std::isfinite(x) && x > 0 ? std::min(65535.0, std::max(1.0, std::round(1000.0 * x))) : 0.0;
+    x = static_cast<float>(mm / 65535.0);  // save_image writes round(x * 65535) = mm exactly
+  }
+  ImageWriteOptions o;
+  o.bits = 16;
+  save_image(path, Tensor::from_vector(metres.shape(), v), o);
 }
 
 Tensor load_nyu_mat_rgb(const std::string& path, int frame) {

@@ -115,7 +115,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<FastJob>& jobs, int
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fs::path parent = fs::path(j.output).parent_path();
       if (!parent.empty()) fs::create_directories(parent);
-      save_png(j.output, y);
+      save_image(j.output, y);
       std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
                   static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs);

@@ -25,7 +25,7 @@ std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side);
 
 // Stylises RGB [1,3,H,W] in [0,1] (bilinear resize to fast_size first). Returns the image on
 // the input's device, at the resized size, NOT clamped: the transformer's range is
-// [-0.09, 1.09], and save_png clamps. Runs without recording gradients.
+// [-0.09, 1.09], and save_image clamps. Runs without recording gradients.
 Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side);
 
 // One image to stylise and where its PNG goes.

@@ -149,7 +149,7 @@ Tensor render_loss_plot(const std::vector<std::string>& series_names, const std:
 
 void save_loss_plot(const std::string& png, const std::vector<std::string>& series_names,
                     const std::vector<std::vector<double>>& series, bool log_y, const std::string& title) {
-  save_png(png, render_loss_plot(series_names, series, log_y, title));
+  save_image(png, render_loss_plot(series_names, series, log_y, title));
 }
 
 }  // namespace app

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 std::vector<std::string> list_images(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(dir + ": not a folder (--images takes a folder of training images)");
-  static const char* kExt[] = {".png", ".jpg", ".jpeg", ".ppm", ".pgm", ".bmp", ".tga"};
+  static const char* kExt[] = {".png", ".jpg", ".jpeg", ".ppm", ".pgm"};
   std::vector<std::string> out;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
@@ -27,7 +27,7 @@ std::vector<std::string> list_images(const std::string& dir) {
     for (const char* k : kExt)
       if (ext == k) out.push_back(e.path().string());
   }
-  if (out.empty()) throw Error(dir + ": no image files (.png, .jpg, .jpeg, .ppm, .pgm, .bmp, .tga) in this folder");
+  if (out.empty()) throw Error(dir + ": no image files (.png, .jpg, .jpeg, .ppm, .pgm) in this folder");
   std::sort(out.begin(), out.end());
   return out;
 }
