@@ -254,8 +254,8 @@ void child_root(const std::string& path, bool values, int64_t max_elements, Sink
     throw Error("the root group holds " + std::to_string(info.nlinks) + " objects, more than " +
                 std::to_string(kMaxObjects));
   std::vector<Object> objects;
+  std::vector<char> name(kMaxName + 1, '\0');
   for (hsize_t i = 0; i < info.nlinks; ++i) {
-    std::vector<char> name(kMaxName + 1, '\0');
     if (H5Lget_name_by_idx(f.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size(), H5P_DEFAULT) < 0)
       corrupt("cannot list the root group");
     objects.push_back(describe(f.get(), name.data()));

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sstream>
@@ -228,30 +229,6 @@ void Source::raw(void* p, size_t n) {
     std::memcpy(c, buf_.data() + pos_, k);
     pos_ += k, c += k, n -= k;
   }
-}
-
-uint8_t Source::u8() {
-  uint8_t v;
-  raw(&v, 1);
-  return v;
-}
-
-uint32_t Source::u32() {
-  uint32_t v;
-  raw(&v, 4);
-  return v;
-}
-
-uint64_t Source::u64() {
-  uint64_t v;
-  raw(&v, 8);
-  return v;
-}
-
-double Source::f64() {
-  double v;
-  raw(&v, 8);
-  return v;
 }
 
 std::string Source::str(size_t max_len) {

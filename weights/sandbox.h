@@ -77,15 +77,21 @@ class Source {
   Source(int fd, double deadline_s);
   uint8_t tag();  // the next record's tag; kEnd when the reply is complete; throws on kError
   void raw(void* p, size_t n);
-  uint8_t u8();
-  uint32_t u32();
-  uint64_t u64();
-  double f64();
+  uint8_t u8() { return get<uint8_t>(); }
+  uint32_t u32() { return get<uint32_t>(); }
+  uint64_t u64() { return get<uint64_t>(); }
+  double f64() { return get<double>(); }
   std::string str(size_t max_len);  // ChildFailure when longer than max_len
   bool ended() const { return ended_; }
   bool at_eof();  // true when the child has closed the pipe with nothing more in it
 
  private:
+  template <class T>
+  T get() {
+    T v;
+    raw(&v, sizeof v);
+    return v;
+  }
   void fill();
   int fd_;
   double deadline_;  // CLOCK_MONOTONIC seconds
