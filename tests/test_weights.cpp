@@ -1,5 +1,6 @@
 // Weight files: HDF5 wrapper, loader checks and writer (weights/h5.h, weights/weights.h).
 #include <doctest/doctest.h>
+#include <hdf5.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -106,6 +107,22 @@ TEST_CASE("weights: save and load round trip is exact") {
   std::string path = t.file("round.h5");
   ds::save_weights(path, "tiny_net", params, attrs);
   CHECK_FALSE(fs::exists(path + ".tmp"));
+  // No modification times are stored, so the same content gives the same bytes.
+  std::string again = t.file("again.h5");
+  ds::save_weights(again, "tiny_net", params, attrs);
+  auto bytes = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  CHECK(bytes(again) == bytes(path));
+  hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);  // HDF5's own view: no times recorded
+  REQUIRE(file >= 0);
+  for (const char* object : {"/", "conv1.weight"}) {
+    H5O_info_t info;
+    REQUIRE(H5Oget_info_by_name2(file, object, &info, H5O_INFO_TIME, H5P_DEFAULT) >= 0);
+    CHECK(info.ctime == 0);  // HDF5 1.10 records an object's modification time as ctime
+  }
+  H5Fclose(file);
 
   ds::WeightFile w = ds::load_weights(path, "tiny_net");
   CHECK(w.path == path);
