@@ -42,8 +42,16 @@ std::string shape_str(const Shape& s) {
 }
 
 int64_t shape_numel(const Shape& s) {
+  bool empty = false;
+  for (int64_t d : s) {
+    if (d < 0) throw Error("shape " + shape_str(s) + " has a negative dimension");
+    empty = empty || d == 0;
+  }
+  if (empty) return 0;  // before multiplying: [2^32, 2^32, 0] holds no element, without overflow
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  for (int64_t d : s)
+    if (__builtin_mul_overflow(n, d, &n))
+      throw Error("shape " + shape_str(s) + " has more elements than a 64-bit count can hold");
   return n;
 }
 
@@ -51,6 +59,8 @@ int64_t shape_numel(const Shape& s) {
 
 Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
   if (n < 0) throw Error("tensor: negative element count " + std::to_string(n));
+  if (static_cast<uint64_t>(n) > SIZE_MAX / sizeof(float) - 64)
+    throw Error("tensor: " + std::to_string(n) + " elements do not fit in the address space");
   size_t bytes = static_cast<size_t>(n > 0 ? n : 1) * sizeof(float);
   if (d == Device::CPU) {
     size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc needs a multiple of the alignment

@@ -269,8 +269,8 @@ TEST_CASE("depth mat: NYU [frames, W, H] layout is transposed to H x W and the f
 TEST_CASE("depth mat errors: not HDF5, missing 'depths', wrong rank") {
   std::string text = dst::temp_path("old_matlab.mat");
   write_bytes(text, "MATLAB 5.0 MAT-file, not HDF5");
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("not an HDF5 file; expected a MATLAB v7.3"),
-                       Error);
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("not an HDF5 file"), Error);
+  CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("; expected a MATLAB v7.3"), Error);
   std::string p = dst::temp_path("no_depths.mat");
   h5_write(p, "other", {2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), true);
   CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains("no dataset 'depths'"), Error);

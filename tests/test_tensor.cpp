@@ -66,3 +66,15 @@ TEST_CASE("cuda tensors are a clear error in a build or machine without cuda") {
   CHECK_THROWS_AS(Tensor::zeros({2, 2}, ds::Device::CUDA), Error);
   CHECK_THROWS_WITH_AS(ds::parse_device("tpu"), doctest::Contains("unknown device 'tpu'"), Error);
 }
+
+TEST_CASE("shape_numel: counts elements, refuses negative dimensions and int64 overflow") {
+  CHECK(ds::shape_numel({}) == 1);
+  CHECK(ds::shape_numel({2, 3, 5}) == 30);
+  CHECK(ds::shape_numel({int64_t{1} << 31, int64_t{1} << 31}) == int64_t{1} << 62);
+  CHECK(ds::shape_numel({int64_t{1} << 32, int64_t{1} << 32, 0}) == 0);  // empty, although the product overflows
+  CHECK_THROWS_WITH_AS(ds::shape_numel({int64_t{1} << 32, int64_t{1} << 32}),
+                       doctest::Contains("[4294967296, 4294967296] has more elements than a 64-bit count"), Error);
+  CHECK_THROWS_WITH_AS(ds::shape_numel({3, int64_t{1} << 62}), doctest::Contains("64-bit"), Error);
+  CHECK_THROWS_WITH_AS(ds::shape_numel({4, -1}), doctest::Contains("[4, -1] has a negative dimension"), Error);
+  CHECK_THROWS_AS(Tensor::empty({int64_t{1} << 32, int64_t{1} << 32}), Error);
+}

@@ -4,6 +4,7 @@
 // every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -110,7 +111,19 @@ TEST_CASE("train: a few Adam steps lower the loss on a tiny image set") {
   CHECK(t.history().back().size() == 2 + TransferLoss::term_names().size());
 }
 
-TEST_CASE("train: a checkpoint reloads to a bit-identical transformer") {
+// Bit-for-bit equality of two tensor maps (memcmp: -0.0 vs 0.0 and NaN payloads count).
+static void check_bit_identical(const std::map<std::string, Tensor>& got, const std::map<std::string, Tensor>& want) {
+  REQUIRE(got.size() == want.size());
+  for (const auto& [name, w] : want) {
+    INFO(name);
+    REQUIRE(got.count(name) == 1);
+    REQUIRE(got.at(name).shape() == w.shape());
+    std::vector<float> a = got.at(name).to_vector(), b = w.to_vector();
+    CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+  }
+}
+
+TEST_CASE("train: a checkpoint and its Adam state reload bit-identically") {
   TempDir d("ckpt");
   write_images(d, 2, 32, 32);
   Setup s;
@@ -118,20 +131,44 @@ TEST_CASE("train: a checkpoint reloads to a bit-identical transformer") {
   TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
   ImageStream data(d.dir.string(), 32, 0);
   Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
-  t.step();
+  t.step(), t.step();  // two steps: both moments are non-zero and differ from one step's
   std::string ckpt = checkpoint_path(d.dir.string(), t.steps_done());
-  CHECK(fs::path(ckpt).filename() == "step_000001.h5");
+  CHECK(fs::path(ckpt).filename() == "step_000002.h5");
   t.save(ckpt, {{"style", ds::h5::AttrValue::string("test")}});
   CHECK(fs::exists(optim_path(ckpt)));
   CHECK(resolve_checkpoint(d.dir.string()) == ckpt);
 
   ds::WeightFile f = ds::load_weights(ckpt, kArch);
-  CHECK(f.attr_number("step") == 1);
+  CHECK(f.attr_number("step") == 2);
   CHECK(f.attr_string("style") == "test");
+  check_bit_identical(f.params, t.net().params().tensors());
   ds::FastStyleNet loaded = ds::load_fast_style(ckpt, ds::Device::CPU);
   Tensor x = ds::Rng(5).uniform_tensor({1, 3, 36, 28}, 0, 1);
   ds::NoGradGuard ng;
   CHECK(loaded.forward(Var(x)).value().to_vector() == t.net().forward(Var(x)).value().to_vector());
+
+  // The state file: every moment bit for bit, the history rows as float32, the counters.
+  ds::WeightFile o = ds::load_weights(optim_path(ckpt), "fast_style_adam_state");
+  std::map<std::string, Tensor> moments = o.params;
+  Tensor history = moments.at("history");
+  moments.erase("history");
+  std::map<std::string, Tensor> want = t.adam_state();
+  check_bit_identical(moments, want);
+  REQUIRE(history.shape() == ds::Shape{2, static_cast<int64_t>(t.history()[0].size())});
+  for (int64_t r = 0; r < 2; ++r)
+    for (int64_t c = 0; c < history.shape()[1]; ++c)
+      CHECK(history.at({r, c}) == static_cast<float>(t.history()[static_cast<size_t>(r)][static_cast<size_t>(c)]));
+  CHECK(o.attr_number("step") == 2);
+  CHECK(o.attr_number("cursor") == t.cursor());
+
+  // Resuming restores the same bits into a fresh trainer.
+  ImageStream data2(d.dir.string(), 32, 0);
+  Trainer r(fast_style_init("random", 1), loss, data2, s.cfg, ds::Device::CPU);
+  r.resume(ckpt);
+  check_bit_identical(r.adam_state(), want);
+  check_bit_identical(r.net().params().tensors(), t.net().params().tensors());
+  CHECK(r.steps_done() == 2);
+  CHECK(r.cursor() == t.cursor());
 }
 
 TEST_CASE("train: 2 steps + resume + 2 steps equals 4 uninterrupted steps exactly") {

@@ -1,5 +1,6 @@
 // Weight files: HDF5 wrapper, loader checks and writer (weights/h5.h, weights/weights.h).
 #include <doctest/doctest.h>
+#include <hdf5.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -11,6 +12,10 @@
 #include <limits>
 #include <string>
 
+#include "apps/lib/nets.h"
+#include "autograd/ops.h"
+#include "nn/models.h"
+#include "tensor/image_io.h"
 #include "weights/weights.h"
 
 namespace fs = std::filesystem;
@@ -102,6 +107,22 @@ TEST_CASE("weights: save and load round trip is exact") {
   std::string path = t.file("round.h5");
   ds::save_weights(path, "tiny_net", params, attrs);
   CHECK_FALSE(fs::exists(path + ".tmp"));
+  // No modification times are stored, so the same content gives the same bytes.
+  std::string again = t.file("again.h5");
+  ds::save_weights(again, "tiny_net", params, attrs);
+  auto bytes = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  };
+  CHECK(bytes(again) == bytes(path));
+  hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);  // HDF5's own view: no times recorded
+  REQUIRE(file >= 0);
+  for (const char* object : {"/", "conv1.weight"}) {
+    H5O_info_t info;
+    REQUIRE(H5Oget_info_by_name2(file, object, &info, H5O_INFO_TIME, H5P_DEFAULT) >= 0);
+    CHECK(info.ctime == 0);  // HDF5 1.10 records an object's modification time as ctime
+  }
+  H5Fclose(file);
 
   ds::WeightFile w = ds::load_weights(path, "tiny_net");
   CHECK(w.path == path);
@@ -216,10 +237,12 @@ TEST_CASE("weights: HDF5 files that are not weight files are refused") {
   TempDir t;
   std::string plain = t.file("plain.h5");
   {
-    ds::h5::File f = ds::h5::File::create(plain);
+    ds::AtomicFile out(plain);
+    ds::h5::Writer f(out);
     float x = 1.0f;
     f.write("x", {1}, &x);
     f.close();
+    out.commit();
   }
   std::string msg = error_of([&] { ds::load_weights(plain, ""); });
   CHECK(contains(msg, plain));
@@ -323,5 +346,52 @@ TEST_CASE("weights: prepared real weight files load with the published parameter
     CHECK(w.param_count() == e.params);
     CHECK(w.preprocessing.present);
     CHECK(w.attr_string("source_sha256").size() >= 64);
+  }
+}
+
+TEST_CASE("features: the HDF5 file `depthstyle features` writes reads back with the activations") {
+  // Oracle: the same network run here. Both processes run the same kernels with the same
+  // thread count (the command inherits this environment), and the CPU kernels are
+  // deterministic for a fixed thread count (the resume tests in test_train.cpp rely on it), so
+  // the values must match bit for bit. h5py, an independent reader, must see the same bits.
+  std::string bin = DEPTHSTYLE_BINARY;
+  if (!fs::exists(bin)) {
+    MESSAGE("skipped: " << bin << " is not built");
+    return;
+  }
+  TempDir t;
+  std::map<std::string, Tensor> params;
+  for (const auto& [name, shape] : ds::squeezenet1_1_param_shapes(false)) params[name] = ds::synthetic_param(name, shape);
+  ds::WeightPreprocessing pre;
+  pre.mean = {0.485, 0.456, 0.406}, pre.std = {0.229, 0.224, 0.225};
+  std::string weights = t.file("squeeze.h5"), image = t.file("img.png"), out = t.file("new/folder/feat.h5");
+  ds::save_weights(weights, "squeezenet1_1_features", params, ds::preprocessing_attrs(pre));
+  ds::save_png(image, ramp({1, 3, 40, 48}, 0.4f, 0.5f));
+  std::string cmd = bin + " features --net squeezenet --weights " + weights + " --layers fire2/squeeze,fire3 --device cpu " +
+                    image + " -o " + out + " >/dev/null";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+
+  ds::WeightFile f = ds::load_weights(out, "features");
+  CHECK(f.attr_string("network") == "squeezenet");
+  CHECK(f.attr_string("image") == image);
+  ds::FeatureNet net = ds::load_feature_net("squeezenet", weights, ds::Device::CPU);
+  ds::NoGradGuard ng;
+  std::map<std::string, ds::Var> acts = net.run(ds::Var(ds::load_image_rgb(image)), {"fire2/squeeze", "fire3"});
+  REQUIRE(f.params.size() == 2);
+  for (const auto& [layer, key] : {std::make_pair("fire2/squeeze", "fire2.squeeze"), std::make_pair("fire3", "fire3")}) {
+    CAPTURE(layer);
+    const Tensor& got = f.param(key);
+    REQUIRE(got.shape() == acts.at(layer).shape());
+    std::vector<float> a = got.to_vector(), b = acts.at(layer).value().to_vector();
+    CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+    if (!python_h5py_available()) continue;
+    std::string raw = t.file(std::string(key) + ".f32");
+    std::string py = "import h5py, numpy as np, sys; h5py.File(sys.argv[1], 'r')[sys.argv[2]][()].astype('<f4').tofile(sys.argv[3])";
+    REQUIRE(std::system(("/usr/bin/python3 -c \"" + py + "\" " + out + " " + key + " " + raw).c_str()) == 0);
+    std::ifstream in(raw, std::ios::binary);
+    std::vector<float> theirs(a.size());
+    in.read(reinterpret_cast<char*>(theirs.data()), static_cast<std::streamsize>(theirs.size() * sizeof(float)));
+    CHECK(in.gcount() == static_cast<std::streamsize>(a.size() * sizeof(float)));
+    CHECK(std::memcmp(theirs.data(), a.data(), a.size() * sizeof(float)) == 0);
   }
 }

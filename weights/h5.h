@@ -1,46 +1,48 @@
-// A small RAII wrapper over the HDF5 1.10 C API, for the project's weight files: flat files
-// whose root group holds float datasets and scalar / 1-D attributes.
+// HDF5 files: reading user-supplied ones safely (h5::Reader) and writing the project's own
+// (h5::Writer), over the HDF5 1.10 C API. hdf5.h stays out of this header.
 //
-// Every handle is closed in its destructor. HDF5's automatic error printing is turned off;
-// every failure is a ds::Error naming the file and the object, with HDF5's own message
-// appended when it has one.
+// Reading. Debian's libhdf5 1.10.8 overflows the heap, crashes or loops forever on some
+// corrupt files, so every Reader call runs the library in a child process
+// (weights/sandbox.h) that reads what was asked (attributes, dataset shapes, whole datasets
+// or hyperslabs, converted to float32) and sends it back over a pipe; this process checks
+// every size in the reply before allocating. Limits, from the environment at each Reader's
+// construction (an invalid value is an error naming the variable):
+//   DEPTHSTYLE_H5_TIMEOUT_S     wall-clock seconds one call may take, also its CPU time (60)
+//   DEPTHSTYLE_H5_MEMORY_MB     MiB the reading process may allocate beyond what it starts with (2048)
+//   DEPTHSTYLE_H5_MAX_ELEMENTS  elements one call may return, all its datasets together
+//                               (268435456 = 2^28, 1 GiB of float32; VGG16 holds 138e6)
+// Shapes are checked against the element limit (and for int64 overflow) from the declared
+// dataspace, before any data is read, so a 1 KB file declaring 65536 x 65536 is refused at once.
+//
+// Errors: ds::Error whose message starts with the file's path, then one of
+//   "not found" | "is a directory" | "not an HDF5 file (no HDF5 signature)[; expected KIND]"
+//   "corrupt or unsupported HDF5 file (WHAT)": the library reported an error, or its process
+//       crashed ("signal 11 (Segmentation fault)"), hung ("timed out after 60 s") or ran out of
+//       its memory ("ran out of the 2048 MiB memory limit")
+//   "dataset 'x' needs HDF5 filter N (NAME), which this HDF5 library does not have ...": a
+//       compression this build cannot decode, which is not corruption
+//   "dataset 'x' declares shape [...] (N elements) ...; the limit is L elements ..."
+//   "no dataset 'x'", "'x' is not a dataset", "dataset 'x' is not numeric ...", ...
+//
+// Writing stays in this process (the files are our own) and goes through ds::AtomicFile, so a
+// failed or interrupted write never leaves half a file at the destination.
 #pragma once
-#include <hdf5.h>
-
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "tensor/file_util.h"
 #include "tensor/tensor.h"
 
 namespace ds {
+namespace sandbox {
+class Sink;
+class Source;
+}  // namespace sandbox
+
 namespace h5 {
-
-// Turns off HDF5's automatic printing of error stacks (once per process; idempotent).
-void silence_errors();
-
-// Owns one hid_t and closes it with the matching H5?close function. Move-only.
-class Handle {
- public:
-  using Closer = herr_t (*)(hid_t);
-  Handle() = default;
-  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
-  ~Handle() { reset(); }
-  Handle(Handle&& o) noexcept : id_(o.id_), closer_(o.closer_) { o.id_ = -1; }
-  Handle& operator=(Handle&& o) noexcept;
-  Handle(const Handle&) = delete;
-  Handle& operator=(const Handle&) = delete;
-
-  hid_t get() const { return id_; }
-  bool valid() const { return id_ >= 0; }
-  void reset();    // closes now, ignoring errors
-  herr_t close();  // closes now; returns HDF5's status
-
- private:
-  hid_t id_ = -1;
-  Closer closer_ = nullptr;
-};
 
 // The value of an attribute: strings, or numbers (any integer or float type, read as double).
 // Types other than these (compound, enum, ...) read as Kind::Other.
@@ -60,43 +62,68 @@ struct AttrValue {
   std::string str() const;  // for messages: "RGB", "[0.485, 0.456, 0.406]", "1"
 };
 
-class Dataset {
- public:
-  const std::string& name() const { return name_; }
-  Shape shape() const;
-  bool is_float() const;
-  void read(float* dst) const;  // all elements, converted to float32; dst holds shape_numel(shape())
-
- private:
-  friend class File;
-  Dataset(Handle h, std::string file, std::string name) : h_(std::move(h)), file_(std::move(file)), name_(std::move(name)) {}
-  Handle h_;
-  std::string file_, name_;
+struct Limits {
+  double timeout_s = 60;
+  int64_t memory_mib = 2048;
+  int64_t max_elements = int64_t{1} << 28;
+  static Limits from_env();  // the defaults above, overridden by the DEPTHSTYLE_H5_* variables
 };
 
-class File {
+// An object in a file: a dataset (with its element type and shape) or anything else (Group).
+struct Object {
+  enum class Type { Float, Integer, Other, Group };
+  std::string name;
+  Type type = Type::Group;
+  Shape shape;    // datasets: the dataspace's extent, slowest axis first (h5py order); [] when scalar
+  Tensor values;  // Reader::root(true): float datasets' values, a float32 CPU tensor of `shape`
+};
+
+struct Root {
+  std::map<std::string, AttrValue> attrs;  // every root attribute
+  std::vector<Object> objects;             // every link in the root group, in name order
+};
+
+class Reader {
  public:
-  // Opens an existing file read-only: distinct errors for a missing file, a file that is not
-  // HDF5 and an HDF5 file that cannot be opened (truncated or corrupt).
-  static File open(const std::string& path);
-  static File create(const std::string& path);  // creates or truncates, read-write
+  // Checks that the file exists and is not a folder. `expected` ("a MATLAB v7.3 .mat file")
+  // completes the not-HDF5 message.
+  explicit Reader(std::string path, std::string expected = "", Limits limits = Limits::from_env());
 
   const std::string& path() const { return path_; }
-  std::vector<std::string> names() const;  // links in the root group, in name order
-  bool is_dataset(const std::string& name) const;
-  Dataset dataset(const std::string& name) const;
-  void write(const std::string& name, const Shape& shape, const float* data);  // float32 dataset
-
-  std::vector<std::string> attr_names() const;  // root attributes, in name order
-  bool has_attr(const std::string& name) const;
-  AttrValue attr(const std::string& name) const;
-  void set_attr(const std::string& name, const AttrValue& v);
-
-  void close();  // flushes and closes, throwing on failure (the destructor closes silently)
+  const Limits& limits() const { return limits_; }
+  // The root group's attributes and objects; with `values`, also the values of every float
+  // dataset in it (the element limit applies to their sum).
+  Root root(bool values) const;
+  AttrValue attr(const std::string& name) const;  // a root attribute; error when absent
+  // A dataset's type and shape (`dataset` may be a path such as "group/depth").
+  Object info(const std::string& dataset) const;
+  // A numeric dataset's elements converted to float32, row-major: all of them, or the box
+  // [start, start + count) (each of rank equal to the dataset's).
+  std::vector<float> read(const std::string& dataset) const;
+  std::vector<float> read(const std::string& dataset, const Shape& start, const Shape& count) const;
 
  private:
-  File(Handle h, std::string path) : h_(std::move(h)), path_(std::move(path)) {}
-  Handle h_;
+  // Runs child in a reader process and parent on its reply; errors name the file.
+  void call(const std::function<void(sandbox::Sink&)>& child, const std::function<void(sandbox::Source&)>& parent) const;
+  std::string path_, expected_;
+  Limits limits_;
+};
+
+// Writes a new HDF5 file at out.temp_path() (out.commit() then puts it in place); messages
+// name out.path(). Datasets are float32 in the root group, attributes are root attributes.
+class Writer {
+ public:
+  explicit Writer(const AtomicFile& out);
+  ~Writer();  // closes silently; call close() to learn of a failure
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  void write(const std::string& name, const Shape& shape, const float* data);
+  void set_attr(const std::string& name, const AttrValue& v);
+  void close();  // flushes and closes, throwing on failure
+
+ private:
+  int64_t file_ = -1;  // hid_t
   std::string path_;
 };
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
 namespace ds {
@@ -86,16 +85,8 @@ WeightFile load_weights(const std::string& path, const std::string& expected_arc
 WeightFile load_weights(const std::string& path, const std::vector<std::string>& accepted) {
   WeightFile w;
   w.path = path;
-  h5::File file = [&] {
-    try {
-      return h5::File::open(path);
-    } catch (const Error& e) {
-      std::string m = e.what(), prefix = "HDF5 file '" + path + "': ";
-      if (m.compare(0, prefix.size(), prefix) == 0) m = m.substr(prefix.size());
-      throw Error("cannot load " + file_msg(path) + ": " + m);
-    }
-  }();
-  for (const std::string& name : file.attr_names()) w.attrs[name] = file.attr(name);
+  h5::Root root = h5::Reader(path, "a depthstyle weight file (docs/weights-format.md)").root(true);
+  w.attrs = std::move(root.attrs);
 
   if (!w.has_attr("format_version"))
     throw Error(file_msg(path) + ": not a depthstyle weight file (no 'format_version' attribute)");
@@ -110,14 +101,12 @@ WeightFile load_weights(const std::string& path, const std::vector<std::string>&
                 (accepted.size() == 1 ? "'" + accepted[0] + "'" : "one of " + join(accepted, ", ")));
   w.preprocessing = read_preprocessing(w);
 
-  for (const std::string& name : file.names()) {
-    if (!file.is_dataset(name))
-      throw Error(file_msg(path) + ": unexpected object '" + name + "' (parameters are datasets in the root group)");
-    h5::Dataset d = file.dataset(name);
-    if (!d.is_float()) throw Error(file_msg(path) + ": parameter '" + name + "' is not a float dataset");
-    Tensor t = Tensor::empty(d.shape());
-    d.read(t.data());
-    w.params.emplace(name, t);
+  for (h5::Object& o : root.objects) {
+    if (o.type == h5::Object::Type::Group)
+      throw Error(file_msg(path) + ": unexpected object '" + o.name + "' (parameters are datasets in the root group)");
+    if (o.type != h5::Object::Type::Float)
+      throw Error(file_msg(path) + ": parameter '" + o.name + "' is not a float dataset");
+    w.params.emplace(o.name, std::move(o.values));
   }
   return w;
 }
@@ -158,26 +147,18 @@ void save_weights(const std::string& path, const std::string& architecture, cons
   for (const char* reserved : {"architecture", "format_version"})
     if (attrs.count(reserved)) throw Error("save_weights '" + path + "': attribute '" + reserved + "' is set by save_weights");
   if (architecture.empty()) throw Error("save_weights '" + path + "': empty architecture");
-  const std::string tmp = path + ".tmp";
-  try {
-    h5::File f = h5::File::create(tmp);
-    f.set_attr("architecture", h5::AttrValue::string(architecture));
-    f.set_attr("format_version", h5::AttrValue::integer_value(kWeightFormatVersion));
-    for (const auto& kv : attrs) f.set_attr(kv.first, kv.second);
-    for (const auto& kv : params) {
-      if (!kv.second.defined()) throw Error("save_weights '" + path + "': parameter '" + kv.first + "' is undefined");
-      std::vector<float> host = kv.second.to_vector();
-      f.write(kv.first, kv.second.shape(), host.data());
-    }
-    f.close();
-  } catch (...) {
-    std::remove(tmp.c_str());
-    throw;
+  AtomicFile out(path);
+  h5::Writer f(out);
+  f.set_attr("architecture", h5::AttrValue::string(architecture));
+  f.set_attr("format_version", h5::AttrValue::integer_value(kWeightFormatVersion));
+  for (const auto& kv : attrs) f.set_attr(kv.first, kv.second);
+  for (const auto& kv : params) {
+    if (!kv.second.defined()) throw Error("save_weights '" + path + "': parameter '" + kv.first + "' is undefined");
+    std::vector<float> host = kv.second.to_vector();
+    f.write(kv.first, kv.second.shape(), host.data());
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error("save_weights: cannot rename '" + tmp + "' to '" + path + "'");
-  }
+  f.close();
+  out.commit();
 }
 
 }  // namespace ds

@@ -4,8 +4,10 @@
 // value_scale, mean, std), the source file(s) and their sha256, and per-architecture extras.
 //
 // Every failure is a ds::Error naming the file and, where there is one, the parameter or
-// attribute: a missing file, a file that is not HDF5, a truncated file, a wrong
-// architecture, a missing / extra / mis-shaped parameter.
+// attribute: a missing file, a file that is not HDF5, a truncated or corrupt file, a dataset
+// above the element limit, a wrong architecture, a missing / extra / mis-shaped parameter.
+// Files are read through h5::Reader, in a separate process with time and memory limits
+// (weights/h5.h), so a corrupt file that crashes or hangs the HDF5 library is an error too.
 #pragma once
 #include <array>
 #include <map>
@@ -60,8 +62,9 @@ void check_params(const WeightFile& f, const std::vector<std::pair<std::string, 
 std::map<std::string, h5::AttrValue> preprocessing_attrs(const WeightPreprocessing& p);
 
 // Writes a weight file (CPU or CUDA tensors): the datasets, `architecture`,
-// `format_version` and `attrs` (which must not set those two). Written to "<path>.tmp" and
-// renamed, so an interrupted save never leaves a half-written file at `path`.
+// `format_version` and `attrs` (which must not set those two). Written through ds::AtomicFile
+// (a temporary beside `path`, renamed at the end; missing folders are created), so a failed
+// or interrupted save never leaves a half-written file at `path`.
 void save_weights(const std::string& path, const std::string& architecture, const std::map<std::string, Tensor>& params,
                   const std::map<std::string, h5::AttrValue>& attrs = {});
 

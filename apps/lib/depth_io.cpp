@@ -4,11 +4,11 @@
 #include <cmath>
 #include <vector>
 
-#include "apps/lib/h5_slab.h"
 #include "autograd/ops.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
 #include "tensor/pnm.h"
+#include "weights/h5.h"
 
 namespace ds {
 namespace app {
@@ -82,9 +82,17 @@ int64_t check_frame(const std::string& path, const char* dataset, const std::vec
   return frame;
 }
 
+// The shape of a numeric dataset (an error names the file and the dataset otherwise).
+Shape numeric_shape(const h5::Reader& r, const std::string& dataset) {
+  h5::Object o = r.info(dataset);
+  if (o.type != h5::Object::Type::Float && o.type != h5::Object::Type::Integer)
+    throw Error(r.path() + ": dataset '" + dataset + "' is not numeric; expected integer or float samples");
+  return o.shape;
+}
+
 Tensor load_nyu_mat_depth(const std::string& path, int frame) {
-  H5SlabReader r(path, kMatKind);
-  std::vector<int64_t> dims = r.dims("depths");
+  h5::Reader r(path, kMatKind);
+  Shape dims = numeric_shape(r, "depths");
   if (dims.size() != 3)
     throw Error(path + ": 'depths' has shape " + shape_str(dims) + "; expected [frames, W, H] (NYU labeled layout)");
   int64_t f = check_frame(path, "depths", dims, frame), w = dims[1], h = dims[2];
@@ -97,15 +105,14 @@ Tensor load_nyu_mat_depth(const std::string& path, int frame) {
 }
 
 Tensor load_h5_depth(const std::string& path, const std::string& dataset) {
-  H5SlabReader r(path, kH5Kind);
-  std::vector<int64_t> dims = r.dims(dataset);
+  h5::Reader r(path, kH5Kind);
+  Shape dims = numeric_shape(r, dataset);
   bool ok = dims.size() == 2 || (dims.size() == 4 && dims[0] == 1 && dims[1] == 1);
   if (!ok)
     throw Error(path + ": dataset '" + dataset + "' has shape " + shape_str(dims) + "; expected [H,W] or [1,1,H,W]");
   int64_t h = dims[dims.size() - 2], w = dims.back();
   check_size(path, h, w);
-  std::vector<int64_t> start(dims.size(), 0);
-  return make_map(r.read(dataset, start, dims), h, w);
+  return make_map(r.read(dataset), h, w);
 }
 
 void check_map(const char* op, const Tensor& d) {
@@ -140,8 +147,8 @@ void save_depth_png_mm(const std::string& path, const Tensor& metres) {
 }
 
 Tensor load_nyu_mat_rgb(const std::string& path, int frame) {
-  H5SlabReader r(path, kMatKind);
-  std::vector<int64_t> dims = r.dims("images");
+  h5::Reader r(path, kMatKind);
+  Shape dims = numeric_shape(r, "images");
   if (dims.size() != 4 || dims[1] != 3)
     throw Error(path + ": 'images' has shape " + shape_str(dims) + "; expected [frames, 3, W, H] (NYU labeled layout)");
   int64_t f = check_frame(path, "images", dims, frame), w = dims[2], h = dims[3];

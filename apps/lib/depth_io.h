@@ -18,6 +18,8 @@
 //               as h5 shape [frames, W, H] (MATLAB is column-major, so each frame is stored
 //               transposed); frame DepthOptions::frame is read and transposed to H×W.
 //   .h5 .hdf5   float depth in metres, dataset DepthOptions::dataset, shape [H,W] or [1,1,H,W].
+//   .mat and .h5 files are read through h5::Reader (weights/h5.h): in a separate process with
+//   time and memory limits, and refused above its element limit from the declared shape.
 #pragma once
 #include <string>
 

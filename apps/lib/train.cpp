@@ -245,12 +245,17 @@ std::vector<double> Trainer::evaluate(const Tensor& batch) const {
   return terms;
 }
 
-void Trainer::save(const std::string& checkpoint, const std::map<std::string, h5::AttrValue>& attrs) const {
+std::map<std::string, Tensor> Trainer::adam_state() const {
   std::map<std::string, Tensor> state;
   for (size_t i = 0; i < names_.size(); ++i) {
-    state["m." + names_[i]] = m_[i];
-    state["v." + names_[i]] = v_[i];
+    state["m." + names_[i]] = m_[i].to(Device::CPU);
+    state["v." + names_[i]] = v_[i].to(Device::CPU);
   }
+  return state;
+}
+
+void Trainer::save(const std::string& checkpoint, const std::map<std::string, h5::AttrValue>& attrs) const {
+  std::map<std::string, Tensor> state = adam_state();
   if (!history_.empty()) {
     Tensor h = Tensor::empty({static_cast<int64_t>(history_.size()), static_cast<int64_t>(history_[0].size())});
     float* d = h.data();

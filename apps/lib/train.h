@@ -100,6 +100,8 @@ class Trainer {
   int64_t cursor() const { return cursor_; }
   const std::vector<std::vector<double>>& history() const { return history_; }
   const FastStyleNet& net() const { return net_; }
+  // Adam's moments as a checkpoint stores them: "m.NAME" and "v.NAME" per parameter (CPU copies).
+  std::map<std::string, Tensor> adam_state() const;
 
  private:
   FastStyleNet net_;
