@@ -8,6 +8,7 @@
 #include "apps/lib/depth_io.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/nets.h"
+#include "apps/lib/outputs.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -24,7 +25,8 @@ int cmd_depth(int argc, char** argv) {
          "normalised to [0,1] over the image (near = 0 = black, far = 1 = white), and\n"
          "DEPTH_preview.png, a colour-mapped preview (near pale yellow, far dark blue).\n"
          "The network runs at its own input size (FastDepth 224x224, Monodepth2 640x192);\n"
-         "the depth is resized back to the image's size.");
+         "the depth is resized back to the image's size. Neither output may be an input (checked\n"
+         "before any work); a missing output folder is created.");
   a.option("-o", "FILE", "output PNG (required)");
   a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
@@ -32,6 +34,12 @@ int cmd_depth(int argc, char** argv) {
   a.expect_positional(1, 1, "one IMAGE");
   if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
   Device dev = parse_device(a.str("--device"));
+  OutputPlan plan;
+  plan.input("image", a.positional()[0]);
+  plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  plan.output("-o depth map", a.str("-o"));
+  plan.output("preview", preview_path(a.str("-o")));
+  plan.check();
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
   Tensor depth = net->predict(Var(load_image_rgb(a.positional()[0]).to(dev))).value().to(Device::CPU);
