@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "apps/lib/divergence.h"
 #include "autograd/ops.h"
@@ -181,9 +182,12 @@ Stylizer::Outcome Stylizer::run(int iters, const std::function<void(int, const s
     opt.zero_grad();
     evaluate_current(it, &terms);
     std::string why = watch.update(it, terms[0]);
-    on_iter(it, terms);
-    if (!why.empty()) return {it, why};  // before the step: a non-finite gradient would spoil the image
+    if (!why.empty()) {  // stop before the step: a non-finite gradient would spoil the image
+      on_iter(it, terms);
+      return {it, why};
+    }
     opt.step();
+    on_iter(it, terms);  // the loss at the start of the iteration, the image after it
   }
   return {iters, watch.at_end()};
 }
@@ -191,8 +195,8 @@ Stylizer::Outcome Stylizer::run(int iters, const std::function<void(int, const s
 Stylizer::Outcome Stylizer::run_lbfgs(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter) {
   LBFGS opt({image_}, 1.0f, 20);
   std::vector<double> terms, accepted;  // the last evaluation's terms, and those at the accepted point
-  int it = 1, failures = 0;
-  for (; it <= iters; ++it) {
+  int failures = 0;
+  for (int it = 1; it <= iters; ++it) {
     opt.step([&] {
       image_.zero_grad();
       evaluate_current(it, &terms);
@@ -204,9 +208,13 @@ Stylizer::Outcome Stylizer::run_lbfgs(int iters, const std::function<void(int, c
     if (opt.last_step_accepted()) accepted = terms, failures = 0;
     else ++failures;
     on_iter(it, accepted);
-    if (failures == 2)
-      return {it, "L-BFGS: the line search found no lower loss along the steepest-descent direction at iteration " +
-                      std::to_string(it) + " (loss " + std::to_string(accepted[0]) + ")"};
+    if (failures == 2) {
+      char why[160];
+      std::snprintf(why, sizeof why,
+                    "L-BFGS: the line search found no lower loss along the steepest-descent direction at iteration "
+                    "%d (loss %.4g)", it, accepted[0]);
+      return {it, why};
+    }
   }
   return {iters, ""};
 }
