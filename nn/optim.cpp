@@ -112,6 +112,7 @@ float LBFGS::step(const std::function<float()>& closure) {
     accepted = std::isfinite(f) && f <= f0 + 1e-4f * t * gd;  // Armijo sufficient decrease
     if (accepted) break;
   }
+  accepted_ = accepted;
   if (!accepted) {  // no acceptable step: stay put and forget the curvature history
     for (size_t i = 0; i < params_.size(); ++i) params_[i].value_mut().copy_from(x0[i]);
     s_.clear(), y_.clear(), rho_.clear();

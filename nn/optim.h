@@ -43,6 +43,9 @@ class LBFGS {
   // once more to get the starting gradient.
   float step(const std::function<float()>& closure);
   int64_t evaluations() const { return evals_; }
+  // False when the last step()'s line search found no acceptable point (the parameters were
+  // left where they were and the curvature history dropped, so the next step is steepest descent).
+  bool last_step_accepted() const { return accepted_; }
 
  private:
   float evaluate(const std::function<float()>& closure);  // loss, and the gradient into g_new_
@@ -53,7 +56,7 @@ class LBFGS {
   std::deque<float> rho_;
   std::vector<Tensor> g_, g_new_;  // gradient at the current point, and at the last evaluation
   float f_ = 0;
-  bool started_ = false;
+  bool started_ = false, accepted_ = true;
   int64_t evals_ = 0;
 };
 

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <system_error>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tensor/tensor.h"
@@ -18,18 +19,20 @@ namespace fs = std::filesystem;
 
 namespace ds {
 
+FileKeys file_keys(const std::string& path) {
+  FileKeys k;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) k.inode = std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  std::error_code e;
+  fs::path p = fs::weakly_canonical(fs::absolute(path), e);
+  k.path = (e ? fs::absolute(path).lexically_normal() : p).string();
+  return k;
+}
+
 bool same_file(const std::string& a, const std::string& b) {
-  std::error_code ea, eb;
-  bool xa = fs::exists(a, ea), xb = fs::exists(b, eb);
-  if (xa && xb) {
-    std::error_code e;
-    bool same = fs::equivalent(a, b, e);  // st_dev + st_ino
-    if (!e) return same;
-  }
-  std::error_code e1, e2;
-  fs::path pa = fs::weakly_canonical(fs::absolute(a), e1), pb = fs::weakly_canonical(fs::absolute(b), e2);
-  if (e1 || e2) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
-  return pa == pb;
+  FileKeys ka = file_keys(a), kb = file_keys(b);
+  if (!ka.inode.empty() && !kb.inode.empty()) return ka.inode == kb.inode;
+  return ka.path == kb.path;
 }
 
 void ensure_parent_dir(const std::string& path) {

@@ -21,6 +21,15 @@ namespace ds {
 // weakly_canonical, so symbolic links in the existing part of the path are resolved).
 bool same_file(const std::string& a, const std::string& b);
 
+// What same_file compares, computed once per path so a command can compare many paths:
+// `inode` is "DEV:INO" for an existing file or folder and empty otherwise; `path` is the
+// weakly_canonical absolute path. same_file(a, b) is: inodes equal when both are non-empty,
+// else paths equal.
+struct FileKeys {
+  std::string inode, path;
+};
+FileKeys file_keys(const std::string& path);
+
 // Creates the folder that will hold `path` (and its parents) when missing. Throws ds::Error
 // naming the folder when it cannot be created or exists as something other than a folder.
 void ensure_parent_dir(const std::string& path);

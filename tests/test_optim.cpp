@@ -60,6 +60,32 @@ TEST_CASE("lbfgs minimises an ill-conditioned quadratic") {
   for (int i = 0; i < 5; ++i) CHECK(x.value().data()[i] == doctest::Approx(c[static_cast<size_t>(i)]).epsilon(1e-3));
 }
 
+TEST_CASE("lbfgs reports a failed line search and stays where it was") {
+  // f(x) = sum(x^2) at x0, but every other point evaluates to NaN (as a loss that overflows
+  // anywhere off the start would): no trial step can be accepted.
+  std::vector<float> x0 = {0.5f, -1.5f, 2.0f};
+  Var x(Tensor::from_vector({3}, x0), true);
+  ds::LBFGS opt({x}, 1.0f, 5, 4);
+  auto closure = [&]() {
+    x.zero_grad();
+    Var loss = ds::sum(x * x);
+    loss.backward();
+    return x.value().to_vector() == x0 ? loss.value().item() : NAN;
+  };
+  CHECK(opt.step(closure) == doctest::Approx(6.5f));
+  CHECK_FALSE(opt.last_step_accepted());
+  CHECK(x.value().to_vector() == x0);
+  CHECK(opt.evaluations() == 1 + 4);  // the start, then max_evals trial points
+  ds::LBFGS plain({x}, 1.0f, 5);
+  plain.step([&]() {
+    x.zero_grad();
+    Var loss = ds::sum(x * x);
+    loss.backward();
+    return loss.value().item();
+  });
+  CHECK(plain.last_step_accepted());
+}
+
 TEST_CASE("end to end: optimising an image through a small conv net lowers the loss") {
   // Match the features of a target image through conv-relu-pool-conv; start from noise.
   ds::Rng rng(5);

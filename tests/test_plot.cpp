@@ -17,6 +17,7 @@
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
 #include "tensor/image_io.h"
+#include "tensor/random.h"
 
 using ds::Error;
 using ds::Tensor;
@@ -176,17 +177,58 @@ TEST_CASE("progress: line format, durations, and plain periodic lines when not a
   CHECK(lines[3].rfind("5/5 loss 0.167", 0) == 0);
 }
 
-TEST_CASE("csv log: header then one flushed row per call, wrong value count is an error") {
+TEST_CASE("csv log: nothing on disk before save, then the whole file; wrong value count is an error") {
   std::string p = dst::temp_path("losses.csv");
-  {
-    app::CsvWriter w(p, {"iteration", "content", "style"});
-    w.row({0, 1.5, 2e6});
-    w.row({1, 0.25, NAN});
-    CHECK_THROWS_WITH_AS(w.row({1, 2}), doctest::Contains("2 values for 3 columns"), Error);
-  }
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  CHECK(s.str() == "iteration,content,style\n0,1.5,2000000\n1,0.25,nan\n");
+  std::remove(p.c_str());
+  app::CsvWriter w(p, {"iteration", "content", "style"});
+  w.row({0, 1.5, 2e6});
+  CHECK_FALSE(std::ifstream(p).good());  // rows are kept until save()
+  w.row({1, 0.25, NAN});
+  CHECK_THROWS_WITH_AS(w.row({1, 2}), doctest::Contains("2 values for 3 columns"), Error);
+  w.save();
+  auto text = [&] {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  CHECK(text() == "iteration,content,style\n0,1.5,2000000\n1,0.25,nan\n");
+  w.row({2, -INFINITY, 3});
+  w.save();  // rewritten whole
+  CHECK(text() == "iteration,content,style\n0,1.5,2000000\n1,0.25,nan\n2,-inf,3\n");
   CHECK_THROWS_AS(app::CsvWriter(p, {"a,b"}), Error);
+}
+
+TEST_CASE("csv log: what is written reads back with the same names and values") {
+  std::string p = dst::temp_path("roundtrip.csv");
+  std::vector<std::string> names = {"iteration", "seconds", "total", "style_starry_night"};
+  std::vector<std::vector<double>> rows;
+  ds::Rng rng(3);
+  for (int i = 1; i <= 50; ++i) {
+    double scale = std::pow(10.0, rng.uniform() * 40 - 20);  // 1e-20 .. 1e20
+    rows.push_back({static_cast<double>(i), 0.1 * i + rng.uniform(), scale * rng.uniform(),
+                    static_cast<double>(static_cast<float>(scale * rng.uniform()))});
+  }
+  rows.push_back({51, 0, NAN, INFINITY});
+  app::CsvWriter w(p, names);
+  for (const auto& r : rows) w.row(r);
+  w.save();
+  app::CsvTable t = app::read_csv(p);
+  CHECK(t.columns == names);
+  CHECK(t.column("total") == 2);
+  REQUIRE(t.rows.size() == rows.size());
+  for (size_t i = 0; i + 1 < rows.size(); ++i) {
+    CHECK(t.rows[i][0] == rows[i][0]);  // whole numbers exactly
+    // %.9g keeps 9 significant digits: a relative error of at most 5e-9.
+    for (size_t c = 1; c < 3; ++c) CHECK(std::abs(t.rows[i][c] - rows[i][c]) <= 5e-9 * std::abs(rows[i][c]));
+    // A float's value comes back as the same float (9 significant digits round-trip any float).
+    CHECK(static_cast<float>(t.rows[i][3]) == static_cast<float>(rows[i][3]));
+  }
+  CHECK(std::isnan(t.rows.back()[2]));
+  CHECK(t.rows.back()[3] == INFINITY);
+  CHECK_THROWS_WITH_AS(t.column("depth"), doctest::Contains("the columns are: iteration, seconds"), Error);
+  std::ofstream(p) << "a,b\n1,2\n3\n";
+  CHECK_THROWS_WITH_AS(app::read_csv(p), doctest::Contains(":3: 1 fields for 2 columns"), Error);
+  std::ofstream(p) << "a,b\n1,x2\n";
+  CHECK_THROWS_WITH_AS(app::read_csv(p), doctest::Contains(":2: 'x2' is not a number"), Error);
 }

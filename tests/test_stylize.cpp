@@ -3,8 +3,10 @@
 // depth loss all switched on; the same seed gives the same image twice.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "apps/lib/divergence.h"
 #include "apps/lib/stylize.h"
 #include "tensor/random.h"
 
@@ -100,4 +102,59 @@ TEST_CASE("stylize: depth agreement of identical and opposite maps") {
   CHECK(ds::app::depth_agreement(a, a).pearson == doctest::Approx(1));
   CHECK(ds::app::depth_agreement(a, b).pearson == doctest::Approx(-1));
   CHECK(ds::app::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
+}
+
+TEST_CASE("stylize: the divergence rule of apps/lib/divergence.h, iteration by iteration") {
+  using ds::app::DivergenceWatch;
+  {  // not finite: at once
+    DivergenceWatch w;
+    CHECK(w.update(1, 5.0).empty());
+    CHECK(w.update(2, NAN).find("became nan at iteration 2") != std::string::npos);
+    CHECK(DivergenceWatch().update(1, INFINITY).find("became inf") != std::string::npos);
+  }
+  {  // above 1000x the start: the 10th iteration in a row stops it, 9 do not
+    DivergenceWatch w;
+    CHECK(w.update(1, 2.0).empty());
+    for (int it = 2; it <= 10; ++it) CHECK(w.update(it, 2001.0).empty());
+    CHECK(w.update(11, 2001.0).find("stayed above 1000x its start (2) for 10 iterations") != std::string::npos);
+  }
+  {  // a spike that comes back, as lr 1 does (measured 2,700x once): sound; a run of 9 resets
+    DivergenceWatch w;
+    CHECK(w.update(1, 2.0).empty());
+    CHECK(w.update(2, 5400.0).empty());
+    CHECK(w.update(3, 100.0).empty());
+    for (int it = 4; it <= 12; ++it) CHECK(w.update(it, 2000.5).empty());
+    CHECK(w.update(13, 1999.0).empty());  // 999.5x: not above 1000x
+    for (int it = 14; it <= 22; ++it) CHECK(w.update(it, 1e9).empty());
+    CHECK(w.update(23, 1.0).empty());
+    CHECK(w.at_end().empty());  // ended below its start
+  }
+  {  // ending above the start, and exactly at it
+    DivergenceWatch up, level;
+    up.update(1, 2.0), up.update(2, 2.5);
+    CHECK(up.at_end().find("ended above its start (2 -> 2.5 at iteration 2)") != std::string::npos);
+    level.update(1, 2.0), level.update(2, 2.0);
+    CHECK(level.at_end().empty());
+  }
+}
+
+TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest loss") {
+  Setup s = make_setup();
+  s.cfg.depth_weight = 0;
+  s.cfg.lr = 10;  // Adam's first step moves every pixel by 10, far out of [0, 1]
+  s.cfg.lr_step = 0;
+  ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  std::vector<double> totals;
+  auto outcome = st.run(200, [&](int, const std::vector<double>& t) { totals.push_back(t[0]); });
+  MESSAGE("stopped at " << outcome.iterations << ": " << outcome.stopped);
+  REQUIRE_FALSE(outcome.stopped.empty());
+  CHECK(outcome.iterations < 200);
+  CHECK(static_cast<size_t>(outcome.iterations) == totals.size());
+  // The best image is the lowest loss logged, and evaluating it again gives that loss: it is
+  // the image the loss was computed for, not the diverged one.
+  double lowest = *std::min_element(totals.begin(), totals.end());
+  CHECK(st.best_loss() == lowest);
+  CHECK(totals[static_cast<size_t>(st.best_iteration() - 1)] == lowest);
+  CHECK(st.evaluate(st.best_image())[0] == doctest::Approx(lowest).epsilon(1e-5));
+  CHECK(st.evaluate(st.image().value())[0] > 10 * lowest);
 }

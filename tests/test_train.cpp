@@ -252,3 +252,19 @@ TEST_CASE("train: bad inputs give clear errors") {
                          Error);
   }
 }
+
+TEST_CASE("train: a loss that is not finite stops with a clear error before the weights change") {
+  TempDir d("nan");
+  write_images(d, 2, 32, 32);
+  Setup s;
+  s.cfg.depth_weight = 0, s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
+  s.cfg.tv_weight = NAN;  // as a loss term that overflowed would be
+  TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+  ImageStream data(d.dir.string(), 32, 0);
+  Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+  std::vector<float> before = t.net().params().get("conv1.weight").value().to_vector();
+  CHECK_THROWS_WITH_AS(t.step(), doctest::Contains("the loss became nan at step 1"), Error);
+  CHECK(t.steps_done() == 0);
+  CHECK(t.history().empty());
+  CHECK(t.net().params().get("conv1.weight").value().to_vector() == before);
+}

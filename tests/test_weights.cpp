@@ -366,7 +366,7 @@ TEST_CASE("features: the HDF5 file `depthstyle features` writes reads back with 
   pre.mean = {0.485, 0.456, 0.406}, pre.std = {0.229, 0.224, 0.225};
   std::string weights = t.file("squeeze.h5"), image = t.file("img.png"), out = t.file("new/folder/feat.h5");
   ds::save_weights(weights, "squeezenet1_1_features", params, ds::preprocessing_attrs(pre));
-  ds::save_png(image, ramp({1, 3, 40, 48}, 0.4f, 0.5f));
+  ds::save_image(image, ramp({1, 3, 40, 48}, 0.4f, 0.5f));
   std::string cmd = bin + " features --net squeezenet --weights " + weights + " --layers fire2/squeeze,fire3 --device cpu " +
                     image + " -o " + out + " >/dev/null";
   REQUIRE(std::system(cmd.c_str()) == 0);

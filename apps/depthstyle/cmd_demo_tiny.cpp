@@ -2,11 +2,11 @@
 // image goes through a small fixed random conv net; starting from noise, Adam optimises
 // an image's pixels so that its features match the target's; the result is written as PNG.
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <string>
 
 #include "apps/depthstyle/commands.h"
+#include "apps/lib/args.h"
+#include "apps/lib/outputs.h"
 #include "autograd/ops.h"
 #include "nn/optim.h"
 #include "tensor/image_io.h"
@@ -29,28 +29,22 @@ static Tensor target_pattern(int size) {
 }
 
 int cmd_demo_tiny(int argc, char** argv) {
-  std::string out_dir = "out/demo-tiny";
-  int iters = 300, size = 64;
-  Device dev = cuda_available() ? Device::CUDA : Device::CPU;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf(
-          "usage: depthstyle demo-tiny [-o DIR] [--iters N] [--size PX] [--device cpu|cuda]\n"
-          "Optimises an image's pixels through a small random conv net toward a synthetic target\n"
-          "and writes DIR/target.png and DIR/result.png (default DIR: out/demo-tiny).\n");
-      return 0;
-    }
-    if (i + 1 >= argc) throw Error("option " + a + " needs a value");
-    std::string v = argv[++i];
-    if (a == "-o") out_dir = v;
-    else if (a == "--iters") iters = std::stoi(v);
-    else if (a == "--size") size = std::stoi(v);
-    else if (a == "--device") dev = parse_device(v);
-    else throw Error("unknown option " + a + " (see --help)");
-  }
-  if (iters < 1 || size < 8 || size > 1024) throw Error("--iters must be >= 1 and --size in [8, 1024]");
-  std::filesystem::create_directories(out_dir);
+  Args a("depthstyle demo-tiny [-o DIR] [--iters N] [--size PX] [--device cpu|cuda]",
+         "Optimises an image's pixels through a small random conv net toward a synthetic target\n"
+         "and writes DIR/target.png and DIR/result.png (the folder is created when missing).");
+  a.option("-o", "DIR", "output folder", "out/demo-tiny");
+  a.option("--iters", "N", "iterations", "300");
+  a.option("--size", "PX", "side of the square image", "64");
+  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
+  if (!a.parse(argc, argv)) return 0;
+  a.expect_positional(0, 0, "no positional arguments");
+  std::string out_dir = a.str("-o");
+  int iters = a.integer("--iters", 1, 1000000), size = a.integer("--size", 8, 1024);
+  Device dev = parse_device(a.str("--device"));
+  OutputPlan plan;  // no inputs: this only creates the folder, before the work
+  plan.output("target image", out_dir + "/target.png");
+  plan.output("result image", out_dir + "/result.png");
+  plan.check();
 
   Rng rng(7);
   Var w1(rng.normal_tensor({16, 3, 3, 3}, 0.0f, 0.5f).to(dev)), b1(Tensor::zeros({16}, dev));

@@ -8,6 +8,7 @@
 #include "apps/lib/depth_io.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/nets.h"
+#include "apps/lib/outputs.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -25,7 +26,8 @@ int cmd_depth(int argc, char** argv) {
          "no depth), which `stylize --depth` reads back, and DEPTH_preview.png, a colour-mapped\n"
          "preview normalised over the image (near pale yellow, far dark blue).\n"
          "The network runs at its own input size (FastDepth 224x224, Monodepth2 640x192);\n"
-         "the depth is resized back to the image's size.");
+         "the depth is resized back to the image's size. Neither output may be an input (checked\n"
+         "before any work); a missing output folder is created.");
   a.option("-o", "FILE", "output 16-bit PNG of millimetres (required)");
   a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
   a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
@@ -34,6 +36,12 @@ int cmd_depth(int argc, char** argv) {
   if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
   check_image_output(a.str("-o"), 16);
   Device dev = parse_device(a.str("--device"));
+  OutputPlan plan;
+  plan.input("image", a.positional()[0]);
+  plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  plan.output("-o depth map", a.str("-o"));
+  plan.output("preview", preview_path(a.str("-o")));
+  plan.check();
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
   Tensor depth = net->predict(Var(load_image_rgb(a.positional()[0]).to(dev))).value().to(Device::CPU);

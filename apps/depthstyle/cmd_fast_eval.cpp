@@ -11,6 +11,7 @@
 #include "apps/lib/args.h"
 #include "apps/lib/fast.h"
 #include "apps/lib/montage.h"
+#include "apps/lib/outputs.h"
 #include "apps/lib/stylize.h"
 #include "apps/lib/train.h"
 #include "tensor/image_io.h"
@@ -52,6 +53,10 @@ Tensor stack_rows(const Tensor& top, const Tensor& bottom) {
   return out;
 }
 
+std::string montage_path(const std::string& dir, const std::string& image) {
+  return (std::filesystem::path(dir) / (std::filesystem::path(image).stem().string() + ".png")).string();
+}
+
 }  // namespace
 
 int cmd_fast_eval(int argc, char** argv) {
@@ -60,7 +65,8 @@ int cmd_fast_eval(int argc, char** argv) {
          "name) on every image of DIR at --size and reports, per image and averaged:\n"
          "  depth RMSE (m) and Pearson r between the depth network's depth of the output (clamped to\n"
          "  [0,1]) and of the input; the weighted content and style terms of `train`'s loss.\n"
-         "The loss options are those of `depthstyle train` (its depth weights are not used here).");
+         "The loss options are those of `depthstyle train` (its depth weights are not used here).\n"
+         "--montage-dir may not be DIR, and no montage may be an input (checked before any work).");
   a.option("--images", "DIR", "folder of held-out images");
   a.option("--style", "IMAGE", "style image of the style loss");
   a.option("--size", "PX", "long side the images are stylised at", "256");
@@ -78,27 +84,49 @@ int cmd_fast_eval(int argc, char** argv) {
   TrainConfig cfg = loss_config_from(a);
   cfg.depth_weight = 0, cfg.depth_layers.clear(), cfg.depth_layer_weights.clear();
 
-  std::vector<Model> models;
+  // The input and output files, checked before any work.
+  std::vector<std::pair<std::string, std::string>> specs;  // label, model
   for (const std::string& spec : a.positional()) {
     size_t eq = spec.find('=');
     std::string path = eq == std::string::npos ? spec : spec.substr(eq + 1);
-    std::string label = eq == std::string::npos ? std::filesystem::path(spec).stem().string() : spec.substr(0, eq);
-    models.push_back({label, load_fast_style(path, dev)});
+    specs.push_back({eq == std::string::npos ? std::filesystem::path(spec).stem().string() : spec.substr(0, eq), path});
   }
+  std::vector<std::string> files = list_images(a.str("--images"));
+  std::string montage_dir = a.str("--montage-dir");
+  if (!montage_dir.empty())
+    check_output_folder(a.str("--images"), montage_dir, false,
+                        "each montage would replace the image of its name; choose another folder");
+  OutputPlan plan;
+  for (const auto& [label, path] : specs) plan.input("model " + label, fast_style_file(path));
+  for (const std::string& f : files) plan.input("image", f);
+  plan.input("--style image", a.str("--style"));
+  plan.input("loss network weights", feature_net_file(a.str("--net"), a.str("--weights")));
+  plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  if (!montage_dir.empty())
+    for (const std::string& f : files) plan.output("montage", montage_path(montage_dir, f));
+  plan.check();
+
+  std::vector<Model> models;
+  for (const auto& [label, path] : specs) models.push_back({label, load_fast_style(path, dev)});
   Tensor style_img = load_image_rgb(a.str("--style"));
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
   FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  std::vector<std::string> taps = cfg.style_layers;
+  taps.push_back(cfg.content_layer);
+  int min_side = min_input_side(net, taps);
+  check_input_size("style image " + a.str("--style"), sh, sw, "(--style-size)", min_side, net, taps,
+                   "give a larger --style-size");
   std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);
   TransferLoss loss(net, nullptr, resize_image(style_img, sh, sw), cfg, dev);
-  if (a.has("--montage-dir")) std::filesystem::create_directories(a.str("--montage-dir"));
 
   NoGradGuard ng;
-  std::vector<std::string> files = list_images(a.str("--images"));
   std::vector<std::array<double, 4>> sums(models.size(), {0, 0, 0, 0});  // rmse, pearson, content, style
   std::printf("| image | model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < files.size(); ++i) {
     Tensor img = load_image_rgb(files[i]);
     auto [h, w] = fit_long_side(img.H(), img.W(), size);
+    check_input_size("image " + files[i], h, w, "(--size " + std::to_string(size) + ")", min_side, net, taps,
+                     "give a larger --size");
     Var x(resize_image(img, h, w).to(dev));
     Tensor d_in = depth_net->predict(x).value().to(Device::CPU);
     std::vector<float> din = d_in.to_vector();
@@ -118,8 +146,8 @@ int cmd_fast_eval(int argc, char** argv) {
       top.push_back(y.value()), labels.push_back(models[m].label);
       bottom.push_back(colormap_depth(depth_on_range(d_out, *lo, *hi))), dlabels.push_back("depth");
     }
-    if (a.has("--montage-dir"))
-      save_image(a.str("--montage-dir") + "/" + stem + ".png", stack_rows(montage(top, labels, panel), montage(bottom, dlabels, panel)));
+    if (!montage_dir.empty())
+      save_image(montage_path(montage_dir, files[i]), stack_rows(montage(top, labels, panel), montage(bottom, dlabels, panel)));
     std::fflush(stdout);
   }
   std::printf("\nmean over %zu images:\n\n| model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|\n",

@@ -5,6 +5,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/nets.h"
+#include "apps/lib/outputs.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 
@@ -16,7 +17,8 @@ int cmd_features(int argc, char** argv) {
          "Writes the activations of named layers of a network for one image to an HDF5 file\n"
          "(one float32 dataset [1,C,H,W] per layer, attributes network and image).\n"
          "Networks: squeezenet, vgg16 (needs --weights), fastdepth, monodepth2 (needs --weights).\n"
-         "An unknown layer name is an error that lists the network's layers.");
+         "An unknown layer name is an error that lists the network's layers. The output may not be an\n"
+         "input (checked before any work); a missing output folder is created.");
   a.option("--net", "NAME", "squeezenet | vgg16 | fastdepth | monodepth2", "squeezenet");
   a.option("--layers", "LIST", "comma-separated layer names (required)");
   a.option("--weights", "FILE", "weights file (project HDF5); default: the prepared one where there is one");
@@ -29,6 +31,16 @@ int cmd_features(int argc, char** argv) {
   Device dev = parse_device(a.str("--device"));
   std::string net = a.str("--net");
   std::vector<std::string> layers = a.list("--layers");
+  bool feature_net = net == "squeezenet" || net == "vgg16";
+  if (!feature_net && net != "fastdepth" && net != "monodepth2")
+    throw Error("unknown network '" + net + "': expected squeezenet, vgg16, fastdepth or monodepth2");
+  if (net == "monodepth2" && !a.has("--weights")) throw Error("monodepth2 needs --weights FILE");
+  OutputPlan plan;
+  plan.input("image", a.positional()[0]);
+  plan.input("weights", feature_net ? feature_net_file(net, a.str("--weights"))
+                                    : net == "fastdepth" ? depth_net_file("") : a.str("--weights"));
+  plan.output("-o features file", a.str("-o"));
+  plan.check();
   NoGradGuard ng;
   Var img(load_image_rgb(a.positional()[0]).to(dev));
   int size = a.integer("--size", 0, 4096);
@@ -37,13 +49,14 @@ int cmd_features(int argc, char** argv) {
     img = resize_bilinear(img, std::max<int64_t>(1, h * size / m), std::max<int64_t>(1, w * size / m));
   }
   std::map<std::string, Var> acts;
-  if (net == "squeezenet" || net == "vgg16") {
-    acts = load_feature_net(net, a.str("--weights"), dev).run(img, layers);
-  } else if (net == "fastdepth" || net == "monodepth2") {
-    if (net == "monodepth2" && !a.has("--weights")) throw Error("monodepth2 needs --weights FILE");
-    acts = load_depth_net(net == "monodepth2" ? a.str("--weights") : "", dev)->run(img, layers);
+  if (feature_net) {
+    FeatureNet fn = load_feature_net(net, a.str("--weights"), dev);
+    check_input_size("image " + a.positional()[0], img.shape()[2], img.shape()[3],
+                     size > 0 ? "(--size " + std::to_string(size) + ")" : "(its own size)", min_input_side(fn, layers), fn,
+                     layers, "give a larger --size, or tap earlier layers");
+    acts = fn.run(img, layers);
   } else {
-    throw Error("unknown network '" + net + "': expected squeezenet, vgg16, fastdepth or monodepth2");
+    acts = load_depth_net(net == "monodepth2" ? a.str("--weights") : "", dev)->run(img, layers);
   }
   std::map<std::string, Tensor> out;
   for (const auto& [name, v] : acts) {

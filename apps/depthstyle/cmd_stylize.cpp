@@ -3,12 +3,14 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
 #include "apps/lib/depth_io.h"
 #include "apps/lib/montage.h"
+#include "apps/lib/outputs.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
 #include "apps/lib/stylize.h"
@@ -36,6 +38,30 @@ std::string per_style(const std::vector<std::string>& values, size_t k, const st
   return values[k];
 }
 
+constexpr int kMaxSide = 4096;  // the largest --size and --style-size
+
+std::string frame_path(const std::string& base, int iteration) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "_iter%05d.png", iteration);
+  return base + buf;
+}
+
+// What to give `opt` (--size, --style-size) so an h x w image gets a short side of at least
+// min_side: fit_long_side rounds short * L / long, so L = ceil(min_side * long / short) suffices.
+std::string size_hint(const std::string& opt, int64_t h, int64_t w, int min_side) {
+  auto need = static_cast<int64_t>(std::ceil(static_cast<double>(min_side) * static_cast<double>(std::max(h, w)) /
+                                             static_cast<double>(std::max<int64_t>(1, std::min(h, w)))));
+  if (need <= kMaxSide) return "give " + opt + " " + std::to_string(need) + " or more";
+  return "the image is too elongated: it would need " + opt + " " + std::to_string(need) + ", above the maximum " +
+         std::to_string(kMaxSide);
+}
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
+}
+
 }  // namespace
 
 int cmd_stylize(int argc, char** argv) {
@@ -50,7 +76,12 @@ int cmd_stylize(int argc, char** argv) {
          "within 1%). Without --depth it is estimated by FastDepth (or --monodepth2).\n"
          "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
          "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
-         "Outputs: OUT, OUT_losses.csv, OUT_losses.png, OUT_montage.png, and OUT_iterN.png with --save-every.");
+         "Outputs: OUT, OUT_losses.csv, OUT_losses.png, OUT_montage.png, and OUT_iterN.png with --save-every;\n"
+         "none may be an input (checked before any work). Every image must be at least the feature\n"
+         "network's smallest input at its working size (checked before the first iteration).\n"
+         "Divergence (apps/lib/divergence.h): the run stops when the loss is not finite or stays above\n"
+         "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
+         "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try.");
   a.option("--style", "IMAGE", "style image (repeat for several styles)");
   a.option("--style-weight", "W", "weight of each style (repeat per --style, or once for all)", "1");
   a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
@@ -87,8 +118,8 @@ int cmd_stylize(int argc, char** argv) {
   if (style_paths.empty()) throw Error("give at least one --style IMAGE (see --help)");
   const std::string content_path = a.positional()[0];
   Device dev = parse_device(a.str("--device"));
-  int size = a.integer("--size", 16, 4096), iters = a.integer("--iters", 1, 1000000);
-  int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : size;
+  int size = a.integer("--size", 16, kMaxSide), iters = a.integer("--iters", 1, 1000000);
+  int style_size = a.has("--style-size") ? a.integer("--style-size", 16, kMaxSide) : size;
   int save_every = a.integer("--save-every", 0, 1000000);
 
   std::string net_name = a.str("--net");
@@ -112,19 +143,40 @@ int cmd_stylize(int argc, char** argv) {
   cfg.seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
   if (a.str("--content-mask") != "none") cfg.content_masked = true, cfg.content_mask = parse_mask_spec(a.str("--content-mask"));
 
-  // Output paths.
+  // Output paths; the input and output files, checked before any work.
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
   check_image_output(out);
   std::string base = std::filesystem::path(out).replace_extension().string();
-  if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
-
-  // Content at its own size, and its depth.
   bool mat = ends_with(content_path, ".mat");
+  std::string depth_path = a.has("--depth") ? a.str("--depth") : (mat ? content_path : "");
+  bool use_depth_net = depth_path.empty() || cfg.depth_weight > 0 || a.has("--report-depth");
+  std::vector<std::optional<MaskSpec>> style_masks;  // none: unmasked
+  for (size_t k = 0; k < style_paths.size(); ++k) {
+    std::string spec = per_style(a.all("--style-mask"), k, "none", "--style-mask", style_paths.size());
+    style_masks.push_back(spec == "none" ? std::nullopt : std::optional<MaskSpec>(parse_mask_spec(spec)));
+  }
+  OutputPlan plan;
+  plan.input("content image", content_path);
+  for (const std::string& s : style_paths) plan.input("--style image", s);
+  plan.input("--depth file", depth_path);
+  if (cfg.init != "content" && cfg.init != "noise") plan.input("--init image", cfg.init);
+  plan.input("feature network weights", feature_net_file(net_name, a.str("--weights")));
+  if (use_depth_net) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  if (cfg.content_masked && cfg.content_mask.kind == MaskSpec::Kind::Image) plan.input("--content-mask image", cfg.content_mask.path);
+  for (const std::optional<MaskSpec>& m : style_masks)
+    if (m && m->kind == MaskSpec::Kind::Image) plan.input("--style-mask image", m->path);
+  plan.output("-o result", out);
+  plan.output("loss log", base + "_losses.csv");
+  plan.output("loss plot", base + "_losses.png");
+  plan.output("montage", base + "_montage.png");
+  for (int it = save_every; save_every > 0 && it < iters; it += save_every) plan.output("--save-every image", frame_path(base, it));
+  plan.check();
+
+  // Content at its own size, its depth, and the styles.
   DepthOptions dopt;
   dopt.frame = a.integer("--frame", 0, 1000000);
   dopt.dataset = a.str("--depth-dataset");
   Tensor content_full = mat ? load_nyu_mat_rgb(content_path, dopt.frame) : load_image_rgb(content_path);
-  std::string depth_path = a.has("--depth") ? a.str("--depth") : (mat ? content_path : "");
   Tensor depth_full;
   if (!depth_path.empty()) {
     Tensor metres = load_depth_metres(depth_path, dopt);
@@ -136,12 +188,38 @@ int cmd_stylize(int argc, char** argv) {
   }
   auto [h, w] = fit_long_side(content_full.H(), content_full.W(), size);
   Tensor content = resize_image(content_full, h, w);
+  std::vector<StyleInput> styles;
+  std::vector<std::pair<int64_t, int64_t>> style_full_sizes;
+  for (size_t k = 0; k < style_paths.size(); ++k) {
+    StyleInput s;
+    s.name = stem(style_paths[k]);
+    for (const StyleInput& other : styles)
+      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
+    Tensor img = load_image_rgb(style_paths[k]);
+    style_full_sizes.push_back({img.H(), img.W()});
+    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
+    s.image = resize_image(img, sh, sw);
+    s.weight = parse_nonnegative({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
+    if (style_masks[k]) s.masked = true, s.mask = *style_masks[k];
+    styles.push_back(std::move(s));
+  }
 
-  // Networks.
+  // The feature network, and every image it will see checked against its smallest input.
   FeatureNet net = load_feature_net(net_name, a.str("--weights"), dev);
+  std::vector<std::string> taps = cfg.style_layers;
+  taps.push_back(cfg.content_layer);
+  int min_side = min_input_side(net, taps);
+  check_input_size("content image " + content_path, h, w, "(--size " + std::to_string(size) + ")", min_side, net, taps,
+                   size_hint("--size", content_full.H(), content_full.W(), min_side));
+  for (size_t k = 0; k < styles.size(); ++k) {
+    auto [fh, fw] = style_full_sizes[k];
+    check_input_size("style image " + style_paths[k], styles[k].image.H(), styles[k].image.W(),
+                     "(--style-size " + std::to_string(style_size) + ")", min_side, net, taps,
+                     size_hint("--style-size", fh, fw, min_side));
+  }
+
   std::unique_ptr<DepthEstimator> depth_net;
-  if (depth_path.empty() || cfg.depth_weight > 0 || a.has("--report-depth"))
-    depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  if (use_depth_net) depth_net = load_depth_net(a.str("--monodepth2"), dev);
   Tensor depth01;
   if (!depth_path.empty()) {
     depth01 = normalise_depth(resize_depth_to(depth_full, static_cast<int>(h), static_cast<int>(w)));
@@ -149,22 +227,6 @@ int cmd_stylize(int argc, char** argv) {
     NoGradGuard ng;
     depth01 = normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
     std::printf("depth: estimated by %s\n", depth_net->name().c_str());
-  }
-
-  // Styles.
-  std::vector<StyleInput> styles;
-  for (size_t k = 0; k < style_paths.size(); ++k) {
-    StyleInput s;
-    s.name = stem(style_paths[k]);
-    for (const StyleInput& other : styles)
-      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
-    Tensor img = load_image_rgb(style_paths[k]);
-    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
-    s.image = resize_image(img, sh, sw);
-    s.weight = parse_nonnegative({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
-    std::string mask = per_style(a.all("--style-mask"), k, "none", "--style-mask", style_paths.size());
-    if (mask != "none") s.masked = true, s.mask = parse_mask_spec(mask);
-    styles.push_back(std::move(s));
   }
 
   Stylizer st(net, depth_net.get(), content, depth01, styles, cfg, dev);
@@ -178,33 +240,41 @@ int cmd_stylize(int argc, char** argv) {
   std::vector<std::vector<double>> curves(names.size());
   Progress progress(iters);
   auto t0 = std::chrono::steady_clock::now();
-  st.run(iters, [&](int it, const std::vector<double>& terms) {
+  Stylizer::Outcome outcome = st.run(iters, [&](int it, const std::vector<double>& terms) {
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (double v : terms)
-      if (!std::isfinite(v)) throw Error("the loss became " + std::to_string(v) + " at iteration " + std::to_string(it) +
-                                         "; try a smaller --lr or smaller weights");
     std::vector<double> row = {static_cast<double>(it), secs};
     row.insert(row.end(), terms.begin(), terms.end());
     csv.row(row);
     for (size_t i = 0; i < terms.size(); ++i) curves[i].push_back(terms[i]);
     progress.update(it, {{"loss", terms[0]}});
-    if (save_every > 0 && it % save_every == 0 && it != iters) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "_iter%05d.png", it);
-      save_image(base + buf, st.image().value());
-    }
+    if (save_every > 0 && it % save_every == 0 && it != iters) save_image(frame_path(base, it), st.image().value());
   });
   progress.finish();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
-  save_image(out, st.image().value());
+  // A diverged run writes its best iterate, so the result is never the garbage it ended on.
+  bool diverged = !outcome.stopped.empty();
+  const Tensor& result = diverged ? st.best_image() : st.image().value();
+  save_image(out, result);
+  csv.save();
   save_loss_plot(base + "_losses.png", names, curves, true, stem(out) + " losses");
   std::vector<Tensor> panels = {content, colormap_depth(depth01)};
   std::vector<std::string> labels = {"content", "depth"};
   for (const auto& [name, m] : st.masks()) panels.push_back(m), labels.push_back(name);
-  panels.push_back(st.image().value());
-  labels.push_back("result");
+  panels.push_back(result);
+  labels.push_back(diverged ? "best iterate" : "result");
   save_image(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
+  if (diverged) {
+    char best[160];
+    std::snprintf(best, sizeof best, "wrote the best iterate (iteration %d, loss %.4g) to %s", st.best_iteration(),
+                  st.best_loss(), out.c_str());
+    std::string advice = cfg.optimizer == "adam"
+                             ? "the learning rate is too large for these weights: try --lr " + format_number(cfg.lr / 10) +
+                                   " (a tenth of " + format_number(cfg.lr) + ")"
+                             : "try --optimizer adam, or smaller loss weights";
+    throw Error("stylize stopped at iteration " + std::to_string(outcome.iterations) + ": " + outcome.stopped + "; " +
+                best + "; " + advice);
+  }
   if (a.has("--report-depth")) {
     NoGradGuard ng;
     std::vector<float> dc = depth_net->predict(Var(content.to(dev))).value().to_vector();

@@ -7,6 +7,7 @@
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
 #include "apps/lib/fast.h"
+#include "apps/lib/outputs.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
 #include "apps/lib/stylize.h"
@@ -30,7 +31,9 @@ int cmd_train(int argc, char** argv) {
          "Unreadable images are skipped with a warning (an error if none can be read).\n"
          "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
          "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"
-         "losses.csv and losses.png.");
+         "losses.csv and losses.png (rewritten at each checkpoint). CKPT_DIR may not be DIR, and no\n"
+         "output may be an input (--init, --resume, ...): checked before any work. A loss or gradient\n"
+         "that is not finite stops the run with an error, before it reaches the weights.");
   a.option("--images", "DIR", "folder of training images");
   a.option("--style", "IMAGE", "style image");
   a.option("-o", "DIR", "checkpoint folder");
@@ -60,16 +63,42 @@ int cmd_train(int argc, char** argv) {
   int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : crop;
   std::string dir = a.str("-o"), style_path = a.str("--style");
 
+  // The input and output files, checked before any work. Only checkpoint files that exist can
+  // be inputs, so the checkpoints this run would write are listed from the folder's files.
+  std::string resume = a.has("--resume") ? resolve_checkpoint(a.str("--resume")) : "";
+  std::string from = a.str("--init");
+  check_output_folder(a.str("--images"), dir, false,
+                      "the checkpoints and losses.png would be mixed with the training images (and losses.png "
+                      "read as one by the next run); choose another folder");
+  OutputPlan plan;
+  for (const std::string& f : list_images(a.str("--images"))) plan.input("training image", f);
+  plan.input("--style image", style_path);
+  plan.input("loss network weights", feature_net_file(a.str("--net"), a.str("--weights")));
+  if (cfg.depth_weight > 0 || !cfg.depth_layers.empty()) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  if (from != "random") plan.input("--init weights", fast_style_file(from));
+  if (!resume.empty()) plan.input("--resume checkpoint", resume), plan.input("--resume optimiser state", optim_path(resume));
+  int64_t first = resume.empty() ? 0 : std::max<int64_t>(0, checkpoint_step(resume));
+  for (const std::string& c : existing_checkpoints(dir))
+    if (int64_t k = checkpoint_step(c); k > first && k <= steps && (k % every == 0 || k == steps))
+      plan.output("checkpoint", c), plan.output("checkpoint optimiser state", optim_path(c));
+  plan.output("loss log", dir + "/losses.csv");
+  plan.output("loss plot", dir + "/losses.png");
+  plan.check();
+
   ImageStream data(a.str("--images"), crop, seed);
   Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), style_size);
   FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  std::vector<std::string> taps = cfg.style_layers;
+  taps.push_back(cfg.content_layer);
+  int min_side = min_input_side(net, taps);
+  check_input_size("style image " + style_path, sh, sw, "(--style-size " + std::to_string(style_size) + ")", min_side, net,
+                   taps, "give a larger --style-size");
+  check_input_size("training crops", crop, crop, "(--crop-size)", min_side, net, taps, "give a larger --crop-size");
   std::unique_ptr<DepthEstimator> depth_net;
   if (cfg.depth_weight > 0 || !cfg.depth_layers.empty()) depth_net = load_depth_net(a.str("--monodepth2"), dev);
   TransferLoss loss(net, depth_net.get(), resize_image(style_img, sh, sw), cfg, dev);
 
-  std::string resume = a.has("--resume") ? resolve_checkpoint(a.str("--resume")) : "";
-  std::string from = a.str("--init");
   Trainer trainer(fast_style_init(resume.empty() ? from : resume, seed), loss, data, cfg, dev);
   if (!resume.empty()) {
     trainer.resume(resume);
@@ -80,7 +109,6 @@ int cmd_train(int argc, char** argv) {
   if (trainer.steps_done() >= steps)
     throw Error(resume + " is at step " + std::to_string(trainer.steps_done()) + ": give --steps above it to continue");
 
-  std::filesystem::create_directories(dir);
   std::vector<std::string> names = TransferLoss::term_names();
   std::vector<std::string> columns = {"step", "seconds"};
   columns.insert(columns.end(), names.begin(), names.end());
@@ -98,7 +126,7 @@ int cmd_train(int argc, char** argv) {
       {"loss_network", h5::AttrValue::string(a.str("--net"))},
       {"depth_weight", h5::AttrValue::number(cfg.depth_weight)}};
 
-  int64_t first = trainer.steps_done();
+  first = trainer.steps_done();
   std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s%s, style %s, %s loss net, depth %s (weight %g, %zu layers), "
               "steps %lld..%d on %s\n",
               data.size(), a.str("--images").c_str(), crop, crop, cfg.batch_size, from.c_str(),
@@ -116,6 +144,7 @@ int cmd_train(int argc, char** argv) {
     progress.update(static_cast<int>(s), {{"loss", row[2]}, {"depth", row[6]}, {"img/s", rate}});
     if (s % every == 0 || s == steps) {
       trainer.save(checkpoint_path(dir, s), attrs);
+      csv.save();  // the log always matches the last checkpoint
       write_plot();
     }
   }

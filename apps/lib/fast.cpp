@@ -10,6 +10,7 @@
 
 #include "apps/lib/nets.h"
 #include "autograd/ops.h"
+#include "tensor/file_util.h"
 #include "tensor/image_io.h"
 #include "weights/weights.h"
 
@@ -50,15 +51,18 @@ bool is_image_file(const fs::path& p) {
 
 }  // namespace
 
+std::string fast_style_file(const std::string& model_or_name) {
+  if (looks_like_path(model_or_name)) return model_or_name;
+  const std::vector<std::string>& names = fast_style_names();
+  if (std::find(names.begin(), names.end(), model_or_name) == names.end())
+    throw Error("unknown style '" + model_or_name + "': give a project HDF5 file (architecture fast_style_tf) or one of " +
+                fast_style_list());
+  return prepared_dir() + "/weights/fast_style_" + model_or_name + ".h5";
+}
+
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
-  std::string path = model_or_name;
-  if (!looks_like_path(model_or_name)) {
-    const std::vector<std::string>& names = fast_style_names();
-    if (std::find(names.begin(), names.end(), model_or_name) == names.end())
-      throw Error("unknown style '" + model_or_name +
-                  "': give a project HDF5 file (architecture fast_style_tf) or one of " + fast_style_list());
-    path = prepared_file("weights/fast_style_" + model_or_name + ".h5");
-  }
+  std::string path = fast_style_file(model_or_name);
+  if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
   WeightFile f = load_weights(path, "fast_style_tf");
   check_params(f, FastStyleNet::param_shapes());
   return FastStyleNet(ParamSet(f.params, path).to(device));
@@ -113,8 +117,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<FastJob>& jobs, int
       auto t0 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fs::path parent = fs::path(j.output).parent_path();
-      if (!parent.empty()) fs::create_directories(parent);
+      ensure_parent_dir(j.output);
       save_image(j.output, y);
       std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),

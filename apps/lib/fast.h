@@ -18,6 +18,9 @@ std::string fast_style_list();  // the names comma-separated, for messages
 // is missing (saying to run scripts/setup), a file of another architecture (naming it), a
 // file whose parameters differ from FastStyleNet::param_shapes().
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
+// The file load_fast_style reads (a name's prepared file, not checked to exist); an unknown
+// name is the same error.
+std::string fast_style_file(const std::string& model_or_name);
 
 // The size stylize_fast runs at: (h, w) scaled so that the longer side is long_side, aspect
 // kept (rounded, at least 4, the transformer's minimum); long_side <= 0 keeps (h, w).

@@ -1,5 +1,6 @@
 #include "apps/lib/nets.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -21,6 +22,15 @@ std::string prepared_file(const std::string& relative) {
   return p;
 }
 
+std::string feature_net_file(const std::string& name, const std::string& weights_path) {
+  if (!weights_path.empty() || name != "squeezenet") return weights_path;
+  return prepared_dir() + "/weights/squeezenet1_1.h5";
+}
+
+std::string depth_net_file(const std::string& monodepth2_path) {
+  return monodepth2_path.empty() ? prepared_dir() + "/weights/fastdepth.h5" : monodepth2_path;
+}
+
 Preprocess preprocess_from(const WeightFile& f) {
   const WeightPreprocessing& w = f.preprocessing;
   if (!w.present) throw Error(f.path + ": the file does not record its input preprocessing");
@@ -37,6 +47,7 @@ Preprocess preprocess_from(const WeightFile& f) {
 FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device) {
   FeatureNet fn;
   fn.name = name;
+  fn.device = device;
   if (name == "squeezenet") {
     std::string path = weights_path.empty() ? prepared_file("weights/squeezenet1_1.h5") : weights_path;
     WeightFile f = load_weights(path, std::vector<std::string>{"squeezenet1_1", "squeezenet1_1_features"});
@@ -57,6 +68,33 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
     throw Error("unknown network '" + name + "': expected squeezenet or vgg16");
   }
   return fn;
+}
+
+int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers) {
+  net.net.depth_for(layers);  // an unknown layer name is an error listing the valid ones, not a failed probe
+  NoGradGuard ng;
+  for (int s = 1; s <= 4096; ++s) {
+    std::map<std::string, Var> out;
+    try {
+      out = net.run(Var(Tensor::zeros({1, 3, s, s}, net.device)), layers);
+    } catch (const Error&) {
+      continue;  // a layer refused an input this small (conv2d / pooling: "smaller than the kernel")
+    }
+    bool all = true;
+    for (const auto& kv : out) all = all && kv.second.shape()[2] >= 1 && kv.second.shape()[3] >= 1;
+    if (all) return s;
+  }
+  throw Error(net.name + ": no input side up to 4096 gives every tapped layer an output");
+}
+
+void check_input_size(const std::string& what, int64_t h, int64_t w, const std::string& how, int min_side,
+                      const FeatureNet& net, const std::vector<std::string>& layers, const std::string& hint) {
+  if (std::min(h, w) >= min_side) return;
+  std::string list;
+  for (const std::string& l : layers) list += (list.empty() ? "" : ",") + l;
+  throw Error(what + ": working size " + std::to_string(w) + "x" + std::to_string(h) + " " + how +
+              " is smaller than the minimum " + std::to_string(min_side) + "x" + std::to_string(min_side) + " of " +
+              net.name + "'s layers " + list + " (each must give at least a 1x1 output); " + hint);
 }
 
 namespace {

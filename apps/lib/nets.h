@@ -23,16 +23,37 @@ struct FeatureNet {
   std::string name;  // "squeezenet" | "vgg16"
   LayerNet net;
   Preprocess pre;
+  Device device = Device::CPU;  // where its parameters are (inputs go there)
   // Activations of `layers` for an RGB image in [0,1]; preprocessing included (differentiable).
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& layers) const {
     return net.run(preprocess(rgb01, pre), layers);
   }
 };
 
+// The weight files load_feature_net and load_depth_net read for these arguments, without
+// checking that they exist (for listing a command's inputs before any work).
+std::string feature_net_file(const std::string& name, const std::string& weights_path);
+std::string depth_net_file(const std::string& monodepth2_path);
+
 Preprocess preprocess_from(const WeightFile& f);
 // name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5) or "vgg16"
 // (weights_path required: the user's converted torchvision file). Parameters on `device`.
 FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device);
+
+// The smallest input side, in pixels, for which every layer of `layers` gives an output of at
+// least 1x1. Found by running the network itself (no gradient) on s x s inputs, s = 1, 2, ...,
+// until one runs and gives every tapped layer at least 1x1: the feature networks are chains of
+// convolutions and pools, which act on each axis alike and only grow their output with their
+// input, so an H x W image works exactly when min(H, W) is at least this. (SqueezeNet 1.1 up
+// to fire5: 15; VGG16 up to relu5_1, after four 2x2 pools: 16.) Costs a few milliseconds.
+// Throws ds::Error naming the network if no side up to 4096 works.
+int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers);
+
+// Throws ds::Error unless an image's working size h x w is at least min_side on both sides:
+// "<what>: working size WxH <how> is smaller than the NxN minimum of <net>'s layers <list>"
+// followed by `hint` (what to change). `how` says where the working size comes from.
+void check_input_size(const std::string& what, int64_t h, int64_t w, const std::string& how, int min_side,
+                      const FeatureNet& net, const std::vector<std::string>& layers, const std::string& hint);
 
 // A frozen monocular depth network. predict() takes RGB in [0,1] of any size, resizes it to
 // the network's input size, and returns depth in metres at the input's size; differentiable

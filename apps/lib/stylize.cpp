@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
+#include "apps/lib/divergence.h"
 #include "autograd/ops.h"
 #include "losses/losses.h"
 #include "tensor/image_io.h"
@@ -159,33 +161,62 @@ std::vector<double> Stylizer::evaluate(const Tensor& image) const {
   return terms;
 }
 
-void Stylizer::run(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter) {
-  std::vector<double> terms;
-  if (cfg_.optimizer == "adam") {
-    Adam opt({image_}, AdamParams{cfg_.lr});
-    for (int it = 1; it <= iters; ++it) {
-      opt.set_lr(step_decay_lr(cfg_.lr, cfg_.lr_decay, cfg_.lr_step, it - 1));
-      opt.zero_grad();
-      terms.clear();
-      total_loss(image_, &terms).backward();
-      opt.step();
-      on_iter(it, terms);
-    }
-  } else if (cfg_.optimizer == "lbfgs") {
-    LBFGS opt({image_}, 1.0f, 20);
-    for (int it = 1; it <= iters; ++it) {
-      opt.step([&] {
-        image_.zero_grad();
-        terms.clear();
-        Var loss = total_loss(image_, &terms);
-        loss.backward();
-        return static_cast<float>(terms[0]);
-      });
-      on_iter(it, terms);  // the terms of the last evaluation (the accepted point)
-    }
-  } else {
-    throw Error("unknown optimizer '" + cfg_.optimizer + "': expected adam or lbfgs");
+void Stylizer::evaluate_current(int iteration, std::vector<double>* terms) {
+  terms->clear();
+  total_loss(image_, terms).backward();
+  double total = (*terms)[0];
+  if (std::isfinite(total) && (!best_.defined() || total < best_loss_)) {
+    best_ = image_.value().clone();
+    best_loss_ = total, best_iteration_ = iteration;
   }
+}
+
+Stylizer::Outcome Stylizer::run(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter) {
+  if (cfg_.optimizer == "lbfgs") return run_lbfgs(iters, on_iter);
+  if (cfg_.optimizer != "adam") throw Error("unknown optimizer '" + cfg_.optimizer + "': expected adam or lbfgs");
+  Adam opt({image_}, AdamParams{cfg_.lr});
+  DivergenceWatch watch;
+  std::vector<double> terms;
+  for (int it = 1; it <= iters; ++it) {
+    opt.set_lr(step_decay_lr(cfg_.lr, cfg_.lr_decay, cfg_.lr_step, it - 1));
+    opt.zero_grad();
+    evaluate_current(it, &terms);
+    std::string why = watch.update(it, terms[0]);
+    if (!why.empty()) {  // stop before the step: a non-finite gradient would spoil the image
+      on_iter(it, terms);
+      return {it, why};
+    }
+    opt.step();
+    on_iter(it, terms);  // the loss at the start of the iteration, the image after it
+  }
+  return {iters, watch.at_end()};
+}
+
+Stylizer::Outcome Stylizer::run_lbfgs(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter) {
+  LBFGS opt({image_}, 1.0f, 20);
+  std::vector<double> terms, accepted;  // the last evaluation's terms, and those at the accepted point
+  int failures = 0;
+  for (int it = 1; it <= iters; ++it) {
+    opt.step([&] {
+      image_.zero_grad();
+      evaluate_current(it, &terms);
+      if (accepted.empty()) accepted = terms;  // the starting point
+      return static_cast<float>(terms[0]);
+    });
+    // The line search ends on the accepted point, so its terms are the last ones; a failed
+    // search stays where it was.
+    if (opt.last_step_accepted()) accepted = terms, failures = 0;
+    else ++failures;
+    on_iter(it, accepted);
+    if (failures == 2) {
+      char why[160];
+      std::snprintf(why, sizeof why,
+                    "L-BFGS: the line search found no lower loss along the steepest-descent direction at iteration "
+                    "%d (loss %.4g)", it, accepted[0]);
+      return {it, why};
+    }
+  }
+  return {iters, ""};
 }
 
 std::vector<std::pair<std::string, Tensor>> Stylizer::masks() const {

@@ -67,8 +67,23 @@ class Stylizer {
 
   // Names of the logged terms: total, content, style_<name>..., tv, depth (the weighted terms).
   std::vector<std::string> term_names() const;
-  // Runs `iters` iterations; after each, on_iter(iteration (1-based), term values).
-  void run(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter);
+  // How a run ended: `stopped` is "" when every iteration ran and the loss did not end above
+  // its start, else why it diverged (DivergenceWatch, apps/lib/divergence.h) or why L-BFGS
+  // gave up (its line search found no decrease twice in a row, the second time along the
+  // steepest-descent direction).
+  struct Outcome {
+    int iterations = 0;
+    std::string stopped;
+  };
+  // Runs up to `iters` iterations; after each, on_iter(iteration (1-based), term values at
+  // the image the iteration started from (Adam) or accepted (L-BFGS)). Stops early on
+  // divergence. Every image evaluated is a candidate for best_image().
+  Outcome run(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter);
+  // The image with the lowest total loss evaluated so far, its loss and its iteration (the
+  // iteration whose CSV row holds that loss); undefined before run().
+  const Tensor& best_image() const { return best_; }
+  double best_loss() const { return best_loss_; }
+  int best_iteration() const { return best_iteration_; }
   // Term values for an image without changing anything (no gradient).
   std::vector<double> evaluate(const Tensor& image) const;
 
@@ -78,6 +93,9 @@ class Stylizer {
 
  private:
   Var total_loss(const Var& image, std::vector<double>* terms) const;
+  // total_loss of image_ with its gradient; keeps image_ as best_ when its loss is the lowest.
+  void evaluate_current(int iteration, std::vector<double>* terms);
+  Outcome run_lbfgs(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter);
   struct StyleTarget {
     std::string name;
     float weight;
@@ -95,6 +113,9 @@ class Stylizer {
   std::vector<StyleTarget> styles_;
   Var depth_target_;
   Var image_;
+  Tensor best_;
+  double best_loss_ = 0;
+  int best_iteration_ = 0;
 };
 
 }  // namespace app

@@ -184,17 +184,29 @@ std::string optim_path(const std::string& checkpoint) {
   return base + ".optim.h5";
 }
 
+int64_t checkpoint_step(const std::string& path) {
+  std::string n = fs::path(path).filename().string();
+  long long s = -1;
+  char tail[8] = {0};
+  if (std::sscanf(n.c_str(), "step_%lld%7s", &s, tail) == 2 && std::string(tail) == ".h5") return s;
+  return -1;
+}
+
+std::vector<std::string> existing_checkpoints(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code e;
+  if (!fs::is_directory(dir, e)) return out;
+  for (const fs::directory_entry& f : fs::directory_iterator(dir))
+    if (checkpoint_step(f.path().string()) >= 0) out.push_back(f.path().string());
+  return out;
+}
+
 std::string resolve_checkpoint(const std::string& file_or_dir) {
   if (!fs::is_directory(file_or_dir)) return file_or_dir;
   std::string best;
-  long long best_step = -1;
-  for (const fs::directory_entry& e : fs::directory_iterator(file_or_dir)) {
-    std::string n = e.path().filename().string();
-    long long s = -1;
-    char tail[8] = {0};
-    if (std::sscanf(n.c_str(), "step_%lld%7s", &s, tail) == 2 && std::string(tail) == ".h5" && s > best_step)
-      best_step = s, best = e.path().string();
-  }
+  int64_t best_step = -1;
+  for (const std::string& c : existing_checkpoints(file_or_dir))
+    if (checkpoint_step(c) > best_step) best_step = checkpoint_step(c), best = c;
   if (best.empty()) throw Error(file_or_dir + ": no checkpoint (step_NNNNNN.h5) in this folder");
   return best;
 }
@@ -221,8 +233,18 @@ const std::vector<double>& Trainer::step() {
   Var total = loss_.total(x, net_.forward(x), &terms);
   if (!std::isfinite(terms[0]))
     throw Error("the loss became " + std::to_string(terms[0]) + " at step " + std::to_string(step_ + 1) +
-                "; try a smaller --lr or smaller loss weights");
+                "; try a smaller --lr or smaller loss weights. The checkpoints written so far are intact");
   total.backward();
+  // A finite loss can still give an overflowing gradient; Adam would carry it into every
+  // weight (and the next checkpoint), so stop first. dot(g, g) is not finite exactly when some
+  // element is not, or when |g| exceeds ~1.8e19 (float overflow of g²), itself a blown-up step.
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor& g = params_[i].grad();
+    if (g.defined() && !std::isfinite(DS_DISPATCH(device_, dot, g, g)))
+      throw Error("the gradient of '" + names_[i] + "' is not finite at step " + std::to_string(step_ + 1) +
+                  " (loss " + std::to_string(terms[0]) + "); try a smaller --lr or smaller loss weights. "
+                  "The checkpoints written so far are intact");
+  }
   ++step_;
   AdamParams ap;
   ap.lr = cfg_.lr;
