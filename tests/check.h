@@ -5,8 +5,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <sstream>
@@ -75,18 +78,55 @@ inline std::string index_str(const Shape& s, int64_t flat) {
   return ds::shape_str(idx);
 }
 
+// ---- the float32 error model of the op tests (tests/README.md, "Tolerances") -------------
+// A float32 kernel's result is compared with a float64 oracle fed the same float32-rounded
+// inputs, so the difference is the kernel's own rounding error:
+//   |got - ref| <= u * (kRoundings + kSumFactor * sqrt(K)) * (|ref| + S)
+//   u           2^-24, float32's unit roundoff: one correctly rounded operation errs by <= u relative.
+//   kRoundings  16: a chain of up to ~8 roundings (a few ops, libm's exp/tanh at <= 2 ulp), each of
+//               an intermediate no larger than |ref| + S, with a factor 2 to spare.
+//   K           the most terms summed in float32 into one output (1 where the kernel sums in double).
+//               Rounding errors of the K partial sums add like a random walk: their standard
+//               deviation is u * sqrt(K/6) * (size of the result) for plain left-to-right summation,
+//               and blocked (GEMM), pairwise or SIMD-lane orders only shorten the walk, so this holds
+//               for our GEMM, OpenBLAS, with or without FMA, on any x86-64.
+//   kSumFactor  4, i.e. ~10 standard deviations: the largest of 10^6 normal errors lies within 5.
+//   S           the scale of the intermediates: the rms of the reference tensor (or a stated floor).
+// A wrong index, sign, padding or missing term moves results by O(|ref| + S), 10^4 times more.
+constexpr double kUnitRoundoff = 1.0 / 16777216.0;  // 2^-24
+constexpr double kRoundings = 16, kSumFactor = 4;
+
+struct Tol {
+  double atol, rtol;
+};
+
+inline double rms(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x * x;
+  return v.empty() ? 0.0 : std::sqrt(s / static_cast<double>(v.size()));
+}
+
+// The tolerance of the model above for `ref`, with K = sum_terms and S = max(rms(ref), min_scale).
+inline Tol float32_tol(const DTensor& ref, int64_t sum_terms, double min_scale = 0) {
+  double e = kUnitRoundoff * (kRoundings + kSumFactor * std::sqrt(static_cast<double>(std::max<int64_t>(sum_terms, 1))));
+  return {e * std::max(rms(ref.v), min_scale), e};
+}
+
 // Checks |got - want| <= atol + rtol * |want| for every element. On failure reports the
 // worst element (largest excess over its tolerance): its index, both values, the error.
+// With DEPTHSTYLE_TOL_REPORT set, also prints the largest error as a fraction of its
+// tolerance, to see the margin a CPU leaves.
 inline void check_close(const std::string& what, const std::vector<double>& got, const DTensor& want, double atol,
                         double rtol) {
   REQUIRE_MESSAGE(static_cast<int64_t>(got.size()) == want.numel(),
                   what << ": got " << got.size() << " values, expected " << want.numel());
   int64_t worst = -1, bad = 0;
-  double worst_excess = 0;
+  double worst_excess = 0, used = 0;
   for (int64_t i = 0; i < want.numel(); ++i) {
     double g = got[static_cast<size_t>(i)], w = want.v[static_cast<size_t>(i)];
     double tol = atol + rtol * std::fabs(w);
     double err = std::fabs(g - w);
+    used = std::max(used, err / tol);
     bool ok = err <= tol;  // false for NaN
     if (!ok) {
       ++bad;
@@ -94,6 +134,7 @@ inline void check_close(const std::string& what, const std::vector<double>& got,
       if (worst < 0 || excess > worst_excess) worst = i, worst_excess = excess;
     }
   }
+  if (std::getenv("DEPTHSTYLE_TOL_REPORT")) std::printf("tolerance used %.3f: %s\n", used, what.c_str());
   if (bad == 0) {
     CHECK(true);
     return;

@@ -23,10 +23,15 @@ struct OpCase {
   std::function<DTensor(const std::vector<DTensor>&)> oracle;          // float64 reference
   std::function<DTensor(Rng&, size_t input, const Shape&)> make_input;  // default: N(0,1)
   std::vector<bool> grad_inputs;  // inputs whose gradient is checked (default: all)
-  double atol = 1e-5, rtol = 1e-4;       // CPU forward vs oracle
-  double grad_atol = 1e-4, grad_rtol = 2e-3;  // CPU backward vs finite differences
-  // CUDA vs CPU, forward and backward. Defaults suit ops whose every output is a short
-  // exact-order computation; ops with long reductions (conv, gram, norms) set wider ones.
+  // CPU tolerances follow the float32 model of tests/check.h (float32_tol): K is the most
+  // terms the kernel sums in float32 into one output, 1 where it sums in double or not at all.
+  int64_t sum_terms = 1;                // K of the forward
+  std::vector<int64_t> grad_sum_terms;  // K of each input's gradient (default: 1 for all)
+  double grad_min_scale = 0;            // floor of S for the gradients, where intermediates outgrow them
+  // CUDA vs CPU, forward and backward: two float32 results, each within its own rounding
+  // error. Defaults (1e-5 = ~170u of O(1) values) suit ops whose every output is a short
+  // computation (a few roundings each side, the GPU's expf and reciprocals within a few ulps);
+  // ops with long reductions (conv, gram, norms) state wider ones beside their cases.
   double cuda_atol = 1e-5, cuda_rtol = 1e-5;
   bool finite_differences = true;  // off for cases too large for an O(numel * oracle) check
 };

@@ -53,6 +53,13 @@ struct Spec {
   }
   // Most terms summed into one output: input channels per group times taps.
   int64_t fan_in() const { return x[1] / p.groups * kh * kw; }
+  // Terms of the float32 sums behind each gradient (tests/check.h): an input gradient gathers
+  // output channels per group times taps; weight and bias gradients sum over the pixels of
+  // the side the filter slides over (y for a conv, x for a transposed conv) and of y.
+  int64_t dx_terms() const { return cout / p.groups * kh * kw; }
+  int64_t dw_terms() const { return pixels(transposed ? x : y()); }
+  int64_t db_terms() const { return pixels(y()); }
+  static int64_t pixels(const Shape& s) { return s[0] * s[2] * s[3]; }
   // Multiply-adds of one oracle call.
   int64_t macs() const {
     return ds::shape_numel(transposed ? x : y()) * (transposed ? cout : x[1]) / p.groups * kh * kw;
@@ -91,9 +98,8 @@ OpCase make_case(const Spec& s) {
     return tr ? conv_transpose2d_ref(x[0], x[1], b, p) : conv2d_ref(x[0], x[1], b, p);
   };
   c.make_input = [s](Rng& r, size_t i, const Shape& sh) { return conv_input(s, r, i, sh); };
-  // Forward: float32 dot products of fan_in terms of size ~1/sqrt(fan_in) err by about
-  // sqrt(fan_in) * 6e-8; the bound leaves a margin of ~30.
-  c.atol = 1e-6 + 2e-6 * std::sqrt(static_cast<double>(s.fan_in()));
+  c.sum_terms = s.fan_in();  // at most, for a transposed conv
+  c.grad_sum_terms = {s.dx_terms(), s.dw_terms(), s.db_terms()};
   // Finite differences cost 2 oracle calls per input element.
   int64_t in_numel = 0;
   for (const Shape& sh : c.inputs) in_numel += ds::shape_numel(sh);
@@ -295,13 +301,9 @@ TEST_CASE("conv large cases: cpu gradients match float64 references") {
     DTensor dx = s.transposed ? conv2d_ref(in.dy, in.w, nullptr, s.p)
                               : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(s));
     DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(in.x, in.dy, s.w(), s.p);
-    // dx sums at most cout*taps terms, dw one per pixel, of N(0,1)-sized factors; float32
-    // summation errs by ~6e-8 * terms, the bounds allow ~30 times that.
-    double sx = std::sqrt(static_cast<double>(s.cout * s.kh * s.kw));
-    Shape sum_over = s.transposed ? s.x : s.y();  // the pixels each dw element sums over
-    double pixels = static_cast<double>(sum_over[0] * sum_over[2] * sum_over[3]);
-    check_close(s.name() + " input gradient", got.dx, dx, 2e-6 * sx, 1e-4);
-    check_close(s.name() + " weight gradient", got.dw, dw, 2e-6 * pixels, 1e-4);
+    Tol tx = float32_tol(dx, s.dx_terms()), tw = float32_tol(dw, s.dw_terms());
+    check_close(s.name() + " input gradient", got.dx, dx, tx.atol, tx.rtol);
+    check_close(s.name() + " weight gradient", got.dw, dw, tw.atol, tw.rtol);
   }
 }
 

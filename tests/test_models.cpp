@@ -3,10 +3,22 @@
 // input formula; the fixtures hold PyTorch's float64 activations at several named layers
 // (sampled every `step`-th element) and the gradient of a scalar loss with respect to the
 // input, plus how far PyTorch's own float32 run is from them.
-// Tolerance: max|ours - ref| / max|ref| <= 1e-4 for every tap and the input gradient. The
-// input is noise-like (a periodic one left instance-norm channels nearly flat, so rounding was
-// amplified 1000x in the fast-style transformer), and Monodepth2's input has no max-pool
-// near-tie (see make_golden.py). PyTorch's own float32 error is printed beside ours.
+//
+// Tolerance (tests/README.md, "Tolerances"): for every tap and the input gradient,
+//   max|ours - ref| / max|ref| <= max(kTorchFactor * e_torch, kFloor)
+// where e_torch is the same error of PyTorch's own float32 run on this fixture, with its native
+// im2col + GEMM convolutions (make_golden.py says why not oneDNN's). e_torch measures how much
+// this network amplifies float32 rounding (4e-7 for VGG, 1e-4 for the fast-style transformer,
+// whose instance norms divide by small plane deviations). Our run is another float32
+// evaluation of the same kind that sums in other orders (GEMM blocking, FMA or not, threads),
+// so its error is another draw of the same size. The largest errors of two such draws differ
+// by a factor of up to about 2 where a few ill-conditioned elements dominate, so
+// kTorchFactor = 4: that factor twice over. kFloor = 64u (u = 2^-24) keeps a fixture whose
+// PyTorch error happens to be tiny from asking for less than a few roundings per layer. A real
+// bug (a wrong padding, eps, layer order or sign) moves outputs by 1e-3 to 1 of their scale,
+// far beyond both. The input is noise-like (a periodic one left instance-norm channels nearly
+// flat, amplifying rounding 1000x), and Monodepth2's input has no max-pool near-tie (see
+// make_golden.py).
 // Regenerate the fixtures with:  /usr/bin/python3 tests/golden/make_golden.py tests/golden
 #include <doctest/doctest.h>
 
@@ -16,6 +28,7 @@
 
 #include "autograd/ops.h"
 #include "nn/models.h"
+#include "tests/check.h"
 #include "weights/h5.h"
 
 using ds::Shape;
@@ -37,6 +50,11 @@ ds::ParamSet synthetic_params(const ds::ParamShapes& shapes) {
 Tensor read_dataset(const ds::h5::Reader& f, const std::string& name) {
   return Tensor::from_vector(f.info(name).shape, f.read(name));
 }
+
+using dst::kUnitRoundoff;
+constexpr double kTorchFactor = 4, kFloor = 64 * kUnitRoundoff;
+
+double tolerance(double torch_error) { return std::max(kTorchFactor * torch_error, kFloor); }
 
 // max |got - want| / max |want|: the error relative to the tensor's scale.
 double normalised_error(const std::vector<float>& got, const std::vector<float>& want) {
@@ -65,6 +83,7 @@ void check_golden(const std::string& file, const ds::ParamShapes& shapes, const 
   Var input(x, true);
   std::map<std::string, Var> acts = run(params, input, taps);
   Var loss;
+  double loss_tol = 0;
   for (const std::string& t : taps) {
     CAPTURE(t);
     REQUIRE(acts.count(t) == 1);
@@ -75,28 +94,38 @@ void check_golden(const std::string& file, const ds::ParamShapes& shapes, const 
     REQUIRE(a.shape() == want_shape);
     auto step = static_cast<int64_t>(info.data()[0]);
     std::vector<float> all = a.to_vector(), sampled;
-    double abs_sum = 0;
+    double abs_sum = 0, max_abs = 0;
     for (size_t i = 0; i < all.size(); ++i) {
       abs_sum += std::fabs(all[i]);
+      max_abs = std::max(max_abs, static_cast<double>(std::fabs(all[i])));
       if (static_cast<int64_t>(i) % step == 0) sampled.push_back(all[i]);
     }
     double err = normalised_error(sampled, read_dataset(f, t).to_vector());
-    double tol = 1e-4;
+    double tol = tolerance(info.data()[2]);
     MESSAGE(file << " " << t << " " << ds::shape_str(a.shape()) << ": max error / max |value| = " << err
-                 << " (PyTorch float32: " << info.data()[2] << ")");
+                 << " (PyTorch float32: " << info.data()[2] << ", tolerance " << tol << ")");
     CHECK(err <= tol);
-    CHECK(abs_sum == doctest::Approx(info.data()[1]).epsilon(1e-4));
+    // The unsampled elements, through the sum of |values|: if every element is within
+    // tol * max|ref| of its reference, the sums differ by at most numel * tol * max|ref| (max|ours|
+    // stands for max|ref|, which the sampled reference may miss; they differ by tol).
+    double numel = static_cast<double>(a.numel());
+    CHECK(std::fabs(abs_sum - info.data()[1]) <= numel * tol * max_abs);
+    // The loss term below: each element's error times |cos| <= 1, averaged, plus the float32
+    // product and final roundings (2u per term, relative to the mean |value|).
+    loss_tol += tol * max_abs + 2 * kUnitRoundoff * abs_sum / numel;
     std::vector<float> w(all.size());
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(std::cos(0.1 * static_cast<double>(i)));
     Var term = ds::sum(acts[t] * Var(Tensor::from_vector(a.shape(), w))) * (1.0f / static_cast<float>(a.numel()));
     loss = loss.defined() ? loss + term : term;
   }
-  CHECK(loss.value().item() == doctest::Approx(f.attr("loss").numbers.at(0)).epsilon(1e-3));
+  double loss_ref = f.attr("loss").numbers.at(0);
+  CHECK(std::fabs(loss.value().item() - loss_ref) <= loss_tol + 4 * kUnitRoundoff * std::fabs(loss_ref));
   loss.backward();
   double gerr = normalised_error(input.grad().to_vector(), gref.to_vector());
   double gtorch = read_dataset(f, "grad_input.info").data()[0];
-  MESSAGE(file << " input gradient: max error / max |value| = " << gerr << " (PyTorch float32: " << gtorch << ")");
-  CHECK(gerr <= 1e-4);
+  MESSAGE(file << " input gradient: max error / max |value| = " << gerr << " (PyTorch float32: " << gtorch
+               << ", tolerance " << tolerance(gtorch) << ")");
+  CHECK(gerr <= tolerance(gtorch));
 }
 
 }  // namespace
