@@ -15,6 +15,9 @@ fire2, style relu1 fire3 fire4 fire5; VGG16: content relu4_2, style relu1_1 ... 
 Networks have torchvision's random initialisation (deterministic seed): speed and memory do
 not depend on the weight values. Content and style images are seeded uniform noise of the
 workload's size (the style at the content's size, as `stylize --style-size` defaults to).
+With --weights DIR (scripts/make-bench-weights' .pth sources) and --content/--style image
+files, the peer computes what `depthstyle stylize` computes with the converted .h5 files, so
+the two can be compared term by term (--terms; tests/python/test_torch_peer.py does).
 
 Workloads: NET-SIZE[-md2], NET in squeezenet | vgg16, SIZE the square side in pixels, -md2
 adds the depth loss through Monodepth2 (ResNet18 encoder + depth decoder, as nn/monodepth2.cpp).
@@ -67,6 +70,9 @@ CONFIGS = {
 }
 DEPTH_WEIGHT = 1.0  # any positive value: the time does not depend on it
 LR_DECAY = 0.5
+# The .pth sources that scripts/make-bench-weights keeps in its OUT/src (--weights DIR).
+WEIGHT_FILES = {"squeezenet": "squeezenet1_1-random.pth", "vgg16": "vgg16_features-random.pth",
+                "md2_encoder": "monodepth2-random-encoder.pth", "md2_depth": "monodepth2-random-depth.pth"}
 
 
 # ---- networks ----------------------------------------------------------------------------
@@ -179,6 +185,29 @@ def monodepth2_random():
     return m
 
 
+def load_features(seq, path):
+    """Loads the features.* entries of a torchvision state dict file into the features module."""
+    sd = torch.load(path, map_location="cpu")
+    seq.load_state_dict({k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")})
+
+
+def load_monodepth2(m, encoder_path, depth_path):
+    """Loads Monodepth2's encoder.pth (encoder.* plus height, width, ...) and depth.pth (decoder.*)."""
+    enc, dec = torch.load(encoder_path, map_location="cpu"), torch.load(depth_path, map_location="cpu")
+    m.encoder.load_state_dict({k[len("encoder."):]: v for k, v in enc.items() if k.startswith("encoder.")})
+    m.decoder.load_state_dict({k[len("decoder."):]: v for k, v in dec.items()})
+
+
+def read_rgb01(path, size):
+    """A PNG or JPEG file as RGB [1,3,size,size] in [0,1]; it must be size x size already."""
+    import torchvision.io as tio
+    img = tio.read_image(path, tio.ImageReadMode.RGB)
+    if tuple(img.shape[1:]) != (size, size):
+        raise SystemExit("torch_peer.py: %s is %dx%d; the workload needs %dx%d" % (path, img.shape[2], img.shape[1],
+                                                                                  size, size))
+    return img[None].float() / 255.0
+
+
 def depth_of(md2, rgb01):
     """Depth in metres at the image's size (nets.cpp's Monodepth2 estimator)."""
     h, w = rgb01.shape[2:]
@@ -198,11 +227,13 @@ def frozen(m, device):
 class FeatureNet:
     """The tapped prefix of a torchvision feature network with its input normalisation."""
 
-    def __init__(self, name, device):
+    def __init__(self, name, device, weights=None):
         if name == "squeezenet":
             self.seq, self.index = torchvision.models.squeezenet1_1().features, squeezenet_layers()
         else:
             self.seq, self.index = vgg16_features(), vgg16_layers()
+        if weights:
+            load_features(self.seq, weights)
         self.seq = frozen(self.seq, device)
         self.mean = torch.tensor(IMAGENET_MEAN, device=device).view(1, 3, 1, 1)
         self.std = torch.tensor(IMAGENET_STD, device=device).view(1, 3, 1, 1)
@@ -233,14 +264,23 @@ def tv_loss(x):
 
 
 class Stylize:
-    def __init__(self, net, size, depth, device, seed):
+    def __init__(self, net, size, depth, device, seed, weights_dir=None, content=None, style=None):
+        """weights_dir: make-bench-weights' .pth sources instead of new random weights; content,
+        style: image files instead of seeded noise."""
         self.cfg = CONFIGS[net]
         torch.manual_seed(seed)
-        self.net = FeatureNet(net, device)
-        self.md2 = frozen(monodepth2_random(), device) if depth else None
+        src = (lambda key: os.path.join(weights_dir, WEIGHT_FILES[key])) if weights_dir else (lambda key: None)
+        self.net = FeatureNet(net, device, src(net))
+        self.md2 = None
+        if depth:
+            self.md2 = monodepth2_random()
+            if weights_dir:
+                load_monodepth2(self.md2, src("md2_encoder"), src("md2_depth"))
+            self.md2 = frozen(self.md2, device)
         gen = torch.Generator().manual_seed(seed + 1)
-        content = torch.rand(1, 3, size, size, generator=gen).to(device)
-        style = torch.rand(1, 3, size, size, generator=gen).to(device)
+        noise = [torch.rand(1, 3, size, size, generator=gen) for _ in range(2)]
+        content = (read_rgb01(content, size) if content else noise[0]).to(device)
+        style = (read_rgb01(style, size) if style else noise[1]).to(device)
         c = self.cfg
         self.layers = list(dict.fromkeys(c["style"] + [c["content"]]))
         with torch.no_grad():
@@ -265,7 +305,7 @@ class Stylize:
         return out
 
     def step(self):
-        """One Adam iteration; returns the total loss at the image it started from."""
+        """One Adam iteration; returns [total, content, style, tv, (depth)] at the image it started from."""
         c = self.cfg
         lr = c["lr"] * LR_DECAY ** (self.it // c["lr_step"])
         for g in self.opt.param_groups:
@@ -279,7 +319,7 @@ class Stylize:
             self.best, self.best_loss = self.image.detach().clone(), values[0]
         self.opt.step()
         self.it += 1
-        return values[0]
+        return values
 
 
 # ---- measurement ---------------------------------------------------------------------------
@@ -332,16 +372,16 @@ def run_one(args, workload):
     if device.type == "cuda":
         torch.cuda.init()
         torch.cuda.reset_peak_memory_stats()
-    s = Stylize(net, size, depth, device, args.seed)
+    s = Stylize(net, size, depth, device, args.seed, args.weights, args.content, args.style)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     sync()
     ms, losses = [], []
     for k in range(args.warmup + args.iters):
         t0 = time.perf_counter()
-        loss = s.step()
+        terms = s.step()
         sync()
         t1 = time.perf_counter()
-        losses.append(loss)
+        losses.append(terms)
         if k >= args.warmup:
             ms.append((t1 - t0) * 1e3)
     srt = sorted(ms)
@@ -350,7 +390,7 @@ def run_one(args, workload):
            "warmup": args.warmup, "ms": [round(v, 3) for v in ms], "median_ms": round(percentile(srt, 0.5), 3),
            "min_ms": round(srt[0], 3), "max_ms": round(srt[-1], 3),
            "p25_ms": round(percentile(srt, 0.25), 3), "p75_ms": round(percentile(srt, 0.75), 3),
-           "loss_first": losses[0], "loss_last": losses[-1], "torch": torch.__version__,
+           "loss_first": losses[0][0], "loss_last": losses[-1][0], "torch": torch.__version__,
            "torchvision": torchvision.__version__, "threads": torch.get_num_threads(), "cpu": cpu_model(),
            "seed": args.seed}
     if device.type == "cuda":
@@ -358,6 +398,9 @@ def run_one(args, workload):
                    cuda_peak_allocated_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1),
                    cuda_peak_reserved_mb=round(torch.cuda.max_memory_reserved() / 2**20, 1))
     out.update(peak_rss_mb=round(peak_rss_mb(), 1), rss_before_mb=round(rss_before, 1))
+    if args.terms:
+        out["term_names"] = ["total", "content", "style", "tv"] + (["depth"] if depth else [])
+        out["terms"] = losses
     return out
 
 
@@ -365,7 +408,10 @@ def child_args(args, workload):
     """The command line that runs `workload` alone with the same options."""
     out = ["--workload", workload, "--iters", str(args.iters), "--warmup", str(args.warmup), "--device", args.device,
            "--threads", str(args.threads), "--precision", args.precision, "--seed", str(args.seed)]
-    return out + (["--cudnn-benchmark"] if args.cudnn_benchmark else [])
+    for opt in ("weights", "content", "style"):
+        if getattr(args, opt):
+            out += ["--" + opt, getattr(args, opt)]
+    return out + (["--cudnn-benchmark"] if args.cudnn_benchmark else []) + (["--terms"] if args.terms else [])
 
 
 def main(argv=None):
@@ -383,6 +429,11 @@ def main(argv=None):
     ap.add_argument("--tf32", dest="precision", action="store_const", const="tf32", help="same as --precision tf32")
     ap.add_argument("--cudnn-benchmark", action="store_true", help="CUDA: torch.backends.cudnn.benchmark = True")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--weights", metavar="DIR", help="load the .pth files of scripts/make-bench-weights (its OUT/src) "
+                                                     "instead of making new random weights")
+    ap.add_argument("--content", metavar="IMAGE", help="content image (PNG/JPEG, SIZE x SIZE) instead of noise")
+    ap.add_argument("--style", metavar="IMAGE", help="style image (PNG/JPEG, SIZE x SIZE) instead of noise")
+    ap.add_argument("--terms", action="store_true", help="also print every iteration's loss terms (warm-up included)")
     args = ap.parse_args(argv)
     if args.iters < 1 or args.warmup < 0:
         ap.error("--iters must be >= 1 and --warmup >= 0")

@@ -99,10 +99,6 @@ def close(name, got, want):
     return err
 
 
-def load_pth(name):
-    return torch.load(os.path.join(OUT, "src", name))
-
-
 def test_make_vgg16_and_monodepth2():
     print(run([sys.executable, SCRIPT, "--out", OUT, "--seed", "3", "--nets", "vgg16,monodepth2"]), end="")
     assert info_count(os.path.join(OUT, "vgg16_features.h5")) == ("vgg16_features", 14714688, 26)
@@ -113,9 +109,7 @@ def test_vgg16_matches_torch():
     layers = ["relu1_2", "pool2", "relu3_3", "relu4_2", "relu5_1"]
     img = image(40, 48, 1)
     got = features("vgg16", os.path.join(OUT, "vgg16_features.h5"), layers, img)
-    net = torch_peer.FeatureNet("vgg16", torch.device("cpu"))
-    sd = load_pth("vgg16_features-random.pth")
-    net.seq.load_state_dict({k[len("features."):]: v for k, v in sd.items()})
+    net = torch_peer.FeatureNet("vgg16", torch.device("cpu"), os.path.join(OUT, "src", "vgg16_features-random.pth"))
     with torch.no_grad():
         want = net.run(to_torch(img), layers)
     for n in layers:
@@ -127,10 +121,9 @@ def test_monodepth2_matches_torch():
     taps = ["conv1", "layer4", "upconv2_1", "disp0"]
     got = features("monodepth2", os.path.join(OUT, "monodepth2.h5"), taps, img)
     m = torch_peer.Monodepth2().eval()
-    enc, dec = load_pth("monodepth2-random-encoder.pth"), load_pth("monodepth2-random-depth.pth")
-    assert (enc["height"], enc["width"]) == torch_peer.MD2_SIZE
-    m.encoder.load_state_dict({k[len("encoder."):]: v for k, v in enc.items() if k.startswith("encoder.")})
-    m.decoder.load_state_dict({k[len("decoder."):]: v for k, v in dec.items()})
+    enc = os.path.join(OUT, "src", "monodepth2-random-encoder.pth")
+    torch_peer.load_monodepth2(m, enc, os.path.join(OUT, "src", "monodepth2-random-depth.pth"))
+    assert (torch.load(enc)["height"], torch.load(enc)["width"]) == torch_peer.MD2_SIZE
     want = {}
     hooks = {"conv1": m.encoder.relu, "layer4": m.encoder.layer4, "upconv2_1": m.decoder[5]}
     for name, mod in hooks.items():
