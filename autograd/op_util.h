@@ -3,6 +3,7 @@
 #include <string>
 
 #include "autograd/ops.h"
+#include "autograd/profile.h"
 #include "tensor/kernels.h"
 
 namespace ds {

@@ -46,6 +46,7 @@ static Tensor bias_grad(const Tensor& gy) {
 
 Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
   const char* op = "conv2d";
+  ProfileOp prof(op);
   check_conv(op, x, w, b, p, false);
   const Shape& xs = x.shape();
   const Shape& ws = w.shape();
@@ -78,6 +79,7 @@ Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
 
 Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
   const char* op = "conv_transpose2d";
+  ProfileOp prof(op);
   check_conv(op, x, w, b, p, true);
   const Shape& xs = x.shape();
   const Shape& ws = w.shape();

@@ -15,6 +15,7 @@ static void check_channel_vec(const char* op, const Var& v, int64_t c, const cha
 Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& running_mean, const Tensor& running_var,
                float eps) {
   const char* op = "batch_norm";
+  ProfileOp prof(op);  // its sub-ops count as batch_norm
   check_inputs(op, {&x, &gamma, &beta});
   check_4d(op, x);
   int64_t c = x.shape()[1];
@@ -40,6 +41,7 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& ru
 
 Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
   const char* op = "instance_norm";
+  ProfileOp prof(op);
   check_inputs(op, {&x, &gamma, &beta});
   check_4d(op, x);
   const Shape& s = x.shape();

@@ -28,6 +28,7 @@ const char* binop_name(BinOp op) {
 
 Var activation(const Var& x, Act act, float alpha) {
   const char* op = act_name(act);
+  ProfileOp prof(op);
   check_inputs(op, {&x});
   Tensor y = empty_like(x.value());
   DS_DISPATCH(y.device(), activation_forward, act, alpha, x.value(), y);
@@ -63,6 +64,7 @@ static Tensor binary_tensor(BinOp op, const Tensor& a, const Tensor& b) {
 
 Var binary(BinOp op, const Var& a, const Var& b) {
   const char* name = binop_name(op);
+  ProfileOp prof(name);
   check_inputs(name, {&a, &b});
   const Shape& as = a.shape();
   const Shape& bs = b.shape();
@@ -117,6 +119,7 @@ Var binary(BinOp op, const Var& a, const Var& b) {
 }
 
 Var scale_add(const Var& x, float alpha, float beta) {
+  ProfileOp prof("scale_add");
   check_inputs("scale_add", {&x});
   Tensor y = empty_like(x.value());
   DS_DISPATCH(y.device(), scale_add, x.value(), alpha, beta, y);
@@ -128,6 +131,7 @@ Var scale_add(const Var& x, float alpha, float beta) {
 }
 
 Var reshape(const Var& x, const Shape& s) {
+  ProfileOp prof("reshape");
   if (!x.defined()) throw Error("reshape: undefined input");
   Tensor y = x.value().reshape(s);
   Shape old = x.shape();

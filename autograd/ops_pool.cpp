@@ -33,6 +33,7 @@ static Tensor pool_output(const char* op, const Var& x, const Pool2dParams& p) {
 }
 
 Var max_pool2d(const Var& x, const Pool2dParams& p) {
+  ProfileOp prof("max_pool2d");
   Tensor y = pool_output("max_pool2d", x, p);
   DS_DISPATCH(y.device(), max_pool2d_forward, x.value(), y, p);
   Tensor xk = needs_grad(x) ? x.value() : Tensor();
@@ -44,6 +45,7 @@ Var max_pool2d(const Var& x, const Pool2dParams& p) {
 }
 
 Var avg_pool2d(const Var& x, const Pool2dParams& p) {
+  ProfileOp prof("avg_pool2d");
   Tensor y = pool_output("avg_pool2d", x, p);
   DS_DISPATCH(y.device(), avg_pool2d_forward, x.value(), y, p);
   Shape xs = x.shape();
@@ -55,6 +57,7 @@ Var avg_pool2d(const Var& x, const Pool2dParams& p) {
 }
 
 Var global_avg_pool(const Var& x) {
+  ProfileOp prof("global_avg_pool");  // avg_pool2d inside counts as global_avg_pool
   check_inputs("global_avg_pool", {&x});
   check_4d("global_avg_pool", x);
   Pool2dParams p;

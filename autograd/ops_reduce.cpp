@@ -13,6 +13,7 @@ static Tensor spread(const Tensor& g1, const Shape& shape, float scale) {
 }
 
 static Var sum_scaled(const char* op, const Var& x, float scale) {
+  ProfileOp prof(op);
   check_inputs(op, {&x});
   Tensor y = Tensor::empty({1}, x.device());
   DS_DISPATCH(y.device(), sum_all, x.value(), y);
@@ -25,6 +26,7 @@ Var sum(const Var& x) { return sum_scaled("sum", x, 1.0f); }
 Var mean(const Var& x) { return sum_scaled("mean", x, x.defined() ? 1.0f / static_cast<float>(x.value().numel()) : 1.0f); }
 
 Var gram(const Var& f, float scale) {
+  ProfileOp prof("gram");
   check_inputs("gram", {&f});
   check_4d("gram", f);
   const Shape& s = f.shape();
@@ -39,6 +41,7 @@ Var gram(const Var& f, float scale) {
 }
 
 Var mse_loss(const Var& a, const Var& b) {
+  ProfileOp prof("mse_loss");
   check_inputs("mse_loss", {&a, &b});
   check_same_shape("mse_loss", a.value(), b.value());
   Tensor out = Tensor::empty({1}, a.device());

@@ -17,6 +17,7 @@ static Tensor resize_output(const char* op, const Var& x, int64_t h, int64_t w) 
 }
 
 Var resize_nearest(const Var& x, int64_t out_h, int64_t out_w) {
+  ProfileOp prof("resize_nearest");
   Tensor y = resize_output("resize_nearest", x, out_h, out_w);
   DS_DISPATCH(y.device(), resize_nearest_forward, x.value(), y);
   Shape xs = x.shape();
@@ -28,6 +29,7 @@ Var resize_nearest(const Var& x, int64_t out_h, int64_t out_w) {
 }
 
 Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w) {
+  ProfileOp prof("resize_bilinear");
   Tensor y = resize_output("resize_bilinear", x, out_h, out_w);
   DS_DISPATCH(y.device(), resize_bilinear_forward, x.value(), y);
   Shape xs = x.shape();
@@ -40,6 +42,7 @@ Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w) {
 
 Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode) {
   const char* op = mode == PadMode::Reflect ? "reflection_pad2d" : "zero_pad2d";
+  ProfileOp prof(op);
   check_inputs(op, {&x});
   check_4d(op, x);
   const Shape& s = x.shape();
@@ -62,6 +65,7 @@ Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode) {
 
 Var concat_channels(const std::vector<Var>& xs) {
   const char* op = "concat_channels";
+  ProfileOp prof(op);
   if (xs.empty()) throw Error("concat_channels: no inputs");
   int64_t c = 0;
   for (const Var& v : xs) {

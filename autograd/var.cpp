@@ -5,6 +5,7 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "autograd/profile.h"
 #include "tensor/kernels.h"
 
 namespace ds {
@@ -21,6 +22,8 @@ struct Node {
   std::vector<std::shared_ptr<Node>> inputs;  // null where the input needs no gradient
   BackwardFn backward;
   Tensor grad;  // accumulated gradient of this node's value
+  const char* prof_op = nullptr;  // profiling only (autograd/profile.h): the op kind and layer
+  int prof_layer = -1;            // its backward is recorded under
 
   Node() { ++g_live; }
   ~Node() { --g_live; }
@@ -92,6 +95,7 @@ Var Var::make_result(Tensor value, const char* op, const std::vector<Var>& input
   auto node = std::make_shared<Node>();
   node->op = op;
   node->backward = std::move(fn);
+  if (profile_enabled()) node->prof_op = profile_node_op(op), node->prof_layer = profile_current_layer();
   node->inputs.reserve(inputs.size());
   for (const Var& v : inputs) node->inputs.push_back(needs_grad(v) ? v.impl_->node : nullptr);
   out.impl_->node = std::move(node);
@@ -114,6 +118,7 @@ void Var::backward() const {
   if (!std::isfinite(v.item())) throw Error("backward: the loss is not finite (" + std::to_string(v.item()) + ")");
   Node* root = impl_->node.get();
   if (root->freed) throw Error("backward: the graph was already freed by an earlier backward()");
+  int64_t t_start = profile_enabled() ? profile_clock_ns() : 0;
 
   // Collect the graph reachable from the root; creation order is a topological order.
   std::vector<std::shared_ptr<Node>> order;
@@ -134,17 +139,30 @@ void Var::backward() const {
     if (n->is_leaf) continue;
     if (n->freed) throw Error(std::string("backward: graph through '") + n->op + "' was already freed");
     if (n->grad.defined()) {
-      Grads gs = n->backward(n->grad);
+      Grads gs;
+      {
+        ProfileOp prof(n->prof_op ? n->prof_op : n->op, n->prof_layer);
+        gs = n->backward(n->grad);
+      }
       if (gs.size() != n->inputs.size())
         throw Error(std::string("backward of '") + n->op + "' returned the wrong number of gradients");
-      for (size_t i = 0; i < gs.size(); ++i)
-        if (n->inputs[i] && gs[i].defined()) n->inputs[i]->grad = accumulate(n->inputs[i]->grad, gs[i]);
+      for (size_t i = 0; i < gs.size(); ++i) {
+        if (!n->inputs[i] || !gs[i].defined()) continue;
+        Tensor& acc = n->inputs[i]->grad;
+        if (!acc.defined()) {
+          acc = gs[i];
+          continue;
+        }
+        ProfileOp prof("grad_accumulate", n->prof_layer);  // a real sum: the input feeds several ops
+        acc = accumulate(acc, gs[i]);
+      }
     }
     n->backward = nullptr;  // frees saved tensors
     n->inputs.clear();
     n->grad = Tensor();
     n->freed = true;
   }
+  if (t_start) profile_backward_call(profile_clock_ns() - t_start);
 }
 
 }  // namespace ds

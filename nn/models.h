@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "autograd/profile.h"
 #include "nn/network.h"
 #include "nn/params.h"
 #include "tensor/params.h"
@@ -107,6 +108,7 @@ class TapSet {
  private:
   std::vector<std::string> wanted_;
   std::map<std::string, Var> out_;
+  ProfileLayer layer_tag_;  // tags ops with the layer being computed (the one after the last emitted)
 };
 
 // Monodepth2's disparity -> depth: 1 / (min_disp + (max_disp - min_disp) * disp), depth range [0.1, 100].

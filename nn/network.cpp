@@ -1,5 +1,7 @@
 #include "nn/network.h"
 
+#include "autograd/profile.h"
+
 namespace ds {
 
 std::vector<std::string> LayerNet::layer_names() const {
@@ -34,6 +36,7 @@ std::map<std::string, Var> LayerNet::run(const Var& x, const std::vector<std::st
   std::map<std::string, Var> out;
   Var h = x;
   for (size_t i = 0; i < depth; ++i) {
+    ProfileLayer tag(arch_, layers_[i].name);
     h = layers_[i].fn(h);
     for (const std::string& t : taps)
       if (t == layers_[i].name) out[t] = h;
@@ -43,7 +46,10 @@ std::map<std::string, Var> LayerNet::run(const Var& x, const std::vector<std::st
 
 Var LayerNet::forward(const Var& x) const {
   Var h = x;
-  for (const NamedLayer& l : layers_) h = l.fn(h);
+  for (const NamedLayer& l : layers_) {
+    ProfileLayer tag(arch_, l.name);
+    h = l.fn(h);
+  }
   return h;
 }
 

@@ -4,7 +4,8 @@
 
 namespace ds {
 
-TapSet::TapSet(const std::string& arch, const std::vector<std::string>& valid, const std::vector<std::string>& taps) {
+TapSet::TapSet(const std::string& arch, const std::vector<std::string>& valid, const std::vector<std::string>& taps)
+    : layer_tag_(arch, valid) {
   for (const std::string& t : taps) {
     if (std::find(valid.begin(), valid.end(), t) == valid.end()) {
       std::string list;
@@ -17,6 +18,7 @@ TapSet::TapSet(const std::string& arch, const std::vector<std::string>& valid, c
 
 bool TapSet::emit(const std::string& name, const Var& v) {
   if (std::find(wanted_.begin(), wanted_.end(), name) != wanted_.end()) out_[name] = v;
+  layer_tag_.done(name);
   return done();
 }
 
