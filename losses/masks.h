@@ -19,7 +19,6 @@
 #include "tensor/tensor.h"
 
 namespace ds {
-namespace app {
 
 struct MaskSpec {
   enum class Kind { Sigmoid, InvSigmoid, Linear, Image, Constant };
@@ -42,5 +41,4 @@ Tensor make_mask(const MaskSpec& s, const Tensor& depth01);
 // autograd), on the mask's device. Same size returns the mask itself.
 Tensor resize_mask(const Tensor& m, int h, int w);
 
-}  // namespace app
 }  // namespace ds

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #ifdef DEPTHSTYLE_HAVE_CUDA
-#include "cuda/runtime.h"
+#include "tensor/device.h"
 #endif
 
 namespace ds {

@@ -14,7 +14,7 @@
 #include <map>
 
 #include "apps/lib/fast.h"
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "tensor/image_io.h"
 #include "weights/weights.h"
 

@@ -15,12 +15,12 @@
 #include <fstream>
 #include <vector>
 
-#include "apps/lib/depth_io.h"
+#include "weights/depth_io.h"
 #include "tensor/image_io.h"
 
 using ds::Error;
 using ds::Tensor;
-namespace app = ds::app;
+namespace app = ds;  // the depth readers were in ds::app before they moved to weights/
 
 namespace {
 

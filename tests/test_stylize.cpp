@@ -40,12 +40,12 @@ Setup make_setup() {
     st.name = "style" + std::to_string(k);
     st.image = rng.uniform_tensor({1, 3, 40, 40}, 0, 1);
     st.masked = true;
-    st.mask = ds::app::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5");
+    st.mask = ds::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5");
     s.styles.push_back(st);
   }
   s.cfg = ds::app::default_config("squeezenet");
   s.cfg.content_masked = true;
-  s.cfg.content_mask = ds::app::parse_mask_spec("linear:a=0.2,b=1");
+  s.cfg.content_mask = ds::parse_mask_spec("linear:a=0.2,b=1");
   // Weights chosen so that every term starts at a comparable size (about 1e4), so each one
   // matters to the optimiser and must fall.
   s.cfg.content_weight = 100.0f;

@@ -1,4 +1,4 @@
-#include "apps/lib/depth_io.h"
+#include "weights/depth_io.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,12 +7,11 @@
 #include <iterator>
 #include <vector>
 
-#include "apps/lib/h5_slab.h"
+#include "weights/h5_slab.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 
 namespace ds {
-namespace app {
 namespace {
 
 const char* kMatKind = "a MATLAB v7.3 .mat file (HDF5), such as NYU Depth v2's nyu_depth_v2_labeled.mat";
@@ -271,5 +270,4 @@ Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what) {
   return resize_depth_to(d, h, w);
 }
 
-}  // namespace app
 }  // namespace ds

@@ -23,7 +23,6 @@
 #include "tensor/tensor.h"
 
 namespace ds {
-namespace app {
 
 struct DepthOptions {
   int frame = 0;                  // .mat: index into the frames axis
@@ -62,5 +61,4 @@ Tensor resize_depth_to(const Tensor& d, int h, int w);
 // "depth map x.png"), since stretching would misalign depth and content.
 Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what);
 
-}  // namespace app
 }  // namespace ds

@@ -1,4 +1,4 @@
-#include "apps/lib/h5_slab.h"
+#include "weights/h5_slab.h"
 
 #include <fstream>
 #include <type_traits>
@@ -9,7 +9,6 @@
 static_assert(std::is_same<hid_t, int64_t>::value, "h5_slab.h stores hid_t as int64_t (HDF5 >= 1.10)");
 
 namespace ds {
-namespace app {
 
 using h5::Handle;
 
@@ -72,5 +71,4 @@ std::vector<float> H5SlabReader::read(const std::string& dataset, const std::vec
   return out;
 }
 
-}  // namespace app
 }  // namespace ds

@@ -10,7 +10,6 @@
 #include <vector>
 
 namespace ds {
-namespace app {
 
 class H5SlabReader {
  public:
@@ -32,5 +31,4 @@ class H5SlabReader {
   int64_t file_ = -1;  // hid_t
 };
 
-}  // namespace app
 }  // namespace ds

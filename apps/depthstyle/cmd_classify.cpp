@@ -7,7 +7,7 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 

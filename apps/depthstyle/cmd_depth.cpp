@@ -5,9 +5,9 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/depth_io.h"
+#include "weights/depth_io.h"
 #include "apps/lib/montage.h"
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "tensor/image_io.h"
 
 namespace ds {

@@ -7,7 +7,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
-#include "apps/lib/depth_io.h"
+#include "weights/depth_io.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"

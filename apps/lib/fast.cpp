@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <map>
 
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 #include "weights/weights.h"

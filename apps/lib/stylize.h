@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "apps/lib/masks.h"
-#include "apps/lib/nets.h"
+#include "losses/masks.h"
+#include "nn/pretrained.h"
 #include "nn/optim.h"
 
 namespace ds {

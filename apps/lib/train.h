@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "apps/lib/args.h"
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "apps/lib/train_data.h"
 
 namespace ds {
