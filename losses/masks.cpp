@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "weights/depth_io.h"
+#include "losses/depth_map.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <vector>
 
+#include "losses/depth_map.h"
 #include "weights/depth_io.h"
 #include "tensor/image_io.h"
 

@@ -96,8 +96,8 @@ TEST_CASE("stylize: the same seed gives the same image and lbfgs lowers the loss
 
 TEST_CASE("stylize: depth agreement of identical and opposite maps") {
   std::vector<float> a = {1, 2, 3, 4}, b = {4, 3, 2, 1};
-  CHECK(ds::app::depth_agreement(a, a).rmse == doctest::Approx(0));
-  CHECK(ds::app::depth_agreement(a, a).pearson == doctest::Approx(1));
-  CHECK(ds::app::depth_agreement(a, b).pearson == doctest::Approx(-1));
-  CHECK(ds::app::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
+  CHECK(ds::depth_agreement(a, a).rmse == doctest::Approx(0));
+  CHECK(ds::depth_agreement(a, a).pearson == doctest::Approx(1));
+  CHECK(ds::depth_agreement(a, b).pearson == doctest::Approx(-1));
+  CHECK(ds::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
 }

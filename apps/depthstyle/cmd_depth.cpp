@@ -5,6 +5,7 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
+#include "losses/depth_map.h"
 #include "weights/depth_io.h"
 #include "apps/lib/montage.h"
 #include "nn/pretrained.h"

@@ -7,6 +7,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
+#include "losses/depth_map.h"
 #include "weights/depth_io.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/plot.h"

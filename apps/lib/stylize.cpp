@@ -55,19 +55,6 @@ Tensor resize_image(const Tensor& img, int64_t h, int64_t w) {
   return x.value();
 }
 
-DepthAgreement depth_agreement(const std::vector<float>& a, const std::vector<float>& b) {
-  if (a.size() != b.size() || a.empty()) throw Error("depth_agreement: maps of different sizes");
-  double n = static_cast<double>(a.size()), ma = 0, mb = 0, se = 0;
-  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i], se += (static_cast<double>(a[i]) - b[i]) * (a[i] - b[i]);
-  ma /= n, mb /= n;
-  double cab = 0, caa = 0, cbb = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    double da = a[i] - ma, db = b[i] - mb;
-    cab += da * db, caa += da * da, cbb += db * db;
-  }
-  return {std::sqrt(se / n), caa > 0 && cbb > 0 ? cab / std::sqrt(caa * cbb) : 0.0};
-}
-
 Stylizer::Stylizer(const FeatureNet& net, const DepthEstimator* depth_net, const Tensor& content, const Tensor& depth01,
                    std::vector<StyleInput> styles, StylizeConfig cfg, Device device)
     : net_(net), depth_net_(depth_net), cfg_(std::move(cfg)), device_(device) {

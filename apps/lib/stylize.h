@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "losses/depth_map.h"
 #include "losses/masks.h"
 #include "nn/pretrained.h"
 #include "nn/optim.h"
@@ -51,12 +52,6 @@ StylizeConfig default_config(const std::string& net);
 Tensor resize_image(const Tensor& img, int64_t h, int64_t w);
 // The size with long side `long_side` and the aspect ratio of h x w (each at least 1).
 std::pair<int64_t, int64_t> fit_long_side(int64_t h, int64_t w, int long_side);
-
-// How well two depth maps agree: root mean squared difference and Pearson correlation.
-struct DepthAgreement {
-  double rmse = 0, pearson = 0;
-};
-DepthAgreement depth_agreement(const std::vector<float>& a, const std::vector<float>& b);
 
 class Stylizer {
  public:
