@@ -1,5 +1,6 @@
 // Optimisers over a list of leaf Vars (parameters, or the pixels of an image).
-//   Adam  — bias-corrected Adam; kernels adam_update (tensor/cpu/pointwise.cpp, cuda/).
+//   Adam  — bias-corrected Adam (Kingma & Ba 2015, Algorithm 1); kernel adam_update
+//           (tensor/cpu/pointwise.cpp, cuda/). Its state can be saved and restored.
 //   LBFGS — limited-memory BFGS (two-loop recursion) with the vector kernels dot,
 //           add_inplace and scale_add, so it runs on either device.
 // Both read each parameter's .grad() (set by backward) and update .value_mut() in place.
@@ -21,6 +22,14 @@ class Adam {
   void set_lr(float lr) { p_.lr = lr; }
   float lr() const { return p_.lr; }
   int64_t steps() const { return t_; }
+
+  // The state a checkpoint saves: the first and second moment estimates m and v (one per
+  // parameter, of its shape and on its device) and the step count t (bias correction uses
+  // 1 − β^t). restore() copies saved values in; it throws ds::Error when the number of
+  // tensors or a shape differs from the parameters' or steps < 0.
+  const std::vector<Tensor>& first_moments() const { return m_; }
+  const std::vector<Tensor>& second_moments() const { return v_; }
+  void restore(int64_t steps, const std::vector<Tensor>& m, const std::vector<Tensor>& v);
 
  private:
   std::vector<Var> params_;

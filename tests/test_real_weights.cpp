@@ -15,7 +15,7 @@
 #include <sstream>
 
 #include "weights/depth_io.h"
-#include "apps/lib/fast.h"
+#include "nn/fast_style_weights.h"
 #include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"

@@ -6,6 +6,8 @@
 #include <cmath>
 
 #include "apps/lib/stylize.h"
+#include "losses/depth_map.h"
+#include "losses/masks.h"
 #include "tensor/random.h"
 
 using ds::Tensor;
@@ -21,8 +23,9 @@ ds::ParamSet synthetic(const ds::ParamShapes& shapes) {
 struct Setup {
   ds::FeatureNet net;
   std::unique_ptr<ds::DepthEstimator> depth;
-  Tensor content, depth01;
-  std::vector<ds::app::StyleInput> styles;
+  Tensor content, depth01, content_mask;
+  std::vector<ds::StyleImage> styles;
+  ds::LossSpec spec;
   ds::app::StylizeConfig cfg;
 };
 
@@ -36,21 +39,19 @@ Setup make_setup() {
   for (int64_t i = 0; i < ramp.numel(); ++i) ramp.data()[i] = static_cast<float>(i % 64) / 63.0f;
   s.depth01 = ramp;
   for (int k = 0; k < 2; ++k) {
-    ds::app::StyleInput st;
+    ds::StyleImage st;
     st.name = "style" + std::to_string(k);
     st.image = rng.uniform_tensor({1, 3, 40, 40}, 0, 1);
-    st.masked = true;
-    st.mask = ds::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5");
+    st.mask = ds::make_mask(ds::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5"), s.depth01);
     s.styles.push_back(st);
   }
-  s.cfg = ds::app::default_config("squeezenet");
-  s.cfg.content_masked = true;
-  s.cfg.content_mask = ds::parse_mask_spec("linear:a=0.2,b=1");
+  s.spec = ds::default_loss_spec("squeezenet", ds::TransferMethod::Optimisation);
+  s.content_mask = ds::make_mask(ds::parse_mask_spec("linear:a=0.2,b=1"), s.depth01);
   // Weights chosen so that every term starts at a comparable size (about 1e4), so each one
   // matters to the optimiser and must fall.
-  s.cfg.content_weight = 100.0f;
-  s.cfg.tv_weight = 4.0f;
-  s.cfg.depth_weight = 2e7f;  // the synthetic depth network is nearly flat: tiny raw differences
+  s.spec.content_weight = 100.0f;
+  s.spec.tv_weight = 4.0f;
+  s.spec.depth_weight = 2e7f;  // the synthetic depth network is nearly flat: tiny raw differences
   s.cfg.init = "noise";
   s.cfg.seed = 9;
   return s;
@@ -60,7 +61,8 @@ Setup make_setup() {
 
 TEST_CASE("stylize: a short run from noise lowers every loss term") {
   Setup s = make_setup();
-  ds::app::Stylizer st(s.net, s.depth.get(), s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  ds::TransferLoss loss(s.net, s.depth.get(), s.spec, s.styles, ds::Device::CPU, s.content_mask);
+  ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   std::vector<std::string> names = st.term_names();
   std::vector<double> first, last;
   st.run(25, [&](int it, const std::vector<double>& terms) {
@@ -79,16 +81,17 @@ TEST_CASE("stylize: a short run from noise lowers every loss term") {
 
 TEST_CASE("stylize: the same seed gives the same image and lbfgs lowers the loss too") {
   Setup s = make_setup();
-  s.cfg.depth_weight = 0;
+  s.spec.depth_weight = 0;
+  ds::TransferLoss loss(s.net, nullptr, s.spec, s.styles, ds::Device::CPU, s.content_mask);
   std::vector<float> images[2];
   for (auto& img : images) {
-    ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+    ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
     st.run(3, [](int, const std::vector<double>&) {});
     img = st.image().value().to_vector();
   }
   CHECK(images[0] == images[1]);
   s.cfg.optimizer = "lbfgs";
-  ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   double first = 0, last = 0;
   st.run(5, [&](int it, const std::vector<double>& t) { (it == 1 ? first : last) = t[0]; });
   CHECK(last < first);

@@ -1,6 +1,6 @@
 // depthstyle fast-eval: compares feed-forward style nets on held-out images: how well the
 // depth of each stylised output agrees with the depth of the input (RMSE, Pearson), and the
-// content and style losses of train (apps/lib/train.h). Writes markdown tables to stdout and
+// content and style losses of train (losses/transfer_loss.h). Writes markdown tables to stdout and
 // optionally a montage per image (outputs above, their depth maps below).
 #include <algorithm>
 #include <array>
@@ -9,10 +9,12 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/fast.h"
+#include "apps/lib/loss_options.h"
 #include "apps/lib/montage.h"
-#include "apps/lib/stylize.h"
-#include "apps/lib/train.h"
+#include "apps/lib/train_data.h"
+#include "losses/depth_map.h"
+#include "nn/fast_style_weights.h"
+#include "nn/resize.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -68,15 +70,13 @@ int cmd_fast_eval(int argc, char** argv) {
   a.option("--montage-dir", "DIR", "write <image>.png: input and outputs, their depth maps below");
   a.option("--panel", "PX", "montage panel height", "192");
   declare_loss_options(a);
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 16, "one or more [LABEL=]MODEL");
-  for (const char* req : {"--images", "--style"})
-    if (!a.has(req)) throw Error(std::string(req) + " is required (see --help)");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 1, 16, "one or more [LABEL=]MODEL")) return 0;
+  std::string images = a.required("--images"), style_path = a.required("--style");
+  Device dev = a.device();
   int size = a.integer("--size", 16, 4096), panel = a.integer("--panel", 32, 2048);
-  TrainConfig cfg = loss_config_from(a);
-  cfg.depth_weight = 0, cfg.depth_layers.clear(), cfg.depth_layer_weights.clear();
+  LossSpec spec = loss_spec_from(a, TransferMethod::FeedForward);
+  spec.depth_weight = 0, spec.depth_layers.clear(), spec.depth_layer_weights.clear();
 
   std::vector<Model> models;
   for (const std::string& spec : a.positional()) {
@@ -85,15 +85,15 @@ int cmd_fast_eval(int argc, char** argv) {
     std::string label = eq == std::string::npos ? std::filesystem::path(spec).stem().string() : spec.substr(0, eq);
     models.push_back({label, load_fast_style(path, dev)});
   }
-  Tensor style_img = load_image_rgb(a.str("--style"));
+  Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
   FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
   std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  TransferLoss loss(net, nullptr, resize_image(style_img, sh, sw), cfg, dev);
+  TransferLoss loss(net, nullptr, spec, {{"", resize_image(style_img, sh, sw)}}, dev);
   if (a.has("--montage-dir")) std::filesystem::create_directories(a.str("--montage-dir"));
 
   NoGradGuard ng;
-  std::vector<std::string> files = list_images(a.str("--images"));
+  std::vector<std::string> files = list_images(images);
   std::vector<std::array<double, 4>> sums(models.size(), {0, 0, 0, 0});  // rmse, pearson, content, style
   std::printf("| image | model | depth RMSE (m) | depth Pearson r | content | style |\n|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < files.size(); ++i) {
@@ -111,7 +111,7 @@ int cmd_fast_eval(int argc, char** argv) {
       Tensor d_out = depth_net->predict(y).value().to(Device::CPU);
       DepthAgreement ag = depth_agreement(din, d_out.to_vector());
       std::vector<double> terms;
-      loss.total(x, y, &terms);
+      loss.total(y, loss.reference(x), &terms);
       std::array<double, 4> v = {ag.rmse, ag.pearson, terms[1], terms[2]};
       for (size_t k = 0; k < 4; ++k) sums[m][k] += v[k];
       std::printf("| %s | %s | %.3f | %.3f | %.4g | %.4g |\n", stem.c_str(), models[m].label.c_str(), v[0], v[1], v[2], v[3]);

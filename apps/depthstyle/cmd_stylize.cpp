@@ -1,4 +1,5 @@
-// depthstyle stylize: depth-aware style transfer by optimisation (see apps/lib/stylize.h).
+// depthstyle stylize: depth-aware style transfer by optimisation (the loss:
+// losses/transfer_loss.h; the optimisation loop: apps/lib/stylize.h).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -7,13 +8,16 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
-#include "losses/depth_map.h"
-#include "weights/depth_io.h"
+#include "apps/lib/loss_options.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
 #include "apps/lib/stylize.h"
+#include "losses/depth_map.h"
+#include "losses/masks.h"
+#include "nn/resize.h"
 #include "tensor/image_io.h"
+#include "weights/depth_io.h"
 
 namespace ds {
 namespace app {
@@ -26,15 +30,153 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
-// The k-th value of a repeated option, or the only value for all, or the default.
-std::string per_style(const std::vector<std::string>& values, size_t k, const std::string& def, const char* opt,
-                      size_t n_styles) {
-  if (values.empty()) return def;
-  if (values.size() == 1) return values[0];
-  if (values.size() != n_styles)
-    throw Error(std::string(opt) + " given " + std::to_string(values.size()) + " times for " + std::to_string(n_styles) +
-                " styles: give it once (for all) or once per --style, in order");
-  return values[k];
+void declare_options(Args& a) {
+  a.option("--style", "IMAGE", "style image (repeat for several styles)");
+  a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
+  a.option("--depth", "FILE", "depth of the content (else estimated)");
+  a.option("--frame", "N", "frame of an NYU .mat file", "0");
+  a.option("--depth-dataset", "NAME", "dataset of a float HDF5 depth file", "depth");
+  a.option("--content-mask", "SPEC", "depth mask of the content loss", "none");
+  declare_loss_options(a);
+  a.option("--optimizer", "NAME", "adam | lbfgs", "adam");
+  a.option("--lr", "LR", "Adam learning rate in pixel units", "0.03");
+  a.option("--lr-decay", "G", "Adam: multiply the learning rate by G every --lr-step iterations", "0.5");
+  a.option("--lr-step", "N", "Adam: iterations between decays (0: never)", "150");
+  a.option("--init", "WHAT", "content | noise | an image file", "content");
+  a.option("--seed", "N", "random seed (noise initialisation)", "0");
+  a.option("--iters", "N", "iterations", "300");
+  a.option("--size", "PX", "long side of the working image", "256");
+  a.option("--style-size", "PX", "long side of the style images (default: --size)");
+  a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
+  a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
+  a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
+  a.device_option();
+}
+
+StylizeConfig optimiser_config(const Args& a) {
+  StylizeConfig c;
+  c.lr = static_cast<float>(a.number("--lr", 1e-6, 10));
+  c.lr_decay = static_cast<float>(a.number("--lr-decay", 0, 1));
+  c.lr_step = a.integer("--lr-step", 0, 1000000);
+  c.optimizer = a.str("--optimizer");
+  if (c.optimizer != "adam" && c.optimizer != "lbfgs") throw Error("--optimizer: expected adam or lbfgs");
+  c.init = a.str("--init");
+  c.seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
+  return c;
+}
+
+// The content at its own size and its measured depth (metres, filled), or an undefined depth
+// when there is no depth file (a .mat content holds its own).
+struct Content {
+  Tensor image, depth;
+  std::string depth_path;
+};
+
+Content load_content(const Args& a, const std::string& path) {
+  bool mat = ends_with(path, ".mat");
+  DepthOptions o;
+  o.frame = a.integer("--frame", 0, 1000000);
+  o.dataset = a.str("--depth-dataset");
+  Content c;
+  c.image = mat ? load_nyu_mat_rgb(path, o.frame) : load_image_rgb(path);
+  c.depth_path = a.has("--depth") ? a.str("--depth") : (mat ? path : "");
+  if (c.depth_path.empty()) return c;
+  Tensor metres = load_depth_metres(c.depth_path, o);
+  double valid = valid_fraction(metres);
+  if (valid == 0) throw Error(c.depth_path + ": the depth map has no valid pixel");
+  c.depth = fit_depth_to(fill_invalid(metres), static_cast<int>(c.image.H()), static_cast<int>(c.image.W()),
+                         "depth map " + c.depth_path);
+  std::printf("depth: %s, %.1f%% valid pixels (the rest filled from neighbours)\n", c.depth_path.c_str(), 100 * valid);
+  return c;
+}
+
+// The normalised depth at the working size h x w: the measured one, else estimated.
+Tensor working_depth(const Content& c, const Tensor& content, const DepthEstimator* depth_net, Device dev) {
+  if (c.depth.defined())
+    return normalise_depth(resize_depth_to(c.depth, static_cast<int>(content.H()), static_cast<int>(content.W())));
+  NoGradGuard ng;
+  std::printf("depth: estimated by %s\n", depth_net->name().c_str());
+  return normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
+}
+
+std::vector<StyleImage> load_styles(const Args& a, const Tensor& depth01, int style_size) {
+  std::vector<std::string> paths = a.all("--style");
+  std::vector<float> weights = style_weights_from(a, paths.size());
+  std::vector<StyleImage> styles;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    StyleImage s;
+    s.name = stem(paths[k]);
+    for (const StyleImage& other : styles)
+      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
+    Tensor img = load_image_rgb(paths[k]);
+    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
+    s.image = resize_image(img, sh, sw);
+    s.weight = weights[k];
+    std::string mask = per_style(a, "--style-mask", k, paths.size(), "none");
+    if (mask != "none") s.mask = make_mask(parse_mask_spec(mask), depth01);
+    styles.push_back(std::move(s));
+  }
+  return styles;
+}
+
+// Per iteration: the CSV row, the curves, the progress line and the OUT_iterN.png snapshots.
+class IterationLog {
+ public:
+  IterationLog(const std::string& base, const std::vector<std::string>& names, int iters, int save_every)
+      : base_(base), csv_(base + "_losses.csv", columns(names)), curves_(names.size()), progress_(iters),
+        iters_(iters), save_every_(save_every), t0_(std::chrono::steady_clock::now()) {}
+  void add(int it, const std::vector<double>& terms, const Tensor& image) {
+    for (double v : terms)
+      if (!std::isfinite(v))
+        throw Error("the loss became " + std::to_string(v) + " at iteration " + std::to_string(it) +
+                    "; try a smaller --lr or smaller weights");
+    std::vector<double> row = {static_cast<double>(it), seconds()};
+    row.insert(row.end(), terms.begin(), terms.end());
+    csv_.row(row);
+    for (size_t i = 0; i < terms.size(); ++i) curves_[i].push_back(terms[i]);
+    progress_.update(it, {{"loss", terms[0]}});
+    if (save_every_ > 0 && it % save_every_ == 0 && it != iters_) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "_iter%05d.png", it);
+      save_png(base_ + buf, image);
+    }
+  }
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+  const std::vector<std::vector<double>>& curves() const { return curves_; }
+  void finish() { progress_.finish(); }
+
+ private:
+  static std::vector<std::string> columns(const std::vector<std::string>& names) {
+    std::vector<std::string> c = {"iteration", "seconds"};
+    c.insert(c.end(), names.begin(), names.end());
+    return c;
+  }
+  std::string base_;
+  CsvWriter csv_;
+  std::vector<std::vector<double>> curves_;
+  Progress progress_;
+  int iters_, save_every_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+Tensor stylize_montage(const Tensor& content, const Tensor& depth01, const TransferLoss& loss, const Tensor& result,
+                       const Tensor& content_mask) {
+  std::vector<Tensor> panels = {content, colormap_depth(depth01)};
+  std::vector<std::string> labels = {"content", "depth"};
+  if (content_mask.defined()) panels.push_back(content_mask), labels.push_back("content mask");
+  for (const StyleImage& s : loss.styles())
+    if (s.mask.defined()) panels.push_back(s.mask), labels.push_back(s.name + " mask");
+  panels.push_back(result);
+  labels.push_back("result");
+  return montage(panels, labels, static_cast<int>(std::min<int64_t>(content.H(), 256)));
+}
+
+void report_depth(const DepthEstimator& depth_net, const Tensor& content, const Var& result, Device dev) {
+  NoGradGuard ng;
+  std::vector<float> dc = depth_net.predict(Var(content.to(dev))).value().to_vector();
+  std::vector<float> dr = depth_net.predict(result).value().to_vector();
+  DepthAgreement d = depth_agreement(dc, dr);
+  std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net.name().c_str(), d.rmse, d.pearson);
 }
 
 }  // namespace
@@ -52,169 +194,46 @@ int cmd_stylize(int argc, char** argv) {
          "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
          "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
          "Outputs: OUT, OUT_losses.csv, OUT_losses.png, OUT_montage.png, and OUT_iterN.png with --save-every.");
-  a.option("--style", "IMAGE", "style image (repeat for several styles)");
-  a.option("--style-weight", "W", "weight of each style (repeat per --style, or once for all)", "1");
-  a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
-  a.option("--depth", "FILE", "depth of the content (else estimated)");
-  a.option("--frame", "N", "frame of an NYU .mat file", "0");
-  a.option("--depth-dataset", "NAME", "dataset of a float HDF5 depth file", "depth");
-  a.option("--content-mask", "SPEC", "depth mask of the content loss", "none");
-  a.option("--net", "NAME", "feature network: squeezenet | vgg16", "squeezenet");
-  a.option("--weights", "FILE", "feature network weights (vgg16: required)");
-  a.option("--monodepth2", "FILE", "Monodepth2 weights for depth estimation and the depth loss (else FastDepth)");
-  a.option("--content-layer", "NAME", "content layer (default: fire2 / relu4_2)");
-  a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1)");
-  a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network)");
-  a.option("--content-weight", "A", "content weight (default per network)");
-  a.option("--style-total-weight", "B", "style weight (default per network)");
-  a.option("--tv-weight", "C", "total variation weight (default per network)");
-  a.option("--depth-weight", "D", "depth loss weight (0: off)", "0");
-  a.option("--optimizer", "NAME", "adam | lbfgs", "adam");
-  a.option("--lr", "LR", "Adam learning rate in pixel units (default per network)");
-  a.option("--lr-decay", "G", "Adam: multiply the learning rate by G every --lr-step iterations", "0.5");
-  a.option("--lr-step", "N", "Adam: iterations between decays (0: never; default per network)");
-  a.option("--init", "WHAT", "content | noise | an image file", "content");
-  a.option("--seed", "N", "random seed (noise initialisation)", "0");
-  a.option("--iters", "N", "iterations", "300");
-  a.option("--size", "PX", "long side of the working image", "256");
-  a.option("--style-size", "PX", "long side of the style images (default: --size)");
-  a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
-  a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
-  a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one CONTENT image");
-  std::vector<std::string> style_paths = a.all("--style");
-  if (style_paths.empty()) throw Error("give at least one --style IMAGE (see --help)");
+  declare_options(a);
+  if (!a.parse(argc, argv, 1, 1, "one CONTENT image")) return 0;
+  if (!a.has("--style")) throw Error("give at least one --style IMAGE (see --help)");
   const std::string content_path = a.positional()[0];
-  Device dev = parse_device(a.str("--device"));
+  Device dev = a.device();
   int size = a.integer("--size", 16, 4096), iters = a.integer("--iters", 1, 1000000);
   int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : size;
   int save_every = a.integer("--save-every", 0, 1000000);
-
-  std::string net_name = a.str("--net");
-  StylizeConfig cfg = default_config(net_name);
-  if (a.has("--content-layer")) cfg.content_layer = a.str("--content-layer");
-  if (a.has("--style-layers")) {
-    cfg.style_layers = a.list("--style-layers");
-    if (!a.has("--style-layer-weights")) cfg.style_layer_weights.assign(cfg.style_layers.size(), 1000.0f);
-  }
-  if (a.has("--style-layer-weights")) cfg.style_layer_weights = parse_nonnegative(a.list("--style-layer-weights"), "--style-layer-weights");
-  if (a.has("--content-weight")) cfg.content_weight = static_cast<float>(a.number("--content-weight", 0, 1e12));
-  if (a.has("--style-total-weight")) cfg.style_weight = static_cast<float>(a.number("--style-total-weight", 0, 1e12));
-  if (a.has("--tv-weight")) cfg.tv_weight = static_cast<float>(a.number("--tv-weight", 0, 1e12));
-  cfg.depth_weight = static_cast<float>(a.number("--depth-weight", 0, 1e12));
-  if (a.has("--lr")) cfg.lr = static_cast<float>(a.number("--lr", 1e-6, 10));
-  cfg.lr_decay = static_cast<float>(a.number("--lr-decay", 0, 1));
-  if (a.has("--lr-step")) cfg.lr_step = a.integer("--lr-step", 0, 1000000);
-  cfg.optimizer = a.str("--optimizer");
-  if (cfg.optimizer != "adam" && cfg.optimizer != "lbfgs") throw Error("--optimizer: expected adam or lbfgs");
-  cfg.init = a.str("--init");
-  cfg.seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
-  if (a.str("--content-mask") != "none") cfg.content_masked = true, cfg.content_mask = parse_mask_spec(a.str("--content-mask"));
-
-  // Output paths.
+  LossSpec spec = loss_spec_from(a, TransferMethod::Optimisation);
+  StylizeConfig cfg = optimiser_config(a);
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
   if (!ends_with(out, ".png")) throw Error("-o " + out + ": the result is written as PNG; name it .png");
   std::string base = out.substr(0, out.size() - 4);
   if (std::filesystem::path(out).has_parent_path()) std::filesystem::create_directories(std::filesystem::path(out).parent_path());
 
-  // Content at its own size, and its depth.
-  bool mat = ends_with(content_path, ".mat");
-  DepthOptions dopt;
-  dopt.frame = a.integer("--frame", 0, 1000000);
-  dopt.dataset = a.str("--depth-dataset");
-  Tensor content_full = mat ? load_nyu_mat_rgb(content_path, dopt.frame) : load_image_rgb(content_path);
-  std::string depth_path = a.has("--depth") ? a.str("--depth") : (mat ? content_path : "");
-  Tensor depth_full;
-  if (!depth_path.empty()) {
-    Tensor metres = load_depth_metres(depth_path, dopt);
-    double valid = valid_fraction(metres);
-    if (valid == 0) throw Error(depth_path + ": the depth map has no valid pixel");
-    depth_full = fit_depth_to(fill_invalid(metres), static_cast<int>(content_full.H()), static_cast<int>(content_full.W()),
-                              "depth map " + depth_path);
-    std::printf("depth: %s, %.1f%% valid pixels (the rest filled from neighbours)\n", depth_path.c_str(), 100 * valid);
-  }
-  auto [h, w] = fit_long_side(content_full.H(), content_full.W(), size);
-  Tensor content = resize_image(content_full, h, w);
-
-  // Networks.
-  FeatureNet net = load_feature_net(net_name, a.str("--weights"), dev);
+  Content c = load_content(a, content_path);
+  auto [h, w] = fit_long_side(c.image.H(), c.image.W(), size);
+  Tensor content = resize_image(c.image, h, w);
+  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
   std::unique_ptr<DepthEstimator> depth_net;
-  if (depth_path.empty() || cfg.depth_weight > 0 || a.has("--report-depth"))
-    depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  Tensor depth01;
-  if (!depth_path.empty()) {
-    depth01 = normalise_depth(resize_depth_to(depth_full, static_cast<int>(h), static_cast<int>(w)));
-  } else {
-    NoGradGuard ng;
-    depth01 = normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
-    std::printf("depth: estimated by %s\n", depth_net->name().c_str());
-  }
-
-  // Styles.
-  std::vector<StyleInput> styles;
-  for (size_t k = 0; k < style_paths.size(); ++k) {
-    StyleInput s;
-    s.name = stem(style_paths[k]);
-    for (const StyleInput& other : styles)
-      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
-    Tensor img = load_image_rgb(style_paths[k]);
-    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
-    s.image = resize_image(img, sh, sw);
-    s.weight = parse_nonnegative({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
-    std::string mask = per_style(a.all("--style-mask"), k, "none", "--style-mask", style_paths.size());
-    if (mask != "none") s.masked = true, s.mask = parse_mask_spec(mask);
-    styles.push_back(std::move(s));
-  }
-
-  Stylizer st(net, depth_net.get(), content, depth01, styles, cfg, dev);
-  std::vector<std::string> names = st.term_names();
+  if (!c.depth.defined() || spec.uses_depth() || a.has("--report-depth")) depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  Tensor depth01 = working_depth(c, content, depth_net.get(), dev);
+  Tensor content_mask;
+  if (a.str("--content-mask") != "none") content_mask = make_mask(parse_mask_spec(a.str("--content-mask")), depth01);
+  TransferLoss loss(net, depth_net.get(), spec, load_styles(a, depth01, style_size), dev, content_mask);
+  Stylizer st(loss, content, cfg, dev);
   std::printf("stylize: %s %lldx%lld on %s, %s, %d iterations, %zu style(s)\n", content_path.c_str(),
               static_cast<long long>(w), static_cast<long long>(h), device_name(dev), cfg.optimizer.c_str(), iters,
-              styles.size());
-  std::vector<std::string> columns = {"iteration", "seconds"};
-  columns.insert(columns.end(), names.begin(), names.end());
-  CsvWriter csv(base + "_losses.csv", columns);
-  std::vector<std::vector<double>> curves(names.size());
-  Progress progress(iters);
-  auto t0 = std::chrono::steady_clock::now();
-  st.run(iters, [&](int it, const std::vector<double>& terms) {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    for (double v : terms)
-      if (!std::isfinite(v)) throw Error("the loss became " + std::to_string(v) + " at iteration " + std::to_string(it) +
-                                         "; try a smaller --lr or smaller weights");
-    std::vector<double> row = {static_cast<double>(it), secs};
-    row.insert(row.end(), terms.begin(), terms.end());
-    csv.row(row);
-    for (size_t i = 0; i < terms.size(); ++i) curves[i].push_back(terms[i]);
-    progress.update(it, {{"loss", terms[0]}});
-    if (save_every > 0 && it % save_every == 0 && it != iters) {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "_iter%05d.png", it);
-      save_png(base + buf, st.image().value());
-    }
-  });
-  progress.finish();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+              loss.styles().size());
 
+  IterationLog log(base, st.term_names(), iters, save_every);
+  st.run(iters, [&](int it, const std::vector<double>& terms) { log.add(it, terms, st.image().value()); });
+  log.finish();
+  double secs = log.seconds();
   save_png(out, st.image().value());
-  save_loss_plot(base + "_losses.png", names, curves, true, stem(out) + " losses");
-  std::vector<Tensor> panels = {content, colormap_depth(depth01)};
-  std::vector<std::string> labels = {"content", "depth"};
-  for (const auto& [name, m] : st.masks()) panels.push_back(m), labels.push_back(name);
-  panels.push_back(st.image().value());
-  labels.push_back("result");
-  save_png(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
-  if (a.has("--report-depth")) {
-    NoGradGuard ng;
-    std::vector<float> dc = depth_net->predict(Var(content.to(dev))).value().to_vector();
-    std::vector<float> dr = depth_net->predict(st.image()).value().to_vector();
-    DepthAgreement d = depth_agreement(dc, dr);
-    std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net->name().c_str(), d.rmse, d.pearson);
-  }
+  save_loss_plot(base + "_losses.png", st.term_names(), log.curves(), true, stem(out) + " losses");
+  save_png(base + "_montage.png", stylize_montage(content, depth01, loss, st.image().value(), content_mask));
+  if (a.has("--report-depth")) report_depth(*depth_net, content, st.image(), dev);
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, %s_montage.png\n",
-              secs, secs / iters, curves[0].front(), curves[0].back(), out.c_str(), base.c_str(), base.c_str(),
+              secs, secs / iters, log.curves()[0].front(), log.curves()[0].back(), out.c_str(), base.c_str(), base.c_str(),
               base.c_str());
   return 0;
 }

@@ -1,20 +1,82 @@
 // depthstyle train: trains the feed-forward style transformer with a depth loss
-// (see apps/lib/train.h for the loss and the checkpoint files).
+// (the loss: losses/transfer_loss.h; the trainer and its checkpoint files: apps/lib/train.h).
 #include <cstdio>
 #include <filesystem>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
-#include "apps/lib/fast.h"
+#include "apps/lib/loss_options.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
-#include "apps/lib/stylize.h"
 #include "apps/lib/train.h"
+#include "nn/fast_style_weights.h"
+#include "nn/resize.h"
 #include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
+
+namespace {
+
+void declare_options(Args& a) {
+  a.option("--images", "DIR", "folder of training images");
+  a.option("--style", "IMAGE", "style image");
+  a.option("-o", "DIR", "checkpoint folder");
+  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file",
+           "random");
+  a.option("--resume", "CKPT", "continue a run from its checkpoint (file, or folder: its last step)");
+  a.option("--steps", "N", "train until the step counter reaches N (resumed steps count)", "2000");
+  a.option("--checkpoint-every", "N", "write a checkpoint every N steps (and always at the end)", "200");
+  a.option("--crop-size", "PX", "side of the square training crops", "256");
+  a.option("--batch-size", "B", "crops per step", "4");
+  a.option("--lr", "LR", "Adam learning rate", "1e-3");
+  a.option("--seed", "N", "seed of the data order, the crops and a random --init", "0");
+  a.option("--style-size", "PX", "long side of the style image (default: --crop-size)");
+  declare_loss_options(a);
+  a.device_option();
+  declare_loss_options(a);
+  a.device_option();
+}
+
+// Steps until `steps` with the CSV log (the earlier history first), the progress line, and a
+// checkpoint and the loss plot every `every` steps and at the end.
+void train_loop(Trainer& trainer, const std::vector<std::string>& names, const std::string& dir, int steps, int every,
+                const std::map<std::string, h5::AttrValue>& attrs, const std::string& title) {
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> columns = {"step", "seconds"};
+  columns.insert(columns.end(), names.begin(), names.end());
+  CsvWriter csv(dir + "/losses.csv", columns);
+  for (const std::vector<double>& row : trainer.history()) csv.row(row);
+  auto write_plot = [&] {
+    std::vector<std::vector<double>> curves(names.size());
+    for (const std::vector<double>& row : trainer.history())
+      for (size_t i = 0; i < names.size(); ++i) curves[i].push_back(row[2 + i]);
+    save_loss_plot(dir + "/losses.png", names, curves, true, title);
+  };
+  int64_t first = trainer.steps_done();
+  int batch = trainer.batch_size();
+  Progress progress(steps);
+  double secs0 = trainer.history().empty() ? 0.0 : trainer.history().back()[1];
+  while (trainer.steps_done() < steps) {
+    const std::vector<double>& row = trainer.step();
+    csv.row(row);
+    int64_t s = trainer.steps_done();
+    double rate = static_cast<double>((s - first) * batch) / std::max(1e-9, row[1] - secs0);
+    progress.update(static_cast<int>(s), {{"loss", row[2]}, {"depth", row.back()}, {"img/s", rate}});
+    if (s % every == 0 || s == steps) {
+      trainer.save(checkpoint_path(dir, s), attrs);
+      write_plot();
+    }
+  }
+  progress.finish();
+  double secs = trainer.history().back()[1] - secs0;
+  std::printf("done: %lld steps in %.1fs of training (%.3f images/s); wrote %s, losses.csv, losses.png\n",
+              static_cast<long long>(steps - first), secs, static_cast<double>((steps - first) * batch) / secs,
+              checkpoint_path(dir, steps).c_str());
+}
+
+}  // namespace
 
 int cmd_train(int argc, char** argv) {
   Args a("depthstyle train --images DIR --style STYLE -o CKPT_DIR [options]",
@@ -31,42 +93,26 @@ int cmd_train(int argc, char** argv) {
          "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
          "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"
          "losses.csv and losses.png.");
-  a.option("--images", "DIR", "folder of training images");
-  a.option("--style", "IMAGE", "style image");
-  a.option("-o", "DIR", "checkpoint folder");
-  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file",
-           "random");
-  a.option("--resume", "CKPT", "continue a run from its checkpoint (file, or folder: its last step)");
-  a.option("--steps", "N", "train until the step counter reaches N (resumed steps count)", "2000");
-  a.option("--checkpoint-every", "N", "write a checkpoint every N steps (and always at the end)", "200");
-  a.option("--crop-size", "PX", "side of the square training crops", "256");
-  a.option("--batch-size", "B", "crops per step", "4");
-  a.option("--lr", "LR", "Adam learning rate", "1e-3");
-  a.option("--seed", "N", "seed of the data order, the crops and a random --init", "0");
-  a.option("--style-size", "PX", "long side of the style image (default: --crop-size)");
-  declare_loss_options(a);
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(0, 0, "no positional arguments");
-  for (const char* req : {"--images", "--style", "-o"})
-    if (!a.has(req)) throw Error(std::string(req) + " is required (see --help)");
-  Device dev = parse_device(a.str("--device"));
-  TrainConfig cfg = loss_config_from(a);
+  declare_options(a);
+  if (!a.parse(argc, argv, 0, 0, "no positional arguments")) return 0;
+  std::string images = a.required("--images"), style_path = a.required("--style"), dir = a.required("-o");
+  Device dev = a.device();
+  LossSpec spec = loss_spec_from(a, TransferMethod::FeedForward);
+  TrainConfig cfg;
   cfg.lr = static_cast<float>(a.number("--lr", 1e-8, 1));
   cfg.batch_size = a.integer("--batch-size", 1, 1024);
   int crop = a.integer("--crop-size", 16, 4096), steps = a.integer("--steps", 1, 100000000);
   int every = a.integer("--checkpoint-every", 1, 100000000);
   uint64_t seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
   int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : crop;
-  std::string dir = a.str("-o"), style_path = a.str("--style");
 
-  ImageStream data(a.str("--images"), crop, seed);
+  ImageStream data(images, crop, seed);
   Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), style_size);
   FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
   std::unique_ptr<DepthEstimator> depth_net;
-  if (cfg.depth_weight > 0 || !cfg.depth_layers.empty()) depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  TransferLoss loss(net, depth_net.get(), resize_image(style_img, sh, sw), cfg, dev);
+  if (spec.uses_depth()) depth_net = load_depth_net(a.str("--monodepth2"), dev);
+  TransferLoss loss(net, depth_net.get(), spec, {{"", resize_image(style_img, sh, sw)}}, dev);
 
   std::string resume = a.has("--resume") ? resolve_checkpoint(a.str("--resume")) : "";
   std::string from = a.str("--init");
@@ -80,50 +126,19 @@ int cmd_train(int argc, char** argv) {
   if (trainer.steps_done() >= steps)
     throw Error(resume + " is at step " + std::to_string(trainer.steps_done()) + ": give --steps above it to continue");
 
-  std::filesystem::create_directories(dir);
-  std::vector<std::string> names = TransferLoss::term_names();
-  std::vector<std::string> columns = {"step", "seconds"};
-  columns.insert(columns.end(), names.begin(), names.end());
-  CsvWriter csv(dir + "/losses.csv", columns);
-  for (const std::vector<double>& row : trainer.history()) csv.row(row);
-  auto write_plot = [&] {
-    std::vector<std::vector<double>> curves(names.size());
-    for (const std::vector<double>& row : trainer.history())
-      for (size_t i = 0; i < names.size(); ++i) curves[i].push_back(row[2 + i]);
-    save_loss_plot(dir + "/losses.png", names, curves, true, "depthstyle train " + dir + " (from " + from + ")");
-  };
   std::map<std::string, h5::AttrValue> attrs = {
       {"style", h5::AttrValue::string(std::filesystem::path(style_path).stem().string())},
       {"trained_from", h5::AttrValue::string(from)},
       {"loss_network", h5::AttrValue::string(a.str("--net"))},
-      {"depth_weight", h5::AttrValue::number(cfg.depth_weight)}};
-
-  int64_t first = trainer.steps_done();
+      {"depth_weight", h5::AttrValue::number(spec.depth_weight)}};
   std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s%s, style %s, %s loss net, depth %s (weight %g, %zu layers), "
               "steps %lld..%d on %s\n",
-              data.size(), a.str("--images").c_str(), crop, crop, cfg.batch_size, from.c_str(),
-              resume.empty() ? "" : (", resumed at " + resume).c_str(), style_path.c_str(),
-              net.name.c_str(), depth_net ? depth_net->name().c_str() : "off", cfg.depth_weight, cfg.depth_layers.size(),
-              static_cast<long long>(first + 1), steps, device_name(dev));
+              data.size(), images.c_str(), crop, crop, cfg.batch_size, from.c_str(),
+              resume.empty() ? "" : (", resumed at " + resume).c_str(), style_path.c_str(), net.name.c_str(),
+              depth_net ? depth_net->name().c_str() : "off", spec.depth_weight, spec.depth_layers.size(),
+              static_cast<long long>(trainer.steps_done() + 1), steps, device_name(dev));
   std::fflush(stdout);  // before the progress lines on stderr
-  Progress progress(steps);
-  double secs0 = trainer.history().empty() ? 0.0 : trainer.history().back()[1];
-  while (trainer.steps_done() < steps) {
-    const std::vector<double>& row = trainer.step();
-    csv.row(row);
-    int64_t s = trainer.steps_done();
-    double rate = static_cast<double>((s - first) * cfg.batch_size) / std::max(1e-9, row[1] - secs0);
-    progress.update(static_cast<int>(s), {{"loss", row[2]}, {"depth", row[6]}, {"img/s", rate}});
-    if (s % every == 0 || s == steps) {
-      trainer.save(checkpoint_path(dir, s), attrs);
-      write_plot();
-    }
-  }
-  progress.finish();
-  double secs = trainer.history().back()[1] - secs0;
-  std::printf("done: %lld steps in %.1fs of training (%.3f images/s); wrote %s, losses.csv, losses.png\n",
-              static_cast<long long>(steps - first), secs, static_cast<double>((steps - first) * cfg.batch_size) / secs,
-              checkpoint_path(dir, steps).c_str());
+  train_loop(trainer, loss.term_names(), dir, steps, every, attrs, "depthstyle train " + dir + " (from " + from + ")");
   return 0;
 }
 
