@@ -35,8 +35,6 @@ void declare_options(Args& a) {
   a.option("--style-size", "PX", "long side of the style image (default: --crop-size)");
   declare_loss_options(a);
   a.device_option();
-  declare_loss_options(a);
-  a.device_option();
 }
 
 // Steps until `steps` with the CSV log (the earlier history first), the progress line, and a
