@@ -7,6 +7,7 @@
 #include <string>
 
 #include "apps/depthstyle/commands.h"
+#include "apps/lib/args.h"
 #include "autograd/ops.h"
 #include "nn/optim.h"
 #include "tensor/image_io.h"
@@ -29,27 +30,17 @@ static Tensor target_pattern(int size) {
 }
 
 int cmd_demo_tiny(int argc, char** argv) {
-  std::string out_dir = "out/demo-tiny";
-  int iters = 300, size = 64;
-  Device dev = cuda_available() ? Device::CUDA : Device::CPU;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf(
-          "usage: depthstyle demo-tiny [-o DIR] [--iters N] [--size PX] [--device cpu|cuda]\n"
-          "Optimises an image's pixels through a small random conv net toward a synthetic target\n"
-          "and writes DIR/target.png and DIR/result.png (default DIR: out/demo-tiny).\n");
-      return 0;
-    }
-    if (i + 1 >= argc) throw Error("option " + a + " needs a value");
-    std::string v = argv[++i];
-    if (a == "-o") out_dir = v;
-    else if (a == "--iters") iters = std::stoi(v);
-    else if (a == "--size") size = std::stoi(v);
-    else if (a == "--device") dev = parse_device(v);
-    else throw Error("unknown option " + a + " (see --help)");
-  }
-  if (iters < 1 || size < 8 || size > 1024) throw Error("--iters must be >= 1 and --size in [8, 1024]");
+  Args a("depthstyle demo-tiny [options]",
+         "Optimises an image's pixels through a small random conv net toward a synthetic target\n"
+         "and writes DIR/target.png and DIR/result.png.");
+  a.option("-o", "DIR", "output folder", "out/demo-tiny");
+  a.option("--iters", "N", "iterations", "300");
+  a.option("--size", "PX", "side of the square image", "64");
+  a.device_option();
+  if (!a.parse(argc, argv, 0, 0, "no positional arguments")) return 0;
+  std::string out_dir = a.str("-o");
+  int iters = a.integer("--iters", 1, 1000000), size = a.integer("--size", 8, 1024);
+  Device dev = a.device();
   std::filesystem::create_directories(out_dir);
 
   Rng rng(7);

@@ -28,21 +28,20 @@ int cmd_depth(int argc, char** argv) {
          "the depth is resized back to the image's size.");
   a.option("-o", "FILE", "output PNG (required)");
   a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one IMAGE");
-  if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
+  const std::string out = a.required("-o");
+  Device dev = a.device();
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
   Tensor depth = net->predict(Var(load_image_rgb(a.positional()[0]).to(dev))).value().to(Device::CPU);
   std::vector<float> v = depth.to_vector();
   auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   Tensor d01 = normalise_depth(depth);
-  save_png(a.str("-o"), d01, 16);
-  save_png(preview_path(a.str("-o")), colormap_depth(d01));
+  save_png(out, d01, 16);
+  save_png(preview_path(out), colormap_depth(d01));
   std::printf("%s: %s depth %.2f .. %.2f m; wrote %s and %s\n", a.positional()[0].c_str(), net->name().c_str(), *lo, *hi,
-              a.str("-o").c_str(), preview_path(a.str("-o")).c_str());
+              out.c_str(), preview_path(out).c_str());
   return 0;
 }
 

@@ -18,13 +18,11 @@ int cmd_fast(int argc, char** argv) {
          "folder are skipped with a warning; the exit status is then 1.");
   a.option("-o", "FILE|DIR", "output PNG, or output folder for a folder of images (required)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(2, 2, "MODEL and IMAGE (or DIR)");
-  if (!a.has("-o")) throw Error("missing -o OUT.png (or -o OUTDIR for a folder; see --help)");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
+  Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
-  std::vector<FastJob> jobs = fast_jobs(a.positional()[1], a.str("-o"));
+  std::vector<FastJob> jobs = fast_jobs(a.positional()[1], a.required("-o"));
   FastStyleNet net = load_fast_style(a.positional()[0], dev);
   int failed = run_fast_jobs(net, jobs, size);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());
