@@ -1,4 +1,4 @@
-// Depth readers, hole filling, normalisation and resizing (apps/lib/depth_io.h). Each reader is
+// Depth readers, hole filling, normalisation and resizing (weights/depth_io.h, losses/depth_map.h). Each reader is
 // checked on a file the test writes byte by byte (PGM), with the project's PNG writer, or with
 // the HDF5 C API in the NYU layout; expected metres come from the documented formulas.
 #include <doctest/doctest.h>

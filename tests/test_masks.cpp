@@ -1,4 +1,4 @@
-// Depth masks (apps/lib/masks.h): values against hand-computed numbers, spec parsing and its
+// Depth masks (losses/masks.h): values against hand-computed numbers, spec parsing and its
 // errors, image masks, and resizing to layer sizes against align_corners=False by hand.
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
-// depthstyle train's engine (apps/lib/train.h, losses/transfer_loss.h): a few steps lower the loss, checkpoints
-// reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
+// depthstyle train's engine (apps/lib/train.h, losses/transfer_loss.h): a few steps lower
+// the loss, checkpoints reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
 // clear errors. Loss and depth networks carry synthetic weights (ds::synthetic_param), so
 // every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
 #include <doctest/doctest.h>

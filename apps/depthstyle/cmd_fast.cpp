@@ -1,5 +1,5 @@
 // depthstyle fast MODEL IMAGE|DIR -o OUT: feed-forward style transfer with a pretrained
-// fast-style transformer (one forward pass per image; the core is apps/lib/fast.h).
+// fast-style transformer (one forward pass per image; the jobs are apps/lib/fast.h, the network nn/fast_style_weights.h).
 #include <cstdio>
 
 #include "apps/depthstyle/commands.h"
