@@ -14,12 +14,6 @@ using ds::Tensor;
 
 namespace {
 
-ds::ParamSet synthetic(const ds::ParamShapes& shapes) {
-  std::map<std::string, Tensor> m;
-  for (const auto& [name, shape] : shapes) m[name] = ds::synthetic_param(name, shape);
-  return ds::ParamSet(m, "synthetic");
-}
-
 struct Setup {
   ds::FeatureNet net;
   std::unique_ptr<ds::DepthEstimator> depth;
@@ -31,8 +25,8 @@ struct Setup {
 
 Setup make_setup() {
   Setup s;
-  s.net = {"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))), ds::Preprocess::imagenet()};
-  s.depth = ds::make_depth_estimator(ds::FastDepth(synthetic(ds::FastDepth::param_shapes())));
+  s.net = {"squeezenet", ds::squeezenet1_1(ds::synthetic_params(ds::squeezenet1_1_param_shapes(false))), ds::Preprocess::imagenet()};
+  s.depth = ds::make_depth_estimator(ds::FastDepth(ds::synthetic_params(ds::FastDepth::param_shapes())));
   ds::Rng rng(4);
   s.content = rng.uniform_tensor({1, 3, 48, 64}, 0, 1);
   Tensor ramp = Tensor::empty({1, 1, 48, 64});  // depth increasing from left to right

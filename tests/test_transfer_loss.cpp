@@ -11,16 +11,10 @@ using ds::Var;
 
 namespace {
 
-ds::ParamSet synthetic(const ds::ParamShapes& shapes) {
-  std::map<std::string, Tensor> m;
-  for (const auto& [name, shape] : shapes) m[name] = ds::synthetic_param(name, shape);
-  return ds::ParamSet(m, "synthetic");
-}
-
 struct Nets {
-  ds::FeatureNet net{"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))),
+  ds::FeatureNet net{"squeezenet", ds::squeezenet1_1(ds::synthetic_params(ds::squeezenet1_1_param_shapes(false))),
                      ds::Preprocess::imagenet()};
-  std::unique_ptr<ds::DepthEstimator> depth = ds::make_depth_estimator(ds::FastDepth(synthetic(ds::FastDepth::param_shapes())));
+  std::unique_ptr<ds::DepthEstimator> depth = ds::make_depth_estimator(ds::FastDepth(ds::synthetic_params(ds::FastDepth::param_shapes())));
 };
 
 // Terms of y against x for a spec; two styles, the second with weight w2.
