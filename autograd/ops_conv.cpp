@@ -5,12 +5,6 @@
 
 namespace ds {
 
-std::string Conv2dParams::str() const {
-  return "stride " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pad (t" + std::to_string(pad_top) +
-         " b" + std::to_string(pad_bottom) + " l" + std::to_string(pad_left) + " r" + std::to_string(pad_right) +
-         "), dilation " + std::to_string(dil_h) + "x" + std::to_string(dil_w) + ", groups " + std::to_string(groups);
-}
-
 static void check_params(const char* op, const Conv2dParams& p) {
   if (p.stride_h < 1 || p.stride_w < 1 || p.dil_h < 1 || p.dil_w < 1 || p.groups < 1 || p.out_pad_h < 0 ||
       p.out_pad_w < 0)

@@ -3,23 +3,6 @@
 
 namespace ds {
 
-// PyTorch's rule: floor or ceil of (in + 2p - k)/s, plus one; in ceil mode the last window
-// must start inside the input or the left padding.
-static int pool_out(int in, int k, int s, int p, bool ceil_mode) {
-  int span = in + 2 * p - k;
-  int out = (ceil_mode ? (span + s - 1) / s : span / s) + 1;
-  if (ceil_mode && (out - 1) * s >= in + p) --out;
-  return out;
-}
-int Pool2dParams::out_h(int h) const { return pool_out(h, kh, stride_h, pad_h, ceil_mode); }
-int Pool2dParams::out_w(int w) const { return pool_out(w, kw, stride_w, pad_w, ceil_mode); }
-
-std::string Pool2dParams::str() const {
-  return "kernel " + std::to_string(kh) + "x" + std::to_string(kw) + ", stride " + std::to_string(stride_h) + "x" +
-         std::to_string(stride_w) + ", pad " + std::to_string(pad_h) + "x" + std::to_string(pad_w) +
-         (ceil_mode ? ", ceil_mode" : "");
-}
-
 static Tensor pool_output(const char* op, const Var& x, const Pool2dParams& p) {
   check_inputs(op, {&x});
   check_4d(op, x);

@@ -3,11 +3,6 @@
 
 namespace ds {
 
-std::string Pad2dParams::str() const {
-  return "pad (t" + std::to_string(top) + " b" + std::to_string(bottom) + " l" + std::to_string(left) + " r" +
-         std::to_string(right) + ")";
-}
-
 static Tensor resize_output(const char* op, const Var& x, int64_t h, int64_t w) {
   check_inputs(op, {&x});
   check_4d(op, x);

@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "cuda/runtime.h"
+#include "tensor/device.h"
 
 namespace ds {
 namespace cuda {

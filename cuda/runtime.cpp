@@ -13,18 +13,7 @@
 namespace ds {
 namespace cuda {
 
-// ---- errors ------------------------------------------------------------------
-
-std::string error_message(const char* library, const char* call, const char* file, int line, int code,
-                          const char* detail) {
-  std::string f = file ? file : "?";
-#ifdef DEPTHSTYLE_SOURCE_DIR
-  const std::string root = std::string(DEPTHSTYLE_SOURCE_DIR) + "/";
-  if (f.compare(0, root.size(), root) == 0) f.erase(0, root.size());  // repo-relative paths read better
-#endif
-  return std::string(library) + " error at " + f + ":" + std::to_string(line) + ": " + call + " failed (code " +
-         std::to_string(code) + ": " + (detail ? detail : "unknown error") + ")";
-}
+// ---- errors (the message itself: tensor/device.cpp) ---------------------------
 
 void throw_error(const char* library, const char* call, const char* file, int line, int code, const char* detail) {
   throw Error(error_message(library, call, file, line, code, detail));

@@ -13,7 +13,6 @@
 
 namespace ds {
 
-using ParamShapes = std::vector<std::pair<std::string, Shape>>;
 
 // Input preprocessing of a network, applied to an RGB image in [0, 1] as one 1x1
 // convolution (channel order, value scale, mean and std), so gradients flow through it.

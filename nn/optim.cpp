@@ -23,6 +23,27 @@ void Adam::step() {
   }
 }
 
+int64_t first_nonfinite_gradient(const std::vector<Var>& params) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    const Tensor& g = params[i].grad();
+    if (g.defined() && !std::isfinite(DS_DISPATCH(g.device(), dot, g, g))) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+void Adam::restore(int64_t steps, const std::vector<Tensor>& m, const std::vector<Tensor>& v) {
+  if (steps < 0) throw Error("Adam::restore: negative step count " + std::to_string(steps));
+  if (m.size() != m_.size() || v.size() != v_.size())
+    throw Error("Adam::restore: " + std::to_string(m.size()) + " and " + std::to_string(v.size()) + " moments for " +
+                std::to_string(m_.size()) + " parameters");
+  for (size_t i = 0; i < m_.size(); ++i)
+    if (m[i].shape() != m_[i].shape() || v[i].shape() != v_[i].shape())
+      throw Error("Adam::restore: parameter " + std::to_string(i) + " has shape " + shape_str(m_[i].shape()) +
+                  ", the saved moments " + shape_str(m[i].shape()) + " and " + shape_str(v[i].shape()));
+  for (size_t i = 0; i < m_.size(); ++i) m_[i].copy_from(m[i]), v_[i].copy_from(v[i]);
+  t_ = steps;
+}
+
 void Adam::zero_grad() {
   for (Var& v : params_) v.zero_grad();
 }

@@ -1,5 +1,6 @@
 // Optimisers over a list of leaf Vars (parameters, or the pixels of an image).
-//   Adam  — bias-corrected Adam; kernels adam_update (tensor/cpu/pointwise.cpp, cuda/).
+//   Adam  — bias-corrected Adam (Kingma & Ba 2015, Algorithm 1); kernel adam_update
+//           (tensor/cpu/pointwise.cpp, cuda/). Its state can be saved and restored.
 //   LBFGS — limited-memory BFGS (two-loop recursion) with the vector kernels dot,
 //           add_inplace and scale_add, so it runs on either device.
 // Both read each parameter's .grad() (set by backward) and update .value_mut() in place.
@@ -22,12 +23,26 @@ class Adam {
   float lr() const { return p_.lr; }
   int64_t steps() const { return t_; }
 
+  // The state a checkpoint saves: the first and second moment estimates m and v (one per
+  // parameter, of its shape and on its device) and the step count t (bias correction uses
+  // 1 − β^t). restore() copies saved values in; it throws ds::Error when the number of
+  // tensors or a shape differs from the parameters' or steps < 0.
+  const std::vector<Tensor>& first_moments() const { return m_; }
+  const std::vector<Tensor>& second_moments() const { return v_; }
+  void restore(int64_t steps, const std::vector<Tensor>& m, const std::vector<Tensor>& v);
+
  private:
   std::vector<Var> params_;
   std::vector<Tensor> m_, v_;
   AdamParams p_;
   int64_t t_ = 0;
 };
+
+// Index of the first parameter whose gradient is not finite, or -1 when all are (parameters
+// without a gradient count as finite). Found as dot(g, g), which is not finite exactly when
+// some element is not or when |g| exceeds ~1.8e19 (float overflow of g²), itself a blown-up
+// step; either device. Callers stop before an optimiser carries it into every weight.
+int64_t first_nonfinite_gradient(const std::vector<Var>& params);
 
 // Step decay: lr0 * gamma^floor(iteration / every) (every <= 0: constant).
 float step_decay_lr(float lr0, float gamma, int every, int iteration);

@@ -72,4 +72,10 @@ Tensor synthetic_param(const std::string& name, const Shape& shape) {
   return t;
 }
 
+ParamSet synthetic_params(const ParamShapes& shapes) {
+  std::map<std::string, Tensor> m;
+  for (const auto& [name, shape] : shapes) m[name] = synthetic_param(name, shape);
+  return ParamSet(m, "synthetic");
+}
+
 }  // namespace ds

@@ -40,5 +40,9 @@ class ParamSet {
 //   4-D weights: a = 2/sqrt(numel/shape[0]); running_var: 0.75 + 0.25*sin(...);
 //   other 1-D "weight" (norm scales): 1 + 0.2*sin(...); biases, running_mean, the rest: 0.1*sin(...).
 Tensor synthetic_param(const std::string& name, const Shape& shape);
+// Parameter names and shapes, in a network's order.
+using ParamShapes = std::vector<std::pair<std::string, Shape>>;
+// A parameter set of synthetic_param for every (name, shape), described as "synthetic".
+ParamSet synthetic_params(const ParamShapes& shapes);
 
 }  // namespace ds

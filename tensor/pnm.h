@@ -3,7 +3,7 @@
 // ('#' starts a comment that runs to the end of the line), then exactly one whitespace byte,
 // then the raster: width x height pixels, row by row, 1 byte per sample when maxval < 256,
 // else 2 bytes (big-endian in the standard; the NYU Kinect depth files are little-endian,
-// which apps/lib/depth_io.cpp handles itself on top of this header parser).
+// which weights/depth_io.cpp handles itself on top of this header parser).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -5,9 +5,7 @@
 #include <cstring>
 #include <sstream>
 
-#ifdef DEPTHSTYLE_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
+#include "tensor/device.h"
 
 namespace ds {
 
@@ -19,19 +17,7 @@ Device parse_device(const std::string& s) {
   throw Error("unknown device '" + s + "': expected 'cpu' or 'cuda'");
 }
 
-bool cuda_available() {
-#ifdef DEPTHSTYLE_HAVE_CUDA
-  return cuda::device_present();
-#else
-  return false;
-#endif
-}
-
-#ifndef DEPTHSTYLE_HAVE_CUDA
-[[noreturn]] static void no_cuda(const char* what) {
-  throw Error(std::string(what) + ": this build of depthstyle has no CUDA support (configure with -DDEPTHSTYLE_CUDA=ON)");
-}
-#endif
+bool cuda_available() { return cuda::device_present(); }
 
 std::string shape_str(const Shape& s) {
   std::ostringstream o;
@@ -67,11 +53,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
     data = static_cast<float*>(std::aligned_alloc(64, rounded));
     if (!data) throw Error("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
   } else {
-#ifdef DEPTHSTYLE_HAVE_CUDA
     data = static_cast<float*>(cuda::alloc(bytes));
-#else
-    no_cuda("tensor allocation");
-#endif
   }
 }
 
@@ -79,9 +61,7 @@ Storage::~Storage() {
   if (device == Device::CPU) {
     std::free(data);
   } else {
-#ifdef DEPTHSTYLE_HAVE_CUDA
     cuda::release(data);
-#endif
   }
 }
 
@@ -92,13 +72,9 @@ static void copy_bytes(void* dst, Device dd, const void* src, Device sd, size_t 
     std::memcpy(dst, src, bytes);
     return;
   }
-#ifdef DEPTHSTYLE_HAVE_CUDA
   if (dd == Device::CUDA && sd == Device::CPU) cuda::copy_to_device(dst, src, bytes);
   else if (dd == Device::CPU && sd == Device::CUDA) cuda::copy_to_host(dst, src, bytes);
   else cuda::copy_on_device(dst, src, bytes);
-#else
-  no_cuda("tensor copy");
-#endif
 }
 
 // ---- Tensor ----------------------------------------------------------------

@@ -10,15 +10,12 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace ds {
+#include "tensor/error.h"
 
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+namespace ds {
 
 enum class Device { CPU, CUDA };
 const char* device_name(Device d);

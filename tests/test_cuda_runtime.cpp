@@ -13,7 +13,7 @@
 #include "tests/check.h"
 
 #ifdef DEPTHSTYLE_HAVE_CUDA
-#include "cuda/runtime.h"
+#include "tensor/device.h"
 #endif
 
 namespace {

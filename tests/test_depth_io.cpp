@@ -1,6 +1,6 @@
-// Depth readers and the depth PNG writer, hole filling, normalisation and resizing
-// (apps/lib/depth_io.h). Each reader is checked on a file the test writes byte by byte (PGM,
-// PNG) or with the HDF5 C API in the NYU layout; expected metres come from the documented
+// Depth readers and the depth PNG writer (weights/depth_io.h), hole filling, normalisation and
+// resizing (losses/depth_map.h). Each reader is checked on a file the test writes byte by byte
+// (PGM, PNG) or with the HDF5 C API in the NYU layout; expected metres come from the documented
 // formulas. The writer is checked by reading back; the depth command by running it.
 #include <doctest/doctest.h>
 
@@ -16,16 +16,16 @@
 #include <fstream>
 #include <vector>
 
-#include "apps/lib/depth_io.h"
-#include "apps/lib/nets.h"
 #include "autograd/var.h"
+#include "losses/depth_map.h"
+#include "nn/pretrained.h"
+#include "weights/depth_io.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
 #include "tests/image_bytes.h"
 
 using ds::Error;
 using ds::Tensor;
-namespace app = ds::app;
 
 namespace {
 
@@ -109,7 +109,7 @@ TEST_CASE("depth pgm: little-endian Kinect disparity becomes metres, raw >= 1092
   std::string p = dst::temp_path("kinect.pgm");
   std::vector<int> raw = {0, 500, 1000, 1091, 1092, 2047};
   write_bytes(p, pgm16("P5\n# a comment line\n3 2\n65535\n", raw));
-  Tensor d = app::load_depth_metres(p);
+  Tensor d = ds::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   for (int i = 0; i < 6; ++i) {
     float got = d.data()[i];
@@ -119,19 +119,19 @@ TEST_CASE("depth pgm: little-endian Kinect disparity becomes metres, raw >= 1092
       CHECK(got == doctest::Approx(kinect_metres(raw[static_cast<size_t>(i)])).epsilon(1e-6));
   }
   CHECK(d.at({0, 0, 0, 1}) == doctest::Approx(0.592911).epsilon(1e-5));  // 351.3 / 592.5, row-major order
-  CHECK(app::valid_fraction(d) == doctest::Approx(4.0 / 6.0));
+  CHECK(ds::valid_fraction(d) == doctest::Approx(4.0 / 6.0));
 
   // The same samples big-endian read as other numbers: 500 = 0x01F4 becomes 0xF401 (invalid).
   write_bytes(p, pgm16("P5 3 2 65535\n", raw, false));
-  CHECK(std::isnan(app::load_depth_metres(p).at({0, 0, 0, 1})));
+  CHECK(std::isnan(ds::load_depth_metres(p).at({0, 0, 0, 1})));
 }
 
 TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes, 0x0, corrupt header") {
   std::string p = dst::temp_path("bad.pgm");
   auto check_error = [&](const std::string& bytes, const char* phrase) {
     write_bytes(p, bytes);
-    CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains(phrase), Error);
-    CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains("bad.pgm"), Error);
+    CHECK_THROWS_WITH_AS(ds::load_depth_metres(p), doctest::Contains(phrase), Error);
+    CHECK_THROWS_WITH_AS(ds::load_depth_metres(p), doctest::Contains("bad.pgm"), Error);
   };
   check_error("P2 2 1 65535\n1 2", "no 'P5' magic");
   check_error("P5 2 1 255\n\x01\x02", "maxval 255");
@@ -139,24 +139,24 @@ TEST_CASE("depth pgm errors: bad magic, 8-bit maxval, truncated, trailing bytes,
   check_error(pgm16("P5 2 1 65535\n", {1, 2, 3}), "2 bytes after");
   check_error("P5 0 4 65535\n", "no pixels");
   check_error("P5 2 x 65535\n", "expected the height");
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(dst::temp_path("missing.pgm")), doctest::Contains("cannot open"), Error);
 }
 
 TEST_CASE("depth png: 16-bit millimetres (a PNG built byte by byte), 0 is NaN, 8-bit is an error") {
   std::vector<int> mm = {0, 1000, 2500, 65535, 1, 345};
   std::string p = dst::temp_path("depth_mm.png");
   dst::write_file(p, dst::png_file(3, 2, 16, 0, dst::png_rows(mm, 3, 2, 1, 16)));
-  Tensor d = app::load_depth_metres(p);
+  Tensor d = ds::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   CHECK(std::isnan(d.data()[0]));
   for (size_t i = 1; i < mm.size(); ++i) CHECK(d.data()[i] == doctest::Approx(mm[i] / 1000.0).epsilon(1e-6));
 
   std::string p8 = dst::temp_path("depth_8bit.png");
   dst::write_file(p8, dst::png_file(3, 2, 8, 0, dst::png_rows({0, 1, 2, 3, 4, 5}, 3, 2, 1, 8)));
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p8), doctest::Contains("expected a 16-bit grey PNG"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p8), doctest::Contains("expected a 16-bit grey PNG"), Error);
   std::string rgb = dst::temp_path("depth_rgb.png");
   dst::write_file(rgb, dst::png_file(2, 2, 16, 2, dst::png_rows(std::vector<int>(12, 7), 2, 2, 3, 16)));
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(rgb), doctest::Contains("colour type 2"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(rgb), doctest::Contains("colour type 2"), Error);
 }
 
 TEST_CASE("depth png: a 30000x30000 16-bit PNG (a few KB) is refused before decoding, naming the limit") {
@@ -164,7 +164,7 @@ TEST_CASE("depth png: a 30000x30000 16-bit PNG (a few KB) is refused before deco
   dst::write_file(p, dst::png_file(30000, 30000, 16, 0, std::string(50 * 60001, '\0')));
   auto t0 = std::chrono::steady_clock::now();
   std::string want = p + ": image declares 30000x30000 = 900000000 pixels, more than the limit";
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains(want.c_str()), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p), doctest::Contains(want.c_str()), Error);
   CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 1.0);
 }
 
@@ -177,8 +177,8 @@ TEST_CASE("save_depth_png_mm: metres round-trip through load_depth_metres within
   std::copy(std::begin(special), std::end(special), m.begin());
   std::string p = dst::temp_path("metric/depth.png");  // the folder is created
   std::filesystem::remove_all(dst::temp_path("metric"));
-  app::save_depth_png_mm(p, Tensor::from_vector({1, 1, 9, 13}, m));
-  Tensor back = app::load_depth_metres(p);
+  ds::save_depth_png_mm(p, Tensor::from_vector({1, 1, 9, 13}, m));
+  Tensor back = ds::load_depth_metres(p);
   REQUIRE(back.shape() == ds::Shape{1, 1, 9, 13});
   for (size_t i = 0; i < m.size(); ++i) {
     float got = back.data()[i], want = m[i];
@@ -194,9 +194,9 @@ TEST_CASE("save_depth_png_mm: metres round-trip through load_depth_metres within
   }
   CHECK(back.data()[4] == doctest::Approx(0.001));   // 0.4 mm is clamped up to 1 mm, not made invalid
   CHECK(back.data()[5] == doctest::Approx(65.535));  // 70 m is clamped to the largest value
-  CHECK_THROWS_WITH_AS(app::save_depth_png_mm(dst::temp_path("d.jpg"), back), doctest::Contains("8-bit samples only"),
+  CHECK_THROWS_WITH_AS(ds::save_depth_png_mm(dst::temp_path("d.jpg"), back), doctest::Contains("8-bit samples only"),
                        Error);
-  CHECK_THROWS_WITH_AS(app::save_depth_png_mm(dst::temp_path("d.tiff"), back), doctest::Contains("cannot write"), Error);
+  CHECK_THROWS_WITH_AS(ds::save_depth_png_mm(dst::temp_path("d.tiff"), back), doctest::Contains("cannot write"), Error);
 }
 
 TEST_CASE("depth command: `depthstyle depth IMG -o d.png` writes metres that load_depth_metres reads back") {
@@ -218,9 +218,9 @@ TEST_CASE("depth command: `depthstyle depth IMG -o d.png` writes metres that loa
   ds::save_image(in, img);
   std::string cmd = "'" + bin + "' depth --device cpu '" + in + "' -o '" + out + "' >/dev/null 2>&1";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  Tensor d = app::load_depth_metres(out);
+  Tensor d = ds::load_depth_metres(out);
   REQUIRE(d.shape() == ds::Shape{1, 1, 48, 64});
-  CHECK(app::valid_fraction(d) == 1.0);
+  CHECK(ds::valid_fraction(d) == 1.0);
   // The same network run here on the same (8-bit) input: the file holds its metres within the
   // 0.5 mm quantisation.
   std::unique_ptr<ds::DepthEstimator> net = ds::load_depth_net("", ds::Device::CPU);
@@ -248,34 +248,34 @@ TEST_CASE("depth command: `depthstyle depth IMG -o d.png` writes metres that loa
 TEST_CASE("depth mat: NYU [frames, W, H] layout is transposed to H x W and the frame is chosen") {
   std::string p = write_nyu_mat();
   for (int f = 0; f < kFrames; ++f) {
-    app::DepthOptions o;
+    ds::DepthOptions o;
     o.frame = f;
-    Tensor d = app::load_depth_metres(p, o);
+    Tensor d = ds::load_depth_metres(p, o);
     REQUIRE(d.shape() == ds::Shape{1, 1, kH, kW});
     for (int y = 0; y < kH; ++y)
       for (int x = 0; x < kW; ++x) CHECK(d.at({0, 0, y, x}) == doctest::Approx(nyu_depth(f, x, y)));
-    Tensor rgb = app::load_nyu_mat_rgb(p, f);
+    Tensor rgb = ds::load_nyu_mat_rgb(p, f);
     REQUIRE(rgb.shape() == ds::Shape{1, 3, kH, kW});
     for (int c = 0; c < 3; ++c)
       for (int y = 0; y < kH; ++y)
         for (int x = 0; x < kW; ++x) CHECK(rgb.at({0, c, y, x}) == doctest::Approx(nyu_colour(f, c, x, y) / 255.0));
   }
-  app::DepthOptions far;
+  ds::DepthOptions far;
   far.frame = kFrames;
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p, far), doctest::Contains("frame 2 out of range"), Error);
-  CHECK_THROWS_WITH_AS(app::load_nyu_mat_rgb(p, -1), doctest::Contains("out of range"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p, far), doctest::Contains("frame 2 out of range"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_nyu_mat_rgb(p, -1), doctest::Contains("out of range"), Error);
 }
 
 TEST_CASE("depth mat errors: not HDF5, missing 'depths', wrong rank") {
   std::string text = dst::temp_path("old_matlab.mat");
   write_bytes(text, "MATLAB 5.0 MAT-file, not HDF5");
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("not an HDF5 file"), Error);
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(text), doctest::Contains("; expected a MATLAB v7.3"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(text), doctest::Contains("not an HDF5 file"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(text), doctest::Contains("; expected a MATLAB v7.3"), Error);
   std::string p = dst::temp_path("no_depths.mat");
   h5_write(p, "other", {2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), true);
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains("no dataset 'depths'"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p), doctest::Contains("no dataset 'depths'"), Error);
   h5_write(p, "depths", {2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(4, 1.0f), true);
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p), doctest::Contains("expected [frames, W, H]"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p), doctest::Contains("expected [frames, W, H]"), Error);
 }
 
 TEST_CASE("depth h5: [H,W] and [1,1,H,W] float datasets, NaN, inf and <= 0 become NaN") {
@@ -283,20 +283,20 @@ TEST_CASE("depth h5: [H,W] and [1,1,H,W] float datasets, NaN, inf and <= 0 becom
   std::vector<double> v = {1.5, NAN, INFINITY, 0.0, -2.0, 7.25};
   h5_write(p, "depth", {2, 3}, H5T_NATIVE_DOUBLE, v, true);
   h5_write(p, "pred", {1, 1, 3, 2}, H5T_NATIVE_DOUBLE, v, false);
-  Tensor d = app::load_depth_metres(p);
+  Tensor d = ds::load_depth_metres(p);
   REQUIRE(d.shape() == ds::Shape{1, 1, 2, 3});
   CHECK(d.at({0, 0, 0, 0}) == 1.5f);
   CHECK(d.at({0, 0, 1, 2}) == 7.25f);
   for (int i = 1; i <= 4; ++i) CHECK(std::isnan(d.data()[i]));
-  app::DepthOptions o;
+  ds::DepthOptions o;
   o.dataset = "pred";
-  CHECK(app::load_depth_metres(p, o).shape() == ds::Shape{1, 1, 3, 2});
+  CHECK(ds::load_depth_metres(p, o).shape() == ds::Shape{1, 1, 3, 2});
   o.dataset = "nope";
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p, o), doctest::Contains("no dataset 'nope'"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p, o), doctest::Contains("no dataset 'nope'"), Error);
   h5_write(p, "cube", {2, 2, 2}, H5T_NATIVE_FLOAT, std::vector<float>(8, 1.0f), false);
   o.dataset = "cube";
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(p, o), doctest::Contains("expected [H,W] or [1,1,H,W]"), Error);
-  CHECK_THROWS_WITH_AS(app::load_depth_metres(dst::temp_path("depth.xyz")), doctest::Contains("unknown depth file type"),
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(p, o), doctest::Contains("expected [H,W] or [1,1,H,W]"), Error);
+  CHECK_THROWS_WITH_AS(ds::load_depth_metres(dst::temp_path("depth.xyz")), doctest::Contains("unknown depth file type"),
                        Error);
 }
 
@@ -304,25 +304,25 @@ TEST_CASE("fill_invalid: a hole in a constant region gets the constant, rims int
   Tensor d = Tensor::full({1, 1, 7, 7}, 3.0f);
   for (int y = 2; y < 5; ++y)
     for (int x = 2; x < 5; ++x) d.set({0, 0, y, x}, NAN);
-  Tensor f = app::fill_invalid(d);
+  Tensor f = ds::fill_invalid(d);
   for (float v : f.to_vector()) CHECK(v == doctest::Approx(3.0f));
   CHECK(std::isnan(d.at({0, 0, 3, 3})));  // the input is left alone
 
   // 1-D row: pass 1 fills the two rim pixels from their one valid neighbour, pass 2 the
   // middle from both: [1, 1, 3, 5, 5].
   Tensor row = Tensor::from_vector({1, 1, 1, 5}, {1, NAN, NAN, NAN, 5});
-  std::vector<float> r = app::fill_invalid(row).to_vector();
+  std::vector<float> r = ds::fill_invalid(row).to_vector();
   std::vector<float> want = {1, 1, 3, 5, 5};
   for (size_t i = 0; i < 5; ++i) CHECK(r[i] == doctest::Approx(want[i]));
 
-  CHECK_THROWS_WITH_AS(app::fill_invalid(Tensor::full({1, 1, 3, 3}, NAN)), doctest::Contains("no valid pixel"), Error);
+  CHECK_THROWS_WITH_AS(ds::fill_invalid(Tensor::full({1, 1, 3, 3}, NAN)), doctest::Contains("no valid pixel"), Error);
 }
 
 TEST_CASE("fill_invalid: one valid pixel fills a 480x640 map quickly (linear time)") {
   Tensor d = Tensor::full({1, 1, 480, 640}, NAN);
   d.set({0, 0, 100, 200}, 2.5f);
   auto t0 = std::chrono::steady_clock::now();
-  std::vector<float> v = app::fill_invalid(d).to_vector();
+  std::vector<float> v = ds::fill_invalid(d).to_vector();
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   CHECK(std::all_of(v.begin(), v.end(), [](float x) { return x == 2.5f; }));
   CHECK_MESSAGE(s < 2.0, "fill_invalid took " << s << " s");
@@ -331,16 +331,16 @@ TEST_CASE("fill_invalid: one valid pixel fills a 480x640 map quickly (linear tim
 TEST_CASE("normalise_depth: min to 0, max to 1, NaN kept, a constant map is 0.5 and flagged") {
   Tensor d = Tensor::from_vector({1, 1, 1, 4}, {2, 4, NAN, 10});
   bool constant = true;
-  std::vector<float> n = app::normalise_depth(d, &constant).to_vector();
+  std::vector<float> n = ds::normalise_depth(d, &constant).to_vector();
   CHECK_FALSE(constant);
   CHECK(n[0] == 0.0f);
   CHECK(n[1] == doctest::Approx(0.25f));
   CHECK(std::isnan(n[2]));
   CHECK(n[3] == 1.0f);
-  std::vector<float> c = app::normalise_depth(Tensor::full({1, 1, 2, 2}, 3.0f), &constant).to_vector();
+  std::vector<float> c = ds::normalise_depth(Tensor::full({1, 1, 2, 2}, 3.0f), &constant).to_vector();
   CHECK(constant);
   for (float v : c) CHECK(v == 0.5f);
-  CHECK_THROWS_AS(app::normalise_depth(Tensor::full({1, 1, 2, 2}, NAN)), Error);
+  CHECK_THROWS_AS(ds::normalise_depth(Tensor::full({1, 1, 2, 2}, NAN)), Error);
 }
 
 TEST_CASE("resize_depth_to and fit_depth_to: bilinear, aspect within 1% resized, else an error") {
@@ -349,18 +349,18 @@ TEST_CASE("resize_depth_to and fit_depth_to: bilinear, aspect within 1% resized,
   for (int y = 0; y < 2; ++y)
     for (int x = 0; x < 4; ++x) ramp.push_back(static_cast<float>(x));
   Tensor d = Tensor::from_vector({1, 1, 2, 4}, ramp);
-  Tensor half = app::resize_depth_to(d, 1, 2);
+  Tensor half = ds::resize_depth_to(d, 1, 2);
   CHECK(half.at({0, 0, 0, 0}) == doctest::Approx(0.5f));
   CHECK(half.at({0, 0, 0, 1}) == doctest::Approx(2.5f));
 
   Tensor big = Tensor::full({1, 1, 480, 640}, 1.0f);
-  CHECK(app::fit_depth_to(big, 240, 320, "depth").shape() == ds::Shape{1, 1, 240, 320});
-  CHECK(app::fit_depth_to(big, 240, 321, "depth").shape() == ds::Shape{1, 1, 240, 321});  // 0.3% off
-  CHECK_THROWS_WITH_AS(app::fit_depth_to(big, 240, 240, "depth map d.png"),
+  CHECK(ds::fit_depth_to(big, 240, 320, "depth").shape() == ds::Shape{1, 1, 240, 320});
+  CHECK(ds::fit_depth_to(big, 240, 321, "depth").shape() == ds::Shape{1, 1, 240, 321});  // 0.3% off
+  CHECK_THROWS_WITH_AS(ds::fit_depth_to(big, 240, 240, "depth map d.png"),
                        doctest::Contains("depth map d.png: size 640x480 has another aspect ratio"), Error);
   Tensor holes = d.clone();
   holes.set({0, 0, 0, 0}, NAN);
-  CHECK_THROWS_WITH_AS(app::resize_depth_to(holes, 1, 2), doctest::Contains("fill_invalid first"), Error);
+  CHECK_THROWS_WITH_AS(ds::resize_depth_to(holes, 1, 2), doctest::Contains("fill_invalid first"), Error);
 }
 
 TEST_CASE("depth data: the NYU Kinect frame and a Redwood PNG have plausible metres") {
@@ -372,9 +372,9 @@ TEST_CASE("depth data: the NYU Kinect frame and a Redwood PNG have plausible met
   }
   Tensor d;
   for (const char* name : {"nyu_depth.pgm", "redwood_depth_00000.png"}) {
-    d = app::load_depth_metres(dir + "/images/rgbd/" + name);
+    d = ds::load_depth_metres(dir + "/images/rgbd/" + name);
     REQUIRE(d.shape() == ds::Shape{1, 1, 480, 640});
-    CHECK_MESSAGE(app::valid_fraction(d) > 0.5, name);
+    CHECK_MESSAGE(ds::valid_fraction(d) > 0.5, name);
     std::vector<float> v;
     for (float x : d.to_vector())
       if (!std::isnan(x)) v.push_back(x);
@@ -383,9 +383,9 @@ TEST_CASE("depth data: the NYU Kinect frame and a Redwood PNG have plausible met
     CHECK_MESSAGE(median > 0.5f, name << " median " << median << " m");
     CHECK_MESSAGE(median < 10.0f, name << " median " << median << " m");
   }
-  Tensor filled = app::fill_invalid(d);
-  CHECK(app::valid_fraction(filled) == 1.0);
-  Tensor n = app::normalise_depth(filled);
+  Tensor filled = ds::fill_invalid(d);
+  CHECK(ds::valid_fraction(filled) == 1.0);
+  Tensor n = ds::normalise_depth(filled);
   auto [lo, hi] = std::minmax_element(n.data(), n.data() + n.numel());
   CHECK(*lo == 0.0f);
   CHECK(*hi == 1.0f);

@@ -16,7 +16,8 @@
 #include <fstream>
 #include <random>
 
-#include "apps/lib/depth_io.h"
+#include "losses/depth_map.h"
+#include "weights/depth_io.h"
 #include "tests/check.h"
 #include "weights/h5.h"
 #include "weights/sandbox.h"
@@ -236,7 +237,7 @@ TEST_CASE("h5 reader: a reader process that crashes, hangs or runs out of memory
     std::string big = dst::temp_path("fill_4096.h5");
     write_declared(big, "depth", {4096, 4096}, {512, 512}, false);
     EnvOverride e("DEPTHSTYLE_H5_MEMORY_MB", "16");
-    std::string msg = error_of([&] { ds::app::load_depth_metres(big); });
+    std::string msg = error_of([&] { ds::load_depth_metres(big); });
     CHECK(contains(msg, big + ": corrupt or unsupported HDF5 file (ran out of the 16 MiB memory limit; DEPTHSTYLE_H5_MEMORY_MB raises"));
   }
   SUBCASE("invalid limits name the variable") {
@@ -254,7 +255,7 @@ TEST_CASE("h5 reader: shapes above the element limit are refused from the declar
     write_declared(path, "depth", {65536, 65536}, {1024, 1024}, false);
     CHECK(fs::file_size(path) < 4096);
     auto t0 = std::chrono::steady_clock::now();
-    std::string msg = error_of([&] { ds::app::load_depth_metres(path); });
+    std::string msg = error_of([&] { ds::load_depth_metres(path); });
     CHECK(seconds_since(t0) < 10);
     CHECK(contains(msg, path + ": dataset 'depth' declares shape [65536, 65536] (4294967296 elements)"));
     CHECK(contains(msg, "the limit is 268435456 elements"));
@@ -284,16 +285,16 @@ TEST_CASE("h5 reader: shapes above the element limit are refused from the declar
     std::string path = dst::temp_path("frames.mat");
     write_declared(path, "depths", {70000, 4, 3}, {1, 4, 3}, false);  // 840000 elements, 12 per frame
     EnvOverride e("DEPTHSTYLE_H5_MAX_ELEMENTS", "1000");
-    ds::app::DepthOptions o;
+    ds::DepthOptions o;
     o.frame = 69999;
-    Tensor d = ds::app::load_depth_metres(path, o);  // read, not refused by the declared size
+    Tensor d = ds::load_depth_metres(path, o);  // read, not refused by the declared size
     CHECK(d.shape() == ds::Shape{1, 1, 3, 4});
-    CHECK(ds::app::valid_fraction(d) == 0.0);  // the fill value, 0, is invalid depth
+    CHECK(ds::valid_fraction(d) == 0.0);  // the fill value, 0, is invalid depth
   }
   SUBCASE("a dataset of shape (2^32, 2^32) overflows int64 and is refused") {
     std::string path = dst::temp_path("overflow.h5");
     write_declared(path, "depth", {hsize_t{1} << 32, hsize_t{1} << 32}, {1, 1024}, false);
-    std::string msg = error_of([&] { ds::app::load_depth_metres(path); });
+    std::string msg = error_of([&] { ds::load_depth_metres(path); });
     CHECK(contains(msg, path + ": dataset 'depth': shape [4294967296, 4294967296] has more elements than a 64-bit"));
   }
 }
@@ -321,7 +322,7 @@ TEST_CASE("h5 reader: a missing compression filter is reported as such, not as c
   b.replace(at, 8, std::string("zstd\0\0\0\0", 8));
   write_bytes(path, b);
 
-  std::string msg = error_of([&] { ds::app::load_depth_metres(path); });
+  std::string msg = error_of([&] { ds::load_depth_metres(path); });
   CHECK(contains(msg, path + ": dataset 'depth' needs HDF5 filter 32015 (zstd), which this HDF5 library"));
   CHECK(contains(msg, "not corruption"));
   CHECK_FALSE(contains(msg, "corrupt or unsupported"));

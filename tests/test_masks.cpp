@@ -1,4 +1,4 @@
-// Depth masks (apps/lib/masks.h): values against hand-computed numbers, spec parsing and its
+// Depth masks (losses/masks.h): values against hand-computed numbers, spec parsing and its
 // errors, image masks, and resizing to layer sizes against align_corners=False by hand.
 #include <doctest/doctest.h>
 
@@ -7,18 +7,17 @@
 #include <cmath>
 #include <filesystem>
 
-#include "apps/lib/masks.h"
+#include "losses/masks.h"
 #include "losses/losses.h"
 #include "tensor/image_io.h"
 
 using ds::Error;
 using ds::Tensor;
-namespace app = ds::app;
 
 namespace {
 
 std::vector<float> mask_of(const std::string& spec, const Tensor& depth01) {
-  return app::make_mask(app::parse_mask_spec(spec), depth01).to_vector();
+  return ds::make_mask(ds::parse_mask_spec(spec), depth01).to_vector();
 }
 
 }  // namespace
@@ -41,38 +40,38 @@ TEST_CASE("masks: sigmoid, inv-sigmoid, linear and constant match hand-computed 
   std::vector<float> down = mask_of("linear:a=1,b=0", d);  // near weighted: 1 − d
   CHECK(down[2] == doctest::Approx(0.3));
   for (float v : mask_of("constant:v=0.3", d)) CHECK(v == doctest::Approx(0.3));
-  CHECK(app::make_mask(app::parse_mask_spec("sigmoid"), d).shape() == ds::Shape{1, 1, 1, 3});
+  CHECK(ds::make_mask(ds::parse_mask_spec("sigmoid"), d).shape() == ds::Shape{1, 1, 1, 3});
 }
 
 TEST_CASE("mask spec parsing: forms, defaults and canonical text round trip") {
-  app::MaskSpec s = app::parse_mask_spec("sigmoid");
-  CHECK(s.kind == app::MaskSpec::Kind::Sigmoid);
+  ds::MaskSpec s = ds::parse_mask_spec("sigmoid");
+  CHECK(s.kind == ds::MaskSpec::Kind::Sigmoid);
   CHECK(s.k == 10.0);
   CHECK(s.t == 0.5);
-  s = app::parse_mask_spec("inv_sigmoid:t=0.25");
-  CHECK(s.kind == app::MaskSpec::Kind::InvSigmoid);
+  s = ds::parse_mask_spec("inv_sigmoid:t=0.25");
+  CHECK(s.kind == ds::MaskSpec::Kind::InvSigmoid);
   CHECK(s.k == 10.0);
   CHECK(s.t == 0.25);
-  s = app::parse_mask_spec("linear:b=0.75");
-  CHECK(s.kind == app::MaskSpec::Kind::Linear);
+  s = ds::parse_mask_spec("linear:b=0.75");
+  CHECK(s.kind == ds::MaskSpec::Kind::Linear);
   CHECK(s.a == 0.0);
   CHECK(s.b == 0.75);
-  s = app::parse_mask_spec("image:dir/with:colon,comma.png");
-  CHECK(s.kind == app::MaskSpec::Kind::Image);
+  s = ds::parse_mask_spec("image:dir/with:colon,comma.png");
+  CHECK(s.kind == ds::MaskSpec::Kind::Image);
   CHECK(s.path == "dir/with:colon,comma.png");
   for (const char* spec :
        {"sigmoid:k=12.5,t=0.1", "inv-sigmoid:k=3,t=0.9", "linear:a=0.1,b=1", "image:a.png", "constant:v=0.5"})
-    CHECK(app::mask_spec_str(app::parse_mask_spec(spec)) == spec);
-  s = app::parse_mask_spec("sigmoid:k=0.1,t=0.3");
-  app::MaskSpec back = app::parse_mask_spec(app::mask_spec_str(s));
+    CHECK(ds::mask_spec_str(ds::parse_mask_spec(spec)) == spec);
+  s = ds::parse_mask_spec("sigmoid:k=0.1,t=0.3");
+  ds::MaskSpec back = ds::parse_mask_spec(ds::mask_spec_str(s));
   CHECK(back.k == s.k);
   CHECK(back.t == s.t);
 }
 
 TEST_CASE("mask spec errors quote the spec and say what is wrong") {
   auto check_error = [](const char* spec, const char* phrase) {
-    CHECK_THROWS_WITH_AS(app::parse_mask_spec(spec), doctest::Contains(phrase), Error);
-    CHECK_THROWS_WITH_AS(app::parse_mask_spec(spec), doctest::Contains(("'" + std::string(spec) + "'").c_str()), Error);
+    CHECK_THROWS_WITH_AS(ds::parse_mask_spec(spec), doctest::Contains(phrase), Error);
+    CHECK_THROWS_WITH_AS(ds::parse_mask_spec(spec), doctest::Contains(("'" + std::string(spec) + "'").c_str()), Error);
   };
   check_error("gaussian:k=1", "unknown mask kind 'gaussian'");
   check_error("sigmoid:k10", "'k10' is not key=value");
@@ -116,16 +115,16 @@ TEST_CASE("resize_mask: bilinear with align_corners=False to a layer's size, eta
   // Columns 0, 1 upsampled to 4: source x = (i + 0.5)/2 − 0.5 = −0.25, 0.25, 0.75, 1.25,
   // clamped to [0, 1]: 0, 0.25, 0.75, 1.
   Tensor m = Tensor::from_vector({1, 1, 2, 2}, {0, 1, 0, 1});
-  Tensor up = app::resize_mask(m, 4, 4);
+  Tensor up = ds::resize_mask(m, 4, 4);
   REQUIRE(up.shape() == ds::Shape{1, 1, 4, 4});
   const float want[4] = {0, 0.25f, 0.75f, 1};
   for (int y = 0; y < 4; ++y)
     for (int x = 0; x < 4; ++x) CHECK(up.at({0, 0, y, x}) == doctest::Approx(want[x]));
   // Downsampling 4 -> 2 samples x = 0.5, 2.5: the means of column pairs.
-  Tensor down = app::resize_mask(up, 2, 2);
+  Tensor down = ds::resize_mask(up, 2, 2);
   CHECK(down.at({0, 0, 0, 0}) == doctest::Approx(0.125f));
   CHECK(down.at({0, 0, 1, 1}) == doctest::Approx(0.875f));
-  CHECK(app::resize_mask(m, 2, 2).data() == m.data());  // same size: the mask itself
+  CHECK(ds::resize_mask(m, 2, 2).data() == m.data());  // same size: the mask itself
   // η = mean(γ²) of the 4x4 mask: (0 + 0.0625 + 0.5625 + 1) / 4.
   CHECK(ds::mask_eta(up) == doctest::Approx(1.625f / 4));
 }

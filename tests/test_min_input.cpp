@@ -1,4 +1,4 @@
-// The smallest input a feature network accepts (apps/lib/nets.h, min_input_side), against the
+// The smallest input a feature network accepts (nn/pretrained.h, min_input_side), against the
 // layer arithmetic of the published architectures, worked by hand below. Synthetic weights:
 // the answer depends on the layers' geometry only.
 //
@@ -13,7 +13,7 @@
 //   relu1_1: 1.  relu5_1 after four pools: 16.
 #include <doctest/doctest.h>
 
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Rendering and reporting helpers of the stylize app: the bitmap font, loss plots (decoded back
+// Rendering and reporting helpers of the stylize app: the font (stb_easy_font), loss plots (decoded back
 // with libspng), montages, the depth colormap, progress lines and the CSV log.
 #include <doctest/doctest.h>
 
@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -47,22 +48,46 @@ double mean_row_of(const Tensor& img, Px c, int64_t x0, int64_t x1) {
 
 }  // namespace
 
-TEST_CASE("font: every printable glyph but space has ink and no two glyphs are the same") {
-  std::set<std::string> seen;
+namespace {
+
+// The ink of s at scale 1 as rows of '#' and '.', kLineH rows of text_width(s, 1) columns.
+std::string ink(const std::string& s) {
+  int w = app::text_width(s, 1);
+  std::string bits(static_cast<size_t>(app::kLineH * w), '.');
+  for (const app::TextRect& r : app::text_rects(s, 1))
+    for (int y = r.y; y < r.y + r.h; ++y)
+      for (int x = r.x; x < r.x + r.w; ++x) {
+        REQUIRE((x >= 0 && x < w && y >= 0 && y < app::kLineH));  // ink stays inside the advance and the line
+        bits[static_cast<size_t>(y * w + x)] = '#';
+      }
+  return bits;
+}
+
+}  // namespace
+
+TEST_CASE("font (stb_easy_font): printable glyphs have ink inside their box and look different") {
+  std::map<std::string, char> seen;
   for (int c = 33; c <= 126; ++c) {
-    std::string bits;
-    for (int y = 0; y < app::kGlyphH + app::kDescent; ++y)
-      for (int x = 0; x < app::kGlyphW; ++x) bits += app::glyph_pixel(static_cast<char>(c), x, y) ? '#' : '.';
-    CHECK_MESSAGE(bits.find('#') != std::string::npos, "glyph '" << static_cast<char>(c) << "' is empty");
-    CHECK_MESSAGE(seen.insert(bits).second, "glyph '" << static_cast<char>(c) << "' repeats another");
+    std::string glyph(1, static_cast<char>(c)), bits = ink(glyph);
+    CHECK_MESSAGE(bits.find('#') != std::string::npos, "glyph " << glyph << " is empty");
+    // stb_easy_font draws 'l' and '|' alike (one full-height bar); every other pair differs.
+    auto [it, fresh] = seen.emplace(bits, static_cast<char>(c));
+    CHECK_MESSAGE((fresh || (it->second == 'l' && c == '|')), "glyph " << glyph << " repeats " << it->second);
   }
-  for (int y = 0; y < app::kGlyphH; ++y)
-    for (int x = 0; x < app::kGlyphW; ++x) CHECK_FALSE(app::glyph_pixel(' ', x, y));
-  CHECK(app::glyph_pixel('\x01', 0, 1) == app::glyph_pixel('?', 0, 1));  // unknown shown as '?'
-  // The descender of g reaches below the glyph box, where a has no ink.
-  CHECK(app::glyph_pixel('g', 2, 8));
-  CHECK_FALSE(app::glyph_pixel('a', 2, 8));
-  CHECK(app::text_width("abc", 2) == (3 * app::kCellW - 1) * 2);
+  CHECK(app::text_rects(" ", 1).empty());
+  CHECK(ink("\x01") == ink("?"));  // unknown characters are shown as '?'
+  // Capitals and digits fill the glyph rows; only descenders reach the rows below them.
+  for (const char* s : {"E", "8", "a"}) CHECK(ink(s).find('#', static_cast<size_t>(app::kGlyphH * app::text_width(s, 1))) == std::string::npos);
+  CHECK(ink("g").find('#', static_cast<size_t>(app::kGlyphH * app::text_width("g", 1))) != std::string::npos);
+  // Digits and the space share one advance (stb_easy_font 1.0), so numbers line up; widths
+  // and ink scale with the scale.
+  for (char d = '1'; d <= '9'; ++d) CHECK(app::text_width(std::string(1, d), 1) == app::text_width("0", 1));
+  CHECK(app::text_width(" ", 1) == app::text_width("0", 1));
+  CHECK(app::text_width("2e-05", 3) == 3 * app::text_width("2e-05", 1));
+  std::vector<app::TextRect> r1 = app::text_rects("Ag", 1), r2 = app::text_rects("Ag", 2);
+  REQUIRE(r1.size() == r2.size());
+  for (size_t i = 0; i < r1.size(); ++i)
+    CHECK((r2[i].x == 2 * r1[i].x && r2[i].y == 2 * r1[i].y && r2[i].w == 2 * r1[i].w && r2[i].h == 2 * r1[i].h));
 }
 
 TEST_CASE("nice_ticks: steps of 1, 2 or 5 times a power of ten, inside the range") {

@@ -14,9 +14,9 @@
 #include <map>
 #include <sstream>
 
-#include "apps/lib/depth_io.h"
-#include "apps/lib/fast.h"
-#include "apps/lib/nets.h"
+#include "weights/depth_io.h"
+#include "nn/fast_style_weights.h"
+#include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 #include "weights/weights.h"
@@ -111,7 +111,7 @@ TEST_CASE("fastdepth depth of the NYU frame correlates with its Kinect depth") {
   if (skip_without_data({"weights/fastdepth.h5", "images/rgbd/nyu_color.ppm", "images/rgbd/nyu_depth.pgm"})) return;
   std::unique_ptr<ds::DepthEstimator> net = ds::load_depth_net("", ds::Device::CPU);
   Tensor rgb = ds::load_image_rgb(prepared("images/rgbd/nyu_color.ppm"));
-  Tensor kinect = ds::app::load_depth_metres(prepared("images/rgbd/nyu_depth.pgm"));
+  Tensor kinect = ds::load_depth_metres(prepared("images/rgbd/nyu_depth.pgm"));
   ds::NoGradGuard ng;
   Tensor depth = net->predict(Var(rgb)).value();
   REQUIRE(depth.shape() == kinect.shape());

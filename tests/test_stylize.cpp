@@ -8,51 +8,46 @@
 
 #include "apps/lib/divergence.h"
 #include "apps/lib/stylize.h"
+#include "losses/depth_map.h"
+#include "losses/masks.h"
 #include "tensor/random.h"
 
 using ds::Tensor;
 
 namespace {
 
-ds::ParamSet synthetic(const ds::ParamShapes& shapes) {
-  std::map<std::string, Tensor> m;
-  for (const auto& [name, shape] : shapes) m[name] = ds::synthetic_param(name, shape);
-  return ds::ParamSet(m, "synthetic");
-}
-
 struct Setup {
   ds::FeatureNet net;
   std::unique_ptr<ds::DepthEstimator> depth;
-  Tensor content, depth01;
-  std::vector<ds::app::StyleInput> styles;
+  Tensor content, depth01, content_mask;
+  std::vector<ds::StyleImage> styles;
+  ds::LossSpec spec;
   ds::app::StylizeConfig cfg;
 };
 
 Setup make_setup() {
   Setup s;
-  s.net = {"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))), ds::Preprocess::imagenet()};
-  s.depth = ds::make_depth_estimator(ds::FastDepth(synthetic(ds::FastDepth::param_shapes())));
+  s.net = {"squeezenet", ds::squeezenet1_1(ds::synthetic_params(ds::squeezenet1_1_param_shapes(false))), ds::Preprocess::imagenet()};
+  s.depth = ds::make_depth_estimator(ds::FastDepth(ds::synthetic_params(ds::FastDepth::param_shapes())));
   ds::Rng rng(4);
   s.content = rng.uniform_tensor({1, 3, 48, 64}, 0, 1);
   Tensor ramp = Tensor::empty({1, 1, 48, 64});  // depth increasing from left to right
   for (int64_t i = 0; i < ramp.numel(); ++i) ramp.data()[i] = static_cast<float>(i % 64) / 63.0f;
   s.depth01 = ramp;
   for (int k = 0; k < 2; ++k) {
-    ds::app::StyleInput st;
+    ds::StyleImage st;
     st.name = "style" + std::to_string(k);
     st.image = rng.uniform_tensor({1, 3, 40, 40}, 0, 1);
-    st.masked = true;
-    st.mask = ds::app::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5");
+    st.mask = ds::make_mask(ds::parse_mask_spec(k == 0 ? "sigmoid:k=8,t=0.5" : "inv-sigmoid:k=8,t=0.5"), s.depth01);
     s.styles.push_back(st);
   }
-  s.cfg = ds::app::default_config("squeezenet");
-  s.cfg.content_masked = true;
-  s.cfg.content_mask = ds::app::parse_mask_spec("linear:a=0.2,b=1");
+  s.spec = ds::default_loss_spec("squeezenet", ds::TransferMethod::Optimisation);
+  s.content_mask = ds::make_mask(ds::parse_mask_spec("linear:a=0.2,b=1"), s.depth01);
   // Weights chosen so that every term starts at a comparable size (about 1e4), so each one
   // matters to the optimiser and must fall.
-  s.cfg.content_weight = 100.0f;
-  s.cfg.tv_weight = 4.0f;
-  s.cfg.depth_weight = 2e7f;  // the synthetic depth network is nearly flat: tiny raw differences
+  s.spec.content_weight = 100.0f;
+  s.spec.tv_weight = 4.0f;
+  s.spec.depth_weight = 2e7f;  // the synthetic depth network is nearly flat: tiny raw differences
   s.cfg.init = "noise";
   s.cfg.seed = 9;
   return s;
@@ -62,7 +57,8 @@ Setup make_setup() {
 
 TEST_CASE("stylize: a short run from noise lowers every loss term") {
   Setup s = make_setup();
-  ds::app::Stylizer st(s.net, s.depth.get(), s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  ds::TransferLoss loss(s.net, s.depth.get(), s.spec, s.styles, ds::Device::CPU, s.content_mask);
+  ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   std::vector<std::string> names = st.term_names();
   std::vector<double> first, last;
   st.run(25, [&](int it, const std::vector<double>& terms) {
@@ -81,16 +77,17 @@ TEST_CASE("stylize: a short run from noise lowers every loss term") {
 
 TEST_CASE("stylize: the same seed gives the same image and lbfgs lowers the loss too") {
   Setup s = make_setup();
-  s.cfg.depth_weight = 0;
+  s.spec.depth_weight = 0;
+  ds::TransferLoss loss(s.net, nullptr, s.spec, s.styles, ds::Device::CPU, s.content_mask);
   std::vector<float> images[2];
   for (auto& img : images) {
-    ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+    ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
     st.run(3, [](int, const std::vector<double>&) {});
     img = st.image().value().to_vector();
   }
   CHECK(images[0] == images[1]);
   s.cfg.optimizer = "lbfgs";
-  ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   double first = 0, last = 0;
   st.run(5, [&](int it, const std::vector<double>& t) { (it == 1 ? first : last) = t[0]; });
   CHECK(last < first);
@@ -98,10 +95,10 @@ TEST_CASE("stylize: the same seed gives the same image and lbfgs lowers the loss
 
 TEST_CASE("stylize: depth agreement of identical and opposite maps") {
   std::vector<float> a = {1, 2, 3, 4}, b = {4, 3, 2, 1};
-  CHECK(ds::app::depth_agreement(a, a).rmse == doctest::Approx(0));
-  CHECK(ds::app::depth_agreement(a, a).pearson == doctest::Approx(1));
-  CHECK(ds::app::depth_agreement(a, b).pearson == doctest::Approx(-1));
-  CHECK(ds::app::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
+  CHECK(ds::depth_agreement(a, a).rmse == doctest::Approx(0));
+  CHECK(ds::depth_agreement(a, a).pearson == doctest::Approx(1));
+  CHECK(ds::depth_agreement(a, b).pearson == doctest::Approx(-1));
+  CHECK(ds::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
 }
 
 TEST_CASE("stylize: the divergence rule of apps/lib/divergence.h, iteration by iteration") {
@@ -140,10 +137,11 @@ TEST_CASE("stylize: the divergence rule of apps/lib/divergence.h, iteration by i
 
 TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest loss") {
   Setup s = make_setup();
-  s.cfg.depth_weight = 0;
+  s.spec.depth_weight = 0;
   s.cfg.lr = 10;  // Adam's first step moves every pixel by 10, far out of [0, 1]
   s.cfg.lr_step = 0;
-  ds::app::Stylizer st(s.net, nullptr, s.content, s.depth01, s.styles, s.cfg, ds::Device::CPU);
+  ds::TransferLoss loss(s.net, nullptr, s.spec, s.styles, ds::Device::CPU, s.content_mask);
+  ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   std::vector<double> totals;
   auto outcome = st.run(200, [&](int, const std::vector<double>& t) { totals.push_back(t[0]); });
   MESSAGE("stopped at " << outcome.iterations << ": " << outcome.stopped);

@@ -1,5 +1,5 @@
-// depthstyle train's engine (apps/lib/train.h): a few steps lower the loss, checkpoints
-// reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
+// depthstyle train's engine (apps/lib/train.h, losses/transfer_loss.h): a few steps lower
+// the loss, checkpoints reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
 // clear errors. Loss and depth networks carry synthetic weights (ds::synthetic_param), so
 // every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
 #include <doctest/doctest.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "apps/lib/fast.h"
+#include "nn/fast_style_weights.h"
 #include "apps/lib/train.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
@@ -74,15 +74,19 @@ struct Setup {
   ds::FeatureNet net{"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))),
                      ds::Preprocess::imagenet()};
   TinyDepth depth;
-  TrainConfig cfg = default_train_config("squeezenet");
+  ds::LossSpec spec = ds::default_loss_spec("squeezenet", ds::TransferMethod::FeedForward);
+  TrainConfig cfg;
   Tensor style = ds::Rng(7).uniform_tensor({1, 3, 32, 32}, 0, 1);
   Setup() {
     cfg.batch_size = 2;
     cfg.lr = 2e-3f;
-    cfg.style_weight = 1e-3f;  // synthetic SqueezeNet features are large: keep the terms comparable
-    cfg.depth_weight = 100.0f;
-    cfg.depth_layers = {"conv13", "decoder3"};
-    cfg.depth_layer_weights = {0.5f, 0.5f};
+    spec.style_weight = 1e-3f;  // synthetic SqueezeNet features are large: keep the terms comparable
+    spec.depth_weight = 100.0f;
+    spec.depth_layers = {"conv13", "decoder3"};
+    spec.depth_layer_weights = {0.5f, 0.5f};
+  }
+  ds::TransferLoss loss(const ds::DepthEstimator* depth_net) const {
+    return ds::TransferLoss(net, depth_net, spec, {{"", style}}, ds::Device::CPU);
   }
 };
 
@@ -94,13 +98,13 @@ TEST_CASE("train: a few Adam steps lower the loss on a tiny image set") {
   TempDir d("lower");
   write_images(d, 3, 40, 48);
   Setup s;
-  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  ds::TransferLoss loss = s.loss(&s.depth);
   ImageStream data(d.dir.string(), 32, 1);
-  Trainer t(fast_style_init("random", 3), loss, data, s.cfg, ds::Device::CPU);
+  Trainer t(ds::fast_style_init("random", 3), loss, data, s.cfg, ds::Device::CPU);
   int64_t cursor = 0;
   Tensor fixed = ImageStream(d.dir.string(), 32, 9).next_batch(2, cursor);
   std::vector<double> before = t.evaluate(fixed);
-  REQUIRE(before.size() == TransferLoss::term_names().size());
+  REQUIRE(before.size() == loss.term_names().size());
   CHECK(before[4] > 0);  // the depth terms are live
   for (int i = 0; i < 5; ++i) t.step();
   std::vector<double> after = t.evaluate(fixed);
@@ -108,7 +112,7 @@ TEST_CASE("train: a few Adam steps lower the loss on a tiny image set") {
   CHECK(t.steps_done() == 5);
   CHECK(t.cursor() == 10);
   CHECK(t.history().size() == 5);
-  CHECK(t.history().back().size() == 2 + TransferLoss::term_names().size());
+  CHECK(t.history().back().size() == 2 + loss.term_names().size());
 }
 
 // Bit-for-bit equality of two tensor maps (memcmp: -0.0 vs 0.0 and NaN payloads count).
@@ -127,10 +131,10 @@ TEST_CASE("train: a checkpoint and its Adam state reload bit-identically") {
   TempDir d("ckpt");
   write_images(d, 2, 32, 32);
   Setup s;
-  s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
-  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  s.spec.depth_layers.clear(), s.spec.depth_layer_weights.clear();
+  ds::TransferLoss loss = s.loss(&s.depth);
   ImageStream data(d.dir.string(), 32, 0);
-  Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+  Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
   t.step(), t.step();  // two steps: both moments are non-zero and differ from one step's
   std::string ckpt = checkpoint_path(d.dir.string(), t.steps_done());
   CHECK(fs::path(ckpt).filename() == "step_000002.h5");
@@ -163,7 +167,7 @@ TEST_CASE("train: a checkpoint and its Adam state reload bit-identically") {
 
   // Resuming restores the same bits into a fresh trainer.
   ImageStream data2(d.dir.string(), 32, 0);
-  Trainer r(fast_style_init("random", 1), loss, data2, s.cfg, ds::Device::CPU);
+  Trainer r(ds::fast_style_init("random", 1), loss, data2, s.cfg, ds::Device::CPU);
   r.resume(ckpt);
   check_bit_identical(r.adam_state(), want);
   check_bit_identical(r.net().params().tensors(), t.net().params().tensors());
@@ -175,10 +179,10 @@ TEST_CASE("train: 2 steps + resume + 2 steps equals 4 uninterrupted steps exactl
   TempDir d("resume");
   write_images(d, 3, 40, 36);
   Setup s;
-  TransferLoss loss(s.net, &s.depth, s.style, s.cfg, ds::Device::CPU);
+  ds::TransferLoss loss = s.loss(&s.depth);
   auto run = [&](int steps, const std::string& resume_from, const std::string& save_to) {
     ImageStream data(d.dir.string(), 32, 4);
-    Trainer t(fast_style_init("random", 4), loss, data, s.cfg, ds::Device::CPU);
+    Trainer t(ds::fast_style_init("random", 4), loss, data, s.cfg, ds::Device::CPU);
     if (!resume_from.empty()) t.resume(resume_from);
     while (t.steps_done() < steps) t.step();
     if (!save_to.empty()) t.save(save_to, {});
@@ -201,7 +205,7 @@ TEST_CASE("train: 2 steps + resume + 2 steps equals 4 uninterrupted steps exactl
 TEST_CASE("train: bad inputs give clear errors") {
   TempDir d("errors");
   Setup s;
-  s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
+  s.spec.depth_layers.clear(), s.spec.depth_layer_weights.clear();
 
   SUBCASE("empty folder, or not a folder") {
     CHECK_THROWS_WITH_AS(ImageStream(d.dir.string(), 32, 0), doctest::Contains("no image files"), Error);
@@ -224,32 +228,31 @@ TEST_CASE("train: bad inputs give clear errors") {
     for (const auto& [name, shape] : ds::squeezenet1_1_param_shapes(false)) p[name] = ds::synthetic_param(name, shape);
     std::string other = d.file("squeeze.h5");
     ds::save_weights(other, "squeezenet1_1_features", p);
-    CHECK_THROWS_WITH_AS(fast_style_init(other, 0), doctest::Contains("architecture"), Error);
+    CHECK_THROWS_WITH_AS(ds::fast_style_init(other, 0), doctest::Contains("architecture"), Error);
     write_images(d, 1, 32, 32);
-    s.cfg.depth_weight = 0;
-    TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+    s.spec.depth_weight = 0;
+    ds::TransferLoss loss = s.loss(nullptr);
     ImageStream data(d.dir.string(), 32, 0);
-    Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
     CHECK_THROWS_WITH_AS(t.resume(other), doctest::Contains("architecture"), Error);
-    CHECK_THROWS_WITH_AS(fast_style_init("no_such_style", 0), doctest::Contains("unknown style"), Error);
+    CHECK_THROWS_WITH_AS(ds::fast_style_init("no_such_style", 0), doctest::Contains("unknown style"), Error);
   }
   SUBCASE("resume with other data settings, or without optimiser state") {
     write_images(d, 1, 32, 32);
-    s.cfg.depth_weight = 0;
-    TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+    s.spec.depth_weight = 0;
+    ds::TransferLoss loss = s.loss(nullptr);
     ImageStream data(d.dir.string(), 32, 0);
-    Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
     std::string ckpt = d.file("c.h5");
     t.save(ckpt, {});
     s.cfg.batch_size = 3;
-    Trainer other(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    Trainer other(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
     CHECK_THROWS_WITH_AS(other.resume(ckpt), doctest::Contains("--batch-size 2"), Error);
     fs::remove(optim_path(ckpt));
     CHECK_THROWS_WITH_AS(t.resume(ckpt), doctest::Contains("no optimiser state"), Error);
   }
   SUBCASE("a depth loss without a depth network") {
-    CHECK_THROWS_WITH_AS(TransferLoss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU), doctest::Contains("depth network"),
-                         Error);
+    CHECK_THROWS_WITH_AS(s.loss(nullptr), doctest::Contains("depth network"), Error);
   }
 }
 
@@ -257,11 +260,11 @@ TEST_CASE("train: a loss that is not finite stops with a clear error before the 
   TempDir d("nan");
   write_images(d, 2, 32, 32);
   Setup s;
-  s.cfg.depth_weight = 0, s.cfg.depth_layers.clear(), s.cfg.depth_layer_weights.clear();
-  s.cfg.tv_weight = NAN;  // as a loss term that overflowed would be
-  TransferLoss loss(s.net, nullptr, s.style, s.cfg, ds::Device::CPU);
+  s.spec.depth_weight = 0, s.spec.depth_layers.clear(), s.spec.depth_layer_weights.clear();
+  s.spec.tv_weight = NAN;  // as a loss term that overflowed would be
+  ds::TransferLoss loss = s.loss(nullptr);
   ImageStream data(d.dir.string(), 32, 0);
-  Trainer t(fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+  Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
   std::vector<float> before = t.net().params().get("conv1.weight").value().to_vector();
   CHECK_THROWS_WITH_AS(t.step(), doctest::Contains("the loss became nan at step 1"), Error);
   CHECK(t.steps_done() == 0);

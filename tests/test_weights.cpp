@@ -12,7 +12,7 @@
 #include <limits>
 #include <string>
 
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "nn/models.h"
 #include "tensor/image_io.h"

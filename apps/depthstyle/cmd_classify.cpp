@@ -7,7 +7,7 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 
@@ -30,10 +30,9 @@ int cmd_classify(int argc, char** argv) {
   a.option("--weights", "FILE", "SqueezeNet 1.1 weights with classifier (project HDF5)", "data/weights/squeezenet1_1.h5");
   a.option("--labels", "FILE", "class names, one per line", "data/images/labels/imagenet_classes.txt");
   a.option("--top", "K", "how many classes to print", "5");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one IMAGE");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
+  Device dev = a.device();
   int top = a.integer("--top", 1, 1000);
   std::string weights = a.has("--weights") ? a.str("--weights") : prepared_file("weights/squeezenet1_1.h5");
   std::string labels = a.has("--labels") ? a.str("--labels") : prepared_file("images/labels/imagenet_classes.txt");

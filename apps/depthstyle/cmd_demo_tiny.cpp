@@ -29,18 +29,17 @@ static Tensor target_pattern(int size) {
 }
 
 int cmd_demo_tiny(int argc, char** argv) {
-  Args a("depthstyle demo-tiny [-o DIR] [--iters N] [--size PX] [--device cpu|cuda]",
+  Args a("depthstyle demo-tiny [options]",
          "Optimises an image's pixels through a small random conv net toward a synthetic target\n"
          "and writes DIR/target.png and DIR/result.png (the folder is created when missing).");
   a.option("-o", "DIR", "output folder", "out/demo-tiny");
   a.option("--iters", "N", "iterations", "300");
   a.option("--size", "PX", "side of the square image", "64");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(0, 0, "no positional arguments");
+  a.device_option();
+  if (!a.parse(argc, argv, 0, 0, "no positional arguments")) return 0;
   std::string out_dir = a.str("-o");
   int iters = a.integer("--iters", 1, 1000000), size = a.integer("--size", 8, 1024);
-  Device dev = parse_device(a.str("--device"));
+  Device dev = a.device();
   OutputPlan plan;  // no inputs: this only creates the folder, before the work
   plan.output("target image", out_dir + "/target.png");
   plan.output("result image", out_dir + "/result.png");

@@ -5,11 +5,12 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/depth_io.h"
 #include "apps/lib/montage.h"
-#include "apps/lib/nets.h"
 #include "apps/lib/outputs.h"
+#include "losses/depth_map.h"
+#include "nn/pretrained.h"
 #include "tensor/image_io.h"
+#include "weights/depth_io.h"
 
 namespace ds {
 namespace app {
@@ -30,17 +31,16 @@ int cmd_depth(int argc, char** argv) {
          "before any work); a missing output folder is created.");
   a.option("-o", "FILE", "output 16-bit PNG of millimetres (required)");
   a.option("--monodepth2", "FILE", "use Monodepth2 with these weights (project HDF5) instead of FastDepth");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one IMAGE");
-  if (!a.has("-o")) throw Error("missing -o DEPTH.png (see --help)");
-  check_image_output(a.str("-o"), 16);
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
+  const std::string out = a.required("-o");
+  check_image_output(out, 16);
+  Device dev = a.device();
   OutputPlan plan;
   plan.input("image", a.positional()[0]);
   plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
-  plan.output("-o depth map", a.str("-o"));
-  plan.output("preview", preview_path(a.str("-o")));
+  plan.output("-o depth map", out);
+  plan.output("preview", preview_path(out));
   plan.check();
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   NoGradGuard ng;
@@ -48,10 +48,10 @@ int cmd_depth(int argc, char** argv) {
   std::vector<float> v = depth.to_vector();
   auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   Tensor d01 = normalise_depth(depth);
-  save_depth_png_mm(a.str("-o"), depth);
-  save_image(preview_path(a.str("-o")), colormap_depth(d01));
+  save_depth_png_mm(out, depth);
+  save_image(preview_path(out), colormap_depth(d01));
   std::printf("%s: %s depth %.2f .. %.2f m; wrote %s and %s\n", a.positional()[0].c_str(), net->name().c_str(), *lo, *hi,
-              a.str("-o").c_str(), preview_path(a.str("-o")).c_str());
+              out.c_str(), preview_path(out).c_str());
   return 0;
 }
 

@@ -1,13 +1,13 @@
 // depthstyle fast MODEL IMAGE|DIR -o OUT: feed-forward style transfer with a pretrained
-// fast-style transformer (one forward pass per image; the core is apps/lib/fast.h).
+// fast-style transformer (one forward pass per image; the jobs are apps/lib/fast.h, the network nn/fast_style_weights.h).
 #include <cstdio>
 #include <filesystem>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/fast.h"
-#include "tensor/image_io.h"
 #include "apps/lib/outputs.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -27,14 +27,12 @@ int cmd_fast(int argc, char** argv) {
   a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
   a.flag("--overwrite", "let each output replace the image it is made from (OUTDIR may be DIR)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(2, 2, "MODEL and IMAGE (or DIR)");
-  if (!a.has("-o")) throw Error("missing -o OUT.png (or -o OUTDIR for a folder; see --help)");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
+  Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
   const std::string& model = a.positional()[0], &input = a.positional()[1];
-  std::vector<FastJob> jobs = fast_jobs(input, a.str("-o"));
+  std::vector<FastJob> jobs = fast_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
   if (std::filesystem::is_directory(input))
     check_output_folder(input, a.str("-o"), overwrite,

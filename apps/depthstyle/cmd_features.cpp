@@ -4,9 +4,9 @@
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
-#include "apps/lib/nets.h"
 #include "apps/lib/outputs.h"
 #include "autograd/ops.h"
+#include "nn/pretrained.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -24,12 +24,12 @@ int cmd_features(int argc, char** argv) {
   a.option("--weights", "FILE", "weights file (project HDF5); default: the prepared one where there is one");
   a.option("--size", "PX", "resize the image so its long side is PX (0: keep)", "0");
   a.option("-o", "FILE", "output HDF5 file (required)");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one IMAGE");
-  if (!a.has("-o") || !a.has("--layers")) throw Error("--layers and -o are required (see --help)");
-  Device dev = parse_device(a.str("--device"));
+  a.device_option();
+  if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
+  const std::string path = a.required("-o");
+  Device dev = a.device();
   std::string net = a.str("--net");
+  a.required("--layers");
   std::vector<std::string> layers = a.list("--layers");
   bool feature_net = net == "squeezenet" || net == "vgg16";
   if (!feature_net && net != "fastdepth" && net != "monodepth2")
@@ -65,9 +65,9 @@ int cmd_features(int argc, char** argv) {
     out[key] = v.value();
     std::printf("  %-16s %s\n", name.c_str(), shape_str(v.shape()).c_str());
   }
-  save_weights(a.str("-o"), "features", out,
+  save_weights(path, "features", out,
                {{"network", h5::AttrValue::string(net)}, {"image", h5::AttrValue::string(a.positional()[0])}});
-  std::printf("wrote %zu activation(s) of %s to %s\n", out.size(), net.c_str(), a.str("-o").c_str());
+  std::printf("wrote %zu activation(s) of %s to %s\n", out.size(), net.c_str(), path.c_str());
   return 0;
 }
 

@@ -13,8 +13,7 @@ int cmd_info(int argc, char** argv) {
          "Prints a project HDF5 file's architecture, format version, input preprocessing,\n"
          "attributes and parameters (name, shape, count).");
   a.flag("--brief", "omit the per-parameter list");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one FILE.h5");
+  if (!a.parse(argc, argv, 1, 1, "one FILE.h5")) return 0;
   WeightFile f = load_weights(a.positional()[0], "");
   std::printf("file          %s\narchitecture  %s\nformat        %d\nparameters    %lld in %zu tensors\n", f.path.c_str(),
               f.architecture.c_str(), f.format_version, static_cast<long long>(f.param_count()), f.params.size());

@@ -1,20 +1,24 @@
-// depthstyle stylize: depth-aware style transfer by optimisation (see apps/lib/stylize.h).
+// depthstyle stylize: depth-aware style transfer by optimisation (the loss:
+// losses/transfer_loss.h; the optimisation loop: apps/lib/stylize.h).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/csv.h"
-#include "apps/lib/depth_io.h"
+#include "apps/lib/loss_options.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/outputs.h"
 #include "apps/lib/plot.h"
 #include "apps/lib/progress.h"
 #include "apps/lib/stylize.h"
+#include "losses/depth_map.h"
+#include "losses/masks.h"
+#include "nn/resize.h"
 #include "tensor/image_io.h"
+#include "weights/depth_io.h"
 
 namespace ds {
 namespace app {
@@ -26,17 +30,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 std::string stem(const std::string& path) { return std::filesystem::path(path).stem().string(); }
-
-// The k-th value of a repeated option, or the only value for all, or the default.
-std::string per_style(const std::vector<std::string>& values, size_t k, const std::string& def, const char* opt,
-                      size_t n_styles) {
-  if (values.empty()) return def;
-  if (values.size() == 1) return values[0];
-  if (values.size() != n_styles)
-    throw Error(std::string(opt) + " given " + std::to_string(values.size()) + " times for " + std::to_string(n_styles) +
-                " styles: give it once (for all) or once per --style, in order");
-  return values[k];
-}
 
 constexpr int kMaxSide = 4096;  // the largest --size and --style-size
 
@@ -62,6 +55,205 @@ std::string format_number(double v) {
   return buf;
 }
 
+void declare_options(Args& a) {
+  a.option("--style", "IMAGE", "style image (repeat for several styles)");
+  a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
+  a.option("--depth", "FILE", "depth of the content (else estimated)");
+  a.option("--frame", "N", "frame of an NYU .mat file", "0");
+  a.option("--depth-dataset", "NAME", "dataset of a float HDF5 depth file", "depth");
+  a.option("--content-mask", "SPEC", "depth mask of the content loss", "none");
+  declare_loss_options(a);
+  a.option("--optimizer", "NAME", "adam | lbfgs", "adam");
+  a.option("--lr", "LR", "Adam learning rate in pixel units", "0.03");
+  a.option("--lr-decay", "G", "Adam: multiply the learning rate by G every --lr-step iterations", "0.5");
+  a.option("--lr-step", "N", "Adam: iterations between decays (0: never)", "150");
+  a.option("--init", "WHAT", "content | noise | an image file", "content");
+  a.option("--seed", "N", "random seed (noise initialisation)", "0");
+  a.option("--iters", "N", "iterations", "300");
+  a.option("--size", "PX", "long side of the working image", "256");
+  a.option("--style-size", "PX", "long side of the style images (default: --size)");
+  a.option("-o", "FILE", "result .png or .jpg/.jpeg (quality 95)", "out/stylize/<content>.png");
+  a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
+  a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
+  a.device_option();
+}
+
+StylizeConfig optimiser_config(const Args& a) {
+  StylizeConfig c;
+  c.lr = static_cast<float>(a.number("--lr", 1e-6, 10));
+  c.lr_decay = static_cast<float>(a.number("--lr-decay", 0, 1));
+  c.lr_step = a.integer("--lr-step", 0, 1000000);
+  c.optimizer = a.str("--optimizer");
+  if (c.optimizer != "adam" && c.optimizer != "lbfgs") throw Error("--optimizer: expected adam or lbfgs");
+  c.init = a.str("--init");
+  c.seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
+  return c;
+}
+
+// The content at its own size and its measured depth (metres, filled), or an undefined depth
+// when there is no depth file (a .mat content holds its own).
+struct Content {
+  Tensor image, depth;
+  std::string depth_path;
+};
+
+// The depth file of a content image: --depth, else the .mat content itself, else none ("").
+std::string depth_file(const Args& a, const std::string& content_path) {
+  return a.has("--depth") ? a.str("--depth") : (ends_with(content_path, ".mat") ? content_path : "");
+}
+
+Content load_content(const Args& a, const std::string& path) {
+  DepthOptions o;
+  o.frame = a.integer("--frame", 0, 1000000);
+  o.dataset = a.str("--depth-dataset");
+  Content c;
+  c.image = ends_with(path, ".mat") ? load_nyu_mat_rgb(path, o.frame) : load_image_rgb(path);
+  c.depth_path = depth_file(a, path);
+  if (c.depth_path.empty()) return c;
+  Tensor metres = load_depth_metres(c.depth_path, o);
+  double valid = valid_fraction(metres);
+  if (valid == 0) throw Error(c.depth_path + ": the depth map has no valid pixel");
+  c.depth = fit_depth_to(fill_invalid(metres), static_cast<int>(c.image.H()), static_cast<int>(c.image.W()),
+                         "depth map " + c.depth_path);
+  std::printf("depth: %s, %.1f%% valid pixels (the rest filled from neighbours)\n", c.depth_path.c_str(), 100 * valid);
+  return c;
+}
+
+// The normalised depth at the working size h x w: the measured one, else estimated.
+Tensor working_depth(const Content& c, const Tensor& content, const DepthEstimator* depth_net, Device dev) {
+  if (c.depth.defined())
+    return normalise_depth(resize_depth_to(c.depth, static_cast<int>(content.H()), static_cast<int>(content.W())));
+  NoGradGuard ng;
+  std::printf("depth: estimated by %s\n", depth_net->name().c_str());
+  return normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
+}
+
+// The style images at their working size, each checked against the feature network's
+// smallest input (min_side for the layers `taps`) before any iteration. Masks: add_style_masks.
+std::vector<StyleImage> load_styles(const Args& a, int style_size, const FeatureNet& net,
+                                    const std::vector<std::string>& taps, int min_side) {
+  std::vector<std::string> paths = a.all("--style");
+  std::vector<float> weights = style_weights_from(a, paths.size());
+  std::vector<StyleImage> styles;
+  for (size_t k = 0; k < paths.size(); ++k) {
+    StyleImage s;
+    s.name = stem(paths[k]);
+    for (const StyleImage& other : styles)
+      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
+    Tensor img = load_image_rgb(paths[k]);
+    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
+    check_input_size("style image " + paths[k], sh, sw, "(--style-size " + std::to_string(style_size) + ")", min_side,
+                     net, taps, size_hint("--style-size", img.H(), img.W(), min_side));
+    s.image = resize_image(img, sh, sw);
+    s.weight = weights[k];
+    styles.push_back(std::move(s));
+  }
+  return styles;
+}
+
+// The mask spec of style k ("none": unmasked).
+std::string style_mask_spec(const Args& a, size_t k) {
+  return per_style(a, "--style-mask", k, a.all("--style").size(), "none");
+}
+
+void add_style_masks(const Args& a, std::vector<StyleImage>& styles, const Tensor& depth01) {
+  for (size_t k = 0; k < styles.size(); ++k)
+    if (style_mask_spec(a, k) != "none") styles[k].mask = make_mask(parse_mask_spec(style_mask_spec(a, k)), depth01);
+}
+
+// The files stylize reads and writes, checked before any work (apps/lib/outputs.h).
+void plan_files(const Args& a, const std::string& content_path, const std::string& out, const std::string& base,
+                bool use_depth_net, const StylizeConfig& cfg, int iters, int save_every) {
+  OutputPlan plan;
+  plan.input("content image", content_path);
+  for (const std::string& s : a.all("--style")) plan.input("--style image", s);
+  plan.input("--depth file", depth_file(a, content_path));
+  if (cfg.init != "content" && cfg.init != "noise") plan.input("--init image", cfg.init);
+  plan.input("feature network weights", feature_net_file(a.str("--net"), a.str("--weights")));
+  if (use_depth_net) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
+  auto mask_input = [&](const std::string& what, const std::string& spec) {
+    if (spec == "none") return;
+    MaskSpec m = parse_mask_spec(spec);
+    if (m.kind == MaskSpec::Kind::Image) plan.input(what, m.path);
+  };
+  mask_input("--content-mask image", a.str("--content-mask"));
+  for (size_t k = 0; k < a.all("--style").size(); ++k) mask_input("--style-mask image", style_mask_spec(a, k));
+  plan.output("-o result", out);
+  plan.output("loss log", base + "_losses.csv");
+  plan.output("loss plot", base + "_losses.png");
+  plan.output("montage", base + "_montage.png");
+  for (int it = save_every; save_every > 0 && it < iters; it += save_every)
+    plan.output("--save-every image", frame_path(base, it));
+  plan.check();
+}
+
+// Per iteration: the CSV row, the curves, the progress line and the OUT_iterN.png snapshots.
+class IterationLog {
+ public:
+  IterationLog(const std::string& base, const std::vector<std::string>& names, int iters, int save_every)
+      : base_(base), csv_(base + "_losses.csv", columns(names)), curves_(names.size()), progress_(iters),
+        iters_(iters), save_every_(save_every), t0_(std::chrono::steady_clock::now()) {}
+  void add(int it, const std::vector<double>& terms, const Tensor& image) {
+    std::vector<double> row = {static_cast<double>(it), seconds()};
+    row.insert(row.end(), terms.begin(), terms.end());
+    csv_.row(row);
+    for (size_t i = 0; i < terms.size(); ++i) curves_[i].push_back(terms[i]);
+    progress_.update(it, {{"loss", terms[0]}});
+    if (save_every_ > 0 && it % save_every_ == 0 && it != iters_) save_image(frame_path(base_, it), image);
+  }
+  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+  const std::vector<std::vector<double>>& curves() const { return curves_; }
+  void finish() { progress_.finish(); }
+  void save() const { csv_.save(); }  // the CSV, written whole (apps/lib/csv.h)
+
+ private:
+  static std::vector<std::string> columns(const std::vector<std::string>& names) {
+    std::vector<std::string> c = {"iteration", "seconds"};
+    c.insert(c.end(), names.begin(), names.end());
+    return c;
+  }
+  std::string base_;
+  CsvWriter csv_;
+  std::vector<std::vector<double>> curves_;
+  Progress progress_;
+  int iters_, save_every_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+Tensor stylize_montage(const Tensor& content, const Tensor& depth01, const TransferLoss& loss, const Tensor& result,
+                       const std::string& result_label, const Tensor& content_mask) {
+  std::vector<Tensor> panels = {content, colormap_depth(depth01)};
+  std::vector<std::string> labels = {"content", "depth"};
+  if (content_mask.defined()) panels.push_back(content_mask), labels.push_back("content mask");
+  for (const StyleImage& s : loss.styles())
+    if (s.mask.defined()) panels.push_back(s.mask), labels.push_back(s.name + " mask");
+  panels.push_back(result);
+  labels.push_back(result_label);
+  return montage(panels, labels, static_cast<int>(std::min<int64_t>(content.H(), 256)));
+}
+
+void report_depth(const DepthEstimator& depth_net, const Tensor& content, const Var& result, Device dev) {
+  NoGradGuard ng;
+  std::vector<float> dc = depth_net.predict(Var(content.to(dev))).value().to_vector();
+  std::vector<float> dr = depth_net.predict(result).value().to_vector();
+  DepthAgreement d = depth_agreement(dc, dr);
+  std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net.name().c_str(), d.rmse, d.pearson);
+}
+
+// A diverged run's ending: what happened, where the best iterate went, and what to try.
+Error divergence_error(const Stylizer& st, const Stylizer::Outcome& outcome, const StylizeConfig& cfg,
+                       const std::string& out) {
+  char best[160];
+  std::snprintf(best, sizeof best, "wrote the best iterate (iteration %d, loss %.4g) to %s", st.best_iteration(),
+                st.best_loss(), out.c_str());
+  std::string advice = cfg.optimizer == "adam" ? "the learning rate is too large for these weights: try --lr " +
+                                                     format_number(cfg.lr / 10) + " (a tenth of " +
+                                                     format_number(cfg.lr) + ")"
+                                               : "try --optimizer adam, or smaller loss weights";
+  return Error("stylize stopped at iteration " + std::to_string(outcome.iterations) + ": " + outcome.stopped + "; " +
+               best + "; " + advice);
+}
+
 }  // namespace
 
 int cmd_stylize(int argc, char** argv) {
@@ -82,208 +274,62 @@ int cmd_stylize(int argc, char** argv) {
          "Divergence (apps/lib/divergence.h): the run stops when the loss is not finite or stays above\n"
          "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
          "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try.");
-  a.option("--style", "IMAGE", "style image (repeat for several styles)");
-  a.option("--style-weight", "W", "weight of each style (repeat per --style, or once for all)", "1");
-  a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
-  a.option("--depth", "FILE", "depth of the content (else estimated)");
-  a.option("--frame", "N", "frame of an NYU .mat file", "0");
-  a.option("--depth-dataset", "NAME", "dataset of a float HDF5 depth file", "depth");
-  a.option("--content-mask", "SPEC", "depth mask of the content loss", "none");
-  a.option("--net", "NAME", "feature network: squeezenet | vgg16", "squeezenet");
-  a.option("--weights", "FILE", "feature network weights (vgg16: required)");
-  a.option("--monodepth2", "FILE", "Monodepth2 weights for depth estimation and the depth loss (else FastDepth)");
-  a.option("--content-layer", "NAME", "content layer (default: fire2 / relu4_2)");
-  a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1)");
-  a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network)");
-  a.option("--content-weight", "A", "content weight (default per network)");
-  a.option("--style-total-weight", "B", "style weight (default per network)");
-  a.option("--tv-weight", "C", "total variation weight (default per network)");
-  a.option("--depth-weight", "D", "depth loss weight (0: off)", "0");
-  a.option("--optimizer", "NAME", "adam | lbfgs", "adam");
-  a.option("--lr", "LR", "Adam learning rate in pixel units (default per network)");
-  a.option("--lr-decay", "G", "Adam: multiply the learning rate by G every --lr-step iterations", "0.5");
-  a.option("--lr-step", "N", "Adam: iterations between decays (0: never; default per network)");
-  a.option("--init", "WHAT", "content | noise | an image file", "content");
-  a.option("--seed", "N", "random seed (noise initialisation)", "0");
-  a.option("--iters", "N", "iterations", "300");
-  a.option("--size", "PX", "long side of the working image", "256");
-  a.option("--style-size", "PX", "long side of the style images (default: --size)");
-  a.option("-o", "FILE", "result .png or .jpg/.jpeg (quality 95)", "out/stylize/<content>.png");
-  a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
-  a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
-  a.option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu");
-  if (!a.parse(argc, argv)) return 0;
-  a.expect_positional(1, 1, "one CONTENT image");
-  std::vector<std::string> style_paths = a.all("--style");
-  if (style_paths.empty()) throw Error("give at least one --style IMAGE (see --help)");
+  declare_options(a);
+  if (!a.parse(argc, argv, 1, 1, "one CONTENT image")) return 0;
+  if (!a.has("--style")) throw Error("give at least one --style IMAGE (see --help)");
   const std::string content_path = a.positional()[0];
-  Device dev = parse_device(a.str("--device"));
+  Device dev = a.device();
   int size = a.integer("--size", 16, kMaxSide), iters = a.integer("--iters", 1, 1000000);
   int style_size = a.has("--style-size") ? a.integer("--style-size", 16, kMaxSide) : size;
   int save_every = a.integer("--save-every", 0, 1000000);
-
-  std::string net_name = a.str("--net");
-  StylizeConfig cfg = default_config(net_name);
-  if (a.has("--content-layer")) cfg.content_layer = a.str("--content-layer");
-  if (a.has("--style-layers")) {
-    cfg.style_layers = a.list("--style-layers");
-    if (!a.has("--style-layer-weights")) cfg.style_layer_weights.assign(cfg.style_layers.size(), 1000.0f);
-  }
-  if (a.has("--style-layer-weights")) cfg.style_layer_weights = parse_nonnegative(a.list("--style-layer-weights"), "--style-layer-weights");
-  if (a.has("--content-weight")) cfg.content_weight = static_cast<float>(a.number("--content-weight", 0, 1e12));
-  if (a.has("--style-total-weight")) cfg.style_weight = static_cast<float>(a.number("--style-total-weight", 0, 1e12));
-  if (a.has("--tv-weight")) cfg.tv_weight = static_cast<float>(a.number("--tv-weight", 0, 1e12));
-  cfg.depth_weight = static_cast<float>(a.number("--depth-weight", 0, 1e12));
-  if (a.has("--lr")) cfg.lr = static_cast<float>(a.number("--lr", 1e-6, 10));
-  cfg.lr_decay = static_cast<float>(a.number("--lr-decay", 0, 1));
-  if (a.has("--lr-step")) cfg.lr_step = a.integer("--lr-step", 0, 1000000);
-  cfg.optimizer = a.str("--optimizer");
-  if (cfg.optimizer != "adam" && cfg.optimizer != "lbfgs") throw Error("--optimizer: expected adam or lbfgs");
-  cfg.init = a.str("--init");
-  cfg.seed = static_cast<uint64_t>(a.number("--seed", 0, 9e15));
-  if (a.str("--content-mask") != "none") cfg.content_masked = true, cfg.content_mask = parse_mask_spec(a.str("--content-mask"));
-
-  // Output paths; the input and output files, checked before any work.
+  LossSpec spec = loss_spec_from(a, TransferMethod::Optimisation);
+  StylizeConfig cfg = optimiser_config(a);
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
   check_image_output(out);
   std::string base = std::filesystem::path(out).replace_extension().string();
-  bool mat = ends_with(content_path, ".mat");
-  std::string depth_path = a.has("--depth") ? a.str("--depth") : (mat ? content_path : "");
-  bool use_depth_net = depth_path.empty() || cfg.depth_weight > 0 || a.has("--report-depth");
-  std::vector<std::optional<MaskSpec>> style_masks;  // none: unmasked
-  for (size_t k = 0; k < style_paths.size(); ++k) {
-    std::string spec = per_style(a.all("--style-mask"), k, "none", "--style-mask", style_paths.size());
-    style_masks.push_back(spec == "none" ? std::nullopt : std::optional<MaskSpec>(parse_mask_spec(spec)));
-  }
-  OutputPlan plan;
-  plan.input("content image", content_path);
-  for (const std::string& s : style_paths) plan.input("--style image", s);
-  plan.input("--depth file", depth_path);
-  if (cfg.init != "content" && cfg.init != "noise") plan.input("--init image", cfg.init);
-  plan.input("feature network weights", feature_net_file(net_name, a.str("--weights")));
-  if (use_depth_net) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
-  if (cfg.content_masked && cfg.content_mask.kind == MaskSpec::Kind::Image) plan.input("--content-mask image", cfg.content_mask.path);
-  for (const std::optional<MaskSpec>& m : style_masks)
-    if (m && m->kind == MaskSpec::Kind::Image) plan.input("--style-mask image", m->path);
-  plan.output("-o result", out);
-  plan.output("loss log", base + "_losses.csv");
-  plan.output("loss plot", base + "_losses.png");
-  plan.output("montage", base + "_montage.png");
-  for (int it = save_every; save_every > 0 && it < iters; it += save_every) plan.output("--save-every image", frame_path(base, it));
-  plan.check();
+  bool use_depth_net = depth_file(a, content_path).empty() || spec.uses_depth() || a.has("--report-depth");
+  plan_files(a, content_path, out, base, use_depth_net, cfg, iters, save_every);
 
-  // Content at its own size, its depth, and the styles.
-  DepthOptions dopt;
-  dopt.frame = a.integer("--frame", 0, 1000000);
-  dopt.dataset = a.str("--depth-dataset");
-  Tensor content_full = mat ? load_nyu_mat_rgb(content_path, dopt.frame) : load_image_rgb(content_path);
-  Tensor depth_full;
-  if (!depth_path.empty()) {
-    Tensor metres = load_depth_metres(depth_path, dopt);
-    double valid = valid_fraction(metres);
-    if (valid == 0) throw Error(depth_path + ": the depth map has no valid pixel");
-    depth_full = fit_depth_to(fill_invalid(metres), static_cast<int>(content_full.H()), static_cast<int>(content_full.W()),
-                              "depth map " + depth_path);
-    std::printf("depth: %s, %.1f%% valid pixels (the rest filled from neighbours)\n", depth_path.c_str(), 100 * valid);
-  }
-  auto [h, w] = fit_long_side(content_full.H(), content_full.W(), size);
-  Tensor content = resize_image(content_full, h, w);
-  std::vector<StyleInput> styles;
-  std::vector<std::pair<int64_t, int64_t>> style_full_sizes;
-  for (size_t k = 0; k < style_paths.size(); ++k) {
-    StyleInput s;
-    s.name = stem(style_paths[k]);
-    for (const StyleInput& other : styles)
-      if (other.name == s.name) s.name += "_" + std::to_string(k + 1);
-    Tensor img = load_image_rgb(style_paths[k]);
-    style_full_sizes.push_back({img.H(), img.W()});
-    auto [sh, sw] = fit_long_side(img.H(), img.W(), style_size);
-    s.image = resize_image(img, sh, sw);
-    s.weight = parse_nonnegative({per_style(a.all("--style-weight"), k, "1", "--style-weight", style_paths.size())}, "--style-weight")[0];
-    if (style_masks[k]) s.masked = true, s.mask = *style_masks[k];
-    styles.push_back(std::move(s));
-  }
-
-  // The feature network, and every image it will see checked against its smallest input.
-  FeatureNet net = load_feature_net(net_name, a.str("--weights"), dev);
-  std::vector<std::string> taps = cfg.style_layers;
-  taps.push_back(cfg.content_layer);
+  Content c = load_content(a, content_path);
+  auto [h, w] = fit_long_side(c.image.H(), c.image.W(), size);
+  Tensor content = resize_image(c.image, h, w);
+  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  std::vector<std::string> taps = spec.style_layers;
+  taps.push_back(spec.content_layer);
   int min_side = min_input_side(net, taps);
   check_input_size("content image " + content_path, h, w, "(--size " + std::to_string(size) + ")", min_side, net, taps,
-                   size_hint("--size", content_full.H(), content_full.W(), min_side));
-  for (size_t k = 0; k < styles.size(); ++k) {
-    auto [fh, fw] = style_full_sizes[k];
-    check_input_size("style image " + style_paths[k], styles[k].image.H(), styles[k].image.W(),
-                     "(--style-size " + std::to_string(style_size) + ")", min_side, net, taps,
-                     size_hint("--style-size", fh, fw, min_side));
-  }
-
+                   size_hint("--size", c.image.H(), c.image.W(), min_side));
+  std::vector<StyleImage> styles = load_styles(a, style_size, net, taps, min_side);
   std::unique_ptr<DepthEstimator> depth_net;
   if (use_depth_net) depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  Tensor depth01;
-  if (!depth_path.empty()) {
-    depth01 = normalise_depth(resize_depth_to(depth_full, static_cast<int>(h), static_cast<int>(w)));
-  } else {
-    NoGradGuard ng;
-    depth01 = normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
-    std::printf("depth: estimated by %s\n", depth_net->name().c_str());
-  }
-
-  Stylizer st(net, depth_net.get(), content, depth01, styles, cfg, dev);
-  std::vector<std::string> names = st.term_names();
+  Tensor depth01 = working_depth(c, content, depth_net.get(), dev);
+  Tensor content_mask;
+  if (a.str("--content-mask") != "none") content_mask = make_mask(parse_mask_spec(a.str("--content-mask")), depth01);
+  add_style_masks(a, styles, depth01);
+  TransferLoss loss(net, depth_net.get(), spec, std::move(styles), dev, content_mask);
+  Stylizer st(loss, content, cfg, dev);
   std::printf("stylize: %s %lldx%lld on %s, %s, %d iterations, %zu style(s)\n", content_path.c_str(),
               static_cast<long long>(w), static_cast<long long>(h), device_name(dev), cfg.optimizer.c_str(), iters,
-              styles.size());
-  std::vector<std::string> columns = {"iteration", "seconds"};
-  columns.insert(columns.end(), names.begin(), names.end());
-  CsvWriter csv(base + "_losses.csv", columns);
-  std::vector<std::vector<double>> curves(names.size());
-  Progress progress(iters);
-  auto t0 = std::chrono::steady_clock::now();
-  Stylizer::Outcome outcome = st.run(iters, [&](int it, const std::vector<double>& terms) {
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    std::vector<double> row = {static_cast<double>(it), secs};
-    row.insert(row.end(), terms.begin(), terms.end());
-    csv.row(row);
-    for (size_t i = 0; i < terms.size(); ++i) curves[i].push_back(terms[i]);
-    progress.update(it, {{"loss", terms[0]}});
-    if (save_every > 0 && it % save_every == 0 && it != iters) save_image(frame_path(base, it), st.image().value());
-  });
-  progress.finish();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+              loss.styles().size());
 
+  IterationLog log(base, st.term_names(), iters, save_every);
+  Stylizer::Outcome outcome = st.run(iters, [&](int it, const std::vector<double>& terms) {
+    log.add(it, terms, st.image().value());
+  });
+  log.finish();
+  double secs = log.seconds();
   // A diverged run writes its best iterate, so the result is never the garbage it ended on.
   bool diverged = !outcome.stopped.empty();
   const Tensor& result = diverged ? st.best_image() : st.image().value();
   save_image(out, result);
-  csv.save();
-  save_loss_plot(base + "_losses.png", names, curves, true, stem(out) + " losses");
-  std::vector<Tensor> panels = {content, colormap_depth(depth01)};
-  std::vector<std::string> labels = {"content", "depth"};
-  for (const auto& [name, m] : st.masks()) panels.push_back(m), labels.push_back(name);
-  panels.push_back(result);
-  labels.push_back(diverged ? "best iterate" : "result");
-  save_image(base + "_montage.png", montage(panels, labels, static_cast<int>(std::min<int64_t>(h, 256))));
-  if (diverged) {
-    char best[160];
-    std::snprintf(best, sizeof best, "wrote the best iterate (iteration %d, loss %.4g) to %s", st.best_iteration(),
-                  st.best_loss(), out.c_str());
-    std::string advice = cfg.optimizer == "adam"
-                             ? "the learning rate is too large for these weights: try --lr " + format_number(cfg.lr / 10) +
-                                   " (a tenth of " + format_number(cfg.lr) + ")"
-                             : "try --optimizer adam, or smaller loss weights";
-    throw Error("stylize stopped at iteration " + std::to_string(outcome.iterations) + ": " + outcome.stopped + "; " +
-                best + "; " + advice);
-  }
-  if (a.has("--report-depth")) {
-    NoGradGuard ng;
-    std::vector<float> dc = depth_net->predict(Var(content.to(dev))).value().to_vector();
-    std::vector<float> dr = depth_net->predict(st.image()).value().to_vector();
-    DepthAgreement d = depth_agreement(dc, dr);
-    std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net->name().c_str(), d.rmse, d.pearson);
-  }
+  log.save();
+  save_loss_plot(base + "_losses.png", st.term_names(), log.curves(), true, stem(out) + " losses");
+  save_image(base + "_montage.png",
+             stylize_montage(content, depth01, loss, result, diverged ? "best iterate" : "result", content_mask));
+  if (diverged) throw divergence_error(st, outcome, cfg, out);
+  if (a.has("--report-depth")) report_depth(*depth_net, content, st.image(), dev);
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, %s_montage.png\n",
-              secs, secs / iters, curves[0].front(), curves[0].back(), out.c_str(), base.c_str(), base.c_str(),
+              secs, secs / iters, log.curves()[0].front(), log.curves()[0].back(), out.c_str(), base.c_str(), base.c_str(),
               base.c_str());
   return 0;
 }

@@ -8,6 +8,7 @@
 #include "tensor/tensor.h"
 
 namespace ds {
+namespace app {
 
 void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
                   const std::string& default_value) {
@@ -43,6 +44,21 @@ bool Args::parse(int argc, char** argv) {
     }
   }
   return true;
+}
+
+bool Args::parse(int argc, char** argv, size_t lo, size_t hi, const std::string& what) {
+  if (!parse(argc, argv)) return false;
+  expect_positional(lo, hi, what);
+  return true;
+}
+
+void Args::device_option() { option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu"); }
+
+Device Args::device() const { return parse_device(str("--device")); }
+
+std::string Args::required(const std::string& name) const {
+  if (!has(name)) throw Error(name + " is required (see --help)");
+  return str(name);
 }
 
 bool Args::has(const std::string& name) const { return given_.count(name) != 0; }
@@ -105,6 +121,11 @@ std::vector<float> parse_nonnegative(const std::vector<std::string>& items, cons
   return out;
 }
 
+std::string Args::command() const {
+  size_t start = usage_.find(' ') + 1, end = usage_.find(' ', start);
+  return usage_.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
 std::string Args::help() const {
   std::ostringstream o;
   o << "usage: " << usage_ << "\n\n" << about_ << "\n\noptions:\n";
@@ -122,4 +143,5 @@ std::string Args::help() const {
   return o.str();
 }
 
+}  // namespace app
 }  // namespace ds

@@ -6,7 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "tensor/tensor.h"
+
 namespace ds {
+namespace app {
 
 class Args {
  public:
@@ -20,6 +23,14 @@ class Args {
 
   // Returns false when --help was printed (the command should exit 0).
   bool parse(int argc, char** argv);
+  // parse(), then expect_positional(lo, hi, what).
+  bool parse(int argc, char** argv, size_t lo, size_t hi, const std::string& what);
+
+  // --device cpu|cuda, the same in every command (default: cuda when a device is present).
+  void device_option();
+  Device device() const;
+  // The value of an option the command needs: ds::Error "NAME is required (see --help)".
+  std::string required(const std::string& name) const;
 
   bool has(const std::string& name) const;  // given on the command line (or a flag set)
   std::string str(const std::string& name) const;  // value or default
@@ -31,6 +42,8 @@ class Args {
   // The positional arguments must number between lo and hi.
   void expect_positional(size_t lo, size_t hi, const std::string& what) const;
   std::string help() const;
+  // The command's name: the word after "depthstyle" in the usage line ("train").
+  std::string command() const;
 
  private:
   struct Opt {
@@ -46,4 +59,5 @@ class Args {
 // Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
 std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);
 
+}  // namespace app
 }  // namespace ds

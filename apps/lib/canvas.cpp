@@ -55,11 +55,7 @@ void Canvas::line(int x0, int y0, int x1, int y1, Rgb c, int thickness) {
 }
 
 void Canvas::text(int x, int y, const std::string& s, Rgb c, int scale) {
-  for (size_t k = 0; k < s.size(); ++k)
-    for (int gy = 0; gy < kGlyphH + kDescent; ++gy)
-      for (int gx = 0; gx < kGlyphW; ++gx)
-        if (glyph_pixel(s[k], gx, gy))
-          fill_rect(x + (static_cast<int>(k) * kCellW + gx) * scale, y + gy * scale, scale, scale, c);
+  for (const TextRect& r : text_rects(s, scale)) fill_rect(x + r.x, y + r.y, r.w, r.h, c);
 }
 
 void Canvas::paste(const Tensor& rgb, int x, int y) {

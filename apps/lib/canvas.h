@@ -1,5 +1,5 @@
-// A small RGB raster for charts and montages: rectangles, lines, text in the built-in font
-// (font.h) and pasted images, held directly as a [1,3,H,W] tensor in [0,1] ready for save_image.
+// A small RGB raster for charts and montages: rectangles, lines, text (stb_easy_font, font.h)
+// and pasted images, held directly as a [1,3,H,W] tensor in [0,1] ready for save_image.
 // Drawing outside the canvas is clipped silently (charts draw near their edges).
 #pragma once
 #include <string>

@@ -8,34 +8,15 @@
 #include <filesystem>
 #include <map>
 
-#include "apps/lib/nets.h"
-#include "autograd/ops.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
-#include "weights/weights.h"
 
 namespace fs = std::filesystem;
 
 namespace ds {
-
-const std::vector<std::string>& fast_style_names() {
-  static const std::vector<std::string> names = {"la_muse", "rain_princess", "scream", "udnie", "wave", "wreck"};
-  return names;
-}
-
-std::string fast_style_list() {
-  std::string s;
-  for (const std::string& n : fast_style_names()) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
+namespace app {
 
 namespace {
-
-// A bare word that is not a file is meant as a style name; anything path-like is a file,
-// so a mistyped path gets the loader's "not found" rather than a list of styles.
-bool looks_like_path(const std::string& s) {
-  return fs::exists(s) || s.find('/') != std::string::npos || s.find('.') != std::string::npos;
-}
 
 std::string lower_extension(const fs::path& p) {
   std::string e = p.extension().string();
@@ -50,42 +31,6 @@ bool is_image_file(const fs::path& p) {
 }
 
 }  // namespace
-
-std::string fast_style_file(const std::string& model_or_name) {
-  if (looks_like_path(model_or_name)) return model_or_name;
-  const std::vector<std::string>& names = fast_style_names();
-  if (std::find(names.begin(), names.end(), model_or_name) == names.end())
-    throw Error("unknown style '" + model_or_name + "': give a project HDF5 file (architecture fast_style_tf) or one of " +
-                fast_style_list());
-  return prepared_dir() + "/weights/fast_style_" + model_or_name + ".h5";
-}
-
-FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
-  std::string path = fast_style_file(model_or_name);
-  if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
-  WeightFile f = load_weights(path, "fast_style_tf");
-  check_params(f, FastStyleNet::param_shapes());
-  return FastStyleNet(ParamSet(f.params, path).to(device));
-}
-
-std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side) {
-  if (long_side <= 0 || std::max(h, w) == long_side) return {h, w};
-  double s = static_cast<double>(long_side) / static_cast<double>(std::max(h, w));
-  auto scaled = [&](int64_t n) { return std::max<int64_t>(4, std::llround(static_cast<double>(n) * s)); };
-  return {scaled(h), scaled(w)};
-}
-
-Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side) {
-  if (rgb01.ndim() != 4 || rgb01.N() != 1 || rgb01.C() != 3)
-    throw Error("stylize_fast: expected one RGB image [1,3,H,W], got " + shape_str(rgb01.shape()));
-  NoGradGuard ng;
-  Device dev = net.params().get("conv1.weight").value().device();
-  Var x(rgb01.device() == dev ? rgb01 : rgb01.to(dev));
-  auto [h, w] = fast_size(rgb01.H(), rgb01.W(), long_side);
-  if (h != rgb01.H() || w != rgb01.W()) x = resize_bilinear(x, h, w);
-  Tensor y = net.forward(x).value();
-  return y.device() == rgb01.device() ? y : y.to(rgb01.device());
-}
 
 std::vector<FastJob> fast_jobs(const std::string& input, const std::string& out) {
   if (!fs::exists(input)) throw Error(input + ": no such image or folder");
@@ -134,4 +79,5 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<FastJob>& jobs, int
   return failed;
 }
 
+}  // namespace app
 }  // namespace ds

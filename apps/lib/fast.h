@@ -1,35 +1,13 @@
-// Feed-forward style transfer with the pretrained fast-style transformers (nn/models.h,
-// FastStyleNet): the core of `depthstyle fast`, kept here so the tests can call it directly.
+// The jobs of `depthstyle fast`: which images to stylise and where to write them (the
+// transformer itself and its weights: nn/fast_style_weights.h).
 #pragma once
 #include <string>
 #include <vector>
 
-#include "nn/models.h"
-#include "tensor/tensor.h"
+#include "nn/fast_style_weights.h"
 
 namespace ds {
-
-// The pretrained styles scripts/setup prepares as <prepared>/weights/fast_style_<name>.h5.
-const std::vector<std::string>& fast_style_names();
-std::string fast_style_list();  // the names comma-separated, for messages
-
-// model_or_name: a project HDF5 file of architecture fast_style_tf, or one of
-// fast_style_names(). Errors: an unknown name (listing the known ones), a prepared file that
-// is missing (saying to run scripts/setup), a file of another architecture (naming it), a
-// file whose parameters differ from FastStyleNet::param_shapes().
-FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
-// The file load_fast_style reads (a name's prepared file, not checked to exist); an unknown
-// name is the same error.
-std::string fast_style_file(const std::string& model_or_name);
-
-// The size stylize_fast runs at: (h, w) scaled so that the longer side is long_side, aspect
-// kept (rounded, at least 4, the transformer's minimum); long_side <= 0 keeps (h, w).
-std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side);
-
-// Stylises RGB [1,3,H,W] in [0,1] (bilinear resize to fast_size first). Returns the image on
-// the input's device, at the resized size, NOT clamped: the transformer's range is
-// [-0.09, 1.09], and save_image clamps. Runs without recording gradients.
-Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side);
+namespace app {
 
 // One image to stylise and where its PNG goes.
 struct FastJob {
@@ -47,4 +25,5 @@ std::vector<FastJob> fast_jobs(const std::string& input, const std::string& out)
 // output's folder when missing. Returns the number of jobs that failed.
 int run_fast_jobs(const FastStyleNet& net, const std::vector<FastJob>& jobs, int long_side);
 
+}  // namespace app
 }  // namespace ds

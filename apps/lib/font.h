@@ -1,21 +1,28 @@
-// A tiny built-in bitmap font for labels in plots and montages: 5x7 glyphs for printable
-// ASCII (32..126) on a 6x9 cell: one column of spacing, and two rows below the glyph box that
-// only the descenders of g, p, q and y reach. Characters outside that range are drawn as '?'.
+// Text for the labels of plots and montages, drawn with stb_easy_font (Sean Barrett's
+// public-domain bitmap font, /usr/include/stb/stb_easy_font.h from Debian's libstb-dev):
+// proportional ASCII glyphs made of axis-aligned rectangles on a pixel grid. At scale 1,
+// capitals and digits are kGlyphH rows high and the descenders of g, j, p, q, y reach
+// kDescent rows lower. Characters outside printable ASCII (32..126) are drawn as '?'.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace ds {
 namespace app {
 
-constexpr int kGlyphW = 5, kGlyphH = 7;  // glyph box (capitals and digits fill it)
-constexpr int kDescent = 2;              // rows below the box used by descenders
-constexpr int kCellW = 6, kCellH = 9;    // advance per character and per line (scale 1)
+constexpr int kGlyphH = 7;   // rows of capitals and digits (scale 1)
+constexpr int kDescent = 2;  // rows below them that descenders reach
+constexpr int kLineH = kGlyphH + kDescent;
 
-// Whether pixel (x, y) of character c is ink; (0,0) is the top-left of the glyph box,
-// y runs to kGlyphH + kDescent - 1; false outside.
-bool glyph_pixel(char c, int x, int y);
+// One filled rectangle of ink, in pixels, relative to the text's top-left corner.
+struct TextRect {
+  int x, y, w, h;
+};
 
-// Width in pixels of s drawn at `scale` (kCellW * scale per character, no trailing gap).
+// The ink of s drawn at `scale` (each font pixel a scale x scale block).
+std::vector<TextRect> text_rects(const std::string& s, int scale);
+
+// The advance of s at `scale`: where a following character would start, in pixels.
 int text_width(const std::string& s, int scale);
 
 }  // namespace app

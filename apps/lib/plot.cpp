@@ -62,12 +62,12 @@ void draw_legend(Canvas& c, const std::vector<std::string>& names, int right, in
   if (names.empty()) return;
   int text_w = 0;
   for (const auto& n : names) text_w = std::max(text_w, text_width(n, 1));
-  const int w = 30 + text_w, h = 6 + kCellH * 2 * static_cast<int>(names.size()) - kCellH + 2, x = right - w - 8;
+  const int w = 30 + text_w, h = 6 + kLineH * 2 * static_cast<int>(names.size()) - kLineH + 2, x = right - w - 8;
   c.fill_rect(x, top + 8, w, h, kPaper);
   c.rect_outline(x, top + 8, w, h, kFrame);
   for (size_t i = 0; i < names.size(); ++i) {
     Rgb col = kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
-    int y = top + 8 + 4 + static_cast<int>(i) * 2 * kCellH;
+    int y = top + 8 + 4 + static_cast<int>(i) * 2 * kLineH;
     c.line(x + 5, y + 3, x + 21, y + 3, col, 2);
     c.text(x + 26, y, names[i], col);
   }

@@ -1,72 +1,34 @@
-// Depth-aware style transfer by optimisation (Gatys et al., with depth masks and a depth loss).
-//
-// total = α·content + β·Σ_s w_s·style_s + γ·TV + δ·depth, where
-//   content  = ½ Σ (γc ⊙ (F − P))²            at one layer (γc = 1 without a content mask)
-//   style_s  = Σ_l w_l (1/(4N²M²)) Σ (G_l − A_{s,l})²,  G_l the Gram of γs ⊙ F divided by
-//              η = mean(γs²) (the plain Gram without a mask), A the style image's plain Gram
-//   TV       = Σ squared differences of neighbouring pixels
-//   depth    = (1/HW) ‖φ(content) − φ(pastiche)‖², φ the depth network (gradient flows through it)
-// Masks are functions of the normalised depth (near 0, far 1), resized to each layer's size.
-// The image is optimised in RGB [0,1] pixel space.
+// The optimisation driver of `depthstyle stylize`: optimises the pixels of one image (RGB in
+// [0,1], [1,3,H,W]) against a TransferLoss (losses/transfer_loss.h, which defines the loss)
+// with Adam or L-BFGS (nn/optim.h).
 #pragma once
 #include <functional>
-#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "apps/lib/masks.h"
-#include "apps/lib/nets.h"
-#include "nn/optim.h"
+#include "losses/transfer_loss.h"
 
 namespace ds {
 namespace app {
 
-struct StyleInput {
-  std::string name;  // for logs and the CSV column (style_<name>)
-  Tensor image;      // [1,3,H,W] in [0,1], at the size it is used
-  float weight = 1.0f;
-  bool masked = false;
-  MaskSpec mask;
-};
-
+// The optimiser settings (the loss is the TransferLoss's).
 struct StylizeConfig {
-  std::string content_layer;
-  std::vector<std::string> style_layers;
-  std::vector<float> style_layer_weights;  // one per style layer
-  float content_weight = 1, style_weight = 1, tv_weight = 0, depth_weight = 0;
-  bool content_masked = false;
-  MaskSpec content_mask;
   std::string optimizer = "adam";  // adam | lbfgs
-  float lr = 0.02f, lr_decay = 0.5f;
-  int lr_step = 0;                 // Adam: multiply lr by lr_decay every lr_step iterations (0: never)
-  std::string init = "content";    // content | noise | an image file
-  uint64_t seed = 0;
+  float lr = 0.03f, lr_decay = 0.5f;
+  int lr_step = 150;               // Adam: multiply lr by lr_decay every lr_step iterations (0: never)
+  std::string init = "content";    // content | noise | an image file (resized to the content)
+  uint64_t seed = 0;               // of the noise initialisation
 };
-
-// Default layers and weights per network ("squeezenet", "vgg16").
-StylizeConfig default_config(const std::string& net);
-
-// Resizes an image [1,C,H,W] to h x w: area averaging first when shrinking by 2x or more
-// (so downscaled photos do not alias), then bilinear.
-Tensor resize_image(const Tensor& img, int64_t h, int64_t w);
-// The size with long side `long_side` and the aspect ratio of h x w (each at least 1).
-std::pair<int64_t, int64_t> fit_long_side(int64_t h, int64_t w, int long_side);
-
-// How well two depth maps agree: root mean squared difference and Pearson correlation.
-struct DepthAgreement {
-  double rmse = 0, pearson = 0;
-};
-DepthAgreement depth_agreement(const std::vector<float>& a, const std::vector<float>& b);
 
 class Stylizer {
  public:
-  // content [1,3,H,W], depth01 [1,1,H,W] (normalised, same size); `depth_net` may be null when
-  // cfg.depth_weight == 0. Everything is moved to `device`.
-  Stylizer(const FeatureNet& net, const DepthEstimator* depth_net, const Tensor& content, const Tensor& depth01,
-           std::vector<StyleInput> styles, StylizeConfig cfg, Device device);
+  // content [1,3,H,W] in [0,1]: the loss's reference and (init "content") the start. The
+  // loss must outlive the stylizer. Errors: an init image that cannot be read.
+  Stylizer(const TransferLoss& loss, const Tensor& content, StylizeConfig cfg, Device device);
 
-  // Names of the logged terms: total, content, style_<name>..., tv, depth (the weighted terms).
-  std::vector<std::string> term_names() const;
+  // The logged terms: total, content, style_<name>..., tv, depth (TransferLoss::term_names).
+  std::vector<std::string> term_names() const { return loss_.term_names(); }
   // How a run ended: `stopped` is "" when every iteration ran and the loss did not end above
   // its start, else why it diverged (DivergenceWatch, apps/lib/divergence.h) or why L-BFGS
   // gave up (its line search found no decrease twice in a row, the second time along the
@@ -88,30 +50,16 @@ class Stylizer {
   std::vector<double> evaluate(const Tensor& image) const;
 
   const Var& image() const { return image_; }
-  // Masks at the content's size, for montages: content mask (if any), then one per masked style.
-  std::vector<std::pair<std::string, Tensor>> masks() const;
 
  private:
-  Var total_loss(const Var& image, std::vector<double>* terms) const;
-  // total_loss of image_ with its gradient; keeps image_ as best_ when its loss is the lowest.
+  // The loss of image_ with its gradient; keeps image_ as best_ when its loss is the lowest.
   void evaluate_current(int iteration, std::vector<double>* terms);
+  Outcome run_adam(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter);
   Outcome run_lbfgs(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter);
-  struct StyleTarget {
-    std::string name;
-    float weight;
-    std::vector<Var> grams;  // per style layer, divided by M
-    std::vector<Var> masks;  // per style layer; empty when unmasked
-    Tensor full_mask;
-  };
-  const FeatureNet& net_;
-  const DepthEstimator* depth_net_;
+  const TransferLoss& loss_;
+  TransferLoss::Reference ref_;
   StylizeConfig cfg_;
   Device device_;
-  std::vector<std::string> layers_;  // content layer + style layers, deduplicated
-  Var content_target_, content_mask_;
-  Tensor content_mask_full_;
-  std::vector<StyleTarget> styles_;
-  Var depth_target_;
   Var image_;
   Tensor best_;
   double best_loss_ = 0;

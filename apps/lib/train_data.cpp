@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "apps/lib/stylize.h"
+#include "nn/resize.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
 

@@ -1,4 +1,4 @@
-// Depth maps for the stylize app: reading them from files, filling holes, normalising, resizing.
+// Depth maps from files (processing them: losses/depth_map.h).
 //
 // Invariants
 //   - A depth map is a CPU tensor [1,1,H,W] of metres; invalid pixels (no measurement) are NaN.
@@ -26,7 +26,6 @@
 #include "tensor/tensor.h"
 
 namespace ds {
-namespace app {
 
 struct DepthOptions {
   int frame = 0;                  // .mat: index into the frames axis
@@ -34,6 +33,10 @@ struct DepthOptions {
 };
 
 Tensor load_depth_metres(const std::string& path, const DepthOptions& o = DepthOptions());
+
+// Throws ds::Error "OP: expected a [1,1,H,W] depth map, got SHAPE" unless `d` is a defined,
+// non-empty [1,1,H,W] tensor (used by every function taking a depth map, here and in losses/).
+void check_depth_map(const char* op, const Tensor& d);
 
 // Writes metric depth as a 16-bit grey PNG of millimetres that load_depth_metres reads back:
 // each pixel is round(metres * 1000) clamped to 1..65535 (so 1 mm .. 65.535 m), and NaN,
@@ -46,31 +49,4 @@ void save_depth_png_mm(const std::string& path, const Tensor& metres);
 // [frames, 3, W, H] uint8; returns [1,3,H,W] in [0,1].
 Tensor load_nyu_mat_rgb(const std::string& path, int frame);
 
-// Fraction of pixels that are not NaN (0 for an empty tensor).
-double valid_fraction(const Tensor& depth);
-
-// Fills NaN pixels by "onion peeling": in each pass every invalid pixel that has at least one
-// valid 8-neighbour takes the mean of those neighbours (as they were before the pass), and
-// the filled pixels count as valid in the next pass. So a hole inside a constant region gets
-// that constant, and values are interpolated inwards from the hole's rim. Linear time.
-// Valid pixels are never changed. Throws if no pixel is valid.
-Tensor fill_invalid(const Tensor& depth_with_nan);
-
-// Maps metres to [0,1], near = 0, far = 1: (d − min) / (max − min) over the valid pixels;
-// NaN pixels stay NaN. A constant map (max − min <= 1e-6·max(1,|max|)) becomes all 0.5 and
-// sets *was_constant (when given), so the caller can warn. An all-NaN map is an error.
-Tensor normalise_depth(const Tensor& metres, bool* was_constant = nullptr);
-
-// Bilinear resize (align_corners=False, the project's resize op, no autograd) of a [1,1,H,W]
-// map. NaN pixels would smear into their neighbours, so a map with NaN is an error: call
-// fill_invalid first.
-Tensor resize_depth_to(const Tensor& d, int h, int w);
-
-// Policy for a depth (or mask image) whose size differs from the content image's: when the
-// aspect ratios W/H agree within 1% (relative), the map is resized to h×w with
-// resize_depth_to; otherwise it is an error naming both sizes (`what` says which map, e.g.
-// "depth map x.png"), since stretching would misalign depth and content.
-Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what);
-
-}  // namespace app
 }  // namespace ds

@@ -1,4 +1,4 @@
-#include "apps/lib/masks.h"
+#include "losses/masks.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,12 +6,11 @@
 #include <cstdlib>
 #include <map>
 
-#include "apps/lib/depth_io.h"
+#include "losses/depth_map.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 
 namespace ds {
-namespace app {
 namespace {
 
 const char* kForms = "expected sigmoid:k=K,t=T | inv-sigmoid:k=K,t=T | linear:a=A,b=B | image:PATH | constant:v=V";
@@ -171,5 +170,4 @@ Tensor resize_mask(const Tensor& m, int h, int w) {
   return resize_bilinear(Var(m), h, w).value();
 }
 
-}  // namespace app
 }  // namespace ds

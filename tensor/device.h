@@ -1,6 +1,8 @@
-// Host-side interface to the CUDA runtime used by tensor/ (memory, copies, device query).
-// Implemented in cuda/runtime.cpp; only compiled when DEPTHSTYLE_HAVE_CUDA is defined.
-// Plain C++: includes no CUDA header, so tests and tensor/ can use it directly.
+// The device runtime that tensor/ needs (memory, copies, device query), declared here and
+// implemented below it: by cuda/runtime.cpp in a CUDA build, by tensor/device_none.cpp
+// otherwise (no device: device_present() is false and allocations and copies throw
+// ds::Error saying the build has no CUDA). Like tensor/kernel_list.inc for the kernels, this
+// keeps tensor/ free of cuda/ headers. Plain C++: includes no CUDA header.
 #pragma once
 #include <cstddef>
 #include <cstdint>

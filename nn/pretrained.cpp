@@ -1,4 +1,4 @@
-#include "apps/lib/nets.h"
+#include "nn/pretrained.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,5 +1,7 @@
-// Loading the project's networks for the apps: where the prepared data lives, feature
-// networks for the style losses, and depth estimators (FastDepth, Monodepth2).
+// The pretrained networks, loaded from project weight files (docs/weights-format.md): where
+// the prepared data lives, feature networks for the style losses (SqueezeNet 1.1, Iandola et
+// al. 2016; VGG-16, Simonyan & Zisserman 2015) and depth estimators (FastDepth, Wofk et al.
+// 2019; Monodepth2, Godard et al. 2019) that resize to and from their input size.
 //
 // Prepared data folder: $DEPTHSTYLE_PREPARED, else <source dir>/data (made by scripts/setup
 // from the data source folder). A missing file is an error that says to run scripts/setup.

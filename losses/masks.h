@@ -1,12 +1,12 @@
 // Depth masks γ for the masked content and style losses (losses/losses.h), made from a
-// normalised depth map d in [0,1] (near 0, far 1; see depth_io.h normalise_depth).
+// normalised depth map d in [0,1] (near 0, far 1; see losses/depth_map.h, normalise_depth).
 //
 //   sigmoid:k=K,t=T      γ = σ(K (d − T))        weights far pixels (K > 0)
 //   inv-sigmoid:k=K,t=T  γ = 1 − σ(K (d − T))    weights near pixels
 //   linear:a=A,b=B       γ = A + (B − A) d       the linear map of [0,1] onto [A,B]; A, B in [0,1],
 //                                                so no clamping is needed
 //   image:PATH           γ = grey value of the image file / 255 (mean of R, G, B; 16-bit files
-//                        scale to [0,1] too), resized to the depth's size under depth_io.h's
+//                        scale to [0,1] too), resized to the depth's size under losses/depth_map.h's
 //                        aspect-ratio policy (fit_depth_to)
 //   constant:v=V         γ = V everywhere (V in [0,1]; constant:v=1 is "no mask")
 //
@@ -19,7 +19,6 @@
 #include "tensor/tensor.h"
 
 namespace ds {
-namespace app {
 
 struct MaskSpec {
   enum class Kind { Sigmoid, InvSigmoid, Linear, Image, Constant };
@@ -42,5 +41,4 @@ Tensor make_mask(const MaskSpec& s, const Tensor& depth01);
 // autograd), on the mask's device. Same size returns the mask itself.
 Tensor resize_mask(const Tensor& m, int h, int w);
 
-}  // namespace app
 }  // namespace ds

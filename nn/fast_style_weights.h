@@ -1,0 +1,47 @@
+// Weights and running of the fast-style transformer (Johnson et al. 2016; nn/models.h,
+// FastStyleNet) in the project's fast_style_tf weight format (docs/weights-format.md): the
+// pretrained styles, a fresh initialisation for training, and stylising one image.
+#pragma once
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "nn/models.h"
+#include "tensor/tensor.h"
+#include "weights/weights.h"
+
+namespace ds {
+
+// The pretrained styles scripts/setup prepares as <prepared>/weights/fast_style_<name>.h5.
+const std::vector<std::string>& fast_style_names();
+std::string fast_style_list();  // the names comma-separated, for messages
+
+// model_or_name: a project HDF5 file of architecture fast_style_tf, or one of
+// fast_style_names(). Errors: an unknown name (listing the known ones), a prepared file that
+// is missing (saying to run scripts/setup), a file of another architecture (naming it), a
+// file whose parameters differ from FastStyleNet::param_shapes().
+FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
+// The file load_fast_style reads (a name's prepared file, not checked to exist); an unknown
+// name is the same error.
+std::string fast_style_file(const std::string& model_or_name);
+
+// The size stylize_fast runs at: (h, w) scaled so that the longer side is long_side, aspect
+// kept (rounded, at least 4, the transformer's minimum); long_side <= 0 keeps (h, w).
+std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side);
+
+// Stylises RGB [1,3,H,W] in [0,1] (bilinear resize to fast_size first). Returns the image on
+// the input's device, at the resized size, NOT clamped: the transformer's range is
+// [-0.09, 1.09], and save_image clamps. Runs without recording gradients.
+Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side);
+
+// Transformer weights: `init` is "random" (He-normal convs, std sqrt(2 / (Cin·kh·kw)),
+// instance-norm scale 1 and shift 0, from `seed`), a file (a fast_style_tf weight file or
+// a checkpoint), or a pretrained style name (la_muse, ...; load_fast_style above).
+ParamSet fast_style_init(const std::string& init, uint64_t seed);
+
+// The file attributes of every fast_style_tf file (preprocessing, padding, instance-norm eps,
+// output scale and offset), so a training checkpoint reads like a converted pretrained file.
+std::map<std::string, h5::AttrValue> fast_style_attrs();
+
+}  // namespace ds

@@ -1,0 +1,82 @@
+// The loss options shared by stylize, train and fast-eval (apps/lib/loss_options.h): both
+// methods read the same option as the same quantity, and train's old --style-weight (the
+// total style weight) still works for one release with a deprecation note. The expected
+// values are the numbers written on the command line.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "apps/lib/loss_options.h"
+
+using ds::LossSpec;
+using ds::TransferMethod;
+
+namespace {
+
+// The loss options of `depthstyle <command> args...` as that command parses them.
+ds::app::Args parsed(const std::string& command, std::vector<std::string> args) {
+  ds::app::Args a("depthstyle " + command + " [options]", "");
+  ds::app::declare_loss_options(a);
+  std::vector<char*> argv = {const_cast<char*>(command.c_str())};
+  for (std::string& s : args) argv.push_back(s.data());
+  a.parse(static_cast<int>(argv.size()), argv.data());
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("loss options: stylize and train read every shared option as the same quantity") {
+  std::vector<std::string> args = {"--net", "vgg16", "--content-layer", "relu3_3", "--style-layers", "relu1_2,relu2_2",
+                                   "--style-layer-weights", "3,4", "--content-weight", "0.5", "--style-total-weight", "7",
+                                   "--tv-weight", "0.25", "--depth-weight", "2", "--depth-layers", "conv1,conv2",
+                                   "--depth-layer-weights", "0.125,0.75"};
+  for (auto [command, method] : {std::make_pair("stylize", TransferMethod::Optimisation),
+                                 std::make_pair("train", TransferMethod::FeedForward),
+                                 std::make_pair("fast-eval", TransferMethod::FeedForward)}) {
+    CAPTURE(command);
+    std::ostringstream warn;
+    LossSpec s = ds::app::loss_spec_from(parsed(command, args), method, warn);
+    CHECK(warn.str().empty());
+    CHECK(s.content_layer == "relu3_3");
+    CHECK(s.style_layers == std::vector<std::string>{"relu1_2", "relu2_2"});
+    CHECK(s.style_layer_weights == std::vector<float>{3, 4});
+    CHECK(s.content_weight == 0.5f);
+    CHECK(s.style_weight == 7.0f);
+    CHECK(s.tv_weight == 0.25f);
+    CHECK(s.depth_weight == 2.0f);
+    CHECK(s.depth_layers == std::vector<std::string>{"conv1", "conv2"});
+    CHECK(s.depth_layer_weights == std::vector<float>{0.125f, 0.75f});
+  }
+}
+
+TEST_CASE("loss options: --style-weight is per style in stylize, the deprecated total in train") {
+  std::ostringstream warn;
+  ds::app::Args st = parsed("stylize", {"--style-weight", "2", "--style-weight", "3"});
+  LossSpec plain = ds::app::loss_spec_from(parsed("stylize", {}), TransferMethod::Optimisation, warn);
+  LossSpec s = ds::app::loss_spec_from(st, TransferMethod::Optimisation, warn);
+  CHECK(s.style_weight == plain.style_weight);  // beta untouched
+  CHECK(ds::app::style_weights_from(st, 2) == std::vector<float>{2, 3});
+  CHECK(ds::app::style_weights_from(parsed("stylize", {"--style-weight", "4"}), 3) == std::vector<float>{4, 4, 4});
+  CHECK(ds::app::style_weights_from(parsed("stylize", {}), 2) == std::vector<float>{1, 1});
+  CHECK_THROWS_WITH_AS(ds::app::style_weights_from(st, 3), doctest::Contains("given 2 times for 3 styles"), ds::Error);
+  CHECK(warn.str().empty());
+
+  LossSpec t = ds::app::loss_spec_from(parsed("train", {"--style-weight", "5"}), TransferMethod::FeedForward, warn);
+  CHECK(t.style_weight == 5.0f);  // the old meaning, for one more release
+  CHECK(warn.str() ==
+        "train --style-weight is deprecated: it meant the total style weight; use --style-total-weight\n");
+  CHECK_THROWS_WITH_AS(ds::app::loss_spec_from(parsed("train", {"--style-weight", "5", "--style-total-weight", "6"}),
+                                               TransferMethod::FeedForward, warn),
+                       doctest::Contains("give --style-total-weight only"), ds::Error);
+}
+
+TEST_CASE("loss options: bad values name the option") {
+  std::ostringstream warn;
+  CHECK_THROWS_WITH_AS(ds::app::loss_spec_from(parsed("train", {"--tv-weight", "-1"}), TransferMethod::FeedForward, warn),
+                       doctest::Contains("--tv-weight"), ds::Error);
+  CHECK_THROWS_WITH_AS(ds::app::loss_spec_from(parsed("stylize", {"--depth-layer-weights", "1"}),
+                                               TransferMethod::Optimisation, warn),
+                       doctest::Contains("needs --depth-layers"), ds::Error);
+  CHECK_THROWS_WITH_AS(ds::app::loss_spec_from(parsed("stylize", {"--net", "alexnet"}), TransferMethod::Optimisation, warn),
+                       doctest::Contains("unknown network 'alexnet'"), ds::Error);
+}
