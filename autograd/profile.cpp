@@ -9,10 +9,8 @@
 #include <mutex>
 #include <tuple>
 
+#include "tensor/device.h"
 #include "tensor/tensor.h"
-#ifdef DEPTHSTYLE_HAVE_CUDA
-#include "cuda/runtime.h"
-#endif
 
 namespace ds {
 
@@ -41,10 +39,8 @@ thread_local int tl_layer = -1;                  // current layer id; -1: none
 
 // With a CUDA device, wait for queued kernels so that each op is charged with its own.
 void sync_device() {
-#ifdef DEPTHSTYLE_HAVE_CUDA
   static const bool cuda = cuda_available();
   if (cuda) cuda::synchronize();
-#endif
 }
 
 void print_at_exit() {
