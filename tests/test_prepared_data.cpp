@@ -79,7 +79,7 @@ TEST_CASE("prepared data: a missing file is an error naming every place in order
   CHECK(contains(m, "$DEPTHSTYLE_PREPARED: " + l.env.string()));
 }
 
-TEST_CASE("prepared data: --data must name a folder; the running program's search uses it and the environment") {
+TEST_CASE("prepared data: --data must name a folder, and the running program uses it and the environment") {
   Layout l("prepared_current", true, true, true);
   std::string m = error_of([&] { ds::set_data_dir((l.root / "absent").string()); });
   CHECK(contains(m, "--data " + (l.root / "absent").string() + ": no such folder"));
