@@ -24,6 +24,7 @@ void throw_error(const char* library, const char* call, const char* file, int li
 namespace {
 struct Presence {
   bool present = false;
+  int count = 0;
   std::string reason;  // why not, for error messages
 };
 
@@ -39,10 +40,20 @@ const Presence& presence() {
       r.reason = "cudaGetDeviceCount found no device";
     } else {
       r.present = true;
+      r.count = n;
     }
     return r;
   }();
   return p;
+}
+
+// The GPU this process started working on (its stream, handles and first cudaMalloc), -1
+// before: select_device may then no longer switch to another one.
+std::atomic<int> g_started_device{-1};
+void note_started() {
+  if (g_started_device.load() >= 0) return;
+  int d = 0;
+  if (cudaGetDevice(&d) == cudaSuccess) g_started_device = d;
 }
 }  // namespace
 
@@ -54,6 +65,22 @@ bool device_present() {
   }
 }
 
+int device_count() { return device_present() ? presence().count : 0; }
+
+void select_device(int index) {
+  const std::string what = "device cuda:" + std::to_string(index);
+  if (!device_present()) throw Error(what + ": no usable CUDA device (" + presence().reason + ")");
+  const int n = presence().count;
+  if (index < 0 || index >= n)
+    throw Error(what + ": this machine has " + std::to_string(n) + " CUDA device(s), cuda:0 to cuda:" +
+                std::to_string(n - 1) + " (CUDA_VISIBLE_DEVICES changes which ones)");
+  const int started = g_started_device.load();
+  if (started >= 0 && started != index)
+    throw Error(what + ": this process already works on cuda:" + std::to_string(started) +
+                "; choose the GPU before the first CUDA tensor");
+  DS_CUDA_CHECK(cudaSetDevice(index));
+}
+
 // ---- stream and handles ------------------------------------------------------
 // Created on first use and never destroyed: destroying them from static destructors can
 // run after the driver has shut down.
@@ -61,6 +88,7 @@ bool device_present() {
 cudaStream_t stream() {
   static cudaStream_t s = [] {
     cudaStream_t t = nullptr;
+    note_started();
     DS_CUDA_CHECK(cudaStreamCreateWithFlags(&t, cudaStreamNonBlocking));
     return t;
   }();
@@ -70,6 +98,7 @@ cudaStream_t stream() {
 cudnnHandle_t cudnn_handle() {
   static cudnnHandle_t h = [] {
     cudnnHandle_t t = nullptr;
+    note_started();
     DS_CUDNN_CHECK(cudnnCreate(&t));
     DS_CUDNN_CHECK(cudnnSetStream(t, stream()));
     return t;
@@ -80,6 +109,7 @@ cudnnHandle_t cudnn_handle() {
 cublasHandle_t cublas_handle() {
   static cublasHandle_t h = [] {
     cublasHandle_t t = nullptr;
+    note_started();
     DS_CUBLAS_CHECK(cublasCreate(&t));
     DS_CUBLAS_CHECK(cublasSetStream(t, stream()));
     return t;
@@ -148,6 +178,7 @@ void* alloc(size_t bytes) {
     it->second.pop_back();
     a.stats.bytes_cached -= size;
   } else {
+    note_started();
     ++a.stats.malloc_calls;
     cudaError_t e = cudaMalloc(&p, size);
     if (e == cudaErrorMemoryAllocation) {  // give the cache back to the driver and try once more

@@ -1,26 +1,10 @@
 #include "nn/pretrained.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
 
 #include "autograd/ops.h"
 
 namespace ds {
-
-std::string prepared_dir() {
-  const char* env = std::getenv("DEPTHSTYLE_PREPARED");
-  if (env && *env) return env;
-  return std::string(DEPTHSTYLE_SOURCE_DIR) + "/data";
-}
-
-std::string prepared_file(const std::string& relative) {
-  std::string p = prepared_dir() + "/" + relative;
-  if (!std::filesystem::exists(p))
-    throw Error(p + ": not found. It is made by scripts/setup from the data folder (../shared/data or "
-                    "$DEPTHSTYLE_DATA); run scripts/setup, or give the file explicitly");
-  return p;
-}
 
 std::string feature_net_file(const std::string& name, const std::string& weights_path) {
   if (!weights_path.empty() || name != "squeezenet") return weights_path;

@@ -3,8 +3,9 @@
 // al. 2016; VGG-16, Simonyan & Zisserman 2015) and depth estimators (FastDepth, Wofk et al.
 // 2019; Monodepth2, Godard et al. 2019) that resize to and from their input size.
 //
-// Prepared data folder: $DEPTHSTYLE_PREPARED, else <source dir>/data (made by scripts/setup
-// from the data source folder). A missing file is an error that says to run scripts/setup.
+// Default weight files come from the prepared data folder (nn/prepared_data.h: --data,
+// $DEPTHSTYLE_PREPARED, the installed default); a missing one is an error that says where it
+// looked and to run scripts/setup.
 #pragma once
 #include <memory>
 #include <string>
@@ -12,13 +13,10 @@
 
 #include "autograd/var.h"
 #include "nn/models.h"
+#include "nn/prepared_data.h"
 #include "weights/weights.h"
 
 namespace ds {
-
-std::string prepared_dir();
-// <prepared>/<relative>, checked to exist (the error names it and says how to make it).
-std::string prepared_file(const std::string& relative);
 
 // A frozen feature network with its input preprocessing, ready to tap by layer name.
 struct FeatureNet {

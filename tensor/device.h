@@ -12,6 +12,13 @@ namespace ds {
 namespace cuda {
 
 bool device_present();                 // a usable CUDA device exists (never throws)
+int device_count();                    // usable CUDA devices (0 without CUDA or a device; never throws)
+// Makes GPU `index` the device of this process (cudaSetDevice), for --device cuda:N; call it
+// before the first CUDA tensor. Throws ds::Error when there is no usable device (the build
+// has no CUDA, or the machine no GPU), when index >= device_count(), or when this process
+// already works on another GPU (its stream, handles and cached blocks belong to that one).
+// CUDA keeps the current device per host thread; depthstyle calls CUDA from one thread only.
+void select_device(int index);
 void* alloc(size_t bytes);             // caching allocator; throws ds::Error on OOM with the size asked
 void release(void* p);                 // returns the block to the cache (never throws)
 void empty_cache();                    // frees cached blocks back to the driver

@@ -16,6 +16,8 @@ bool tf32 = false;
 }  // namespace
 
 bool device_present() { return false; }
+int device_count() { return 0; }
+void select_device(int index) { no_cuda(("device cuda:" + std::to_string(index)).c_str()); }
 void* alloc(size_t) { no_cuda("tensor allocation"); }
 void release(void*) {}
 void empty_cache() {}

@@ -1,5 +1,7 @@
 #include "tensor/tensor.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -11,10 +13,24 @@ namespace ds {
 
 const char* device_name(Device d) { return d == Device::CPU ? "cpu" : "cuda"; }
 
+DeviceSpec parse_device_spec(const std::string& s) {
+  if (s == "cpu") return {Device::CPU, 0};
+  if (s == "cuda") return {Device::CUDA, 0};
+  const std::string prefix = "cuda:";
+  if (s.compare(0, prefix.size(), prefix) != 0)
+    throw Error("unknown device '" + s + "': expected 'cpu', 'cuda' or 'cuda:N' (N = GPU index from 0)");
+  std::string n = s.substr(prefix.size());
+  // At most 4 digits: no machine has 10000 GPUs, and std::stoi cannot overflow.
+  bool digits = !n.empty() && n.size() <= 4 &&
+                std::all_of(n.begin(), n.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  if (!digits) throw Error("device '" + s + "': '" + n + "' is not a GPU index (expected cuda:0, cuda:1, ...)");
+  return {Device::CUDA, std::stoi(n)};
+}
+
 Device parse_device(const std::string& s) {
-  if (s == "cpu") return Device::CPU;
-  if (s == "cuda") return Device::CUDA;
-  throw Error("unknown device '" + s + "': expected 'cpu' or 'cuda'");
+  DeviceSpec d = parse_device_spec(s);
+  if (d.device == Device::CUDA) cuda::select_device(d.index);
+  return d.device;
 }
 
 bool cuda_available() { return cuda::device_present(); }

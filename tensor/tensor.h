@@ -19,7 +19,16 @@ namespace ds {
 
 enum class Device { CPU, CUDA };
 const char* device_name(Device d);
-Device parse_device(const std::string& s);  // "cpu" | "cuda"
+// A --device value: "cpu", "cuda" (= "cuda:0") or "cuda:N" with N a GPU index as CUDA numbers
+// them (after CUDA_VISIBLE_DEVICES). Text only, no device needed; throws ds::Error otherwise.
+struct DeviceSpec {
+  Device device = Device::CPU;
+  int index = 0;  // the GPU, for Device::CUDA
+};
+DeviceSpec parse_device_spec(const std::string& s);
+// parse_device_spec, then for CUDA makes GPU N this process's device (cuda::select_device).
+// Throws ds::Error when the build or the machine has no CUDA device, or N >= the device count.
+Device parse_device(const std::string& s);
 bool cuda_available();                       // built with CUDA and a device is present
 
 using Shape = std::vector<int64_t>;

@@ -164,6 +164,19 @@ inline std::string temp_path(const std::string& name) {
   return (dir / name).string();
 }
 
+// The message of the ds::Error that f throws, "(no error)" when it throws none.
+template <class F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const ds::Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
 // Prints the reason and returns true when no CUDA device is present; ctest reports the
 // test as skipped when it sees "skipped: " in the output.
 inline bool skip_without_cuda(const char* test_name) {

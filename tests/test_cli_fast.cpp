@@ -10,12 +10,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <map>
 
 #include "apps/lib/fast.h"
 #include "nn/pretrained.h"
 #include "tensor/image_io.h"
+#include "tests/check.h"
 #include "weights/weights.h"
 
 namespace fs = std::filesystem;
@@ -49,16 +49,8 @@ struct PreparedDirOverride {
   }
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ds::Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using dst::contains;
+using dst::error_of;
 
 ds::FastStyleNet synthetic_net() {
   std::map<std::string, Tensor> m;

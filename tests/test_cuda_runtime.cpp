@@ -21,18 +21,8 @@ namespace {
 using ds::Device;
 using ds::Tensor;
 
-// The message of the ds::Error that f throws ("" when it throws none).
-template <class F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const ds::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using dst::contains;
+using dst::error_of;
 
 bool skip_without_cuda_build(const char* name) {
 #ifdef DEPTHSTYLE_HAVE_CUDA

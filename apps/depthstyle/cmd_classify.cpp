@@ -27,8 +27,9 @@ int cmd_classify(int argc, char** argv) {
   Args a("depthstyle classify [options] IMAGE",
          "Classifies an image with SqueezeNet 1.1 (ImageNet) and prints the top-5 classes with\n"
          "their probabilities. The image is resized to 224x224 (bilinear).");
-  a.option("--weights", "FILE", "SqueezeNet 1.1 weights with classifier (project HDF5)", "data/weights/squeezenet1_1.h5");
-  a.option("--labels", "FILE", "class names, one per line", "data/images/labels/imagenet_classes.txt");
+  // DATA: the prepared data folder (depthstyle --help: --data, $DEPTHSTYLE_PREPARED, installed default).
+  a.option("--weights", "FILE", "SqueezeNet 1.1 weights with classifier (project HDF5)", "DATA/weights/squeezenet1_1.h5");
+  a.option("--labels", "FILE", "class names, one per line", "DATA/images/labels/imagenet_classes.txt");
   a.option("--top", "K", "how many classes to print", "5");
   a.device_option();
   if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;

@@ -17,7 +17,7 @@ int cmd_fast(int argc, char** argv) {
          "Stylises an image, or every PNG/JPEG/PPM image in a folder (sorted by name; written\n"
          "as OUTDIR/<name>.png), with a feed-forward style transformer. MODEL is a project HDF5\n"
          "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
-         "(data/weights/fast_style_<name>.h5, made by scripts/setup). Unreadable images in a\n"
+         "(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help). Unreadable images in a\n"
          "folder are skipped with a warning; the exit status is then 1.\n"
          "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"
          "With --overwrite each image may be replaced by its own stylised version: it is read whole\n"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "apps/depthstyle/commands.h"
+#include "nn/prepared_data.h"
 #include "tensor/tensor.h"
 
 namespace {
@@ -28,27 +29,55 @@ const Command kCommands[] = {
 };
 
 void usage(FILE* f) {
-  std::fprintf(f, "usage: depthstyle COMMAND [options]   (depthstyle COMMAND --help for details)\n\ncommands:\n");
+  std::fprintf(f,
+               "usage: depthstyle [--data DIR] COMMAND [options]   (depthstyle COMMAND --help for details)\n\n"
+               "  --data DIR  the prepared data folder (weights/, images/; made by scripts/setup). Without it:\n"
+               "              $DEPTHSTYLE_PREPARED, else <this program's folder>/../share/depthstyle\n\n"
+               "commands:\n");
   for (const Command& c : kCommands) std::fprintf(f, "  %-10s %s\n", c.name, c.summary);
+}
+
+// Global options, before the command: "--data DIR" or "--data=DIR". Returns the index of
+// the command word.
+int global_options(int argc, char** argv) {
+  int i = 1;
+  while (i < argc && !std::strncmp(argv[i], "--data", 6) && (argv[i][6] == '\0' || argv[i][6] == '=')) {
+    if (argv[i][6] == '=') {
+      ds::set_data_dir(argv[i] + 7);
+      i += 1;
+    } else {
+      if (i + 1 >= argc) throw ds::Error("option --data needs a value (DIR)");
+      ds::set_data_dir(argv[i + 1]);
+      i += 2;
+    }
+  }
+  return i;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
-    usage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  int first = 1;
+  try {
+    first = global_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "depthstyle: error: %s\n", e.what());
+    return 2;
+  }
+  if (first >= argc || !std::strcmp(argv[first], "--help") || !std::strcmp(argv[first], "-h")) {
+    usage(first >= argc ? stderr : stdout);
+    return first >= argc ? 2 : 0;
   }
   for (const Command& c : kCommands) {
-    if (std::strcmp(argv[1], c.name) != 0) continue;
+    if (std::strcmp(argv[first], c.name) != 0) continue;
     try {
-      return c.run(argc - 1, argv + 1);
+      return c.run(argc - first, argv + first);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
       return 1;
     }
   }
-  std::fprintf(stderr, "depthstyle: unknown command '%s'\n\n", argv[1]);
+  std::fprintf(stderr, "depthstyle: unknown command '%s'\n\n", argv[first]);
   usage(stderr);
   return 2;
 }

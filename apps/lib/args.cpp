@@ -28,6 +28,9 @@ bool Args::parse(int argc, char** argv) {
       size_t eq = a.find('=');
       if (eq != std::string::npos) name = a.substr(0, eq), value = a.substr(eq + 1);
       auto it = opts_.find(name);
+      if (it == opts_.end() && name == "--data")
+        throw Error("--data is a global option: give it before the command (depthstyle --data DIR " + command() +
+                    " ...)");
       if (it == opts_.end()) throw Error("unknown option '" + name + "' (see --help)");
       if (it->second.value_name.empty()) {
         if (eq != std::string::npos) throw Error("option " + name + " takes no value");
@@ -52,7 +55,10 @@ bool Args::parse(int argc, char** argv, size_t lo, size_t hi, const std::string&
   return true;
 }
 
-void Args::device_option() { option("--device", "cpu|cuda", "where to run", cuda_available() ? "cuda" : "cpu"); }
+void Args::device_option() {
+  option("--device", "cpu|cuda|cuda:N", "where to run (cuda = cuda:0; N picks the GPU)",
+         cuda_available() ? "cuda" : "cpu");
+}
 
 Device Args::device() const { return parse_device(str("--device")); }
 

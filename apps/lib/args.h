@@ -26,7 +26,8 @@ class Args {
   // parse(), then expect_positional(lo, hi, what).
   bool parse(int argc, char** argv, size_t lo, size_t hi, const std::string& what);
 
-  // --device cpu|cuda, the same in every command (default: cuda when a device is present).
+  // --device cpu|cuda|cuda:N, the same in every command (default: cuda when a device is present).
+  // device() selects GPU N (parse_device), so call it before making CUDA tensors.
   void device_option();
   Device device() const;
   // The value of an option the command needs: ds::Error "NAME is required (see --help)".
