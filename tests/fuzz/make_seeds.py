@@ -6,7 +6,7 @@ Usage: make_seeds.py OUT   -> OUT/<target>/<seed file>, one folder per fuzz targ
 
 PNG, PNM and JPEG are written by the small encoders below (the JPEG one is baseline with
 fixed-length Huffman codes, which the standard allows); the HDF5 files by h5py, in the layouts
-weights/h5.cpp and apps/lib/depth_io.cpp read, contiguous and chunked+gzip, old and new format.
+weights/h5.cpp and weights/depth_io.cpp read, contiguous and chunked+gzip, old and new format.
 """
 
 import os
