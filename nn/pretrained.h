@@ -34,7 +34,9 @@ struct FeatureNet {
 Preprocess preprocess_from(const WeightFile& f);
 // name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5) or "vgg16"
 // (weights_path required: the user's converted torchvision file). Parameters on `device`.
-FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device);
+// pooling: the pool layers' kind (nn/models.h; average pooling gives smoother textures).
+FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device,
+                            Pooling pooling = Pooling::Max);
 
 // A frozen monocular depth network. predict() takes RGB in [0,1] of any size, resizes it to
 // the network's input size, and returns depth in metres at the input's size; differentiable
