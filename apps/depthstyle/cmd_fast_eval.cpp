@@ -87,7 +87,7 @@ int cmd_fast_eval(int argc, char** argv) {
   }
   Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
-  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  FeatureNet net = feature_net_from(a, dev);
   std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);
   TransferLoss loss(net, nullptr, spec, {{"", resize_image(style_img, sh, sw)}}, dev);
   if (a.has("--montage-dir")) std::filesystem::create_directories(a.str("--montage-dir"));

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
@@ -16,6 +17,7 @@
 #include "losses/depth_map.h"
 #include "losses/masks.h"
 #include "nn/resize.h"
+#include "tensor/colour.h"
 #include "tensor/image_io.h"
 #include "weights/depth_io.h"
 
@@ -47,6 +49,14 @@ void declare_options(Args& a) {
   a.option("--iters", "N", "iterations", "300");
   a.option("--size", "PX", "long side of the working image", "256");
   a.option("--style-size", "PX", "long side of the style images (default: --size)");
+  a.option("--style-scale", "F", "long side of the style images as F times --size, rounded up (not with --style-size)");
+  a.option("--original-colors", "MODE",
+           "keep the content's colours (YIQ, tensor/colour.h): none | recombine (the result's luminance with the "
+           "content's chrominance) | luminance-only (style and content turned grey for the optimisation, then recombine)",
+           "none");
+  a.flag("--normalize-gradients",
+         "scale each content and style term's gradient to L1 norm = its weight (neural-style); the default weights "
+         "assume it off: try --content-weight 1 --style-total-weight 100 --style-layer-weights 1,1,1,1");
   a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
   a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
@@ -119,6 +129,29 @@ std::vector<StyleImage> load_styles(const Args& a, const Tensor& depth01, int st
   return styles;
 }
 
+// --style-size, else --style-scale F times --size (rounded up, as neural-style's -style_scale),
+// else --size. Errors: both given, a long side outside [16, 4096].
+int style_long_side(const Args& a, int size) {
+  if (a.has("--style-scale") && a.has("--style-size"))
+    throw Error("--style-scale and --style-size given together: give one (F means a long side of F x --size)");
+  if (a.has("--style-size")) return a.integer("--style-size", 16, 4096);
+  if (!a.has("--style-scale")) return size;
+  double px = std::ceil(a.number("--style-scale", 1e-3, 1e3) * size - 1e-6);  // 1e-6: 0.3 * 100 is 30, not 31
+  if (px < 16 || px > 4096)
+    throw Error("--style-scale " + a.str("--style-scale") + " gives the style images a long side of " +
+                std::to_string(static_cast<long long>(px)) + " px at --size " + std::to_string(size) +
+                ": it must be between 16 and 4096");
+  return static_cast<int>(px);
+}
+
+// --original-colors: "none", "recombine" or "luminance-only".
+std::string original_colors(const Args& a) {
+  std::string m = a.str("--original-colors");
+  if (m != "none" && m != "recombine" && m != "luminance-only")
+    throw Error("--original-colors '" + m + "': expected none, recombine or luminance-only");
+  return m;
+}
+
 // Per iteration: the CSV row, the curves, the progress line and the OUT_iterN.png snapshots.
 class IterationLog {
  public:
@@ -138,9 +171,11 @@ class IterationLog {
     if (save_every_ > 0 && it % save_every_ == 0 && it != iters_) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "_iter%05d.png", it);
-      save_png(base_ + buf, image);
+      save_png(base_ + buf, shown_ ? shown_(image) : image);
     }
   }
+  // How a snapshot is shown (--original-colors recombines it first); identity when unset.
+  void show_with(std::function<Tensor(const Tensor&)> f) { shown_ = std::move(f); }
   double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
   const std::vector<std::vector<double>>& curves() const { return curves_; }
   void finish() { progress_.finish(); }
@@ -157,6 +192,7 @@ class IterationLog {
   Progress progress_;
   int iters_, save_every_;
   std::chrono::steady_clock::time_point t0_;
+  std::function<Tensor(const Tensor&)> shown_;
 };
 
 Tensor stylize_montage(const Tensor& content, const Tensor& depth01, const TransferLoss& loss, const Tensor& result,
@@ -200,9 +236,12 @@ int cmd_stylize(int argc, char** argv) {
   const std::string content_path = a.positional()[0];
   Device dev = a.device();
   int size = a.integer("--size", 16, 4096), iters = a.integer("--iters", 1, 1000000);
-  int style_size = a.has("--style-size") ? a.integer("--style-size", 16, 4096) : size;
+  int style_size = style_long_side(a, size);
   int save_every = a.integer("--save-every", 0, 1000000);
+  std::string colors = original_colors(a);
+  bool grey = colors == "luminance-only";
   LossSpec spec = loss_spec_from(a, TransferMethod::Optimisation);
+  spec.normalize_gradients = a.has("--normalize-gradients");
   StylizeConfig cfg = optimiser_config(a);
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
   if (!ends_with(out, ".png")) throw Error("-o " + out + ": the result is written as PNG; name it .png");
@@ -212,26 +251,35 @@ int cmd_stylize(int argc, char** argv) {
   Content c = load_content(a, content_path);
   auto [h, w] = fit_long_side(c.image.H(), c.image.W(), size);
   Tensor content = resize_image(c.image, h, w);
-  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  FeatureNet net = feature_net_from(a, dev);
   std::unique_ptr<DepthEstimator> depth_net;
   if (!c.depth.defined() || spec.uses_depth() || a.has("--report-depth")) depth_net = load_depth_net(a.str("--monodepth2"), dev);
   Tensor depth01 = working_depth(c, content, depth_net.get(), dev);
   Tensor content_mask;
   if (a.str("--content-mask") != "none") content_mask = make_mask(parse_mask_spec(a.str("--content-mask")), depth01);
-  TransferLoss loss(net, depth_net.get(), spec, load_styles(a, depth01, style_size), dev, content_mask);
-  Stylizer st(loss, content, cfg, dev);
+  std::vector<StyleImage> styles = load_styles(a, depth01, style_size);
+  if (grey)
+    for (StyleImage& s : styles) s.image = luminance_rgb(s.image);
+  TransferLoss loss(net, depth_net.get(), spec, std::move(styles), dev, content_mask);
+  Stylizer st(loss, grey ? luminance_rgb(content) : content, cfg, dev);
   std::printf("stylize: %s %lldx%lld on %s, %s, %d iterations, %zu style(s)\n", content_path.c_str(),
               static_cast<long long>(w), static_cast<long long>(h), device_name(dev), cfg.optimizer.c_str(), iters,
               loss.styles().size());
+  for (const StyleImage& s : loss.styles())
+    std::printf("style %s: %lldx%lld\n", s.name.c_str(), static_cast<long long>(s.image.W()),
+                static_cast<long long>(s.image.H()));
+  auto shown = [&](const Tensor& image) { return colors == "none" ? image : with_content_chroma(image, content); };
 
   IterationLog log(base, st.term_names(), iters, save_every);
+  log.show_with(shown);
   st.run(iters, [&](int it, const std::vector<double>& terms) { log.add(it, terms, st.image().value()); });
   log.finish();
   double secs = log.seconds();
-  save_png(out, st.image().value());
+  Tensor result = shown(st.image().value());
+  save_png(out, result);
   save_loss_plot(base + "_losses.png", st.term_names(), log.curves(), true, stem(out) + " losses");
-  save_png(base + "_montage.png", stylize_montage(content, depth01, loss, st.image().value(), content_mask));
-  if (a.has("--report-depth")) report_depth(*depth_net, content, st.image(), dev);
+  save_png(base + "_montage.png", stylize_montage(content, depth01, loss, result, content_mask));
+  if (a.has("--report-depth")) report_depth(*depth_net, content, Var(result.to(dev)), dev);
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, %s_montage.png\n",
               secs, secs / iters, log.curves()[0].front(), log.curves()[0].back(), out.c_str(), base.c_str(), base.c_str(),
               base.c_str());
