@@ -56,7 +56,7 @@ void declare_options(Args& a) {
            "none");
   a.flag("--normalize-gradients",
          "scale each content and style term's gradient to L1 norm = its weight (neural-style); the default weights "
-         "assume it off: try --content-weight 1 --style-total-weight 100 --style-layer-weights 1,1,1,1");
+         "assume it off: with squeezenet try --content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1");
   a.option("-o", "FILE", "result PNG", "out/stylize/<content>.png");
   a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
