@@ -67,4 +67,13 @@ Var mean(const Var& x);  // [1]
 Var gram(const Var& f, float scale);
 Var mse_loss(const Var& a, const Var& b);  // [1] = mean((a-b)^2)
 
+// Per-term gradient normalisation (jcjohnson/neural-style -normalize_gradients: its
+// ContentLoss and StyleLoss divide their gradient by its L1 norm, then weight it).
+// Forward: x itself (any shape up to 4-D). Backward: for use as weight * L(normalize_gradient(x,
+// weight)), where the incoming gradient is g = weight * dL/dx, it passes
+//   weight * d / (||d||_1 + 1e-8)  with d = dL/dx,  i.e.  weight * g / (||g||_1 + weight * 1e-8),
+// so each term's gradient has L1 norm `weight` whatever its scale; weight 0 passes zeros. The
+// norm stays on the device (no host sync). Errors: weight negative or not finite.
+Var normalize_gradient(const Var& x, float weight);
+
 }  // namespace ds

@@ -1,4 +1,7 @@
-// Sum, mean, Gram matrix and mean-squared error: forward and backward side by side.
+// Sum, mean, Gram matrix, mean-squared error and gradient normalisation: forward and backward
+// side by side.
+#include <cmath>
+
 #include "autograd/op_util.h"
 
 namespace ds {
@@ -58,6 +61,28 @@ Var mse_loss(const Var& a, const Var& b) {
     }
     if (ga) g[0] = da;
     return g;
+  });
+}
+
+Var normalize_gradient(const Var& x, float weight) {
+  check_inputs("normalize_gradient", {&x});
+  if (!(weight >= 0) || !std::isfinite(weight))
+    throw Error("normalize_gradient: weight " + std::to_string(weight) + " must be a finite number >= 0");
+  return Var::make_result(x.value(), "normalize_gradient", {x}, [weight](const Tensor& g) -> Grads {
+    if (weight == 0) return {Tensor::zeros(g.shape(), g.device())};
+    // ||g||_1 = sum relu(g) + sum relu(-g): no |x| kernel is needed.
+    Tensor pos = empty_like(g), neg = empty_like(g), flipped = empty_like(g);
+    Tensor sp = Tensor::empty({1}, g.device()), sn = Tensor::empty({1}, g.device()), den = Tensor::empty({1}, g.device());
+    DS_DISPATCH(g.device(), activation_forward, Act::Relu, 0.0f, g, pos);
+    DS_DISPATCH(g.device(), scale_add, g, -1.0f, 0.0f, flipped);
+    DS_DISPATCH(g.device(), activation_forward, Act::Relu, 0.0f, flipped, neg);
+    DS_DISPATCH(g.device(), sum_all, pos, sp);
+    DS_DISPATCH(g.device(), sum_all, neg, sn);
+    DS_DISPATCH(g.device(), binary_forward, BinOp::Add, sp, sn, den);
+    DS_DISPATCH(g.device(), scale_add, den, 1.0f / weight, 1e-8f, den);  // ||d||_1 + 1e-8 = ||g||_1 / weight + 1e-8
+    Tensor gx = empty_like(g);
+    DS_DISPATCH(g.device(), binary_forward, BinOp::Div, g, den.reshape(Shape(g.shape().size(), 1)), gx);
+    return {gx};
   });
 }
 

@@ -116,8 +116,12 @@ std::vector<std::string> TransferLoss::term_names() const {
 Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>* terms) const {
   const float inv_b = 1.0f / static_cast<float>(y.shape()[0]);  // content, style, TV are sums over the batch
   std::map<std::string, Var> f = net_.run(y, layers_);
+  // A term's features, through the gradient normalisation when it is on (its weight as in the total).
+  auto features = [&](const std::string& layer, float weight) {
+    return spec_.normalize_gradients ? normalize_gradient(f.at(layer), weight) : f.at(layer);
+  };
   std::vector<Var> parts;
-  const Var& fc = f.at(spec_.content_layer);
+  const Var fc = features(spec_.content_layer, spec_.content_weight * inv_b);
   Var content = ref.content_mask.defined() ? masked_content_loss(fc, ref.content, ref.content_mask)
                                            : content_loss(fc, ref.content);
   parts.push_back(content * (spec_.content_weight * inv_b));
@@ -125,7 +129,8 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
     const std::vector<Var>& masks = ref.style_masks.at(s);
     Var style;
     for (size_t l = 0; l < spec_.style_layers.size(); ++l) {
-      const Var& fl = f.at(spec_.style_layers[l]);
+      const Var fl = features(spec_.style_layers[l],
+                              spec_.style_weight * styles_[s].weight * inv_b * spec_.style_layer_weights[l]);
       Var g = masks.empty() ? gram_over_m(fl) : masked_gram_over_m(fl, masks[l]);
       style = accumulate(style, style_loss_from_grams(g, grams_[s][l]) * spec_.style_layer_weights[l]);
     }

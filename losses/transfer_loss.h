@@ -16,6 +16,13 @@
 // and φ_k its named layers (at the network's input size). The single terms are in
 // losses/losses.h. Batch means make the weights independent of the batch size; the depth
 // terms are means already.
+//
+// normalize_gradients (jcjohnson/neural-style's -normalize_gradients): the values are unchanged,
+// but the gradient that the content term and each style term (per style and layer) send into
+// their features is scaled to L1 norm equal to its weight (α/B, β·w_s·w_l/B): the weights then
+// set each term's share of the gradient directly, whatever the layer's scale
+// (autograd/ops.h normalize_gradient). The TV and depth terms are not normalised. The gradient
+// is then no longer the loss's gradient; L-BFGS's line search still checks the loss decreases.
 #pragma once
 #include <map>
 #include <string>
@@ -42,6 +49,7 @@ struct LossSpec {
   std::vector<std::string> depth_layers;   // depth-network layers compared too
   std::vector<float> depth_layer_weights;  // δ_k, one per depth layer
   DepthAt depth_at = DepthAt::Image;
+  bool normalize_gradients = false;        // see above
   bool uses_depth() const { return depth_weight > 0 || !depth_layers.empty(); }
 };
 

@@ -29,7 +29,14 @@ NamedLayer conv_layer(const std::string& name, const ParamSet& p, const std::str
 
 NamedLayer relu_layer(const std::string& name) { return {name, [](const Var& x) { return relu(x); }}; }
 
-NamedLayer max_pool_layer(const std::string& name, const Pool2dParams& pp) {
+Pooling parse_pooling(const std::string& name) {
+  if (name == "max") return Pooling::Max;
+  if (name == "avg") return Pooling::Avg;
+  throw Error("unknown pooling '" + name + "': expected max or avg");
+}
+
+NamedLayer pool_layer(const std::string& name, const Pool2dParams& pp, Pooling pooling) {
+  if (pooling == Pooling::Avg) return {name, [pp](const Var& x) { return avg_pool2d(x, pp); }};
   return {name, [pp](const Var& x) { return max_pool2d(x, pp); }};
 }
 

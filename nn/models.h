@@ -28,16 +28,24 @@ Var preprocess(const Var& rgb01, const Preprocess& p);
 Var conv(const ParamSet& p, const std::string& prefix, const Var& x, const Conv2dParams& cp, bool bias = true);
 NamedLayer conv_layer(const std::string& name, const ParamSet& p, const std::string& prefix, const Conv2dParams& cp);
 NamedLayer relu_layer(const std::string& name);
-NamedLayer max_pool_layer(const std::string& name, const Pool2dParams& pp);
+
+// The pooling of the feature networks: max, as they were trained, or the average over the same
+// windows (kernel, stride, padding, ceil_mode). Gatys et al. 2016 (CVPR, "Image Style Transfer
+// Using Convolutional Neural Networks", sec. 2) replace VGG's max pooling by average pooling
+// for synthesis: "slightly more appealing results"; neural-style's -pooling avg.
+enum class Pooling { Max, Avg };
+Pooling parse_pooling(const std::string& name);  // "max" | "avg"; else a ds::Error naming both
+NamedLayer pool_layer(const std::string& name, const Pool2dParams& pp, Pooling pooling);
 
 // VGG16 features (torchvision vgg16().features): conv1_1, relu1_1, ..., relu5_3, pool1..pool5.
-LayerNet vgg16_features(const ParamSet& p);
+LayerNet vgg16_features(const ParamSet& p, Pooling pooling = Pooling::Max);
 ParamShapes vgg16_param_shapes(bool with_classifier = false);  // torchvision's vgg16 has 3 Linear layers
 
 // SqueezeNet 1.1 (torchvision): conv1, relu1, pool1, fire2 ... fire9, and when the classifier
 // is present conv10, relu10, pool10 (the 1000 logits as [N,1000,1,1]). Each fireN has taps
 // fireN/squeeze too. ceil_mode: torchvision pools with ceil_mode=True; the Keras port floors.
-LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode = true);
+// pooling: pool1, pool3, pool5 (pool10 is the classifier's global average either way).
+LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode = true, Pooling pooling = Pooling::Max);
 ParamShapes squeezenet1_1_param_shapes(bool with_classifier);
 
 // Monodepth2 (ResNet18 encoder + depth decoder). Taps: conv1 (after bn1+relu), layer1 ...

@@ -28,7 +28,7 @@ Preprocess preprocess_from(const WeightFile& f) {
   return p;
 }
 
-FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device) {
+FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device, Pooling pooling) {
   FeatureNet fn;
   fn.name = name;
   fn.device = device;
@@ -38,7 +38,7 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
     bool classifier = f.architecture == "squeezenet1_1";
     check_params(f, squeezenet1_1_param_shapes(classifier));
     // The Keras port (Caffe preprocessing) pools with floor; torchvision with ceil.
-    fn.net = squeezenet1_1(ParamSet(f.params, path).to(device), f.preprocessing.value_scale == 1.0);
+    fn.net = squeezenet1_1(ParamSet(f.params, path).to(device), f.preprocessing.value_scale == 1.0, pooling);
     fn.pre = preprocess_from(f);
   } else if (name == "vgg16") {
     if (weights_path.empty())
@@ -46,7 +46,7 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
                   "weights/convert/convert.py torchvision ... and pass the .h5 file");
     WeightFile f = load_weights(weights_path, std::vector<std::string>{"vgg16", "vgg16_features"});
     check_params(f, vgg16_param_shapes(f.architecture == "vgg16"));
-    fn.net = vgg16_features(ParamSet(f.params, weights_path).to(device));
+    fn.net = vgg16_features(ParamSet(f.params, weights_path).to(device), pooling);
     fn.pre = preprocess_from(f);
   } else {
     throw Error("unknown network '" + name + "': expected squeezenet or vgg16");

@@ -38,7 +38,9 @@ std::string depth_net_file(const std::string& monodepth2_path);
 Preprocess preprocess_from(const WeightFile& f);
 // name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5) or "vgg16"
 // (weights_path required: the user's converted torchvision file). Parameters on `device`.
-FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device);
+// pooling: the pool layers' kind (nn/models.h; average pooling gives smoother textures).
+FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device,
+                            Pooling pooling = Pooling::Max);
 
 // The smallest input side, in pixels, for which every layer of `layers` gives an output of at
 // least 1x1. Found by running the network itself (no gradient) on s x s inputs, s = 1, 2, ...,

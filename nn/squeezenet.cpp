@@ -15,12 +15,12 @@ const Fire kFires[] = {{2, 3, 64, 16, 64},    {3, 4, 128, 16, 64},   {4, 6, 128,
                        {6, 9, 256, 48, 192},  {7, 10, 384, 48, 192}, {8, 11, 384, 64, 256}, {9, 12, 512, 64, 256}};
 }  // namespace
 
-LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode) {
+LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode, Pooling pooling) {
   std::vector<NamedLayer> layers;
   Pool2dParams pool = Pool2dParams::make(3, 2, 0, ceil_mode);
   layers.push_back(conv_layer("conv1", p, "features.0", Conv2dParams::make(2, 0)));
   layers.push_back(relu_layer("relu1"));
-  layers.push_back(max_pool_layer("pool1", pool));
+  layers.push_back(pool_layer("pool1", pool, pooling));
   for (const Fire& f : kFires) {
     std::string pre = "features." + std::to_string(f.index);
     Var sw = p.get(pre + ".squeeze.weight"), sb = p.get(pre + ".squeeze.bias");
@@ -32,7 +32,7 @@ LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode) {
                         return concat_channels({relu(conv2d(s, e1w, e1b, Conv2dParams{})),
                                                 relu(conv2d(s, e3w, e3b, Conv2dParams::make(1, 1)))});
                       }});
-    if (f.id == 3 || f.id == 5) layers.push_back(max_pool_layer("pool" + std::to_string(f.id), pool));
+    if (f.id == 3 || f.id == 5) layers.push_back(pool_layer("pool" + std::to_string(f.id), pool, pooling));
   }
   if (p.has("classifier.1.weight")) {
     layers.push_back(conv_layer("conv10", p, "classifier.1", Conv2dParams{}));

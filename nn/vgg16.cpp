@@ -1,4 +1,4 @@
-// VGG16 features as in torchvision: 13 3x3 convs (padding 1) with ReLU, 5 max pools 2x2/2.
+// VGG16 features as in torchvision: 13 3x3 convs (padding 1) with ReLU, 5 max (or average) pools 2x2/2.
 #include "nn/models.h"
 
 namespace ds {
@@ -22,13 +22,14 @@ void for_each_conv(F f) {
 }
 }  // namespace
 
-LayerNet vgg16_features(const ParamSet& p) {
+LayerNet vgg16_features(const ParamSet& p, Pooling pooling) {
   std::vector<NamedLayer> layers;
   for_each_conv([&](int b, int c, int index, int, int) {
     std::string id = std::to_string(b + 1) + "_" + std::to_string(c + 1);
     layers.push_back(conv_layer("conv" + id, p, "features." + std::to_string(index), Conv2dParams::make(1, 1)));
     layers.push_back(relu_layer("relu" + id));
-    if (c + 1 == kBlocks[b][0]) layers.push_back(max_pool_layer("pool" + std::to_string(b + 1), Pool2dParams::make(2, 2)));
+    if (c + 1 == kBlocks[b][0])
+      layers.push_back(pool_layer("pool" + std::to_string(b + 1), Pool2dParams::make(2, 2), pooling));
   });
   return LayerNet("vgg16", std::move(layers));
 }

@@ -14,6 +14,7 @@
 #include <map>
 #include <sstream>
 
+#include "prepared.h"
 #include "weights/depth_io.h"
 #include "nn/fast_style_weights.h"
 #include "nn/pretrained.h"
@@ -27,19 +28,8 @@ using ds::Var;
 
 namespace {
 
-// True (after saying so) when one of the prepared files is absent.
-bool skip_without_data(const std::vector<std::string>& relative) {
-  for (const std::string& r : relative) {
-    std::string p = ds::prepared_dir() + "/" + r;
-    if (fs::exists(p)) continue;
-    MESSAGE("skipped: no data (" << p << " is missing; run scripts/setup)");
-    std::printf("skipped: no data (%s is missing; run scripts/setup)\n", p.c_str());
-    return true;
-  }
-  return false;
-}
-
-std::string prepared(const std::string& relative) { return ds::prepared_dir() + "/" + relative; }
+using dst::prepared;
+using dst::skip_without_data;
 
 int top1(const ds::FeatureNet& net, const std::string& image) {
   ds::NoGradGuard ng;

@@ -133,6 +133,13 @@ TEST_CASE("stylize: the divergence rule of apps/lib/divergence.h, iteration by i
     level.update(1, 2.0), level.update(2, 2.0);
     CHECK(level.at_end().empty());
   }
+  {  // --normalize-gradients (finite_only): a rising total is not divergence, a NaN still is
+    DivergenceWatch w(true);
+    CHECK(w.update(1, 2.0).empty());
+    for (int it = 2; it <= 30; ++it) CHECK(w.update(it, 1e9).empty());
+    CHECK(w.at_end().empty());
+    CHECK(w.update(31, NAN).find("became nan at iteration 31") != std::string::npos);
+  }
 }
 
 TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest loss") {

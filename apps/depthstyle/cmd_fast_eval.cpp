@@ -149,7 +149,7 @@ int cmd_fast_eval(int argc, char** argv) {
   for (const auto& [label, path] : model_files) models.push_back({label, load_fast_style(path, dev)});
   Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
-  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  FeatureNet net = feature_net_from(a, dev);
   std::vector<std::string> taps = spec.style_layers;
   taps.push_back(spec.content_layer);
   int min_side = min_input_side(net, taps);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
@@ -17,6 +18,7 @@
 #include "losses/depth_map.h"
 #include "losses/masks.h"
 #include "nn/resize.h"
+#include "tensor/colour.h"
 #include "tensor/image_io.h"
 #include "weights/depth_io.h"
 
@@ -72,7 +74,15 @@ void declare_options(Args& a) {
   a.option("--iters", "N", "iterations", "300");
   a.option("--size", "PX", "long side of the working image", "256");
   a.option("--style-size", "PX", "long side of the style images (default: --size)");
-  a.option("-o", "FILE", "result .png or .jpg/.jpeg (quality 95)", "out/stylize/<content>.png");
+  a.option("--style-scale", "F", "long side of the style images as F times --size, rounded up (not with --style-size)");
+  a.option("--original-colors", "MODE",
+           "keep the content's colours (YIQ, tensor/colour.h): none | recombine (the result's luminance with the "
+           "content's chrominance) | luminance-only (style and content turned grey for the optimisation, then recombine)",
+           "none");
+  a.flag("--normalize-gradients",
+         "scale each content and style term's gradient to L1 norm = its weight (neural-style); the default weights "
+         "assume it off: with squeezenet try --content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1");
+    a.option("-o", "FILE", "result .png or .jpg/.jpeg (quality 95)", "out/stylize/<content>.png");
   a.option("--save-every", "N", "also write OUT_iterN.png every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
   a.device_option();
@@ -187,6 +197,29 @@ void plan_files(const Args& a, const std::string& content_path, const std::strin
   plan.check();
 }
 
+// --style-size, else --style-scale F times --size (rounded up, as neural-style's -style_scale),
+// else --size. Errors: both given, a long side outside [16, 4096].
+int style_long_side(const Args& a, int size) {
+  if (a.has("--style-scale") && a.has("--style-size"))
+    throw Error("--style-scale and --style-size given together: give one (F means a long side of F x --size)");
+  if (a.has("--style-size")) return a.integer("--style-size", 16, kMaxSide);
+  if (!a.has("--style-scale")) return size;
+  double px = std::ceil(a.number("--style-scale", 1e-3, 1e3) * size - 1e-6);  // 1e-6: 0.3 * 100 is 30, not 31
+  if (px < 16 || px > 4096)
+    throw Error("--style-scale " + a.str("--style-scale") + " gives the style images a long side of " +
+                std::to_string(static_cast<long long>(px)) + " px at --size " + std::to_string(size) +
+                ": it must be between 16 and 4096");
+  return static_cast<int>(px);
+}
+
+// --original-colors: "none", "recombine" or "luminance-only".
+std::string original_colors(const Args& a) {
+  std::string m = a.str("--original-colors");
+  if (m != "none" && m != "recombine" && m != "luminance-only")
+    throw Error("--original-colors '" + m + "': expected none, recombine or luminance-only");
+  return m;
+}
+
 // Per iteration: the CSV row, the curves, the progress line and the OUT_iterN.png snapshots.
 class IterationLog {
  public:
@@ -199,8 +232,11 @@ class IterationLog {
     csv_.row(row);
     for (size_t i = 0; i < terms.size(); ++i) curves_[i].push_back(terms[i]);
     progress_.update(it, {{"loss", terms[0]}});
-    if (save_every_ > 0 && it % save_every_ == 0 && it != iters_) save_image(frame_path(base_, it), image);
+    if (save_every_ > 0 && it % save_every_ == 0 && it != iters_)
+      save_image(frame_path(base_, it), shown_ ? shown_(image) : image);
   }
+  // How a snapshot is shown (--original-colors recombines it first); identity when unset.
+  void show_with(std::function<Tensor(const Tensor&)> f) { shown_ = std::move(f); }
   double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
   const std::vector<std::vector<double>>& curves() const { return curves_; }
   void finish() { progress_.finish(); }
@@ -218,6 +254,7 @@ class IterationLog {
   Progress progress_;
   int iters_, save_every_;
   std::chrono::steady_clock::time_point t0_;
+  std::function<Tensor(const Tensor&)> shown_;
 };
 
 Tensor stylize_montage(const Tensor& content, const Tensor& depth01, const TransferLoss& loss, const Tensor& result,
@@ -280,9 +317,12 @@ int cmd_stylize(int argc, char** argv) {
   const std::string content_path = a.positional()[0];
   Device dev = a.device();
   int size = a.integer("--size", 16, kMaxSide), iters = a.integer("--iters", 1, 1000000);
-  int style_size = a.has("--style-size") ? a.integer("--style-size", 16, kMaxSide) : size;
+  int style_size = style_long_side(a, size);
   int save_every = a.integer("--save-every", 0, 1000000);
+  std::string colors = original_colors(a);
+  bool grey = colors == "luminance-only";
   LossSpec spec = loss_spec_from(a, TransferMethod::Optimisation);
+  spec.normalize_gradients = a.has("--normalize-gradients");
   StylizeConfig cfg = optimiser_config(a);
   std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + stem(content_path) + ".png";
   check_image_output(out);
@@ -293,7 +333,7 @@ int cmd_stylize(int argc, char** argv) {
   Content c = load_content(a, content_path);
   auto [h, w] = fit_long_side(c.image.H(), c.image.W(), size);
   Tensor content = resize_image(c.image, h, w);
-  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  FeatureNet net = feature_net_from(a, dev);
   std::vector<std::string> taps = spec.style_layers;
   taps.push_back(spec.content_layer);
   int min_side = min_input_side(net, taps);
@@ -306,13 +346,20 @@ int cmd_stylize(int argc, char** argv) {
   Tensor content_mask;
   if (a.str("--content-mask") != "none") content_mask = make_mask(parse_mask_spec(a.str("--content-mask")), depth01);
   add_style_masks(a, styles, depth01);
+  if (grey)
+    for (StyleImage& s : styles) s.image = luminance_rgb(s.image);
   TransferLoss loss(net, depth_net.get(), spec, std::move(styles), dev, content_mask);
-  Stylizer st(loss, content, cfg, dev);
+  Stylizer st(loss, grey ? luminance_rgb(content) : content, cfg, dev);
   std::printf("stylize: %s %lldx%lld on %s, %s, %d iterations, %zu style(s)\n", content_path.c_str(),
               static_cast<long long>(w), static_cast<long long>(h), device_name(dev), cfg.optimizer.c_str(), iters,
               loss.styles().size());
+  for (const StyleImage& s : loss.styles())
+    std::printf("style %s: %lldx%lld\n", s.name.c_str(), static_cast<long long>(s.image.W()),
+                static_cast<long long>(s.image.H()));
+  auto shown = [&](const Tensor& image) { return colors == "none" ? image : with_content_chroma(image, content); };
 
   IterationLog log(base, st.term_names(), iters, save_every);
+  log.show_with(shown);
   Stylizer::Outcome outcome = st.run(iters, [&](int it, const std::vector<double>& terms) {
     log.add(it, terms, st.image().value());
   });
@@ -320,14 +367,14 @@ int cmd_stylize(int argc, char** argv) {
   double secs = log.seconds();
   // A diverged run writes its best iterate, so the result is never the garbage it ended on.
   bool diverged = !outcome.stopped.empty();
-  const Tensor& result = diverged ? st.best_image() : st.image().value();
+  Tensor result = shown(diverged ? st.best_image() : st.image().value());
   save_image(out, result);
   log.save();
   save_loss_plot(base + "_losses.png", st.term_names(), log.curves(), true, stem(out) + " losses");
   save_image(base + "_montage.png",
              stylize_montage(content, depth01, loss, result, diverged ? "best iterate" : "result", content_mask));
   if (diverged) throw divergence_error(st, outcome, cfg, out);
-  if (a.has("--report-depth")) report_depth(*depth_net, content, st.image(), dev);
+  if (a.has("--report-depth")) report_depth(*depth_net, content, Var(result.to(dev)), dev);
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, %s_montage.png\n",
               secs, secs / iters, log.curves()[0].front(), log.curves()[0].back(), out.c_str(), base.c_str(), base.c_str(),
               base.c_str());

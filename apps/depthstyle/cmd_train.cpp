@@ -147,7 +147,7 @@ int cmd_train(int argc, char** argv) {
   ImageStream data(images, crop, seed);
   Tensor style_img = load_image_rgb(style_path);
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), style_size);
-  FeatureNet net = load_feature_net(a.str("--net"), a.str("--weights"), dev);
+  FeatureNet net = feature_net_from(a, dev);
   check_sizes(net, spec, style_path, sh, sw, style_size, crop);
   std::unique_ptr<DepthEstimator> depth_net;
   if (spec.uses_depth()) depth_net = load_depth_net(a.str("--monodepth2"), dev);

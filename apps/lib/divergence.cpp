@@ -16,6 +16,7 @@ std::string fmt(double v) {
 
 std::string DivergenceWatch::update(int iteration, double total) {
   if (!std::isfinite(total)) return "the loss became " + fmt(total) + " at iteration " + std::to_string(iteration);
+  if (finite_only_) return "";
   if (!started_) start_ = total, started_ = true;
   last_ = total, last_iteration_ = iteration;
   far_ = start_ > 0 && total > kFarFactor * start_ ? far_ + 1 : 0;

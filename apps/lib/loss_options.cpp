@@ -10,6 +10,9 @@ float weight(const Args& a, const char* option) { return static_cast<float>(a.nu
 void declare_loss_options(Args& a) {
   a.option("--net", "NAME", "loss network: squeezenet | vgg16", "squeezenet");
   a.option("--weights", "FILE", "loss network weights (vgg16: required)");
+  a.option("--pooling", "KIND", "loss network pooling: max | avg (avg: gradients spread over whole windows: less pixel speckle, "
+           "but a faint 4-px grid with squeezenet; docs/gallery.md)",
+           "max");
   a.option("--content-layer", "NAME", "content layer (default: fire2 / relu4_2)");
   a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1)");
   a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network)");
@@ -51,6 +54,10 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
     throw Error("--depth-layer-weights needs --depth-layers");
   }
   return c;
+}
+
+FeatureNet feature_net_from(const Args& a, Device device) {
+  return load_feature_net(a.str("--net"), a.str("--weights"), device, parse_pooling(a.str("--pooling")));
 }
 
 std::string per_style(const Args& a, const std::string& option, size_t k, size_t n, const std::string& def) {

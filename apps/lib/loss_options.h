@@ -3,7 +3,7 @@
 //   --content-weight A (α)  --style-total-weight B (β)  --style-weight W (w_s, per style)
 //   --tv-weight C (γ)  --depth-weight D (δ)  --depth-layers LIST  --depth-layer-weights LIST
 //   --content-layer NAME  --style-layers LIST  --style-layer-weights LIST
-//   --net NAME  --weights FILE  --monodepth2 FILE
+//   --net NAME  --weights FILE  --pooling max|avg  --monodepth2 FILE
 // Defaults come from default_loss_spec(net, method): a weight not given keeps its default.
 #pragma once
 #include <iostream>
@@ -25,6 +25,10 @@ void declare_loss_options(Args& a);
 // style). With method FeedForward, --style-weight alone still sets β, and a note saying so
 // goes to `warn`; given together with --style-total-weight it is an error.
 LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn = std::cerr);
+
+// The loss network the options name (--net, --weights, --pooling), on `device`.
+// Errors: those of load_feature_net, a --pooling other than max or avg.
+FeatureNet feature_net_from(const Args& a, Device device);
 
 // w_s for each of n styles (stylize): --style-weight given once (for all), once per style
 // in order, or not at all (1 each). Errors: another count, a value that is not a number >= 0.

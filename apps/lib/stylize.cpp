@@ -47,7 +47,7 @@ Stylizer::Outcome Stylizer::run(int iters, const std::function<void(int, const s
 
 Stylizer::Outcome Stylizer::run_adam(int iters, const std::function<void(int, const std::vector<double>&)>& on_iter) {
   Adam opt({image_}, AdamParams{cfg_.lr});
-  DivergenceWatch watch;
+  DivergenceWatch watch(loss_.spec().normalize_gradients);
   std::vector<double> terms;
   for (int it = 1; it <= iters; ++it) {
     opt.set_lr(step_decay_lr(cfg_.lr, cfg_.lr_decay, cfg_.lr_step, it - 1));

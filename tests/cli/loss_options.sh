@@ -5,7 +5,7 @@
 set -uo pipefail
 bin="$1"
 fail=0
-options='--net|--weights|--content-layer|--style-layers|--style-layer-weights|--content-weight|--style-total-weight|--style-weight|--tv-weight|--depth-weight|--depth-layers|--depth-layer-weights|--monodepth2'
+options='--net|--weights|--pooling|--content-layer|--style-layers|--style-layer-weights|--content-weight|--style-total-weight|--style-weight|--tv-weight|--depth-weight|--depth-layers|--depth-layer-weights|--monodepth2'
 # Each option's line, and the next one when the help text wraps onto it (indented past the option column).
 lines() { "$bin" "$1" --help | awk -v re="^  ($options) " '$0 ~ re { print; keep = 1; next } keep && /^   / { print } { keep = 0 }'; }
 stylize="$(lines stylize)"
@@ -16,7 +16,7 @@ for cmd in train fast-eval; do
     fail=1
   fi
 done
-[ "$(echo "$stylize" | grep -cE "^  ($options) ")" = 13 ] || { echo "FAIL: expected 13 loss options in stylize --help"; fail=1; }
+[ "$(echo "$stylize" | grep -cE "^  ($options) ")" = 14 ] || { echo "FAIL: expected 14 loss options in stylize --help"; fail=1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 err="$("$bin" train --images "$tmp/none" --style x.png -o "$tmp/ck" --style-weight 5 2>&1 >/dev/null)"

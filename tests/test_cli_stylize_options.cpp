@@ -1,0 +1,191 @@
+// `depthstyle stylize` with the neural-style options (--original-colors, --pooling,
+// --style-scale, --normalize-gradients), each together with several styles, depth masks, the
+// depth loss and both optimisers: the real binary at 64 px for a few iterations, with the
+// prepared SqueezeNet and FastDepth ("skipped: no data" without them). Results are read back
+// from the written PNG files.
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "check.h"
+#include "colour_oracle.h"
+#include "prepared.h"
+#include "nn/resize.h"
+#include "tensor/image_io.h"
+
+namespace fs = std::filesystem;
+using ds::Tensor;
+
+namespace {
+
+bool skip_without_data() {
+  return dst::skip_without_data({"weights/squeezenet1_1.h5", "weights/fastdepth.h5", "images/content/tubingen.jpg",
+                                 "images/style/starry_night.jpg", "images/style/the_scream.jpg"});
+}
+
+struct Run {
+  int rc;
+  std::string out;
+};
+
+// A scratch folder with a 64x48 content PNG (exactly the working size at --size 64, so the
+// content the loss sees is this file's pixels) and the runs' outputs.
+struct Scratch {
+  std::string dir = dst::temp_path("stylize-options");
+  std::string content = dir + "/content.png";
+  Scratch() {
+    fs::create_directories(dir);
+    ds::save_image(content, ds::resize_image(ds::load_image_rgb(dst::prepared("images/content/tubingen.jpg")), 48, 64));
+  }
+  // stylize CONTENT --size 64 with two depth-masked styles, a content mask and `args`.
+  Run stylize(const std::string& args) const {
+    std::string d = dst::prepared("images/style/");
+    std::string cmd = std::string(DEPTHSTYLE_BINARY) + " stylize " + content + " --size 64 --style " + d +
+                      "starry_night.jpg --style " + d + "the_scream.jpg --style-mask sigmoid:k=10,t=0.5 --style-mask " +
+                      "inv-sigmoid:k=10,t=0.5 --content-mask linear:a=0.3,b=1 " + args + " > " + dir + "/log.txt 2>&1";
+    int status = std::system(cmd.c_str());
+    std::ifstream f(dir + "/log.txt");
+    std::stringstream s;
+    s << f.rdbuf();
+    last = cmd + "\n" + s.str();
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
+  }
+  mutable std::string last;  // the last run's command and output, shown when a check fails (INFO)
+  ~Scratch() { fs::remove_all(dir); }
+  std::string file(const std::string& name) const { return dir + "/" + name; }
+};
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Largest |difference| of channel `ch` of YIQ (float64, tests/colour_oracle.h) between two images.
+double max_yiq_diff(const Tensor& a, const Tensor& b, size_t ch) {
+  dst::Mat3 m = dst::yiq_from_definition();
+  dst::DTensor x = dst::to_double(a), y = dst::to_double(b);
+  double worst = 0;
+  for (int64_t h = 0; h < x.dim(2); ++h)
+    for (int64_t w = 0; w < x.dim(3); ++w) {
+      double d = 0;
+      for (size_t k = 0; k < 3; ++k) d += m[ch][k] * (x.at(0, static_cast<int64_t>(k), h, w) - y.at(0, static_cast<int64_t>(k), h, w));
+      worst = std::max(worst, std::fabs(d));
+    }
+  return worst;
+}
+
+// The written result's chroma is the content's: the content file is exact 8-bit, the result
+// is rounded to 8 bits (|error| <= 0.5/255 per channel), so |dI| <= 0.5/255 * (0.5959 +
+// 0.2746 + 0.3213) and |dQ| <= 0.5/255 * (0.2115 + 0.5227 + 0.3112): under 1 grey level.
+void check_content_chroma(const Scratch& s, const std::string& png) {
+  Tensor c = ds::load_image_rgb(s.content), r = ds::load_image_rgb(png);
+  CHECK(max_yiq_diff(r, c, 1) <= 0.5 / 255 * 1.1918 + 1e-6);
+  CHECK(max_yiq_diff(r, c, 2) <= 0.5 / 255 * 1.0454 + 1e-6);
+  CHECK(max_yiq_diff(r, c, 0) > 10.0 / 255);  // and the luminance did change
+}
+
+// The printed "style NAME: WxH" of both styles: long side `long_side`, the file's aspect ratio
+// (the short side rounded to the nearest pixel).
+void check_style_sizes(const std::string& out, int long_side) {
+  for (std::string name : {"starry_night", "the_scream"}) {
+    CAPTURE(name);
+    Tensor file = ds::load_image_rgb(dst::prepared("images/style/" + name + ".jpg"));
+    size_t at = out.find("style " + name + ": ");
+    REQUIRE(at != std::string::npos);
+    long long w = 0, h = 0;
+    REQUIRE(std::sscanf(out.c_str() + at + 8 + name.size(), "%lldx%lld", &w, &h) == 2);
+    bool wide = file.W() >= file.H();
+    CHECK((wide ? w : h) == long_side);
+    double short_side = static_cast<double>(long_side) * static_cast<double>(wide ? file.H() : file.W()) /
+                        static_cast<double>(wide ? file.W() : file.H());
+    CHECK(std::fabs(static_cast<double>(wide ? h : w) - short_side) <= 0.5 + 1e-9);
+  }
+}
+
+// "loss A -> B" of the summary line.
+std::pair<double, double> loss_change(const std::string& out) {
+  size_t at = out.find("): loss ");
+  REQUIRE(at != std::string::npos);
+  double a = 0, b = 0;
+  REQUIRE(std::sscanf(out.c_str() + at, "): loss %lf -> %lf", &a, &b) == 2);
+  return {a, b};
+}
+
+// The command fails (exit 1) with `message` and writes no result.
+void check_rejected(const Scratch& s, const std::string& args, const std::string& message) {
+  Run r = s.stylize(args + " -o " + s.file("rejected.png"));
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, message));
+  CHECK(!fs::exists(s.file("rejected.png")));
+}
+
+// With each optimiser, 4 iterations with the depth loss and `common`, without and with `option`:
+// both succeed with a finite loss, and the images differ; `lowers`: the loss falls with it.
+void check_option_changes_result(const Scratch& s, const std::string& common, const std::string& option, bool lowers) {
+  for (std::string opt : {"adam", "lbfgs"}) {
+    CAPTURE(opt);
+    std::string args = common + " --iters 4 --depth-weight 20000 --optimizer " + opt;
+    REQUIRE(s.stylize(args + " -o " + s.file("without.png")).rc == 0);
+    Run with = s.stylize(args + " " + option + " -o " + s.file("with.png"));
+    REQUIRE(with.rc == 0);
+    auto [first, last] = loss_change(with.out);
+    CHECK((std::isfinite(first) && std::isfinite(last)));
+    if (lowers) CHECK(last < first);
+    CHECK(ds::load_image_rgb(s.file("with.png")).to_vector() != ds::load_image_rgb(s.file("without.png")).to_vector());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("stylize --original-colors: the written result has the content's chroma (recombine, luminance-only)") {
+  if (skip_without_data()) return;
+  Scratch s;
+  INFO("last run: " << s.last);
+  Run plain = s.stylize("--iters 6 --depth-weight 20000 -o " + s.file("plain.png"));
+  REQUIRE(plain.rc == 0);
+  // Without the option the chroma moves by far more than a grey level: the check below can fail.
+  CHECK(max_yiq_diff(ds::load_image_rgb(s.file("plain.png")), ds::load_image_rgb(s.content), 1) > 5.0 / 255);
+
+  Run rec = s.stylize("--iters 6 --depth-weight 20000 --original-colors recombine -o " + s.file("rec.png"));
+  REQUIRE(rec.rc == 0);
+  check_content_chroma(s, s.file("rec.png"));
+  Run lum = s.stylize("--iters 4 --optimizer lbfgs --original-colors luminance-only --save-every 2 -o " + s.file("lum.png"));
+  REQUIRE(lum.rc == 0);
+  check_content_chroma(s, s.file("lum.png"));
+  check_content_chroma(s, s.file("lum_iter00002.png"));  // snapshots are recombined too
+  CHECK(ds::load_image_rgb(s.file("lum.png")).to_vector() != ds::load_image_rgb(s.file("rec.png")).to_vector());
+  check_rejected(s, "--original-colors yes", "expected none, recombine or luminance-only");
+}
+
+TEST_CASE("stylize --pooling avg: another result than max, with both optimisers and the depth loss") {
+  if (skip_without_data()) return;
+  Scratch s;
+  INFO("last run: " << s.last);
+  check_option_changes_result(s, "", "--pooling avg", true);
+  check_rejected(s, "--pooling mean", "expected max or avg");
+}
+
+TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up; not with --style-size") {
+  if (skip_without_data()) return;
+  Scratch s;
+  INFO("last run: " << s.last);
+  Run half = s.stylize("--iters 2 --style-scale 0.5 -o " + s.file("half.png"));
+  REQUIRE(half.rc == 0);
+  check_style_sizes(half.out, 32);
+  Run big = s.stylize("--iters 2 --optimizer lbfgs --style-scale 1.3 -o " + s.file("big.png"));
+  REQUIRE(big.rc == 0);
+  check_style_sizes(big.out, 84);  // ceil(1.3 * 64) = ceil(83.2)
+  check_rejected(s, "--style-scale 0.5 --style-size 40", "--style-scale and --style-size given together");
+  check_rejected(s, "--style-scale 0.1", "long side of 7 px at --size 64");
+}
+
+TEST_CASE("stylize --normalize-gradients: runs with masks, two styles, the depth loss and both optimisers") {
+  if (skip_without_data()) return;
+  Scratch s;
+  INFO("last run: " << s.last);
+  // The weights suggested by --help. The loss may rise: the normalised gradient is not its gradient.
+  check_option_changes_result(s, "--content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1",
+                              "--normalize-gradients", false);
+}
