@@ -1,23 +1,15 @@
 // depthstyle bench: times the stylize iteration on named workloads (apps/lib/bench.h), each in
 // a fresh child process (`bench --child`), optionally interleaved with the PyTorch peer.
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/lib/args.h"
 #include "apps/lib/bench.h"
+#include "apps/lib/outputs.h"
 
 namespace ds {
 namespace app {
-
-static std::string self_exe() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) throw Error("bench: cannot find this program's path (/proc/self/exe) to run the workloads");
-  return std::string(buf, n);
-}
 
 int cmd_bench(int argc, char** argv) {
   Args a("depthstyle bench [options] --workload NAME [--workload NAME ...]",
@@ -52,24 +44,25 @@ int cmd_bench(int argc, char** argv) {
     std::printf("%s\n", result_json(run_workload(work.at(0), o)).c_str());
     return 0;
   }
+  OutputPlan plan;  // --json must not be one of the weight files
+  for (const Workload& w : work)
+    for (const std::string& f : bench_weight_files(w, o.weights_dir)) plan.input("bench weights", f);
+  plan.output("--json results", a.str("--json"));
+  plan.check();
   std::vector<std::string> common = {"--iters", a.str("--iters"), "--warmup", a.str("--warmup"), "--device",
                                      device_name(o.device)};
   std::vector<BenchResult> ours(work.size()), peer(a.has("--compare-torch") ? work.size() : 0);
-  auto pool = [](BenchResult& into, const BenchResult& r) {
-    into.workload = r.workload, into.tool = r.tool, into.peak_mb = std::max(into.peak_mb, r.peak_mb);
-    into.ms.insert(into.ms.end(), r.ms.begin(), r.ms.end());
-  };
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < work.size(); ++i) {
       std::vector<std::string> cmd = {self_exe(), "bench", "--child", "--workload", work[i].name};
       if (o.profile) cmd.push_back("--profile");
       if (!o.weights_dir.empty()) cmd.insert(cmd.end(), {"--weights-dir", o.weights_dir});
       cmd.insert(cmd.end(), common.begin(), common.end());
-      pool(ours[i], run_child(cmd));
+      pool_into(ours[i], run_child(cmd));
       if (peer.empty()) continue;
       cmd = {"/usr/bin/python3", DEPTHSTYLE_SOURCE_DIR "/apps/bench/torch_peer.py", "--workload", work[i].name};
       cmd.insert(cmd.end(), common.begin(), common.end());
-      pool(peer[i], run_child(cmd));
+      pool_into(peer[i], run_child(cmd));
       peer[i].tool = "torch_peer";
     }
   std::vector<BenchResult> all;

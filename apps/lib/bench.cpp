@@ -1,6 +1,7 @@
 #include "apps/lib/bench.h"
 
 #include <omp.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -55,18 +56,21 @@ void summarise(BenchResult& r) {
   r.min = s.front(), r.max = s.back();
 }
 
-static std::string bench_file(const BenchOptions& o, const std::string& file) {
-  std::string path = (o.weights_dir.empty() ? prepared_dir() + "/bench" : o.weights_dir) + "/" + file;
-  if (!std::ifstream(path)) throw Error("bench weights " + path + " not found: run scripts/make-bench-weights first");
-  return path;
+std::vector<std::string> bench_weight_files(const Workload& w, const std::string& dir) {
+  std::string d = dir.empty() ? prepared_dir() + "/bench" : dir;
+  std::vector<std::string> files = {d + (w.net == "vgg16" ? "/vgg16_features.h5" : "/squeezenet1_1.h5")};
+  if (w.md2) files.push_back(d + "/monodepth2.h5");
+  return files;
 }
 
 BenchResult run_workload(const Workload& w, const BenchOptions& o) {
-  FeatureNet net = load_feature_net(w.net, bench_file(o, w.net == "vgg16" ? "vgg16_features.h5" : "squeezenet1_1.h5"),
-                                    o.device);
+  std::vector<std::string> files = bench_weight_files(w, o.weights_dir);
+  for (const std::string& f : files)
+    if (!std::ifstream(f)) throw Error("bench weights " + f + " not found: run scripts/make-bench-weights first");
+  FeatureNet net = load_feature_net(w.net, files[0], o.device);
   std::unique_ptr<DepthEstimator> depth;
   LossSpec spec = default_loss_spec(w.net, TransferMethod::Optimisation);
-  if (w.md2) depth = load_depth_net(bench_file(o, "monodepth2.h5"), o.device), spec.depth_weight = 1;
+  if (w.md2) depth = load_depth_net(files[1], o.device), spec.depth_weight = 1;
   // Synthetic images, seeded (the time does not depend on the pixel values).
   Shape shape{1, 3, w.size, w.size};
   Tensor content = Rng(1).uniform_tensor(shape, 0.0f, 1.0f);
@@ -153,6 +157,18 @@ BenchResult parse_result(const std::string& line, const std::string& source) {
   bool ours = line.find("\"peak_mb\":") != std::string::npos;
   r.peak_mb = json_number(line, ours ? "peak_mb" : cuda_peer ? "cuda_peak_allocated_mb" : "peak_rss_mb", source);
   return r;
+}
+
+void pool_into(BenchResult& into, const BenchResult& r) {
+  into.workload = r.workload, into.tool = r.tool, into.peak_mb = std::max(into.peak_mb, r.peak_mb);
+  into.ms.insert(into.ms.end(), r.ms.begin(), r.ms.end());
+}
+
+std::string self_exe() {
+  char buf[4096];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw Error("bench: cannot find this program's path (/proc/self/exe) to run the workloads");
+  return std::string(buf, n);
 }
 
 static std::string shell_quote(const std::string& s) {

@@ -40,6 +40,9 @@ struct BenchOptions {
   std::string weights_dir;  // empty: <prepared>/bench
   bool profile = false;     // print ds::profile_report() to stderr after the workload
 };
+// The weight files a workload reads from `dir` (empty: <prepared>/bench), existing or not:
+// the feature network's, then Monodepth2's for -md2.
+std::vector<std::string> bench_weight_files(const Workload& w, const std::string& dir);
 // Runs one workload in this process: warm-up iterations, then `iters` timed ones. Errors:
 // missing weight files (the message says to run scripts/make-bench-weights).
 BenchResult run_workload(const Workload& w, const BenchOptions& o);
@@ -51,6 +54,11 @@ std::string result_json(const BenchResult& r);
 BenchResult parse_result(const std::string& line, const std::string& source);
 // Writes result_json of each result, one per line, to `path` through ds::AtomicFile.
 void write_results(const std::string& path, const std::vector<BenchResult>& results);
+
+// Adds r's timings to `into` (rounds pooled) and keeps the higher peak.
+void pool_into(BenchResult& into, const BenchResult& r);
+// This program's path (/proc/self/exe), to run workloads in children; ds::Error when unknown.
+std::string self_exe();
 
 // Runs `argv` (argv[0] a path) as a child and parses the last line of its stdout that starts
 // with '{'; its stderr passes through. Throws ds::Error with the command when it fails.

@@ -30,6 +30,11 @@ fi
 out="$(OMP_WAIT_POLICY=passive "$bin" bench --workload squeezenet-64 --iters 2 --warmup 1 --device cpu \
        --weights-dir "$dir" --json "$tmp/r/bench.json")" || { echo "FAIL: bench failed: $out"; exit 1; }
 echo "$out"
+before="$(md5sum < "$dir/squeezenet1_1.h5")"
+err="$("$bin" bench --workload squeezenet-64 --iters 1 --warmup 0 --device cpu --weights-dir "$dir" \
+       --json "$dir/squeezenet1_1.h5" 2>&1 >/dev/null)" && { echo "FAIL: --json onto a weight file was accepted"; fail=1; }
+[ "$(md5sum < "$dir/squeezenet1_1.h5")" = "$before" ] || { echo "FAIL: --json wrote over the weights"; fail=1; }
+echo "$err" | grep -q "squeezenet1_1.h5" || { echo "FAIL: --json onto the weights: unclear error: $err"; fail=1; }
 row="$(echo "$out" | grep '^| squeezenet-64 |')"
 median="$(echo "$row" | awk -F'|' '{ split($3, a, " "); print a[1] }')"
 peak="$(echo "$row" | awk -F'|' '{ print $4 + 0 }')"
