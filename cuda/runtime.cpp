@@ -1,6 +1,7 @@
 // CUDA runtime: device query, the caching device allocator, copies, the stream and the
 // library handles. Host code only (no kernels), so it is compiled by the C++ compiler.
 // CPU twin: the host branch of Storage and copy_bytes in tensor/tensor.cpp.
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -200,6 +201,7 @@ void* alloc(size_t bytes) {
   }
   a.live[p] = size;
   a.stats.bytes_in_use += size;
+  a.stats.peak_bytes_in_use = std::max(a.stats.peak_bytes_in_use, a.stats.bytes_in_use);
   return p;
 }
 

@@ -32,6 +32,7 @@ struct AllocStats {
   size_t bytes_in_use = 0;   // blocks handed out (rounded sizes)
   size_t bytes_cached = 0;   // blocks kept for reuse
   int64_t malloc_calls = 0;  // cudaMalloc calls since start (successful or not)
+  size_t peak_bytes_in_use = 0;  // the highest bytes_in_use since start (a high-water mark, never lowered)
 };
 AllocStats alloc_stats();
 

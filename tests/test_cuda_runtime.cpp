@@ -79,6 +79,11 @@ TEST_CASE("cuda allocator reuses cached blocks in a steady-state loop") {
   CHECK(after.malloc_calls == mallocs_after_first);
   CHECK(after.bytes_in_use == before.bytes_in_use);
   CHECK(after.bytes_cached > 0);
+  // The five blocks were live at once: the peak holds at least their requested sizes on top of what was in use.
+  size_t asked = 0;
+  for (size_t s : sizes) asked += s;
+  CHECK(after.peak_bytes_in_use >= before.bytes_in_use + asked);
+  CHECK(after.peak_bytes_in_use >= after.bytes_in_use);
   // Tensors go through the same allocator.
   for (int iter = 0; iter < 3; ++iter) Tensor::zeros({2, 3, 17, 19}, Device::CUDA);
   int64_t m0 = ds::cuda::alloc_stats().malloc_calls;

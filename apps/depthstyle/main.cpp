@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"classify", "top-5 ImageNet classes of an image (SqueezeNet 1.1)", ds::app::cmd_classify},
     {"depth", "monocular depth of an image (FastDepth or Monodepth2) as a 16-bit PNG and a preview", ds::app::cmd_depth},
     {"features", "named layer activations of a network for an image, to HDF5", ds::app::cmd_features},
+    {"bench", "time the stylize iteration on named workloads, optionally against the PyTorch peer", ds::app::cmd_bench},
     {"info", "what a project HDF5 weight file holds", ds::app::cmd_info},
     {"demo-tiny", "optimise an image through a tiny conv net and write a PNG (framework smoke run)", ds::app::cmd_demo_tiny},
 };
