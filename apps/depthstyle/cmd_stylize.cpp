@@ -291,26 +291,30 @@ Error divergence_error(const Stylizer& st, const Stylizer::Outcome& outcome, con
                best + "; " + advice);
 }
 
+// The --help paragraph.
+const char* const kAbout =
+    "Optimises the pixels of a pastiche so its features match CONTENT's and its Gram matrices\n"
+    "match each STYLE's, with optional depth masks and a depth loss:\n"
+    "  total = a*content + b*sum_s w_s*style_s + c*TV + d*depth\n"
+    "CONTENT: PNG, JPEG or PPM, or an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
+    "Depth (--depth): 16-bit PNG in millimetres (0 invalid), raw Kinect PGM (NYU), NYU .mat,\n"
+    "or float HDF5 in metres; invalid pixels are filled from neighbours and the depth is\n"
+    "normalised to [0,1] (near 0, far 1) and resized to the content (aspect ratios must agree\n"
+    "within 1%). Without --depth it is estimated by FastDepth (or --monodepth2).\n"
+    "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
+    "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
+    "Outputs: OUT, OUT_losses.csv, OUT_losses.png, OUT_montage.png, and OUT_iterN.png with --save-every;\n"
+    "none may be an input (checked before any work). Every image must be at least the feature\n"
+    "network's smallest input at its working size (checked before the first iteration).\n"
+    "Divergence (apps/lib/divergence.h): the run stops when the loss is not finite or stays above\n"
+    "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
+    "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try.\n"
+    "With --normalize-gradients only a non-finite loss counts (the logged total may then rise).";
+
 }  // namespace
 
 int cmd_stylize(int argc, char** argv) {
-  Args a("depthstyle stylize [options] CONTENT --style STYLE [--style STYLE2 ...]",
-         "Optimises the pixels of a pastiche so its features match CONTENT's and its Gram matrices\n"
-         "match each STYLE's, with optional depth masks and a depth loss:\n"
-         "  total = a*content + b*sum_s w_s*style_s + c*TV + d*depth\n"
-         "CONTENT: PNG, JPEG or PPM, or an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
-         "Depth (--depth): 16-bit PNG in millimetres (0 invalid), raw Kinect PGM (NYU), NYU .mat,\n"
-         "or float HDF5 in metres; invalid pixels are filled from neighbours and the depth is\n"
-         "normalised to [0,1] (near 0, far 1) and resized to the content (aspect ratios must agree\n"
-         "within 1%). Without --depth it is estimated by FastDepth (or --monodepth2).\n"
-         "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
-         "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
-         "Outputs: OUT, OUT_losses.csv, OUT_losses.png, OUT_montage.png, and OUT_iterN.png with --save-every;\n"
-         "none may be an input (checked before any work). Every image must be at least the feature\n"
-         "network's smallest input at its working size (checked before the first iteration).\n"
-         "Divergence (apps/lib/divergence.h): the run stops when the loss is not finite or stays above\n"
-         "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
-         "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try.");
+  Args a("depthstyle stylize [options] CONTENT --style STYLE [--style STYLE2 ...]", kAbout);
   declare_options(a);
   if (!a.parse(argc, argv, 1, 1, "one CONTENT image")) return 0;
   if (!a.has("--style")) throw Error("give at least one --style IMAGE (see --help)");
