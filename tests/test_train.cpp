@@ -86,7 +86,7 @@ struct Setup {
     spec.depth_layer_weights = {0.5f, 0.5f};
   }
   ds::TransferLoss loss(const ds::DepthEstimator* depth_net) const {
-    return ds::TransferLoss(net, depth_net, spec, {{"", style}}, ds::Device::CPU);
+    return ds::TransferLoss(net, depth_net, spec, {{"", style, 1.0f, Tensor()}}, ds::Device::CPU);
   }
 };
 

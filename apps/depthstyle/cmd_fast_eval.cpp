@@ -155,7 +155,7 @@ int cmd_fast_eval(int argc, char** argv) {
   int min_side = min_input_side(net, taps);
   check_input_size("style image " + style_path, sh, sw, "(--style-size)", min_side, net, taps, "give a larger --style-size");
   std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  TransferLoss loss(net, nullptr, spec, {{"", resize_image(style_img, sh, sw)}}, dev);
+  TransferLoss loss(net, nullptr, spec, {{"", resize_image(style_img, sh, sw), 1.0f, Tensor()}}, dev);
 
   NoGradGuard ng;
   std::vector<std::array<double, 4>> sums(models.size(), {0, 0, 0, 0});  // rmse, pearson, content, style

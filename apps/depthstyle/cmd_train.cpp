@@ -151,7 +151,7 @@ int cmd_train(int argc, char** argv) {
   check_sizes(net, spec, style_path, sh, sw, style_size, crop);
   std::unique_ptr<DepthEstimator> depth_net;
   if (spec.uses_depth()) depth_net = load_depth_net(a.str("--monodepth2"), dev);
-  TransferLoss loss(net, depth_net.get(), spec, {{"", resize_image(style_img, sh, sw)}}, dev);
+  TransferLoss loss(net, depth_net.get(), spec, {{"", resize_image(style_img, sh, sw), 1.0f, Tensor()}}, dev);
 
   std::string from = a.str("--init");
   Trainer trainer(fast_style_init(resume.empty() ? from : resume, seed), loss, data, cfg, dev);
