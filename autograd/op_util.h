@@ -29,4 +29,11 @@ inline void check_4d(const char* op, const Var& x) {
   check_ndim(op, x.value(), 4);
 }
 
+// Where an elementwise backward may write its result: into the incoming gradient itself when
+// nothing else holds its storage (the engine's own buffer, autograd/var.h), else a new tensor.
+inline Tensor grad_output_buffer(const Tensor& gy) { return gy.storage_use_count() == 1 ? gy : empty_like(gy); }
+
+// gy through a ReLU whose sign mask relu_mask_forward recorded (ops_conv.cpp).
+Tensor relu_mask_grad(const Tensor& mask, const Tensor& gy);
+
 }  // namespace ds

@@ -13,6 +13,13 @@ namespace ds {
 // ---- convolution (ops_conv.cpp) ----
 // x [N,Cin,H,W], w [Cout,Cin/groups,kh,kw], b [Cout] or an undefined Var.
 Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
+// activation(conv2d(x, w, b, p), act, alpha) fused: same shapes and errors as conv2d. The
+// activation runs in place on the convolution's output; for backward a ReLU keeps only its sign
+// mask (1 bit per element), other activations their output (the result itself, no copy).
+Var conv2d_act(const Var& x, const Var& w, const Var& b, const Conv2dParams& p, Act act, float alpha = 1.0f);
+inline Var conv2d_relu(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
+  return conv2d_act(x, w, b, p, Act::Relu);
+}
 // x [N,Cin,H,W], w [Cin,Cout/groups,kh,kw] (PyTorch layout), b [Cout] or undefined.
 Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
 

@@ -38,8 +38,40 @@ static Tensor bias_grad(const Tensor& gy) {
   return db.reshape({gy.shape()[1]});
 }
 
-Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
-  const char* op = "conv2d";
+Tensor relu_mask_grad(const Tensor& mask, const Tensor& gy) {
+  Tensor gx = grad_output_buffer(gy);
+  DS_DISPATCH(gy.device(), relu_mask_backward, mask, gy, gx);
+  return gx;
+}
+
+// The activation after a convolution, in place on its output y. What backward reads: a ReLU's sign
+// mask, any other activation's output, which is y itself (no copy).
+struct InPlaceAct {
+  bool on = false;
+  Act act = Act::Relu;
+  float alpha = 1.0f;
+  Tensor mask;
+
+  void forward(Tensor& y, bool needs_backward) {
+    if (!on) return;
+    if (act == Act::Relu && needs_backward) {
+      mask = empty_like_dev({relu_mask_numel(y.numel())}, y);
+      DS_DISPATCH(y.device(), relu_mask_forward, y, y, mask);
+    } else {
+      DS_DISPATCH(y.device(), activation_forward, act, alpha, y, y);
+    }
+  }
+  Tensor backward(const Tensor& y, const Tensor& gy) const {
+    if (!on) return gy;
+    if (act == Act::Relu) return relu_mask_grad(mask, gy);
+    Tensor g = grad_output_buffer(gy);
+    DS_DISPATCH(gy.device(), activation_backward, act, alpha, y, gy, g);
+    return g;
+  }
+};
+
+static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b, const Conv2dParams& p,
+                       InPlaceAct act) {
   ProfileOp prof(op);
   check_conv(op, x, w, b, p, false);
   const Shape& xs = x.shape();
@@ -48,15 +80,20 @@ Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
   int64_t wo = (xs[3] + p.pad_left + p.pad_right - p.dil_w * (ws[3] - 1) - 1) / p.stride_w + 1;
   if (xs[2] + p.pad_top + p.pad_bottom < p.dil_h * (ws[2] - 1) + 1 ||
       xs[3] + p.pad_left + p.pad_right < p.dil_w * (ws[3] - 1) + 1)
-    throw Error("conv2d: input " + shape_str(xs) + " is smaller than the kernel " + shape_str(ws) + " (" + p.str() + ")");
+    throw Error(std::string(op) + ": input " + shape_str(xs) + " is smaller than the kernel " + shape_str(ws) + " (" +
+                p.str() + ")");
   Tensor y = empty_like_dev({xs[0], ws[0], ho, wo}, x.value());
   DS_DISPATCH(y.device(), conv2d_forward, x.value(), w.value(), b.defined() ? b.value() : Tensor(), y, p);
 
   bool gx = needs_grad(x), gw = needs_grad(w), gb = needs_grad(b);
+  act.forward(y, gx || gw || gb);
   Tensor xk = gw ? x.value() : Tensor();  // x is only read by the weight gradient
   Tensor wk = gx ? w.value() : Tensor();  // w is only read by the input gradient
+  // Only an activation other than ReLU reads the output back: the result's own storage, no copy.
+  Tensor yk = act.on && act.act != Act::Relu ? y : Tensor();
   Shape xshape = xs, wshape = ws;
-  return Var::make_result(y, op, {x, w, b}, [=](const Tensor& gy) -> Grads {
+  return Var::make_result(y, op, {x, w, b}, [=](const Tensor& gy_out) -> Grads {
+    Tensor gy = act.backward(yk, gy_out);
     Grads g(3);
     if (gx) {
       g[0] = empty_like_dev(xshape, gy);
@@ -69,6 +106,14 @@ Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
     if (gb) g[2] = bias_grad(gy);
     return g;
   });
+}
+
+Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {
+  return conv2d_impl("conv2d", x, w, b, p, InPlaceAct{});
+}
+
+Var conv2d_act(const Var& x, const Var& w, const Var& b, const Conv2dParams& p, Act act, float alpha) {
+  return conv2d_impl(act == Act::Relu ? "conv2d_relu" : "conv2d_act", x, w, b, p, InPlaceAct{true, act, alpha, {}});
 }
 
 Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p) {

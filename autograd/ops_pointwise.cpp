@@ -26,10 +26,19 @@ const char* binop_name(BinOp op) {
   return "?";
 }
 
+// ReLU keeps its sign mask (1 bit per element), not its output, for backward.
+static Var relu_masked(const Var& x) {
+  Tensor y = empty_like(x.value());
+  Tensor mask = empty_like_dev({relu_mask_numel(y.numel())}, y);
+  DS_DISPATCH(y.device(), relu_mask_forward, x.value(), y, mask);
+  return Var::make_result(y, "relu", {x}, [mask](const Tensor& gy) -> Grads { return {relu_mask_grad(mask, gy)}; });
+}
+
 Var activation(const Var& x, Act act, float alpha) {
   const char* op = act_name(act);
   ProfileOp prof(op);
   check_inputs(op, {&x});
+  if (act == Act::Relu && needs_grad(x)) return relu_masked(x);
   Tensor y = empty_like(x.value());
   DS_DISPATCH(y.device(), activation_forward, act, alpha, x.value(), y);
   return Var::make_result(y, op, {x}, [y, act, alpha](const Tensor& gy) -> Grads {

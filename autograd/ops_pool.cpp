@@ -15,14 +15,16 @@ static Tensor pool_output(const char* op, const Var& x, const Pool2dParams& p) {
   return empty_like_dev({s[0], s[1], p.out_h(static_cast<int>(s[2])), p.out_w(static_cast<int>(s[3]))}, x.value());
 }
 
+// Keeps the window offset of each maximum (y's size), not the input.
 Var max_pool2d(const Var& x, const Pool2dParams& p) {
   ProfileOp prof("max_pool2d");
   Tensor y = pool_output("max_pool2d", x, p);
-  DS_DISPATCH(y.device(), max_pool2d_forward, x.value(), y, p);
-  Tensor xk = needs_grad(x) ? x.value() : Tensor();
-  return Var::make_result(y, "max_pool2d", {x}, [xk, p](const Tensor& gy) -> Grads {
-    Tensor gx = empty_like(xk);
-    DS_DISPATCH(gy.device(), max_pool2d_backward, xk, gy, gx, p);
+  Tensor argmax = needs_grad(x) ? empty_like(y) : Tensor();
+  DS_DISPATCH(y.device(), max_pool2d_forward, x.value(), y, argmax, p);
+  Shape xs = x.shape();
+  return Var::make_result(y, "max_pool2d", {x}, [argmax, xs, p](const Tensor& gy) -> Grads {
+    Tensor gx = empty_like_dev(xs, gy);
+    DS_DISPATCH(gy.device(), max_pool2d_backward, argmax, gy, gx, p);
     return {gx};
   });
 }

@@ -102,12 +102,19 @@ Var Var::make_result(Tensor value, const char* op, const std::vector<Var>& input
   return out;
 }
 
-// Sum into an existing gradient without touching either operand (they may be shared).
+// Sum g into an accumulated gradient. In place when nothing but this accumulator holds acc's
+// storage (no backward function returned a view of it to anyone else); otherwise a new tensor,
+// written in one pass, so that shared tensors are never modified.
 static Tensor accumulate(const Tensor& acc, const Tensor& g) {
   if (!acc.defined()) return g;
   check_same_shape("gradient accumulation", acc, g);
-  Tensor sum = acc.clone();
-  DS_DISPATCH(sum.device(), add_inplace, sum, g, 1.0f);
+  if (acc.storage_use_count() == 1) {
+    Tensor sum = acc;
+    DS_DISPATCH(sum.device(), add_inplace, sum, g, 1.0f);
+    return sum;
+  }
+  Tensor sum = Tensor::empty(acc.shape(), acc.device());
+  DS_DISPATCH(sum.device(), binary_forward, BinOp::Add, acc, g, sum);
   return sum;
 }
 

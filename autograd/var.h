@@ -11,8 +11,9 @@
 //     an op with at least one input needing a gradient while grad mode is on.
 //   - Frozen parameters (requires_grad false) get no Node: no gradient is computed for them
 //     and ops keep alive only the tensors that the gradients actually needed will read.
-//   - Backward functions never modify the incoming gradient in place, and the engine never
-//     modifies a gradient tensor it did not allocate (accumulation allocates).
+//   - A gradient tensor is modified in place (by accumulation, or by a backward function such as
+//     ReLU's writing into its incoming gradient) only while nothing else holds its storage
+//     (storage_use_count() == 1): tensors that anyone else can see are never modified.
 //   - After backward(), every non-leaf Node reached is freed (closures, saved tensors, edges);
 //     calling backward() through it again is an error. Leaf gradients accumulate across
 //     backward() calls until zero_grad().

@@ -76,6 +76,32 @@ void activation_backward(Act act, float alpha, const Tensor& y, const Tensor& dy
   }
 }
 
+// One thread per mask byte (8 elements), so no two threads write the same byte.
+void relu_mask_forward(const Tensor& x, Tensor& y, Tensor& mask) {
+  const float* a = x.data();
+  float* p = y.data();
+  unsigned char* m = reinterpret_cast<unsigned char*>(mask.data());
+  int64_t n = x.numel();
+  for_each("relu_mask", (n + 7) / 8, [=] __device__(int64_t byte) {
+    unsigned bits = 0;
+    int64_t b = byte * 8, e = min(n, b + 8);
+    for (int64_t i = b; i < e; ++i) {
+      bool pos = a[i] > 0;
+      bits |= static_cast<unsigned>(pos) << (i - b);
+      p[i] = pos ? a[i] : 0.0f;
+    }
+    m[byte] = static_cast<unsigned char>(bits);
+  });
+}
+
+void relu_mask_backward(const Tensor& mask, const Tensor& dy, Tensor& dx) {
+  const unsigned char* m = reinterpret_cast<const unsigned char*>(mask.data());
+  const float* g = dy.data();
+  float* d = dx.data();
+  for_each("relu_mask_backward", dx.numel(),
+           [=] __device__(int64_t i) { d[i] = (m[i >> 3] >> (i & 7)) & 1 ? g[i] : 0.0f; });
+}
+
 // ---- broadcasting ----------------------------------------------------------
 // Shapes are padded to 4 dims (the op layer allows at most 4). An operand's element
 // strides are 0 along the dims where it has size 1 and the output does not.

@@ -21,17 +21,19 @@ PoolGeom geom(const Tensor& x, const Tensor& y, const Pool2dParams& p) {
   return {x.shape()[2], x.shape()[3], y.shape()[2], y.shape()[3], p};
 }
 
-// One output's window clipped to the input [h0,h1) x [w0,w1), and the average's divisor.
+// One output's window clipped to the input [h0,h1) x [w0,w1), its unclipped corner (hs, ws) and the
+// average's divisor.
 struct Window {
   int64_t h0, h1, w0, w1;
   double divisor;
+  int64_t hs, ws;
 };
 
 __device__ Window window_at(const PoolGeom& g, int64_t oh, int64_t ow) {
   const Pool2dParams& p = g.p;
   int64_t hs = oh * p.stride_h - p.pad_h, ws = ow * p.stride_w - p.pad_w;
   int64_t he = min(hs + p.kh, g.H + p.pad_h), we = min(ws + p.kw, g.W + p.pad_w);
-  Window win{max(hs, int64_t(0)), min(he, g.H), max(ws, int64_t(0)), min(we, g.W), 0.0};
+  Window win{max(hs, int64_t(0)), min(he, g.H), max(ws, int64_t(0)), min(we, g.W), 0.0, hs, ws};
   win.divisor = p.count_include_pad ? static_cast<double>((he - hs) * (we - ws))
                                     : static_cast<double>((win.h1 - win.h0) * (win.w1 - win.w0));
   return win;
@@ -82,35 +84,44 @@ void gather_to_input(const char* name, const PoolGeom& g, int64_t planes, float*
   });
 }
 
+// Flat index in the plane of the maximum recorded as `off` (see max_pool2d_forward) in window win.
+__device__ int64_t recorded_max(const PoolGeom& g, const Window& win, float off) {
+  auto o = static_cast<int64_t>(off);
+  return (win.hs + o / g.p.kw) * g.W + win.ws + o % g.p.kw;
+}
+
 }  // namespace
 
-void max_pool2d_forward(const Tensor& x, Tensor& y, const Pool2dParams& p) {
+void max_pool2d_forward(const Tensor& x, Tensor& y, Tensor& argmax, const Pool2dParams& p) {
   PoolGeom g = geom(x, y, p);
   const float* px = x.data();
   float* py = y.data();
+  float* pa = argmax.defined() ? argmax.data() : nullptr;
   each_output("max_pool2d_forward", g, x.shape()[0] * x.shape()[1], [=] __device__(int64_t xo, int64_t yi, Window win) {
-    py[yi] = px[xo + argmax_in(px + xo, g.W, win)];
+    int64_t best = argmax_in(px + xo, g.W, win);
+    py[yi] = px[xo + best];
+    if (pa) pa[yi] = static_cast<float>((best / g.W - win.hs) * g.p.kw + (best % g.W - win.ws));
   });
 }
 
-// The gradient goes to the window's first maximum, recomputed from x. Windows that do not
-// overlap (stride >= kernel, e.g. global max pooling) scatter from each output: the gather
-// would recompute a large window's maximum once per input element.
-void max_pool2d_backward(const Tensor& x, const Tensor& dy, Tensor& dx, const Pool2dParams& p) {
-  PoolGeom g = geom(x, dy, p);
-  const float* px = x.data();
+// The gradient goes to the window's recorded maximum. Windows that do not overlap (stride >=
+// kernel) scatter from each output; overlapping ones gather, one thread per input element.
+void max_pool2d_backward(const Tensor& argmax, const Tensor& dy, Tensor& dx, const Pool2dParams& p) {
+  PoolGeom g = geom(dx, dy, p);
+  const float* pa = argmax.data();
   const float* gy = dy.data();
+  int64_t planes = dx.shape()[0] * dx.shape()[1];
   if (p.stride_h >= p.kh && p.stride_w >= p.kw) {
     fill(dx, 0.0f);
     float* d = dx.data();
-    each_output("max_pool2d_backward", g, x.shape()[0] * x.shape()[1], [=] __device__(int64_t xo, int64_t yi, Window win) {
-      d[xo + argmax_in(px + xo, g.W, win)] = gy[yi];  // each input in at most one window: no race
+    each_output("max_pool2d_backward", g, planes, [=] __device__(int64_t xo, int64_t yi, Window win) {
+      d[xo + recorded_max(g, win, pa[yi])] = gy[yi];  // each input in at most one window: no race
     });
     return;
   }
-  gather_to_input("max_pool2d_backward", g, x.shape()[0] * x.shape()[1], dx.data(),
-                  [=] __device__(int64_t xo, int64_t r, int64_t yi, Window win) {
-                    return argmax_in(px + xo, g.W, win) == r ? gy[yi] : 0.0f;
+  gather_to_input("max_pool2d_backward", g, planes, dx.data(),
+                  [=] __device__(int64_t, int64_t r, int64_t yi, Window win) {
+                    return recorded_max(g, win, pa[yi]) == r ? gy[yi] : 0.0f;
                   });
 }
 

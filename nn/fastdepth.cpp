@@ -13,7 +13,7 @@ const int kDecoder[5] = {200, 256, 120, 56, 16};
 int skip_of(int decoder_block) { return decoder_block == 2 ? 5 : decoder_block == 3 ? 3 : decoder_block == 4 ? 1 : 0; }
 
 Var conv_act(const ParamSet& p, const std::string& pre, const Var& x, const Conv2dParams& cp, Act act) {
-  return activation(conv(p, pre, x, cp), act);
+  return conv2d_act(x, p.get(pre + ".weight"), p.get(pre + ".bias"), cp, act);
 }
 }  // namespace
 

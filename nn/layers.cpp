@@ -1,4 +1,6 @@
 // Layer builders shared by the models, and input preprocessing.
+#include <cmath>
+
 #include "autograd/ops.h"
 #include "nn/models.h"
 
@@ -28,6 +30,40 @@ NamedLayer conv_layer(const std::string& name, const ParamSet& p, const std::str
 }
 
 NamedLayer relu_layer(const std::string& name) { return {name, [](const Var& x) { return relu(x); }}; }
+
+std::vector<NamedLayer> conv_relu_layers(const std::string& conv_name, const std::string& relu_name, const ParamSet& p,
+                                         const std::string& prefix, const Conv2dParams& cp) {
+  NamedLayer c = conv_layer(conv_name, p, prefix, cp);
+  Var w = p.get(prefix + ".weight"), b = p.get(prefix + ".bias");
+  c.fused_with_next = [w, b, cp](const Var& x) { return conv2d_relu(x, w, b, cp); };
+  return {c, relu_layer(relu_name)};
+}
+
+void fold_batch_norm(ParamSet& p, const std::string& conv, const std::string& bn, float eps) {
+  Tensor w = p.get(conv + ".weight").value();
+  std::string src = p.source().empty() ? "parameters" : p.source();
+  if (w.ndim() != 4) throw Error(src + ": " + conv + ".weight should be 4-D, got " + shape_str(w.shape()));
+  int64_t cout = w.shape()[0], per = w.numel() / cout;
+  auto channel_vec = [&](const std::string& name) {
+    return p.get_shaped(name, {cout}).value().to(Device::CPU).to_vector();
+  };
+  std::vector<float> gamma = channel_vec(bn + ".weight"), beta = channel_vec(bn + ".bias");
+  std::vector<float> mean = channel_vec(bn + ".running_mean"), var = channel_vec(bn + ".running_var");
+  std::vector<float> b = p.has(conv + ".bias") ? channel_vec(conv + ".bias") : std::vector<float>(cout, 0.0f);
+  std::vector<float> wv = w.to(Device::CPU).to_vector(), bv(static_cast<size_t>(cout));
+  for (size_t c = 0; c < static_cast<size_t>(cout); ++c) {
+    double v = static_cast<double>(var[c]) + eps;
+    if (!(v > 0))
+      throw Error(src + ": " + bn + ".running_var + eps must be positive, channel " + std::to_string(c));
+    double s = gamma[c] / std::sqrt(v);
+    for (size_t k = c * static_cast<size_t>(per); k < (c + 1) * static_cast<size_t>(per); ++k)
+      wv[k] = static_cast<float>(wv[k] * s);
+    bv[c] = static_cast<float>(beta[c] + (static_cast<double>(b[c]) - mean[c]) * s);
+  }
+  p.set(conv + ".weight", Tensor::from_vector(w.shape(), wv, w.device()));
+  p.set(conv + ".bias", Tensor::from_vector({cout}, bv, w.device()));
+  for (const char* k : {".weight", ".bias", ".running_mean", ".running_var"}) p.erase(bn + k);
+}
 
 Pooling parse_pooling(const std::string& name) {
   if (name == "max") return Pooling::Max;

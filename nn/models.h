@@ -28,6 +28,18 @@ Var preprocess(const Var& rgb01, const Preprocess& p);
 Var conv(const ParamSet& p, const std::string& prefix, const Var& x, const Conv2dParams& cp, bool bias = true);
 NamedLayer conv_layer(const std::string& name, const ParamSet& p, const std::string& prefix, const Conv2dParams& cp);
 NamedLayer relu_layer(const std::string& name);
+// A conv layer and the ReLU layer after it, run as one conv2d_relu unless the conv's output is tapped.
+std::vector<NamedLayer> conv_relu_layers(const std::string& conv_name, const std::string& relu_name, const ParamSet& p,
+                                         const std::string& prefix, const Conv2dParams& cp);
+
+// Folds the inference batch norm `bn` (its weight γ, bias β, running_mean, running_var) into the
+// convolution `conv` just before it, per output channel c with s = γ/√(var + eps):
+//   w'[c] = w[c]·s,  b'[c] = β + (b[c] − mean)·s  (b = 0 when the conv has no bias),
+// then removes bn's parameters: conv(x; w', b') = bn(conv(x; w, b)) up to rounding. Computed in
+// double on the host; the results stay on the parameters' device. For frozen networks only: no
+// gradient reaches γ, β. Errors (ds::Error): a missing parameter, [C] shapes that do not match
+// the conv's output channels, var + eps not positive.
+void fold_batch_norm(ParamSet& p, const std::string& conv, const std::string& bn, float eps);
 
 // The pooling of the feature networks: max, as they were trained, or the average over the same
 // windows (kernel, stride, padding, ceil_mode). Gatys et al. 2016 (CVPR, "Image Style Transfer
@@ -50,10 +62,13 @@ ParamShapes squeezenet1_1_param_shapes(bool with_classifier);
 
 // Monodepth2 (ResNet18 encoder + depth decoder). Taps: conv1 (after bn1+relu), layer1 ...
 // layer4, upconv4_0, upconv4_1, ..., upconv0_1, disp3 ... disp0; disp0 is the finest
-// sigmoid disparity [N,1,H,W]. Input: RGB in [0, 1]; H and W multiples of 32.
+// sigmoid disparity [N,1,H,W]. Input: RGB in [0, 1]; H and W multiples of 32. The batch norms
+// are folded into the convolutions before them at construction (inference form, fold_batch_norm):
+// params() holds the folded parameters. Only the taps asked for are computed (the disparity heads
+// disp3 ... disp1 are skipped when only disp0 is wanted).
 class Monodepth2 {
  public:
-  explicit Monodepth2(ParamSet p) : p_(std::move(p)) {}
+  explicit Monodepth2(ParamSet p);
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
   static ParamShapes param_shapes();
   static std::vector<std::string> layer_names();
@@ -109,6 +124,7 @@ class TapSet {
  public:
   TapSet(const std::string& arch, const std::vector<std::string>& valid, const std::vector<std::string>& taps);
   bool emit(const std::string& name, const Var& v);  // true when all taps are done
+  bool wants(const std::string& name) const;        // whether `name` was asked for
   bool done() const { return out_.size() == wanted_.size(); }
   std::map<std::string, Var> take() { return std::move(out_); }
 

@@ -11,25 +11,38 @@ namespace {
 const int kEncCh[5] = {64, 64, 128, 256, 512};
 const int kDecCh[5] = {16, 32, 64, 128, 256};
 
-Var batch_norm_layer(const ParamSet& p, const std::string& pre, const Var& x) {
-  return batch_norm(x, p.get(pre + ".weight"), p.get(pre + ".bias"), p.get(pre + ".running_mean").value(),
-                    p.get(pre + ".running_var").value(), 1e-5f);
+// Conv + batch norm pairs of the ResNet18 encoder: (conv prefix, batch-norm prefix).
+std::vector<std::pair<std::string, std::string>> conv_bn_pairs() {
+  std::vector<std::pair<std::string, std::string>> pairs = {{"encoder.conv1", "encoder.bn1"}};
+  for (int l = 1; l <= 4; ++l)
+    for (int b = 0; b < 2; ++b) {
+      std::string pre = "encoder.layer" + std::to_string(l) + "." + std::to_string(b);
+      pairs.push_back({pre + ".conv1", pre + ".bn1"});
+      pairs.push_back({pre + ".conv2", pre + ".bn2"});
+      if (b == 0 && l > 1) pairs.push_back({pre + ".downsample.0", pre + ".downsample.1"});
+    }
+  return pairs;
 }
 
-// torchvision BasicBlock: relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).
+ParamSet fold_encoder(ParamSet p) {
+  for (const auto& [conv, bn] : conv_bn_pairs()) fold_batch_norm(p, conv, bn, 1e-5f);  // torchvision's eps
+  return p;
+}
+
+// torchvision BasicBlock, batch norms folded: relu(conv2(relu(conv1(x))) + shortcut(x)).
 Var basic_block(const ParamSet& p, const std::string& pre, const Var& x, int stride) {
-  Var h = relu(batch_norm_layer(p, pre + ".bn1", conv(p, pre + ".conv1", x, Conv2dParams::make(stride, 1), false)));
-  h = batch_norm_layer(p, pre + ".bn2", conv(p, pre + ".conv2", h, Conv2dParams::make(1, 1), false));
+  Var h = conv2d_relu(x, p.get(pre + ".conv1.weight"), p.get(pre + ".conv1.bias"), Conv2dParams::make(stride, 1));
+  h = conv(p, pre + ".conv2", h, Conv2dParams::make(1, 1));
   Var shortcut = x;
-  if (p.has(pre + ".downsample.0.weight"))
-    shortcut = batch_norm_layer(p, pre + ".downsample.1",
-                                conv(p, pre + ".downsample.0", x, Conv2dParams::make(stride, 0), false));
+  if (p.has(pre + ".downsample.0.weight")) shortcut = conv(p, pre + ".downsample.0", x, Conv2dParams::make(stride, 0));
   return relu(h + shortcut);
 }
 
-// Monodepth2's Conv3x3: reflection pad 1, then a 3x3 convolution with bias.
-Var conv3x3_reflect(const ParamSet& p, const std::string& pre, const Var& x) {
-  return conv(p, pre, pad2d(x, {1, 1, 1, 1}, PadMode::Reflect), Conv2dParams{});
+// Monodepth2's Conv3x3 (reflection pad 1, then a 3x3 convolution with bias) and the activation
+// after it, fused into the convolution.
+Var conv3x3_reflect(const ParamSet& p, const std::string& pre, const Var& x, Act act) {
+  return conv2d_act(pad2d(x, {1, 1, 1, 1}, PadMode::Reflect), p.get(pre + ".weight"), p.get(pre + ".bias"),
+                    Conv2dParams{}, act);
 }
 
 std::string upconv_prefix(int i, int j) { return "decoder." + std::to_string(2 * (4 - i) + j) + ".conv.conv"; }
@@ -47,6 +60,8 @@ std::vector<std::string> Monodepth2::layer_names() {
   return n;
 }
 
+Monodepth2::Monodepth2(ParamSet p) : p_(fold_encoder(std::move(p))) {}
+
 std::map<std::string, Var> Monodepth2::run(const Var& rgb01, const std::vector<std::string>& taps) const {
   TapSet t("monodepth2", layer_names(), taps);
   const Shape& s = rgb01.shape();
@@ -57,7 +72,7 @@ std::map<std::string, Var> Monodepth2::run(const Var& rgb01, const std::vector<s
   const ParamSet& p = p_;
   Var x = preprocess(rgb01, {false, 1.0f, {0.45f, 0.45f, 0.45f}, {0.225f, 0.225f, 0.225f}});
   std::vector<Var> f;  // encoder features at 1/2, 1/4, 1/8, 1/16, 1/32
-  f.push_back(relu(batch_norm_layer(p, "encoder.bn1", conv(p, "encoder.conv1", x, Conv2dParams::make(2, 3), false))));
+  f.push_back(conv2d_relu(x, p.get("encoder.conv1.weight"), p.get("encoder.conv1.bias"), Conv2dParams::make(2, 3)));
   if (t.emit("conv1", f[0])) return t.take();
   Var h = max_pool2d(f[0], Pool2dParams::make(3, 2, 1));
   for (int l = 1; l <= 4; ++l) {
@@ -69,13 +84,15 @@ std::map<std::string, Var> Monodepth2::run(const Var& rgb01, const std::vector<s
   }
   for (int i = 4; i >= 0; --i) {
     std::string id = std::to_string(i);
-    h = elu(conv3x3_reflect(p, upconv_prefix(i, 0), h));
+    h = conv3x3_reflect(p, upconv_prefix(i, 0), h, Act::Elu);
     if (t.emit("upconv" + id + "_0", h)) return t.take();
     std::vector<Var> parts = {upsample_nearest(h, 2)};
     if (i > 0) parts.push_back(f[static_cast<size_t>(i - 1)]);
-    h = elu(conv3x3_reflect(p, upconv_prefix(i, 1), concat_channels(parts)));
+    h = conv3x3_reflect(p, upconv_prefix(i, 1), concat_channels(parts), Act::Elu);
     if (t.emit("upconv" + id + "_1", h)) return t.take();
-    if (i < 4 && t.emit("disp" + id, sigmoid(conv3x3_reflect(p, dispconv_prefix(i), h)))) return t.take();
+    if (i == 4) continue;  // no disparity head at 1/32
+    Var disp = t.wants("disp" + id) ? conv3x3_reflect(p, dispconv_prefix(i), h, Act::Sigmoid) : Var();
+    if (t.emit("disp" + id, disp)) return t.take();
   }
   return t.take();
 }

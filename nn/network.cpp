@@ -1,5 +1,7 @@
 #include "nn/network.h"
 
+#include <algorithm>
+
 #include "autograd/profile.h"
 
 namespace ds {
@@ -31,26 +33,33 @@ size_t LayerNet::depth_for(const std::vector<std::string>& taps) const {
   return depth;
 }
 
-std::map<std::string, Var> LayerNet::run(const Var& x, const std::vector<std::string>& taps) const {
-  size_t depth = depth_for(taps);
-  std::map<std::string, Var> out;
+Var LayerNet::run_layers(const Var& x, size_t depth, const std::vector<std::string>& taps,
+                         std::map<std::string, Var>& out) const {
+  auto tapped = [&](const std::string& name) { return std::find(taps.begin(), taps.end(), name) != taps.end(); };
   Var h = x;
   for (size_t i = 0; i < depth; ++i) {
-    ProfileLayer tag(arch_, layers_[i].name);
-    h = layers_[i].fn(h);
-    for (const std::string& t : taps)
-      if (t == layers_[i].name) out[t] = h;
+    const NamedLayer& l = layers_[i];
+    ProfileLayer tag(arch_, l.name);
+    if (l.fused_with_next && i + 1 < depth && !tapped(l.name)) {
+      h = l.fused_with_next(h);
+      ++i;
+    } else {
+      h = l.fn(h);
+    }
+    if (tapped(layers_[i].name)) out[layers_[i].name] = h;
   }
+  return h;
+}
+
+std::map<std::string, Var> LayerNet::run(const Var& x, const std::vector<std::string>& taps) const {
+  std::map<std::string, Var> out;
+  run_layers(x, depth_for(taps), taps, out);
   return out;
 }
 
 Var LayerNet::forward(const Var& x) const {
-  Var h = x;
-  for (const NamedLayer& l : layers_) {
-    ProfileLayer tag(arch_, l.name);
-    h = l.fn(h);
-  }
-  return h;
+  std::map<std::string, Var> none;
+  return run_layers(x, layers_.size(), {}, none);
 }
 
 }  // namespace ds

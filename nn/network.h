@@ -18,6 +18,9 @@ namespace ds {
 struct NamedLayer {
   std::string name;
   std::function<Var(const Var&)> fn;
+  // Optional: this layer and the next one as one op (conv + ReLU), used when this layer's own
+  // output is not tapped, so that the intermediate tensor is never kept.
+  std::function<Var(const Var&)> fused_with_next = nullptr;
 };
 
 class LayerNet {
@@ -35,6 +38,10 @@ class LayerNet {
   size_t depth_for(const std::vector<std::string>& taps) const;
 
  private:
+  // Layers [0, depth), recording the tapped activations into out.
+  Var run_layers(const Var& x, size_t depth, const std::vector<std::string>& taps,
+                 std::map<std::string, Var>& out) const;
+
   std::string arch_;
   std::vector<NamedLayer> layers_;
 };

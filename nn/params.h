@@ -20,6 +20,7 @@ class ParamSet {
   const Var& get_shaped(const std::string& name, const Shape& shape) const;  // also checks the shape
   bool has(const std::string& name) const { return params_.count(name) != 0; }
   void set(const std::string& name, Tensor value);
+  void erase(const std::string& name) { params_.erase(name); }
 
   ParamSet to(Device d) const;  // copies every parameter to `d`
   void set_trainable(bool on);

@@ -18,8 +18,8 @@ const Fire kFires[] = {{2, 3, 64, 16, 64},    {3, 4, 128, 16, 64},   {4, 6, 128,
 LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode, Pooling pooling) {
   std::vector<NamedLayer> layers;
   Pool2dParams pool = Pool2dParams::make(3, 2, 0, ceil_mode);
-  layers.push_back(conv_layer("conv1", p, "features.0", Conv2dParams::make(2, 0)));
-  layers.push_back(relu_layer("relu1"));
+  for (NamedLayer& l : conv_relu_layers("conv1", "relu1", p, "features.0", Conv2dParams::make(2, 0)))
+    layers.push_back(std::move(l));
   layers.push_back(pool_layer("pool1", pool, pooling));
   for (const Fire& f : kFires) {
     std::string pre = "features." + std::to_string(f.index);
@@ -27,16 +27,16 @@ LayerNet squeezenet1_1(const ParamSet& p, bool ceil_mode, Pooling pooling) {
     Var e1w = p.get(pre + ".expand1x1.weight"), e1b = p.get(pre + ".expand1x1.bias");
     Var e3w = p.get(pre + ".expand3x3.weight"), e3b = p.get(pre + ".expand3x3.bias");
     std::string name = "fire" + std::to_string(f.id);
-    layers.push_back({name + "/squeeze", [=](const Var& x) { return relu(conv2d(x, sw, sb, Conv2dParams{})); }});
+    layers.push_back({name + "/squeeze", [=](const Var& x) { return conv2d_relu(x, sw, sb, Conv2dParams{}); }});
     layers.push_back({name, [=](const Var& s) {
-                        return concat_channels({relu(conv2d(s, e1w, e1b, Conv2dParams{})),
-                                                relu(conv2d(s, e3w, e3b, Conv2dParams::make(1, 1)))});
+                        return concat_channels({conv2d_relu(s, e1w, e1b, Conv2dParams{}),
+                                                conv2d_relu(s, e3w, e3b, Conv2dParams::make(1, 1))});
                       }});
     if (f.id == 3 || f.id == 5) layers.push_back(pool_layer("pool" + std::to_string(f.id), pool, pooling));
   }
   if (p.has("classifier.1.weight")) {
-    layers.push_back(conv_layer("conv10", p, "classifier.1", Conv2dParams{}));
-    layers.push_back(relu_layer("relu10"));
+    for (NamedLayer& l : conv_relu_layers("conv10", "relu10", p, "classifier.1", Conv2dParams{}))
+      layers.push_back(std::move(l));
     layers.push_back({"pool10", [](const Var& x) { return global_avg_pool(x); }});
   }
   return LayerNet("squeezenet1_1", std::move(layers));

@@ -16,8 +16,12 @@ TapSet::TapSet(const std::string& arch, const std::vector<std::string>& valid, c
   }
 }
 
+bool TapSet::wants(const std::string& name) const {
+  return std::find(wanted_.begin(), wanted_.end(), name) != wanted_.end();
+}
+
 bool TapSet::emit(const std::string& name, const Var& v) {
-  if (std::find(wanted_.begin(), wanted_.end(), name) != wanted_.end()) out_[name] = v;
+  if (wants(name)) out_[name] = v;
   layer_tag_.done(name);
   return done();
 }

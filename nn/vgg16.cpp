@@ -26,8 +26,9 @@ LayerNet vgg16_features(const ParamSet& p, Pooling pooling) {
   std::vector<NamedLayer> layers;
   for_each_conv([&](int b, int c, int index, int, int) {
     std::string id = std::to_string(b + 1) + "_" + std::to_string(c + 1);
-    layers.push_back(conv_layer("conv" + id, p, "features." + std::to_string(index), Conv2dParams::make(1, 1)));
-    layers.push_back(relu_layer("relu" + id));
+    for (NamedLayer& l : conv_relu_layers("conv" + id, "relu" + id, p, "features." + std::to_string(index),
+                                          Conv2dParams::make(1, 1)))
+      layers.push_back(std::move(l));
     if (c + 1 == kBlocks[b][0])
       layers.push_back(pool_layer("pool" + std::to_string(b + 1), Pool2dParams::make(2, 2), pooling));
   });

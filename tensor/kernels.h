@@ -19,6 +19,9 @@ namespace cuda {
 #endif
 
 [[noreturn]] void throw_no_cuda(const char* kernel);
+
+// Floats of storage that relu_mask_forward needs for n elements' sign bits (32 per float).
+inline int64_t relu_mask_numel(int64_t n) { return (n + 31) / 32; }
 }  // namespace ds
 
 #ifdef DEPTHSTYLE_HAVE_CUDA

@@ -76,6 +76,21 @@ TEST_CASE("autograd frozen parameters get no gradient and keep nothing alive") {
   CHECK(w2.value().storage_use_count() == wb);
 }
 
+// What backward reads of a ReLU is its sign, of a max pool where each maximum was: neither keeps
+// its input or output tensor alive (only a bit mask, or one window offset per output).
+TEST_CASE("autograd relu, max_pool2d and conv2d_relu keep neither their input nor their output") {
+  Var x = leaf({1, 4, 9, 9}, 6, true);
+  long before = x.value().storage_use_count();
+  Var r = ds::relu(x);
+  Var m = ds::max_pool2d(x, ds::Pool2dParams::make(3, 2, 1));
+  Var w = leaf({5, 4, 3, 3}, 7, false), b = leaf({5}, 8, false);
+  Var c = ds::conv2d_relu(x, w, b, ds::Conv2dParams::make(1, 1));
+  CHECK(x.value().storage_use_count() == before);
+  for (const Var* y : {&r, &m, &c}) CHECK(y->value().storage_use_count() == 1);
+  (ds::sum(r) + ds::sum(c)).backward();
+  CHECK(x.grad().defined());
+}
+
 TEST_CASE("autograd no-grad scope records nothing") {
   Var x = leaf({4}, 1);
   int64_t nodes = ds::live_node_count();

@@ -1,5 +1,6 @@
 // CPU kernels: fill, scaling, activations, broadcasting binary ops, reductions, MSE, Adam.
 // Mirrors cuda/pointwise.cu.
+#include <algorithm>
 #include <cmath>
 
 #include "tensor/cpu/parallel.h"
@@ -68,6 +69,32 @@ void activation_backward(Act act, float alpha, const Tensor& y, const Tensor& dy
     case Act::Sigmoid: for_each_chunk(n, [=](int64_t i) { d[i] = g[i] * o[i] * (1.0f - o[i]); }); break;
     case Act::Tanh: for_each_chunk(n, [=](int64_t i) { d[i] = g[i] * (1.0f - o[i] * o[i]); }); break;
   }
+}
+
+// One byte of mask per 8 elements; chunks of for_each_chunk are multiples of 8 elements, so no two
+// threads write the same byte. Bytes are read and written as unsigned char (allowed for any storage).
+void relu_mask_forward(const Tensor& x, Tensor& y, Tensor& mask) {
+  const float* a = x.data();
+  float* p = y.data();
+  unsigned char* m = reinterpret_cast<unsigned char*>(mask.data());
+  int64_t n = x.numel();
+  for_each_chunk((n + 7) / 8, [=](int64_t byte) {
+    unsigned bits = 0;
+    int64_t b = byte * 8, e = std::min(n, b + 8);
+    for (int64_t i = b; i < e; ++i) {
+      bool pos = a[i] > 0;
+      bits |= static_cast<unsigned>(pos) << (i - b);
+      p[i] = pos ? a[i] : 0.0f;
+    }
+    m[byte] = static_cast<unsigned char>(bits);
+  });
+}
+
+void relu_mask_backward(const Tensor& mask, const Tensor& dy, Tensor& dx) {
+  const unsigned char* m = reinterpret_cast<const unsigned char*>(mask.data());
+  const float* g = dy.data();
+  float* d = dx.data();
+  for_each_chunk(dx.numel(), [=](int64_t i) { d[i] = (m[i >> 3] >> (i & 7)) & 1 ? g[i] : 0.0f; });
 }
 
 // ---- broadcasting ----------------------------------------------------------

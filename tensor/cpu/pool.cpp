@@ -20,10 +20,12 @@ struct Plane {
   int64_t h, w;
 };
 
-// One output's window clipped to the input [h0,h1) x [w0,w1), and the average's divisor.
+// One output's window clipped to the input [h0,h1) x [w0,w1), its unclipped corner (hs, ws) and the
+// average's divisor.
 struct Window {
   int64_t h0, h1, w0, w1;
   double divisor;
+  int64_t hs, ws;
 };
 
 Window window_at(const Pool2dParams& p, Plane in, int64_t oh, int64_t ow) {
@@ -32,7 +34,7 @@ Window window_at(const Pool2dParams& p, Plane in, int64_t oh, int64_t ow) {
   // that ceil_mode lets a window hang over beyond the right/bottom padding.
   int64_t he = std::min<int64_t>(hs + p.kh, in.h + p.pad_h), we = std::min<int64_t>(ws + p.kw, in.w + p.pad_w);
   double padded = static_cast<double>((he - hs) * (we - ws));
-  Window win{std::max<int64_t>(hs, 0), std::min(he, in.h), std::max<int64_t>(ws, 0), std::min(we, in.w), 0.0};
+  Window win{std::max<int64_t>(hs, 0), std::min(he, in.h), std::max<int64_t>(ws, 0), std::min(we, in.w), 0.0, hs, ws};
   win.divisor = p.count_include_pad ? padded : static_cast<double>((win.h1 - win.h0) * (win.w1 - win.w0));
   return win;
 }
@@ -65,23 +67,29 @@ void for_each_window(const Shape& xs, const Shape& ys, const Pool2dParams& p, F 
 
 }  // namespace
 
-void max_pool2d_forward(const Tensor& x, Tensor& y, const Pool2dParams& p) {
+void max_pool2d_forward(const Tensor& x, Tensor& y, Tensor& argmax, const Pool2dParams& p) {
   const float* px = x.data();
   float* py = y.data();
+  float* pa = argmax.defined() ? argmax.data() : nullptr;
   int64_t W = x.shape()[3];
-  for_each_window(x.shape(), y.shape(), p,
-                  [&](int64_t xo, int64_t yi, const Window& win) { py[yi] = px[xo + argmax_in(px + xo, W, win)]; });
+  for_each_window(x.shape(), y.shape(), p, [&](int64_t xo, int64_t yi, const Window& win) {
+    int64_t best = argmax_in(px + xo, W, win);
+    py[yi] = px[xo + best];
+    if (pa) pa[yi] = static_cast<float>((best / W - win.hs) * p.kw + (best % W - win.ws));
+  });
 }
 
 // Windows of one plane are visited by one thread, so overlapping windows accumulate safely.
-void max_pool2d_backward(const Tensor& x, const Tensor& dy, Tensor& dx, const Pool2dParams& p) {
+void max_pool2d_backward(const Tensor& argmax, const Tensor& dy, Tensor& dx, const Pool2dParams& p) {
   fill(dx, 0.0f);
-  const float* px = x.data();
+  const float* pa = argmax.data();
   const float* g = dy.data();
   float* d = dx.data();
-  int64_t W = x.shape()[3];
-  for_each_window(x.shape(), dy.shape(), p,
-                  [&](int64_t xo, int64_t yi, const Window& win) { d[xo + argmax_in(px + xo, W, win)] += g[yi]; });
+  int64_t W = dx.shape()[3];
+  for_each_window(dx.shape(), dy.shape(), p, [&](int64_t xo, int64_t yi, const Window& win) {
+    auto off = static_cast<int64_t>(pa[yi]);
+    d[xo + (win.hs + off / p.kw) * W + win.ws + off % p.kw] += g[yi];
+  });
 }
 
 void avg_pool2d_forward(const Tensor& x, Tensor& y, const Pool2dParams& p) {

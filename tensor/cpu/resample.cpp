@@ -72,15 +72,54 @@ void for_each_plane(X* x, Y* y, const Shape& xs, const Shape& ys, F f) {
   parallel_for(xs[0] * xs[1], std::max(xp, yp), [&](int64_t nc) { f(x + nc * xp, y + nc * yp); });
 }
 
+// Output columns [j, j + len) that read input columns [c, c + len), or zeros when c is -1: a
+// column map cut where its sources stop being consecutive. Padding has 3 runs per row, so rows
+// are copied as contiguous blocks; nearest upsampling has runs of 1 and keeps the per-element loop.
+struct Run {
+  int64_t j, c, len;
+};
+
+std::vector<Run> runs_of(const IndexMap& cols) {
+  std::vector<Run> runs;
+  for (size_t j = 0; j < cols.size(); ++j) {
+    int64_t c = cols[j];
+    if (!runs.empty()) {
+      Run& r = runs.back();
+      if (r.c < 0 ? c < 0 : c == r.c + r.len) {
+        ++r.len;
+        continue;
+      }
+    }
+    runs.push_back({static_cast<int64_t>(j), c, 1});
+  }
+  return runs;
+}
+
+bool worth_runs(const std::vector<Run>& runs, const IndexMap& cols) { return runs.size() * 4 <= cols.size(); }
+
 // Gathers y from x through separable row/column maps (-1 reads zero).
 void gather(const Tensor& x, Tensor& y, const IndexMap& rows, const IndexMap& cols) {
   int64_t W = x.shape()[3], ow = y.shape()[3];
+  std::vector<Run> runs = runs_of(cols);
+  bool by_runs = worth_runs(runs, cols);
   for_each_plane(x.data(), y.data(), x.shape(), y.shape(), [&](const float* in, float* out) {
     for (size_t i = 0; i < rows.size(); ++i, out += ow) {
       int64_t r = rows[i];
+      if (r < 0) {
+        std::fill(out, out + ow, 0.0f);
+        continue;
+      }
+      const float* src = in + r * W;
+      if (by_runs) {
+        for (const Run& run : runs) {
+          if (run.c < 0) std::fill(out + run.j, out + run.j + run.len, 0.0f);
+          else std::copy(src + run.c, src + run.c + run.len, out + run.j);
+        }
+        continue;
+      }
       for (int64_t j = 0; j < ow; ++j) {
         int64_t c = cols[static_cast<size_t>(j)];
-        out[j] = (r < 0 || c < 0) ? 0.0f : in[r * W + c];
+        out[j] = c < 0 ? 0.0f : src[c];
       }
     }
   });
@@ -90,13 +129,22 @@ void gather(const Tensor& x, Tensor& y, const IndexMap& rows, const IndexMap& co
 void scatter(const Tensor& dy, Tensor& dx, const IndexMap& rows, const IndexMap& cols) {
   fill(dx, 0.0f);
   int64_t W = dx.shape()[3], ow = dy.shape()[3];
+  std::vector<Run> runs = runs_of(cols);
+  bool by_runs = worth_runs(runs, cols);
   for_each_plane(dx.data(), dy.data(), dx.shape(), dy.shape(), [&](float* d, const float* g) {
     for (size_t i = 0; i < rows.size(); ++i, g += ow) {
       int64_t r = rows[i];
       if (r < 0) continue;
+      float* dst = d + r * W;
+      if (by_runs) {
+        for (const Run& run : runs)
+          if (run.c >= 0)
+            for (int64_t k = 0; k < run.len; ++k) dst[run.c + k] += g[run.j + k];
+        continue;
+      }
       for (int64_t j = 0; j < ow; ++j) {
         int64_t c = cols[static_cast<size_t>(j)];
-        if (c >= 0) d[r * W + c] += g[j];
+        if (c >= 0) dst[c] += g[j];
       }
     }
   });
@@ -159,11 +207,15 @@ void resize_bilinear_backward(const Tensor& dy, Tensor& dx) {
 }
 
 // Concat along channels: per batch item, x's C*H*W block is contiguous in both tensors and
-// sits at channel offset c0 of y's item.
+// sits at channel offset c0 of y's item. Blocks are copied in pieces, so that one item (N = 1)
+// still uses every thread.
 static void copy_blocks(float* dst, int64_t dst_stride, const float* src, int64_t src_stride, int64_t n,
                         int64_t block) {
-  parallel_for(n, block, [&](int64_t i) {
-    std::memcpy(dst + i * dst_stride, src + i * src_stride, static_cast<size_t>(block) * sizeof(float));
+  constexpr int64_t kPiece = 1 << 14;
+  int64_t pieces = (block + kPiece - 1) / kPiece;
+  parallel_for(n * pieces, kPiece, [&](int64_t i) {
+    int64_t item = i / pieces, off = i % pieces * kPiece, len = std::min(kPiece, block - off);
+    std::memcpy(dst + item * dst_stride + off, src + item * src_stride + off, static_cast<size_t>(len) * sizeof(float));
   });
 }
 
