@@ -79,13 +79,12 @@ void relu_mask_forward(const Tensor& x, Tensor& y, Tensor& mask) {
   unsigned char* m = reinterpret_cast<unsigned char*>(mask.data());
   int64_t n = x.numel();
   for_each_chunk((n + 7) / 8, [=](int64_t byte) {
+    const float* in = a + byte * 8;
+    float* out = p + byte * 8;
+    int64_t len = std::min<int64_t>(8, n - byte * 8);
     unsigned bits = 0;
-    int64_t b = byte * 8, e = std::min(n, b + 8);
-    for (int64_t i = b; i < e; ++i) {
-      bool pos = a[i] > 0;
-      bits |= static_cast<unsigned>(pos) << (i - b);
-      p[i] = pos ? a[i] : 0.0f;
-    }
+    for (int64_t k = 0; k < len; ++k) bits |= static_cast<unsigned>(in[k] > 0) << k;  // before out (may alias in)
+    for (int64_t k = 0; k < len; ++k) out[k] = in[k] > 0 ? in[k] : 0.0f;
     m[byte] = static_cast<unsigned char>(bits);
   });
 }
