@@ -7,7 +7,10 @@
 // 2*numel oracle calls); every parameter is covered by at least one such small case. Each
 // group also has a large case (2x35x37x41 or similar) for the CUDA comparison.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
+#include "tensor/kernels.h"
 #include "tests/op_table.h"
 #include "tests/oracle.h"
 
@@ -359,6 +362,22 @@ TEST_CASE("max_pool2d ties route the gradient to the first maximum") {
   std::vector<float> peak(9, 0.0f);
   peak[4] = 1.0f;
   CHECK(max_pool_grad(3, 3, peak, pool(3, 1, 1, false)) == std::vector<float>{0, 0, 0, 0, 9, 0, 0, 0, 0});
+}
+
+// A NaN is the maximum of its window, and the first NaN takes the gradient (PyTorch's rule):
+// checked on the kernel, since a NaN loss cannot be backpropagated.
+TEST_CASE("max_pool2d: a NaN wins its window and the first NaN is recorded") {
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  // 2x2 windows over [1 NaN 3 4; NaN 2 5 NaN]: window 0 holds NaNs at (0,1) and (1,0), window 1 at (1,3).
+  Tensor x = Tensor::from_vector({1, 1, 2, 4}, {1, nan, 3, 4, nan, 2, 5, nan});
+  Tensor y = Tensor::empty({1, 1, 1, 2}), argmax = Tensor::empty({1, 1, 1, 2});
+  ds::cpu::max_pool2d_forward(x, y, argmax, pool(2, 2, 0, false));
+  CHECK(std::isnan(y.to_vector()[0]));
+  CHECK(std::isnan(y.to_vector()[1]));
+  CHECK(argmax.to_vector() == std::vector<float>{1, 3});  // offsets dh*kw + dw: (0,1) and (1,1)
+  Tensor dx = Tensor::empty({1, 1, 2, 4});
+  ds::cpu::max_pool2d_backward(argmax, Tensor::from_vector({1, 1, 1, 2}, {10, 20}), dx, pool(2, 2, 0, false));
+  CHECK(dx.to_vector() == std::vector<float>{0, 10, 0, 0, 0, 0, 0, 20});
 }
 
 OP_TESTS(max_pool_cases, "max_pool2d")

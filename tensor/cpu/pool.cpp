@@ -40,15 +40,19 @@ Window window_at(const Pool2dParams& p, Plane in, int64_t oh, int64_t ow) {
 }
 
 // Flat index (within the plane) of the first maximum of the window in row-major order;
-// a NaN counts as the maximum, as in PyTorch.
+// a NaN counts as the maximum, as in PyTorch. One comparison per element: !(v <= bv) is
+// v > bv or v NaN (bv is never NaN: the first NaN ends the search, nothing can beat it).
 int64_t argmax_in(const float* x, int64_t W, const Window& win) {
   int64_t best = win.h0 * W + win.w0;
   float bv = -std::numeric_limits<float>::infinity();
-  for (int64_t h = win.h0; h < win.h1; ++h)
+  for (int64_t h = win.h0; h < win.h1; ++h) {
+    const float* row = x + h * W;
     for (int64_t w = win.w0; w < win.w1; ++w) {
-      float v = x[h * W + w];
-      if (v > bv || (std::isnan(v) && !std::isnan(bv))) bv = v, best = h * W + w;
+      if (row[w] <= bv) continue;
+      if (std::isnan(row[w])) return h * W + w;
+      bv = row[w], best = h * W + w;
     }
+  }
   return best;
 }
 
