@@ -1,0 +1,275 @@
+// Winograd convolutions F(m x m, 3 x 3), m = 2 or 4 (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", CVPR 2016), for 3x3, stride-1, dilation-1, ungrouped convs.
+//
+// The output is cut into m x m tiles; tile t needs an n x n input patch d (n = m + 2). With the
+// transform matrices B (n x n), G (n x 3), A (n x m) of the interpolation points below:
+//   U[xi][o][c] = (G g[o][c] G^T)[xi]     weights, in double, rounded once to float
+//   V[xi][c][t] = (B^T d[c][t] B)[xi]      input patches
+//   M[xi][o][t] = sum_c U[xi][o][c] V[xi][c][t]   n*n independent GEMMs over the channels
+//   y[o][t]     = A^T M[.][o][t] A          the m x m output tile
+// Missing rows/columns (padding, partial tiles at the bottom/right edge) read as zero; an
+// output tile's rows/columns beyond the image are not written. The input gradient of a
+// stride-1 conv is the same computation on dy with the weights rotated by 180 degrees, input
+// and output channels swapped and padding 2 - p (which may be negative: a crop).
+//
+// Error (tests/README.md, "Tolerances", has the derivation): the rounding errors of the float32
+// steps are those of a direct sum, made larger by the size of the intermediates V, U, M
+// relative to the output. For random data the rms amplification is prod over both dimensions
+// of max_i sqrt(sum_xi A[xi][i]^2 |G[xi,:]|^2 |B[:,xi]|^2 / 3):
+//   F(2x2, 3x3), points 0, 1, -1:        1.29^2 = 1.67
+//   F(4x4, 3x3), points 0, 1, -1, 2, -2: 5.61^2 = 31.4
+// The op table's Winograd tolerance is the direct-sum model of the same K times kWinogradError.
+//
+// Work items are (image, band of tile rows); a band's V and M (n*n*(C + O)*tiles floats) stay
+// within about kBandFloats. Like conv.cpp: enough items are spread over the threads, each
+// serial; otherwise bands run in order with the transforms split over channels and the GEMMs
+// threaded inside. Every output element is computed by one thread in a fixed order, so
+// results do not depend on the thread count (with the own GEMM, which promises the same).
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "tensor/cpu/conv_algo.h"
+#include "tensor/cpu/conv_internal.h"
+
+namespace ds {
+namespace cpu {
+namespace {
+
+// Tiles are transformed kLanes at a time, one tile per vector lane. A GCC/Clang vector type of
+// 8 floats: one register with AVX, two with SSE2 or AVX-512's 256-bit half (the compiler splits
+// or fits it to the target).
+constexpr int kLanes = 8;
+using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
+
+// F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1).
+struct F2 {
+  static constexpr int m = 2, n = 4;
+  template <class T>
+  static void input(const T* d, int s, T* v, int t) {  // v = B^T d
+    v[0] = d[0] - d[2 * s];
+    v[t] = d[s] + d[2 * s];
+    v[2 * t] = d[2 * s] - d[s];
+    v[3 * t] = d[s] - d[3 * s];
+  }
+  static void weight(const double* g, int s, double* u, int t) {  // u = G g
+    u[0] = g[0];
+    u[t] = (g[0] + g[s] + g[2 * s]) / 2;
+    u[2 * t] = (g[0] - g[s] + g[2 * s]) / 2;
+    u[3 * t] = g[2 * s];
+  }
+  template <class T>
+  static void output(const T* x, int s, T* y, int t) {  // y = A^T x
+    y[0] = x[0] + x[s] + x[2 * s];
+    y[t] = x[s] - x[2 * s] - x[3 * s];
+  }
+};
+
+// F(4, 3), points 0, 1, -1, 2, -2 (Lavin & Gray, section 4.2).
+struct F4 {
+  static constexpr int m = 4, n = 6;
+  template <class T>
+  static void input(const T* d, int s, T* v, int t) {  // v = B^T d
+    T d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
+    v[0] = 4 * d0 - 5 * d2 + d4;
+    v[t] = d4 + d3 - 4 * (d1 + d2);
+    v[2 * t] = d4 - d3 + 4 * (d1 - d2);
+    v[3 * t] = d4 - d2 + 2 * (d3 - d1);
+    v[4 * t] = d4 - d2 - 2 * (d3 - d1);
+    v[5 * t] = 4 * d1 - 5 * d3 + d5;
+  }
+  static void weight(const double* g, int s, double* u, int t) {  // u = G g
+    double g0 = g[0], g1 = g[s], g2 = g[2 * s];
+    u[0] = g0 / 4;
+    u[t] = -(g0 + g1 + g2) / 6;
+    u[2 * t] = -(g0 - g1 + g2) / 6;
+    u[3 * t] = g0 / 24 + g1 / 12 + g2 / 6;
+    u[4 * t] = g0 / 24 - g1 / 12 + g2 / 6;
+    u[5 * t] = g2;
+  }
+  template <class T>
+  static void output(const T* x, int s, T* y, int t) {  // y = A^T x
+    T x1 = x[s], x2 = x[2 * s], x3 = x[3 * s], x4 = x[4 * s];
+    y[0] = x[0] + x1 + x2 + x3 + x4;
+    y[t] = x1 - x2 + 2 * (x3 - x4);
+    y[2 * t] = x1 + x2 + 4 * (x3 + x4);
+    y[3 * t] = x1 - x2 + 8 * (x3 - x4) + x[5 * s];
+  }
+};
+
+// out = L in L^T for the 1D map f: kIn values -> kOut values (L is kOut x kIn), on row-major
+// kIn x kIn and kOut x kOut arrays: f on every column, then on every row.
+template <int kIn, int kOut, class T, class F>
+void transform2d(const T* in, T* out, F f) {
+  T tmp[kOut * kIn];
+  for (int j = 0; j < kIn; ++j) f(in + j, kIn, tmp + j, kIn);
+  for (int a = 0; a < kOut; ++a) f(tmp + a * kIn, 1, out + a * kOut, 1);
+}
+
+// One Winograd convolution from src [n, c, h, w] to dst [n, o, ho, wo]: dst[o][r][s] =
+// bias[o] + sum over c, i, j of tap(o, c, i, j) * src[c][r + i - pad_top][s + j - pad_left].
+struct Plan {
+  int64_t n, c, h, w, o, ho, wo, pad_top, pad_left;
+};
+
+constexpr int64_t kBandFloats = 1 << 20;  // V and M of one band (4 MB: about L2 + a share of L3)
+
+int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+template <class W, class Tap>
+void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
+  constexpr int m = W::m, n = W::n, kXi = n * n;
+  if (q.n == 0 || q.o == 0 || q.ho <= 0 || q.wo <= 0) return;
+  const int64_t th = (q.ho + m - 1) / m, tw = (q.wo + m - 1) / m;
+  const int64_t rows = std::clamp<int64_t>(kBandFloats / (kXi * (q.c + q.o) * tw), 1, th);  // tile rows per band
+  const int64_t bands = (th + rows - 1) / rows, stride = round_up(rows * tw, kLanes);  // stride: V/M row length
+
+  // Weights U[xi][o][c], transformed in double.
+  std::unique_ptr<float[]> u(new float[kXi * q.o * q.c]);
+  parallel_for(q.o, q.c * 200, [&](int64_t o) {
+    for (int64_t c = 0; c < q.c; ++c) {
+      double g[9], t[kXi];
+      for (int i = 0; i < 9; ++i) g[i] = tap(o, c, i / 3, i % 3);
+      transform2d<3, n>(g, t, W::weight);
+      for (int xi = 0; xi < kXi; ++xi) u[(xi * q.o + o) * q.c + c] = static_cast<float>(t[xi]);
+    }
+  });
+
+  int64_t macs = kXi * q.o * q.c * rows * tw;
+  conv::run_items(q.n * bands, kXi * (q.c + q.o) * stride, macs, [&](int64_t item, float* buf, bool threaded) {
+    const int64_t img = item / bands, r0 = item % bands * rows, tiles = (std::min(th, r0 + rows) - r0) * tw;
+    float* v = buf;                         // V[xi][c][t]
+    float* mm_out = buf + kXi * q.c * stride;  // M[xi][o][t]
+    auto over = [&](int64_t count, auto f) {
+      if (threaded) {
+        parallel_for(count, tiles * kXi * 8, f);
+      } else {
+        for (int64_t i = 0; i < count; ++i) f(i);
+      }
+    };
+    // Input transform, kLanes tiles at a time; lanes past the last tile repeat it (their
+    // columns of V and M are never read back).
+    over(q.c, [&](int64_t c) {
+      const float* plane = src + (img * q.c + c) * q.h * q.w;
+      for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
+        float d[n * n][kLanes];
+        for (int l = 0; l < kLanes; ++l) {
+          int64_t t = std::min(t0 + l, tiles - 1);
+          int64_t y0 = (r0 + t / tw) * m - q.pad_top, x0 = t % tw * m - q.pad_left;
+          bool inside = y0 >= 0 && x0 >= 0 && y0 + n <= q.h && x0 + n <= q.w;
+          for (int i = 0; i < n; ++i)
+            for (int j = 0; j < n; ++j) {
+              int64_t yy = y0 + i, xx = x0 + j;
+              d[i * n + j][l] = inside || (yy >= 0 && yy < q.h && xx >= 0 && xx < q.w) ? plane[yy * q.w + xx] : 0.0f;
+            }
+        }
+        Lanes dv[kXi], vv[kXi];
+        std::memcpy(dv, d, sizeof dv);
+        transform2d<n, n>(dv, vv, [](const Lanes* a, int s, Lanes* b, int t) { W::input(a, s, b, t); });
+        for (int xi = 0; xi < kXi; ++xi) std::memcpy(v + (xi * q.c + c) * stride + t0, &vv[xi], sizeof(Lanes));
+      }
+    });
+    for (int xi = 0; xi < kXi; ++xi)
+      gemm(false, false, static_cast<int>(q.o), static_cast<int>(tiles), static_cast<int>(q.c), 1.0f,
+           u.get() + xi * q.o * q.c, static_cast<int>(q.c), v + xi * q.c * stride, static_cast<int>(stride), 0.0f,
+           mm_out + xi * q.o * stride, static_cast<int>(stride));
+    // Output transform and write-back of the tiles' rows and columns inside the image.
+    over(q.o, [&](int64_t o) {
+      float* plane = dst + (img * q.o + o) * q.ho * q.wo;
+      for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
+        Lanes mv[kXi], yv[m * m];
+        for (int xi = 0; xi < kXi; ++xi) std::memcpy(&mv[xi], mm_out + (xi * q.o + o) * stride + t0, sizeof(Lanes));
+        transform2d<n, m>(mv, yv, [](const Lanes* a, int s, Lanes* b, int t) { W::output(a, s, b, t); });
+        float y[m * m][kLanes];
+        std::memcpy(y, yv, sizeof y);
+        float b = bias ? bias[o] : 0.0f;
+        for (int l = 0; l < kLanes && t0 + l < tiles; ++l) {
+          int64_t t = t0 + l, y0 = (r0 + t / tw) * m, x0 = t % tw * m;
+          for (int i = 0; i < m && y0 + i < q.ho; ++i)
+            for (int j = 0; j < m && x0 + j < q.wo; ++j) plane[(y0 + i) * q.wo + x0 + j] = y[i * m + j][l] + b;
+        }
+      }
+    });
+  });
+}
+
+template <class Tap>
+void run_tile(int tile, const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
+  if (tile == 2) return run<F2>(q, tap, src, bias, dst);
+  run<F4>(q, tap, src, bias, dst);
+}
+
+ConvAlgo algo_from_env() {
+  const char* e = std::getenv("DEPTHSTYLE_CONV");
+  std::string s = e ? e : "";
+  if (s.empty() || s == "auto") return ConvAlgo::Auto;
+  if (s == "im2col") return ConvAlgo::Im2col;
+  if (s == "winograd" || s == "winograd-f4") return ConvAlgo::WinogradF4;
+  if (s == "winograd-f2") return ConvAlgo::WinogradF2;
+  throw Error("DEPTHSTYLE_CONV must be 'auto', 'im2col', 'winograd', 'winograd-f2' or 'winograd-f4', got '" + s + "'");
+}
+
+std::atomic<int> g_algo{-1};  // -1: not chosen yet
+
+}  // namespace
+
+const char* conv_algo_name(ConvAlgo a) {
+  switch (a) {
+    case ConvAlgo::Im2col: return "im2col";
+    case ConvAlgo::WinogradF2: return "winograd-f2";
+    case ConvAlgo::WinogradF4: return "winograd-f4";
+    default: return "auto";
+  }
+}
+
+ConvAlgo conv_algo() {
+  int a = g_algo.load(std::memory_order_relaxed);
+  if (a < 0) {
+    a = static_cast<int>(algo_from_env());
+    g_algo.store(a, std::memory_order_relaxed);
+  }
+  return static_cast<ConvAlgo>(a);
+}
+
+void set_conv_algo(ConvAlgo a) { g_algo.store(static_cast<int>(a), std::memory_order_relaxed); }
+
+int conv_winograd_tile(const Shape& xs, const Shape& ws, const Shape& ys, const Conv2dParams& p, bool backward) {
+  return conv::winograd_choice(conv::make_geom(xs, ws, ys, p), backward);
+}
+
+namespace conv {
+
+int winograd_choice(const Geom& g, bool backward) {
+  const Conv2dParams& p = g.p;
+  bool fits = g.kh == 3 && g.kw == 3 && g.groups == 1 && p.stride_h == 1 && p.stride_w == 1 && p.dil_h == 1 &&
+              p.dil_w == 1 && g.ho == g.h + p.pad_top + p.pad_bottom - 2 && g.wo == g.w + p.pad_left + p.pad_right - 2;
+  if (!fits) return 0;
+  switch (conv_algo()) {
+    case ConvAlgo::Im2col: return 0;
+    case ConvAlgo::WinogradF2: return 2;
+    case ConvAlgo::WinogradF4: return 4;
+    default: break;
+  }
+  (void)backward;
+  return g.cin >= 16 && g.cout >= 16 ? 4 : 0;  // TODO: measured rule
+}
+
+void winograd_forward(const Geom& g, int tile, const float* x, const float* w, const float* bias, float* y) {
+  const Conv2dParams& p = g.p;
+  Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left};
+  auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((o * g.cin + c) * 3 + i) * 3 + j]; };
+  run_tile(tile, q, tap, x, bias, y);
+}
+
+void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx) {
+  const Conv2dParams& p = g.p;
+  Plan q{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, 2 - p.pad_top, 2 - p.pad_left};
+  // Output channel o of this plan is x-space channel o, its input channel c is y-space channel c.
+  auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((c * g.cin + o) * 3 + 2 - i) * 3 + 2 - j]; };
+  run_tile(tile, q, tap, dy, bias, dx);
+}
+
+}  // namespace conv
+}  // namespace cpu
+}  // namespace ds
