@@ -2,11 +2,12 @@
 // and input gradient; the weight gradient always uses im2col + GEMM):
 //   Im2col      - im2col + GEMM (tensor/cpu/conv.cpp), for every shape;
 //   WinogradF2  - Winograd F(2x2, 3x3) (tensor/cpu/winograd.cpp) where it applies;
-//   WinogradF4  - Winograd F(4x4, 3x3) where it applies;
+//   WinogradF4  - Winograd F(4x4, 3x3) where it applies (faster on large layers, but its error
+//                 through whole networks exceeds the golden-model bound: for experiments only);
 //   Auto        - per shape, the faster of the two as measured (the rule in winograd.cpp,
 //                 numbers in docs/benchmarks.md).
 // The choice starts from the environment variable DEPTHSTYLE_CONV=auto|im2col|winograd|
-// winograd-f2|winograd-f4 ("winograd" is the tile size Auto uses; read on first use; unset or
+// winograd-f2|winograd-f4 ("winograd" = winograd-f2, the tile Auto uses; read on first use; unset or
 // empty: auto; anything else is a ds::Error). Tests and the benchmark switch it in code.
 #pragma once
 

@@ -18,7 +18,9 @@
 // of max_i sqrt(sum_xi A[xi][i]^2 |G[xi,:]|^2 |B[:,xi]|^2 / 3):
 //   F(2x2, 3x3), points 0, 1, -1:        1.29^2 = 1.67
 //   F(4x4, 3x3), points 0, 1, -1, 2, -2: 5.61^2 = 31.4
-// The op table's Winograd tolerance is the direct-sum model of the same K times kWinogradError.
+// The op table's Winograd tolerance is the direct-sum model of the same K times these factors
+// rounded up (winograd_amplification in tests/check.h). Through whole networks F(4x4) errs
+// more than that suggests (tests/README.md), which is why DEPTHSTYLE_CONV=auto uses F(2x2) only.
 //
 // Work items are (image, band of tile rows); a band's V and M (n*n*(C + O)*tiles floats) stay
 // within about kBandFloats. Like conv.cpp: enough items are spread over the threads, each
@@ -113,20 +115,36 @@ struct Plan {
   int64_t n, c, h, w, o, ho, wo, pad_top, pad_left;
 };
 
-constexpr int64_t kBandFloats = 1 << 20;  // V and M of one band (4 MB: about L2 + a share of L3)
+// A band holds at least kBandTiles tiles (or the whole image): each GEMM packs its U[xi]
+// (O x C) once per band, and with fewer columns than this the packing costs more than the
+// products. kBandFloats caps V and M of one band (16 MB, within L3), which wins for wide images.
+constexpr int64_t kBandTiles = 128, kBandFloats = 1 << 22;
 
 int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+// This thread's buffer of at least n floats, kept between calls: a fresh allocation of the
+// transformed weights (up to 36 MB for 512 -> 512 channels) would cost a page fault per 4 KB.
+float* scratch(int64_t n) {
+  thread_local std::unique_ptr<float[]> buf;
+  thread_local int64_t size = 0;
+  if (n > size) {
+    buf.reset(new float[n]);
+    size = n;
+  }
+  return buf.get();
+}
 
 template <class W, class Tap>
 void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
   constexpr int m = W::m, n = W::n, kXi = n * n;
   if (q.n == 0 || q.o == 0 || q.ho <= 0 || q.wo <= 0) return;
   const int64_t th = (q.ho + m - 1) / m, tw = (q.wo + m - 1) / m;
-  const int64_t rows = std::clamp<int64_t>(kBandFloats / (kXi * (q.c + q.o) * tw), 1, th);  // tile rows per band
+  const int64_t rows = std::clamp<int64_t>(std::min((kBandTiles + tw - 1) / tw, kBandFloats / (kXi * (q.c + q.o) * tw)),
+                                           1, th);  // tile rows per band
   const int64_t bands = (th + rows - 1) / rows, stride = round_up(rows * tw, kLanes);  // stride: V/M row length
 
   // Weights U[xi][o][c], transformed in double.
-  std::unique_ptr<float[]> u(new float[kXi * q.o * q.c]);
+  float* u = scratch(kXi * q.o * q.c);
   parallel_for(q.o, q.c * 200, [&](int64_t o) {
     for (int64_t c = 0; c < q.c; ++c) {
       double g[9], t[kXi];
@@ -141,16 +159,16 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
     const int64_t img = item / bands, r0 = item % bands * rows, tiles = (std::min(th, r0 + rows) - r0) * tw;
     float* v = buf;                         // V[xi][c][t]
     float* mm_out = buf + kXi * q.c * stride;  // M[xi][o][t]
-    auto over = [&](int64_t count, auto f) {
+    auto over = [&](int64_t count, int64_t work, auto f) {  // f(i) for i in [0, count), work: per i
       if (threaded) {
-        parallel_for(count, tiles * kXi * 8, f);
+        parallel_for(count, work, f);
       } else {
         for (int64_t i = 0; i < count; ++i) f(i);
       }
     };
     // Input transform, kLanes tiles at a time; lanes past the last tile repeat it (their
     // columns of V and M are never read back).
-    over(q.c, [&](int64_t c) {
+    over(q.c, tiles * kXi * 8, [&](int64_t c) {
       const float* plane = src + (img * q.c + c) * q.h * q.w;
       for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
         float d[n * n][kLanes];
@@ -170,12 +188,15 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
         for (int xi = 0; xi < kXi; ++xi) std::memcpy(v + (xi * q.c + c) * stride + t0, &vv[xi], sizeof(Lanes));
       }
     });
-    for (int xi = 0; xi < kXi; ++xi)
+    // The GEMMs are independent: threads take whole ones (each then serial), which beats
+    // threading each of these small products.
+    over(kXi, q.o * q.c * tiles, [&](int64_t xi) {
       gemm(false, false, static_cast<int>(q.o), static_cast<int>(tiles), static_cast<int>(q.c), 1.0f,
-           u.get() + xi * q.o * q.c, static_cast<int>(q.c), v + xi * q.c * stride, static_cast<int>(stride), 0.0f,
+           u + xi * q.o * q.c, static_cast<int>(q.c), v + xi * q.c * stride, static_cast<int>(stride), 0.0f,
            mm_out + xi * q.o * stride, static_cast<int>(stride));
+    });
     // Output transform and write-back of the tiles' rows and columns inside the image.
-    over(q.o, [&](int64_t o) {
+    over(q.o, tiles * kXi * 8, [&](int64_t o) {
       float* plane = dst + (img * q.o + o) * q.ho * q.wo;
       for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
         Lanes mv[kXi], yv[m * m];
@@ -205,8 +226,8 @@ ConvAlgo algo_from_env() {
   std::string s = e ? e : "";
   if (s.empty() || s == "auto") return ConvAlgo::Auto;
   if (s == "im2col") return ConvAlgo::Im2col;
-  if (s == "winograd" || s == "winograd-f4") return ConvAlgo::WinogradF4;
-  if (s == "winograd-f2") return ConvAlgo::WinogradF2;
+  if (s == "winograd" || s == "winograd-f2") return ConvAlgo::WinogradF2;
+  if (s == "winograd-f4") return ConvAlgo::WinogradF4;
   throw Error("DEPTHSTYLE_CONV must be 'auto', 'im2col', 'winograd', 'winograd-f2' or 'winograd-f4', got '" + s + "'");
 }
 
@@ -251,8 +272,16 @@ int winograd_choice(const Geom& g, bool backward) {
     case ConvAlgo::WinogradF4: return 4;
     default: break;
   }
-  (void)backward;
-  return g.cin >= 16 && g.cout >= 16 ? 4 : 0;  // TODO: measured rule
+  // Auto, the rule measured with bench_conv (docs/benchmarks.md, "Winograd against im2col"):
+  // the transforms cost per channel and tile and the weight transform per channel pair, so
+  // Winograd wins with many channels and many tiles: F(2x2) from 128 channels at >= 24x24
+  // output pixels (VGG's conv2_2 .. conv4_3 at a 256 px input). SqueezeNet's layers (<= 64
+  // input channels), VGG's first three and its 16 px layers stay with im2col. F(4x4), faster
+  // still on the large layers, is never chosen: its error through whole networks exceeds the
+  // golden-model bound (tests/README.md, "Winograd convolutions").
+  int64_t channels = std::min(g.cin, g.cout), pixels = backward ? g.h * g.w : g.ho * g.wo;
+  if (channels >= 128 && pixels >= 24 * 24) return 2;
+  return 0;
 }
 
 void winograd_forward(const Geom& g, int tile, const float* x, const float* w, const float* bias, float* y) {
