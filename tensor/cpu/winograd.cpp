@@ -39,7 +39,7 @@ namespace ds {
 namespace cpu {
 namespace {
 
-// Tiles are transformed kLanes at a time, one tile per vector lane. A GCC/Clang vector type of
+// The output transform takes kLanes tiles at a time, one per vector lane. A GCC/Clang vector type of
 // 8 floats: one register with AVX, two with SSE2 or AVX-512's 256-bit half (the compiler splits
 // or fits it to the target).
 constexpr int kLanes = 8;
@@ -49,20 +49,20 @@ using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 struct F2 {
   static constexpr int m = 2, n = 4;
   template <class T>
-  static void input(const T* d, int s, T* v, int t) {  // v = B^T d
+  static void input(const T* d, int64_t s, T* v, int64_t t) {  // v = B^T d
     v[0] = d[0] - d[2 * s];
     v[t] = d[s] + d[2 * s];
     v[2 * t] = d[2 * s] - d[s];
     v[3 * t] = d[s] - d[3 * s];
   }
-  static void weight(const double* g, int s, double* u, int t) {  // u = G g
+  static void weight(const double* g, int64_t s, double* u, int64_t t) {  // u = G g
     u[0] = g[0];
     u[t] = (g[0] + g[s] + g[2 * s]) / 2;
     u[2 * t] = (g[0] - g[s] + g[2 * s]) / 2;
     u[3 * t] = g[2 * s];
   }
   template <class T>
-  static void output(const T* x, int s, T* y, int t) {  // y = A^T x
+  static void output(const T* x, int64_t s, T* y, int64_t t) {  // y = A^T x
     y[0] = x[0] + x[s] + x[2 * s];
     y[t] = x[s] - x[2 * s] - x[3 * s];
   }
@@ -72,7 +72,7 @@ struct F2 {
 struct F4 {
   static constexpr int m = 4, n = 6;
   template <class T>
-  static void input(const T* d, int s, T* v, int t) {  // v = B^T d
+  static void input(const T* d, int64_t s, T* v, int64_t t) {  // v = B^T d
     T d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
     v[0] = 4 * d0 - 5 * d2 + d4;
     v[t] = d4 + d3 - 4 * (d1 + d2);
@@ -81,7 +81,7 @@ struct F4 {
     v[4 * t] = d4 - d2 - 2 * (d3 - d1);
     v[5 * t] = 4 * d1 - 5 * d3 + d5;
   }
-  static void weight(const double* g, int s, double* u, int t) {  // u = G g
+  static void weight(const double* g, int64_t s, double* u, int64_t t) {  // u = G g
     double g0 = g[0], g1 = g[s], g2 = g[2 * s];
     u[0] = g0 / 4;
     u[t] = -(g0 + g1 + g2) / 6;
@@ -91,7 +91,7 @@ struct F4 {
     u[5 * t] = g2;
   }
   template <class T>
-  static void output(const T* x, int s, T* y, int t) {  // y = A^T x
+  static void output(const T* x, int64_t s, T* y, int64_t t) {  // y = A^T x
     T x1 = x[s], x2 = x[2 * s], x3 = x[3 * s], x4 = x[4 * s];
     y[0] = x[0] + x1 + x2 + x3 + x4;
     y[t] = x1 - x2 + 2 * (x3 - x4);
@@ -122,16 +122,17 @@ constexpr int64_t kBandTiles = 128, kBandFloats = 1 << 22;
 
 int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
-// This thread's buffer of at least n floats, kept between calls: a fresh allocation of the
-// transformed weights (up to 36 MB for 512 -> 512 channels) would cost a page fault per 4 KB.
-float* scratch(int64_t n) {
-  thread_local std::unique_ptr<float[]> buf;
-  thread_local int64_t size = 0;
-  if (n > size) {
-    buf.reset(new float[n]);
-    size = n;
+// This thread's buffer number `slot` (0: transformed weights, 1: input rows) of at least n
+// floats, kept between calls: a fresh allocation of the transformed weights (up to 36 MB for
+// 512 -> 512 channels) would cost a page fault per 4 KB.
+float* scratch(int slot, int64_t n) {
+  thread_local std::unique_ptr<float[]> buf[2];
+  thread_local int64_t size[2] = {0, 0};
+  if (n > size[slot]) {
+    buf[slot].reset(new float[n]);
+    size[slot] = n;
   }
-  return buf.get();
+  return buf[slot].get();
 }
 
 template <class W, class Tap>
@@ -142,9 +143,13 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
   const int64_t rows = std::clamp<int64_t>(std::min((kBandTiles + tw - 1) / tw, kBandFloats / (kXi * (q.c + q.o) * tw)),
                                            1, th);  // tile rows per band
   const int64_t bands = (th + rows - 1) / rows, stride = round_up(rows * tw, kLanes);  // stride: V/M row length
+  // A tile row's input rows, padded: tile b reads buffer columns [b*m, b*m + n), of which
+  // [x_lo, x_hi) lie inside the image.
+  const int64_t wp = tw * m + 2, x_lo = std::clamp<int64_t>(q.pad_left, 0, wp),
+                x_hi = std::clamp<int64_t>(q.pad_left + q.w, x_lo, wp);
 
   // Weights U[xi][o][c], transformed in double.
-  float* u = scratch(kXi * q.o * q.c);
+  float* u = scratch(0, kXi * q.o * q.c);
   parallel_for(q.o, q.c * 200, [&](int64_t o) {
     for (int64_t c = 0; c < q.c; ++c) {
       double g[9], t[kXi];
@@ -166,26 +171,28 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
         for (int64_t i = 0; i < count; ++i) f(i);
       }
     };
-    // Input transform, kLanes tiles at a time; lanes past the last tile repeat it (their
-    // columns of V and M are never read back).
+    // Input transform, one tile row at a time: its n input rows, copied with zeros for the
+    // padding and beyond the image (buffer column x = image column x - pad_left), are combined
+    // down the columns (contiguous, vectorised), then along each row into the tiles' values.
     over(q.c, tiles * kXi * 8, [&](int64_t c) {
       const float* plane = src + (img * q.c + c) * q.h * q.w;
-      for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
-        float d[n * n][kLanes];
-        for (int l = 0; l < kLanes; ++l) {
-          int64_t t = std::min(t0 + l, tiles - 1);
-          int64_t y0 = (r0 + t / tw) * m - q.pad_top, x0 = t % tw * m - q.pad_left;
-          bool inside = y0 >= 0 && x0 >= 0 && y0 + n <= q.h && x0 + n <= q.w;
-          for (int i = 0; i < n; ++i)
-            for (int j = 0; j < n; ++j) {
-              int64_t yy = y0 + i, xx = x0 + j;
-              d[i * n + j][l] = inside || (yy >= 0 && yy < q.h && xx >= 0 && xx < q.w) ? plane[yy * q.w + xx] : 0.0f;
-            }
+      float* in_rows = scratch(1, 2 * n * wp);
+      float* cols = in_rows + n * wp;
+      for (int64_t a = 0; a < tiles / tw; ++a) {
+        for (int i = 0; i < n; ++i) {
+          float* row = in_rows + i * wp;
+          int64_t yy = (r0 + a) * m - q.pad_top + i;
+          bool inside = yy >= 0 && yy < q.h;
+          std::fill(row, row + (inside ? x_lo : wp), 0.0f);
+          if (!inside) continue;
+          std::copy(plane + yy * q.w + x_lo - q.pad_left, plane + yy * q.w + x_hi - q.pad_left, row + x_lo);
+          std::fill(row + x_hi, row + wp, 0.0f);
         }
-        Lanes dv[kXi], vv[kXi];
-        std::memcpy(dv, d, sizeof dv);
-        transform2d<n, n>(dv, vv, [](const Lanes* a, int s, Lanes* b, int t) { W::input(a, s, b, t); });
-        for (int xi = 0; xi < kXi; ++xi) std::memcpy(v + (xi * q.c + c) * stride + t0, &vv[xi], sizeof(Lanes));
+        for (int64_t x = 0; x < wp; ++x) W::input(in_rows + x, wp, cols + x, wp);
+        for (int i = 0; i < n; ++i) {
+          float* out = v + (i * n * q.c + c) * stride + a * tw;  // V[i*n + j][c][a*tw + b], j steps by C*stride
+          for (int64_t b = 0; b < tw; ++b) W::input(cols + i * wp + b * m, 1, out + b, q.c * stride);
+        }
       }
     });
     // The GEMMs are independent: threads take whole ones (each then serial), which beats
@@ -201,7 +208,7 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
       for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
         Lanes mv[kXi], yv[m * m];
         for (int xi = 0; xi < kXi; ++xi) std::memcpy(&mv[xi], mm_out + (xi * q.o + o) * stride + t0, sizeof(Lanes));
-        transform2d<n, m>(mv, yv, [](const Lanes* a, int s, Lanes* b, int t) { W::output(a, s, b, t); });
+        transform2d<n, m>(mv, yv, [](const Lanes* a, int64_t s, Lanes* b, int64_t t) { W::output(a, s, b, t); });
         float y[m * m][kLanes];
         std::memcpy(y, yv, sizeof y);
         float b = bias ? bias[o] : 0.0f;
