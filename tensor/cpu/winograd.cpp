@@ -282,12 +282,14 @@ int winograd_choice(const Geom& g, bool backward) {
   // Auto, the rule measured with bench_conv (docs/benchmarks.md, "Winograd against im2col"):
   // the transforms cost per channel and tile and the weight transform per channel pair, so
   // Winograd wins with many channels and many tiles: F(2x2) from 128 channels at >= 24x24
-  // output pixels (VGG's conv2_2 .. conv4_3 at a 256 px input). SqueezeNet's layers (<= 64
-  // input channels), VGG's first three and its 16 px layers stay with im2col. F(4x4), faster
-  // still on the large layers, is never chosen: its error through whole networks exceeds the
-  // golden-model bound (tests/README.md, "Winograd convolutions").
+  // output pixels and from 64 channels at >= 64x64 (VGG's conv1_2 .. conv4_3 at a 256 px
+  // input). SqueezeNet's layers (<= 64 input channels, <= 63x63 px at 256 and 512 px inputs),
+  // VGG's conv1_1 and its 16 px layers stay with im2col. F(4x4), faster still on the large
+  // layers, is never chosen: its error through whole networks exceeds the golden-model bound
+  // (tests/README.md, "Winograd convolutions").
   int64_t channels = std::min(g.cin, g.cout), pixels = backward ? g.h * g.w : g.ho * g.wo;
   if (channels >= 128 && pixels >= 24 * 24) return 2;
+  if (channels >= 64 && pixels >= 64 * 64) return 2;
   return 0;
 }
 
