@@ -22,11 +22,11 @@
 // rounded up (winograd_amplification in tests/check.h). Through whole networks F(4x4) errs
 // more than that suggests (tests/README.md), which is why DEPTHSTYLE_CONV=auto uses F(2x2) only.
 //
-// Work items are (image, band of tile rows); a band's V and M (n*n*(C + O)*tiles floats) stay
-// within about kBandFloats. Like conv.cpp: enough items are spread over the threads, each
-// serial; otherwise bands run in order with the transforms split over channels and the GEMMs
-// threaded inside. Every output element is computed by one thread in a fixed order, so
-// results do not depend on the thread count (with the own GEMM, which promises the same).
+// Work items are (image, band of tile rows), a band at least kBandTiles tiles (see there).
+// Like conv.cpp: enough items are spread over the threads, each serial; otherwise bands run in
+// order with the transforms split over channels and the n*n GEMMs over the threads. Every
+// output element is computed by one thread in a fixed order, so results do not depend on the
+// thread count (with the own GEMM, which promises the same).
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -39,9 +39,9 @@ namespace ds {
 namespace cpu {
 namespace {
 
-// The output transform takes kLanes tiles at a time, one per vector lane. A GCC/Clang vector type of
-// 8 floats: one register with AVX, two with SSE2 or AVX-512's 256-bit half (the compiler splits
-// or fits it to the target).
+// The output transform takes kLanes tiles at a time, one per vector lane: a GCC/Clang vector
+// type of 8 floats, one register with AVX, two with SSE2, half of one with AVX-512 (the
+// compiler lowers it to whatever the target has).
 constexpr int kLanes = 8;
 using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
 
@@ -202,7 +202,8 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
            u + xi * q.o * q.c, static_cast<int>(q.c), v + xi * q.c * stride, static_cast<int>(stride), 0.0f,
            mm_out + xi * q.o * stride, static_cast<int>(stride));
     });
-    // Output transform and write-back of the tiles' rows and columns inside the image.
+    // Output transform and write-back of the tiles' rows and columns inside the image. Lanes
+    // past the last tile transform unwritten columns of M (stride > tiles) and are dropped.
     over(q.o, tiles * kXi * 8, [&](int64_t o) {
       float* plane = dst + (img * q.o + o) * q.ho * q.wo;
       for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
