@@ -1,11 +1,14 @@
-// Op table: conv2d (general and grouped), depthwise conv2d and conv_transpose2d; plus two
-// kernel-level checks the table cannot make: gradients of the large cases (too big for finite
-// differences, and the only ones spanning several im2col chunks) against float64 references,
-// and independence of the thread count.
+// Op table: conv2d (general and grouped), depthwise conv2d and conv_transpose2d, and the
+// Winograd kernels forced on their own shapes (each tile size); plus kernel-level checks the
+// table cannot make: gradients of the large cases (too big for finite differences, and the
+// only ones spanning several im2col chunks) against float64 references, independence of the
+// thread count, and the DEPTHSTYLE_CONV values. Cases whose kernels run Winograd get its
+// amplified tolerance (tests/README.md, "Winograd convolutions").
 #include <omp.h>
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/gemm.h"
@@ -374,6 +377,27 @@ TEST_CASE("conv winograd large cases: cpu gradients match float64 references") {
     CAPTURE(ds::cpu::conv_algo_name(a));
     AlgoSetting use(a);
     check_large_gradients(kLargeWinograd);
+  }
+}
+
+TEST_CASE("conv algorithm choice: DEPTHSTYLE_CONV values, and a clear error for others") {
+  using ds::cpu::ConvAlgo;
+  CHECK(ds::cpu::conv_algo_from_string("") == ConvAlgo::Auto);
+  CHECK(ds::cpu::conv_algo_from_string("auto") == ConvAlgo::Auto);
+  CHECK(ds::cpu::conv_algo_from_string("im2col") == ConvAlgo::Im2col);
+  CHECK(ds::cpu::conv_algo_from_string("winograd") == ConvAlgo::WinogradF2);
+  CHECK(ds::cpu::conv_algo_from_string("winograd-f4") == ConvAlgo::WinogradF4);
+  for (const char* bad : {"Winograd", "winograd-f6", "fft", " im2col"}) {
+    CAPTURE(bad);
+    try {
+      ds::cpu::conv_algo_from_string(bad);
+      FAIL("no error");
+    } catch (const ds::Error& e) {
+      std::string msg = e.what();
+      CHECK(msg.find("DEPTHSTYLE_CONV") != std::string::npos);
+      CHECK(msg.find(std::string("'") + bad + "'") != std::string::npos);
+      CHECK(msg.find("'winograd-f2'") != std::string::npos);
+    }
   }
 }
 

@@ -11,6 +11,8 @@
 // empty: auto; anything else is a ds::Error). Tests and the benchmark switch it in code.
 #pragma once
 
+#include <string>
+
 #include "tensor/kernels.h"
 
 namespace ds {
@@ -21,6 +23,9 @@ enum class ConvAlgo { Auto, Im2col, WinogradF2, WinogradF4 };
 const char* conv_algo_name(ConvAlgo a);  // "auto" | "im2col" | "winograd-f2" | "winograd-f4"
 ConvAlgo conv_algo();                    // the current choice
 void set_conv_algo(ConvAlgo a);
+// The choice a DEPTHSTYLE_CONV value names; throws ds::Error naming the variable, the value and
+// the accepted ones for anything else.
+ConvAlgo conv_algo_from_string(const std::string& s);
 
 // The Winograd tile size m (2 or 4) the current choice uses for the convolution from x-space
 // xs [N, Cin, H, W] to y-space ys [N, Cout, Ho, Wo] with weight ws [Cout, Cin, kh, kw] (only

@@ -231,17 +231,20 @@ void run_tile(int tile, const Plan& q, Tap tap, const float* src, const float* b
 
 ConvAlgo algo_from_env() {
   const char* e = std::getenv("DEPTHSTYLE_CONV");
-  std::string s = e ? e : "";
+  return conv_algo_from_string(e ? e : "");
+}
+
+std::atomic<int> g_algo{-1};  // -1: not chosen yet
+
+}  // namespace
+
+ConvAlgo conv_algo_from_string(const std::string& s) {
   if (s.empty() || s == "auto") return ConvAlgo::Auto;
   if (s == "im2col") return ConvAlgo::Im2col;
   if (s == "winograd" || s == "winograd-f2") return ConvAlgo::WinogradF2;
   if (s == "winograd-f4") return ConvAlgo::WinogradF4;
   throw Error("DEPTHSTYLE_CONV must be 'auto', 'im2col', 'winograd', 'winograd-f2' or 'winograd-f4', got '" + s + "'");
 }
-
-std::atomic<int> g_algo{-1};  // -1: not chosen yet
-
-}  // namespace
 
 const char* conv_algo_name(ConvAlgo a) {
   switch (a) {
