@@ -98,7 +98,13 @@ constexpr double kRoundings = 16, kSumFactor = 4;
 
 struct Tol {
   double atol, rtol;
+  Tol times(double f) const { return {atol * f, rtol * f}; }
 };
+
+// Amplification of the model above for a Winograd F(m x m, 3 x 3) convolution (tile m = 2 or
+// 4; 0: im2col + GEMM, factor 1): the rms size of its float32 intermediates relative to the
+// output, 1.67 for F(2x2) and 31.4 for F(4x4) (tensor/cpu/winograd.cpp, tests/README.md), rounded up.
+inline double winograd_amplification(int tile) { return tile == 4 ? 32 : tile == 2 ? 2 : 1; }
 
 inline double rms(const std::vector<double>& v) {
   double s = 0;

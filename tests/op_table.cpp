@@ -53,7 +53,7 @@ void run_forward_cases(const std::vector<OpCase>& cases) {
     round_to_float(xs);
     DTensor want = c.oracle(xs);
     Result got = run_case(c, xs, Device::CPU, nullptr);
-    Tol tol = float32_tol(want, c.sum_terms);
+    Tol tol = float32_tol(want, c.sum_terms).times(c.amplification);
     check_close(c.name + " forward", got.out, want, tol.atol, tol.rtol);
   }
 }
@@ -98,7 +98,8 @@ void run_backward_cases(const std::vector<OpCase>& cases) {
       }
       REQUIRE_MESSAGE(got.grads[i].defined(), c.name << ": no gradient for input " << i);
       int64_t k = i < c.grad_sum_terms.size() ? c.grad_sum_terms[i] : 1;
-      Tol tol = float32_tol(fd, k, c.grad_min_scale);
+      double a = i < c.grad_amplification.size() ? c.grad_amplification[i] : 1;
+      Tol tol = float32_tol(fd, k, c.grad_min_scale).times(a);
       check_close(c.name + " gradient of input " + std::to_string(i), got.grads[i], fd, tol.atol, tol.rtol);
     }
   }

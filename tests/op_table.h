@@ -28,6 +28,10 @@ struct OpCase {
   int64_t sum_terms = 1;                // K of the forward
   std::vector<int64_t> grad_sum_terms;  // K of each input's gradient (default: 1 for all)
   double grad_min_scale = 0;            // floor of S for the gradients, where intermediates outgrow them
+  // Factor on that model for algorithms whose float32 intermediates outgrow the result
+  // (Winograd convolutions, tests/README.md "Tolerances"): of the forward, of each gradient.
+  double amplification = 1;
+  std::vector<double> grad_amplification;  // default: 1 for all
   // CUDA vs CPU, forward and backward: two float32 results, each within its own rounding
   // error. Defaults (1e-5 = ~170u of O(1) values) suit ops whose every output is a short
   // computation (a few roundings each side, the GPU's expf and reciprocals within a few ulps);

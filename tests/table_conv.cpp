@@ -1,12 +1,16 @@
-// Op table: conv2d (general and grouped), depthwise conv2d and conv_transpose2d; plus two
-// kernel-level checks the table cannot make: gradients of the large cases (too big for finite
-// differences, and the only ones spanning several im2col chunks) against float64 references,
-// and independence of the thread count.
+// Op table: conv2d (general and grouped), depthwise conv2d and conv_transpose2d, and the
+// Winograd kernels forced on their own shapes (each tile size); plus kernel-level checks the
+// table cannot make: gradients of the large cases (too big for finite differences, and the
+// only ones spanning several im2col chunks) against float64 references, independence of the
+// thread count, and the DEPTHSTYLE_CONV values. Cases whose kernels run Winograd get its
+// amplified tolerance (tests/README.md, "Winograd convolutions").
 #include <omp.h>
 
 #include <cmath>
 #include <cstring>
+#include <string>
 
+#include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/kernels.h"
 #include "tests/op_table.h"
@@ -62,6 +66,14 @@ struct Spec {
   int64_t dw_terms() const { return pixels(transposed ? x : y()); }
   int64_t db_terms() const { return pixels(y()); }
   static int64_t pixels(const Shape& s) { return s[0] * s[2] * s[3]; }
+  // Winograd tile (0: im2col) the CPU kernels currently pick for the forward and for the input
+  // gradient. A transposed conv runs its underlying conv (from its y to its x) the other way.
+  int tile(bool input_gradient) const {
+    Shape y = this->y();
+    return transposed ? ds::cpu::conv_winograd_tile(y, w(), x, p, !input_gradient)
+                      : ds::cpu::conv_winograd_tile(x, w(), y, p, input_gradient);
+  }
+  double dx_amplification() const { return winograd_amplification(tile(true)); }
   // Multiply-adds of one oracle call.
   int64_t macs() const {
     return ds::shape_numel(transposed ? x : y()) * (transposed ? cout : x[1]) / p.groups * kh * kw;
@@ -106,6 +118,8 @@ OpCase make_case(const Spec& s) {
   c.make_input = [s](Rng& r, size_t i, const Shape& sh) { return conv_input(s, r, i, sh); };
   c.sum_terms = s.fan_in();  // at most, for a transposed conv
   c.grad_sum_terms = {s.dx_terms(), s.dw_terms(), s.db_terms()};
+  c.amplification = winograd_amplification(s.tile(false));
+  c.grad_amplification = {s.dx_amplification(), 1, 1};  // weight and bias gradients: im2col + GEMM, or sums
   // Finite differences cost 2 oracle calls per input element.
   int64_t in_numel = 0;
   for (const Shape& sh : c.inputs) in_numel += ds::shape_numel(sh);
@@ -236,6 +250,34 @@ std::vector<OpCase> transposed_cases() {
   return make_cases(with(small, kLargeTransposed));
 }
 
+// Winograd shapes (3x3, stride 1): partial tiles for both tile sizes, paddings 0, 1, 2 and
+// asymmetric (whose input gradient crops: padding 2 - 3 = -1), 1 to 64 channels, a
+// transposed conv (forward through the input-gradient kernel). Run with each tile size forced.
+const std::vector<Spec> kWinograd = {
+    {"winograd pad 1 partial tiles", {2, 3, 7, 9}, 5, 3, 3, P(1, 1), true},
+    {"winograd pad 0", {1, 4, 10, 7}, 6, 3, 3, P(1, 0), false},
+    {"winograd pad 2", {1, 2, 5, 6}, 3, 3, 3, P(1, 2), true},
+    {"winograd pad 2,0,1,3", {1, 3, 6, 7}, 4, 3, 3, pads(P(1, 0), 2, 0, 1, 3), false},
+    {"winograd output 1x1", {2, 1, 3, 3}, 2, 3, 3, P(1, 0), true},
+    {"winograd 16->24 13x11", {1, 16, 13, 11}, 24, 3, 3, P(1, 1), true},
+    as_transposed({"winograd stride 1 pad 1", {1, 5, 6, 7}, 4, 3, 3, P(1, 1), true}),
+};
+// No finite differences: their gradients are checked by "conv winograd large cases".
+const std::vector<Spec> kLargeWinograd = {
+    {"winograd large 64->48 19x23", {1, 64, 19, 23}, 48, 3, 3, P(1, 1), true},
+    {"winograd large 32->64 pad 0 2 images", {2, 32, 18, 21}, 64, 3, 3, P(1, 0), false},
+    as_transposed({"winograd large transposed 48->32", {1, 48, 17, 22}, 32, 3, 3, P(1, 1), true}),
+    {"winograd 12 images (work items over threads)", {12, 16, 10, 11}, 16, 3, 3, P(1, 1), true},
+};
+
+// Sets the CPU conv algorithm for one test and restores it at the end, also on failure.
+struct AlgoSetting {
+  ds::cpu::ConvAlgo old = ds::cpu::conv_algo();
+  explicit AlgoSetting(ds::cpu::ConvAlgo a) { ds::cpu::set_conv_algo(a); }
+  ~AlgoSetting() { ds::cpu::set_conv_algo(old); }
+};
+const ds::cpu::ConvAlgo kWinogradAlgos[] = {ds::cpu::ConvAlgo::WinogradF2, ds::cpu::ConvAlgo::WinogradF4};
+
 // ---- kernel-level checks -----------------------------------------------------
 
 // Float64 filter gradient of the conv that maps xs (x-space) to ys (y-space) with weight shape ws:
@@ -313,6 +355,21 @@ struct KernelSettings {
   }
 };
 
+// The large cases' gradients (the op table's forward covers their outputs).
+void check_large_gradients(const std::vector<Spec>& specs) {
+  for (const Spec& s : specs) {
+    CAPTURE(s.name());
+    KernelIn in = kernel_inputs(s);
+    KernelOut got = run_kernels(s, to_float(in.x), to_float(in.w), Tensor(), to_float(in.dy));
+    DTensor dx = s.transposed ? conv2d_ref(in.dy, in.w, nullptr, s.p)
+                              : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(s));
+    DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(in.x, in.dy, s.w(), s.p);
+    Tol tx = float32_tol(dx, s.dx_terms()).times(s.dx_amplification()), tw = float32_tol(dw, s.dw_terms());
+    check_close(s.name() + " input gradient", got.dx, dx, tx.atol, tx.rtol);
+    check_close(s.name() + " weight gradient", got.dw, dw, tw.atol, tw.rtol);
+  }
+}
+
 }  // namespace
 
 OP_TESTS(conv2d_cases, "conv2d")
@@ -321,24 +378,69 @@ OP_TESTS(conv2d_act_cases, "conv2d_act")
 OP_TESTS(transposed_cases, "conv_transpose2d")
 
 TEST_CASE("conv large cases: cpu gradients match float64 references") {
-  for (const Spec& s : with(with(kLargeConv, kLargeDepthwise), kLargeTransposed)) {
-    CAPTURE(s.name());
-    KernelIn in = kernel_inputs(s);
-    KernelOut got = run_kernels(s, to_float(in.x), to_float(in.w), Tensor(), to_float(in.dy));
-    DTensor dx = s.transposed ? conv2d_ref(in.dy, in.w, nullptr, s.p)
-                              : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(s));
-    DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(in.x, in.dy, s.w(), s.p);
-    Tol tx = float32_tol(dx, s.dx_terms()), tw = float32_tol(dw, s.dw_terms());
-    check_close(s.name() + " input gradient", got.dx, dx, tx.atol, tx.rtol);
-    check_close(s.name() + " weight gradient", got.dw, dw, tw.atol, tw.rtol);
+  check_large_gradients(with(with(kLargeConv, kLargeDepthwise), kLargeTransposed));
+}
+
+// The Winograd kernels forced, whatever DEPTHSTYLE_CONV says (the test names match the
+// filters of the op-table runs in tests/CMakeLists.txt).
+TEST_CASE("conv2d winograd forward matches float64 oracle") {
+  for (auto a : kWinogradAlgos) {
+    CAPTURE(ds::cpu::conv_algo_name(a));
+    AlgoSetting use(a);
+    run_forward_cases(make_cases(with(kWinograd, kLargeWinograd)));
+  }
+}
+
+TEST_CASE("conv2d winograd backward matches finite differences") {
+  for (auto a : kWinogradAlgos) {
+    CAPTURE(ds::cpu::conv_algo_name(a));
+    AlgoSetting use(a);
+    run_backward_cases(make_cases(kWinograd));
+  }
+}
+
+TEST_CASE("conv winograd large cases: cpu gradients match float64 references") {
+  for (auto a : kWinogradAlgos) {
+    CAPTURE(ds::cpu::conv_algo_name(a));
+    AlgoSetting use(a);
+    check_large_gradients(kLargeWinograd);
+  }
+}
+
+TEST_CASE("conv algorithm choice: DEPTHSTYLE_CONV values, and a clear error for others") {
+  using ds::cpu::ConvAlgo;
+  CHECK(ds::cpu::conv_algo_from_string("") == ConvAlgo::Auto);
+  CHECK(ds::cpu::conv_algo_from_string("auto") == ConvAlgo::Auto);
+  CHECK(ds::cpu::conv_algo_from_string("im2col") == ConvAlgo::Im2col);
+  CHECK(ds::cpu::conv_algo_from_string("winograd") == ConvAlgo::WinogradF2);
+  CHECK(ds::cpu::conv_algo_from_string("winograd-f4") == ConvAlgo::WinogradF4);
+  for (const char* bad : {"Winograd", "winograd-f6", "fft", " im2col"}) {
+    CAPTURE(bad);
+    try {
+      ds::cpu::conv_algo_from_string(bad);
+      FAIL("no error");
+    } catch (const ds::Error& e) {
+      std::string msg = e.what();
+      CHECK(msg.find("DEPTHSTYLE_CONV") != std::string::npos);
+      CHECK(msg.find(std::string("'") + bad + "'") != std::string::npos);
+      CHECK(msg.find("'winograd-f2'") != std::string::npos);
+    }
   }
 }
 
 TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
   KernelSettings restore;
+  AlgoSetting restore_algo(ds::cpu::conv_algo());
   ds::cpu::set_gemm_backend(ds::cpu::GemmBackend::Own);  // OpenBLAS makes no such promise
-  for (const Spec& s : {kLargeConv[0], kLargeDepthwise[1], kLargeTransposed[0]}) {
+  std::vector<std::pair<Spec, ds::cpu::ConvAlgo>> runs = {{kLargeConv[0], ds::cpu::ConvAlgo::Im2col},
+                                                          {kLargeDepthwise[1], ds::cpu::ConvAlgo::Im2col},
+                                                          {kLargeTransposed[0], ds::cpu::ConvAlgo::Im2col}};
+  for (auto a : kWinogradAlgos)
+    for (int i : {2, 3}) runs.push_back({kLargeWinograd[i], a});
+  for (const auto& [s, algo] : runs) {
     CAPTURE(s.name());
+    CAPTURE(ds::cpu::conv_algo_name(algo));
+    ds::cpu::set_conv_algo(algo);
     KernelIn in = kernel_inputs(s);
     Tensor x = to_float(in.x), w = to_float(in.w), b = to_float(in.b), dy = to_float(in.dy);
     omp_set_num_threads(1);

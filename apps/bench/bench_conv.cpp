@@ -1,11 +1,16 @@
 // Benchmark of the CPU convolution kernels and the GEMM under them, for each GEMM choice
-// (own blocked SGEMM, OpenBLAS). Not a test: run by hand, results go to docs/benchmarks.md.
+// (own blocked SGEMM, OpenBLAS), and of im2col + GEMM against Winograd F(2x2, 3x3) and
+// F(4x4, 3x3) on the 3x3 layers of the networks. Not a test: run by hand, results go to
+// docs/benchmarks.md.
 //
-//   build/bin/bench_conv [--quick]
+//   build/bin/bench_conv [--quick] [--layers]     --layers: only the network-layer table
 //
-// Reports GFLOP/s (2 * multiply-adds / seconds), median and best of several runs after warm-up, for
-// conv2d forward, backward-data and backward-filter on 3x3 pad-1 layers at batch 1, and for
-// raw GEMMs of the shapes those layers produce. Threads: OpenMP's default (OMP_NUM_THREADS).
+// Reports GFLOP/s (2 * multiply-adds of the direct convolution / seconds, so that algorithms
+// compare by time), median and best of several runs after warm-up, for conv2d forward,
+// backward-data and backward-filter on 3x3 pad-1 layers at batch 1, and for raw GEMMs of the
+// shapes those layers produce. The network-layer table times the algorithms interleaved (one
+// run of each in turn), so that a busy machine slows them alike, and gives each Winograd
+// variant's median time as a ratio to im2col's. Threads: OpenMP's default (OMP_NUM_THREADS).
 #include <omp.h>
 
 #include <algorithm>
@@ -17,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/kernels.h"
 
@@ -53,6 +59,23 @@ Timing time_runs(int warmup, int runs, const std::function<void()>& f) {
   return {t[t.size() / 2], t[0]};
 }
 
+// Timings of each of fs, their runs interleaved: run i of every f before run i + 1 of any.
+std::vector<Timing> time_interleaved(int warmup, int runs, const std::vector<std::function<void()>>& fs) {
+  std::vector<std::vector<double>> t(fs.size());
+  for (int i = 0; i < warmup + runs; ++i)
+    for (size_t k = 0; k < fs.size(); ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      fs[k]();
+      if (i >= warmup) t[k].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+  std::vector<Timing> out;
+  for (auto& v : t) {
+    std::sort(v.begin(), v.end());
+    out.push_back({v[v.size() / 2], v[0]});
+  }
+  return out;
+}
+
 // "median (best)" GFLOP/s.
 std::string rate(double flops, Timing t) {
   char buf[64];
@@ -72,10 +95,61 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
+// The 3x3 stride-1 pad-1 convolutions of the loss networks at a 256 (and 512) px input.
+const Layer kNetworkLayers[] = {
+    {"sqz fire2 16->64 63", 16, 63, 63, 64},      {"sqz fire4 32->128 31", 32, 31, 31, 128},
+    {"sqz fire6 48->192 15", 48, 15, 15, 192},    {"sqz fire8 64->256 15", 64, 15, 15, 256},
+    {"sqz512 fire2 16->64 127", 16, 127, 127, 64}, {"sqz512 fire4 32->128 63", 32, 63, 63, 128},
+    {"sqz512 fire6 48->192 31", 48, 31, 31, 192}, {"sqz512 fire8 64->256 31", 64, 31, 31, 256},
+    {"vgg conv1_1 3->64 256", 3, 256, 256, 64},   {"vgg conv1_2 64->64 256", 64, 256, 256, 64},
+    {"vgg conv2_1 64->128 128", 64, 128, 128, 128}, {"vgg conv2_2 128->128 128", 128, 128, 128, 128},
+    {"vgg conv3_1 128->256 64", 128, 64, 64, 256}, {"vgg conv3_2 256->256 64", 256, 64, 64, 256},
+    {"vgg conv4_1 256->512 32", 256, 32, 32, 512}, {"vgg conv4_2 512->512 32", 512, 32, 32, 512},
+    {"vgg conv5_1 512->512 16", 512, 16, 16, 512},
+};
+
+// Forward and backward-data of each network layer with each algorithm, default GEMM.
+void network_layers(int warmup, int runs) {
+  using ds::cpu::ConvAlgo;
+  const ConvAlgo algos[] = {ConvAlgo::Im2col, ConvAlgo::WinogradF2, ConvAlgo::WinogradF4};
+  std::printf("\nnetwork layers, gemm %s: GFLOP/s median (best); time / im2col's (median)\n",
+              ds::cpu::gemm_backend_name(ds::cpu::gemm_backend()));
+  std::printf("%-26s %-12s %14s %6s %14s %6s\n", "3x3 pad 1 layer", "algorithm", "forward", "ratio", "bwd data",
+              "ratio");
+  for (const Layer& l : kNetworkLayers) {
+    ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
+    Tensor x = random_tensor({1, l.c, l.h, l.w}), w = random_tensor({l.cout, l.c, 3, 3});
+    Tensor b = random_tensor({l.cout}), y = Tensor::empty({1, l.cout, l.h, l.w});
+    Tensor dy = random_tensor(y.shape()), dx = Tensor::empty(x.shape());
+    double flops = 2.0 * l.cout * l.h * l.w * l.c * 9;
+    std::vector<std::function<void()>> fwd, bwd;
+    for (ConvAlgo a : algos) {
+      fwd.push_back([&, a] {
+        ds::cpu::set_conv_algo(a);
+        ds::cpu::conv2d_forward(x, w, b, y, p);
+      });
+      bwd.push_back([&, a] {
+        ds::cpu::set_conv_algo(a);
+        ds::cpu::conv2d_backward_data(dy, w, dx, p);
+      });
+    }
+    std::vector<Timing> tf = time_interleaved(warmup, runs, fwd), td = time_interleaved(warmup, runs, bwd);
+    for (size_t k = 0; k < fwd.size(); ++k)
+      std::printf("%-26s %-12s %14s %6.2f %14s %6.2f\n", l.name, ds::cpu::conv_algo_name(algos[k]),
+                  rate(flops, tf[k]).c_str(), tf[k].median / tf[0].median, rate(flops, td[k]).c_str(),
+                  td[k].median / td[0].median);
+  }
+  ds::cpu::set_conv_algo(ConvAlgo::Auto);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  bool quick = false, layers_only = false;
+  for (int i = 1; i < argc; ++i) {
+    quick |= std::strcmp(argv[i], "--quick") == 0;
+    layers_only |= std::strcmp(argv[i], "--layers") == 0;
+  }
   int warmup = quick ? 1 : 2, runs = quick ? 3 : 9;
   const Layer layers[] = {{"3x3 64->64 224x224", 64, 224, 224, 64}, {"3x3 256->256 56x56", 256, 56, 56, 256}};
   std::vector<ds::cpu::GemmBackend> backends = {ds::cpu::GemmBackend::Own};
@@ -83,7 +157,13 @@ int main(int argc, char** argv) {
 
   std::printf("bench_conv: %s, %d OpenMP threads, batch 1, %d runs after %d warm-up\n", cpu_model().c_str(),
               omp_get_max_threads(), runs, warmup);
-  std::printf("GFLOP/s = 2 * multiply-adds / time: median (best)\n\n");
+  std::printf("GFLOP/s = 2 * multiply-adds / time: median (best)\n");
+  if (layers_only) {
+    network_layers(warmup, runs);
+    return 0;
+  }
+  ds::cpu::set_conv_algo(ds::cpu::ConvAlgo::Im2col);  // the GEMM comparison, as before Winograd
+  std::printf("\n");
   std::printf("%-20s %-9s %14s %14s %14s\n", "conv2d layer", "gemm", "forward", "bwd data", "bwd filter");
   for (const Layer& l : layers) {
     ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
@@ -126,5 +206,6 @@ int main(int argc, char** argv) {
                   rate(2.0 * s.m * s.n * s.k, t).c_str());
     }
   }
+  network_layers(warmup, runs);
   return 0;
 }

@@ -1,4 +1,5 @@
-// CPU conv2d and conv_transpose2d kernels: im2col + GEMM.
+// CPU conv2d and conv_transpose2d kernels: im2col + GEMM (3x3 stride-1 convs may go to the
+// Winograd kernels of winograd.cpp instead, see conv_algo.h).
 //
 // Per image and group, with K = cig*kh*kw rows and P = ho*wo output pixels:
 //   forward          Y_g [cog, P] = W_g [cog, K] * col [K, P]
@@ -16,11 +17,6 @@
 // item running serially with its thread's own column buffer; otherwise im2col/col2im split
 // channels among threads and GEMM splits its output. Either way every output element is
 // computed by one thread in the same order, so results do not depend on the thread count.
-#include <omp.h>
-
-#include <exception>
-#include <memory>
-
 #include "tensor/cpu/conv_internal.h"
 #include "tensor/cpu/parallel.h"
 
@@ -34,6 +30,7 @@ void conv::init_channels(float* t, int64_t n, int64_t c, int64_t hw, const float
 namespace {
 
 using conv::Geom;
+using conv::run_items;
 
 constexpr int64_t kColBudget = 1 << 19;  // floats in one column chunk (2 MB, about the L2 size)
 
@@ -102,38 +99,6 @@ void col2im(const Geom& g, const float* col, float* xg, int64_t p0, int64_t p1, 
   walk_columns<true>(g, xg, col, p0, p1, threaded);
 }
 
-// Runs f(i, col, threaded) for the independent work items i in [0, count), each with a column
-// buffer of col_floats and about `macs` multiply-adds. With enough items (and enough work to be
-// worth a fork) they are spread over the threads, each item running
-// serially (threaded = false) on its thread's own buffer: no barriers, and the columns a
-// thread's GEMM reads were written by that thread, into its own cache. Otherwise the items run
-// in order on this thread and im2col/col2im and GEMM are threaded inside (threaded = true).
-template <class F>
-void run_items(int64_t count, int64_t col_floats, int64_t macs, F f) {
-  int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-  if (threads == 1 || count < 4 * threads || count * macs < kMinParallelWork) {
-    std::unique_ptr<float[]> col(new float[col_floats]);
-    for (int64_t i = 0; i < count; ++i) f(i, col.get(), true);
-    return;
-  }
-  std::unique_ptr<float[]> cols(new float[col_floats * threads]);
-  std::exception_ptr error;
-#pragma omp parallel num_threads(threads)
-  {
-    float* col = cols.get() + col_floats * omp_get_thread_num();
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < count; ++i) {
-      try {
-        f(i, col, false);
-      } catch (...) {  // rethrown on the calling thread
-#pragma omp critical(ds_conv_error)
-        error = std::current_exception();
-      }
-    }
-  }
-  if (error) std::rethrow_exception(error);
-}
-
 // Row-major GEMM on int64 sizes (all sizes here fit in int).
 void mm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb,
         float beta, float* c, int64_t ldc) {
@@ -152,6 +117,7 @@ struct Dims {
 // y = conv(x, w) + bias. Work items: (image, group, pixel chunk), each writing its own columns of y.
 void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
   if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
+  if (int tile = conv::winograd_choice(g, false)) return conv::winograd_forward(g, tile, x, w, bias, y);
   Dims d(g);
   float beta = bias ? 1.0f : 0.0f;  // GEMM adds onto the bias
   if (bias) conv::init_channels(y, g.n, g.cout, d.P, bias);
@@ -177,6 +143,7 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
 // Work items: (image, group); chunks of one image overlap in dx, so they run in order.
 void backward_data(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
   if (g.depthwise()) return conv::depthwise_backward_data(g, dy, w, bias, dx);
+  if (int tile = conv::winograd_choice(g, true)) return conv::winograd_backward_data(g, tile, dy, w, bias, dx);
   Dims d(g);
   auto weights = [&](int64_t grp) { return w + grp * d.cog * d.K; };
   auto grad_out = [&](int64_t n, int64_t grp) { return dy + (n * g.cout + grp * d.cog) * d.P; };

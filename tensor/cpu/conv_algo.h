@@ -1,0 +1,37 @@
+// Choice of the CPU algorithm for 3x3, stride-1, dilation-1, ungrouped convolutions (forward
+// and input gradient; the weight gradient always uses im2col + GEMM):
+//   Im2col      - im2col + GEMM (tensor/cpu/conv.cpp), for every shape;
+//   WinogradF2  - Winograd F(2x2, 3x3) (tensor/cpu/winograd.cpp) where it applies;
+//   WinogradF4  - Winograd F(4x4, 3x3) where it applies (faster on large layers, but its error
+//                 through whole networks exceeds the golden-model bound: for experiments only);
+//   Auto        - per shape, the faster of the two as measured (the rule in winograd.cpp,
+//                 numbers in docs/benchmarks.md).
+// The choice starts from the environment variable DEPTHSTYLE_CONV=auto|im2col|winograd|
+// winograd-f2|winograd-f4 ("winograd" = winograd-f2, the tile Auto uses; read on first use; unset or
+// empty: auto; anything else is a ds::Error). Tests and the benchmark switch it in code.
+#pragma once
+
+#include <string>
+
+#include "tensor/kernels.h"
+
+namespace ds {
+namespace cpu {
+
+enum class ConvAlgo { Auto, Im2col, WinogradF2, WinogradF4 };
+
+const char* conv_algo_name(ConvAlgo a);  // "auto" | "im2col" | "winograd-f2" | "winograd-f4"
+ConvAlgo conv_algo();                    // the current choice
+void set_conv_algo(ConvAlgo a);
+// The choice a DEPTHSTYLE_CONV value names; throws ds::Error naming the variable, the value and
+// the accepted ones for anything else.
+ConvAlgo conv_algo_from_string(const std::string& s);
+
+// The Winograd tile size m (2 or 4) the current choice uses for the convolution from x-space
+// xs [N, Cin, H, W] to y-space ys [N, Cout, Ho, Wo] with weight ws [Cout, Cin, kh, kw] (only
+// kh, kw are read): its forward (backward = false) or its input gradient (backward = true,
+// also a transposed conv's forward); 0 for im2col + GEMM.
+int conv_winograd_tile(const Shape& xs, const Shape& ws, const Shape& ys, const Conv2dParams& p, bool backward);
+
+}  // namespace cpu
+}  // namespace ds
