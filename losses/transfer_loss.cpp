@@ -131,8 +131,8 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
     for (size_t l = 0; l < spec_.style_layers.size(); ++l) {
       const Var fl = features(spec_.style_layers[l],
                               spec_.style_weight * styles_[s].weight * inv_b * spec_.style_layer_weights[l]);
-      Var g = masks.empty() ? gram_over_m(fl) : masked_gram_over_m(fl, masks[l]);
-      style = accumulate(style, style_loss_from_grams(g, grams_[s][l]) * spec_.style_layer_weights[l]);
+      Var loss = style_loss_from_features(fl, masks.empty() ? Var() : masks[l], grams_[s][l]);
+      style = accumulate(style, loss * spec_.style_layer_weights[l]);
     }
     parts.push_back(style * (spec_.style_weight * styles_[s].weight * inv_b));
   }
