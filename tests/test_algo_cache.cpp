@@ -21,12 +21,7 @@ using ds::AlgoTrial;
 
 namespace {
 
-std::string slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using dst::slurp;
 
 std::string fresh_dir(const std::string& name) {
   std::string dir = dst::temp_path(name);
