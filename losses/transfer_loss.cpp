@@ -97,9 +97,14 @@ TransferLoss::Reference TransferLoss::reference(const Var& x) const {
   if (content_mask_.defined()) r.content_mask = at_layer(content_mask_, spec_.content_layer);
   for (const StyleImage& s : styles_) {
     std::vector<Var> masks;
+    std::vector<float> etas;
     if (s.mask.defined())
-      for (const std::string& l : spec_.style_layers) masks.push_back(at_layer(s.mask, l));
+      for (const std::string& l : spec_.style_layers) {
+        masks.push_back(at_layer(s.mask, l));
+        etas.push_back(style_mask_eta(masks.back().value()));
+      }
     r.style_masks.push_back(std::move(masks));
+    r.style_mask_etas.push_back(std::move(etas));
   }
   r.depth = depth_features(x);
   return r;
@@ -131,7 +136,8 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
     for (size_t l = 0; l < spec_.style_layers.size(); ++l) {
       const Var fl = features(spec_.style_layers[l],
                               spec_.style_weight * styles_[s].weight * inv_b * spec_.style_layer_weights[l]);
-      Var loss = style_loss_from_features(fl, masks.empty() ? Var() : masks[l], grams_[s][l]);
+      Var loss = masks.empty() ? style_loss_from_features(fl, Var(), 1.0f, grams_[s][l])
+                               : style_loss_from_features(fl, masks[l], ref.style_mask_etas.at(s)[l], grams_[s][l]);
       style = accumulate(style, loss * spec_.style_layer_weights[l]);
     }
     parts.push_back(style * (spec_.style_weight * styles_[s].weight * inv_b));

@@ -80,6 +80,7 @@ class TransferLoss {
     std::map<std::string, Var> depth;      // "depth" and the depth layers
     Var content_mask;                      // at the content layer's size, when masked
     std::vector<std::vector<Var>> style_masks;  // [style][style layer], when that style is masked
+    std::vector<std::vector<float>> style_mask_etas;  // their η (style_mask_eta), computed once
   };
   Reference reference(const Var& x) const;
 
