@@ -119,6 +119,20 @@ std::vector<std::string> TransferLoss::term_names() const {
 }
 
 Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>* terms) const {
+  Tensor values;
+  Var t = total_deferred(y, ref, &values);
+  *terms = term_values(values);
+  return t;
+}
+
+std::vector<double> TransferLoss::term_values(const Tensor& values) const {
+  std::vector<float> v = values.to_vector();
+  std::vector<double> terms(v.begin(), v.end());
+  if (!spec_.uses_depth()) terms.push_back(0.0);
+  return terms;
+}
+
+Var TransferLoss::total_deferred(const Var& y, const Reference& ref, Tensor* values) const {
   const float inv_b = 1.0f / static_cast<float>(y.shape()[0]);  // content, style, TV are sums over the batch
   std::map<std::string, Var> f = net_.run(y, layers_);
   // A term's features, through the gradient normalisation when it is on (its weight as in the total).
@@ -156,10 +170,10 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
   }
   Var sum_all = parts[0];
   for (size_t i = 1; i < parts.size(); ++i) sum_all = sum_all + parts[i];
-  terms->clear();
-  terms->push_back(sum_all.value().item());
-  for (const Var& p : parts) terms->push_back(p.value().item());
-  if (!spec_.uses_depth()) terms->push_back(0.0);
+  // Device-to-device copies of the [1] values into one tensor, read back later in one go.
+  *values = Tensor::empty({static_cast<int64_t>(parts.size()) + 1, 1}, sum_all.device());
+  values->view_batch(0, 1).copy_from(sum_all.value());
+  for (size_t i = 0; i < parts.size(); ++i) values->view_batch(int64_t(i) + 1, int64_t(i) + 2).copy_from(parts[i].value());
   return sum_all;
 }
 

@@ -30,8 +30,11 @@ std::vector<double> Stylizer::evaluate(const Tensor& image) const {
 }
 
 void Stylizer::evaluate_current(int iteration, std::vector<double>* terms) {
-  terms->clear();
-  loss_.total(image_, ref_, terms).backward();
+  // The terms are read after the backward pass is queued: on CUDA the host does not wait for
+  // the forward pass before queuing the backward.
+  Tensor values;
+  loss_.total_deferred(image_, ref_, &values).backward();
+  *terms = loss_.term_values(values);
   double total = (*terms)[0];
   if (std::isfinite(total) && (!best_.defined() || total < best_loss_)) {
     best_ = image_.value().clone();
