@@ -73,6 +73,12 @@ Var mean(const Var& x);  // [1]
 // f [N,C,H,W] -> [N,C,C] = scale * F F^T over the spatial axis (scale e.g. 1/(C*H*W)).
 Var gram(const Var& f, float scale);
 Var mse_loss(const Var& a, const Var& b);  // [1] = mean((a-b)^2)
+// Style loss against a target Gram in one autograd node: [1] = coef * sum((scale F F^T - t)^2),
+// F = f[n] viewed as [C, H*W]; f [N,C,H,W], t [N,C,C] (same N; t gets no gradient). The same
+// value as sum(square(gram(f, scale) - t)) * coef, with 3 kernels forward (Gram GEMM, MSE, scale)
+// and 3 backward (MSE gradient, two GEMMs) instead of 5 and 7, and only the Gram kept for the
+// backward. Throws ds::Error naming the op when the shapes do not fit.
+Var gram_mse(const Var& f, const Var& t, float scale, float coef);
 
 // Per-term gradient normalisation (jcjohnson/neural-style -normalize_gradients: its
 // ContentLoss and StyleLoss divide their gradient by its L1 norm, then weight it).

@@ -64,6 +64,31 @@ Var mse_loss(const Var& a, const Var& b) {
   });
 }
 
+// mean((G - t)^2) scaled by coef * numel is the sum; its gradient, mse_backward's
+// 2 (G - t) gy / numel, carries the same factor into gram_backward's scale.
+Var gram_mse(const Var& f, const Var& t, float scale, float coef) {
+  ProfileOp prof("gram_mse");
+  check_inputs("gram_mse", {&f, &t});
+  check_4d("gram_mse", f);
+  const Shape& s = f.shape();
+  if (t.shape() != Shape{s[0], s[1], s[1]})
+    throw Error("gram_mse: target Gram " + shape_str(t.shape()) + " does not fit features " + shape_str(s) +
+                " (expected " + shape_str({s[0], s[1], s[1]}) + ")");
+  Tensor g = empty_like_dev({s[0], s[1], s[1]}, f.value());
+  DS_DISPATCH(g.device(), gram_forward, f.value(), scale, g);
+  Tensor out = Tensor::empty({1}, f.device());
+  DS_DISPATCH(out.device(), mse_forward, g, t.value(), out);
+  const float k = coef * static_cast<float>(g.numel());
+  DS_DISPATCH(out.device(), scale_add, out, k, 0.0f, out);
+  Tensor fk = f.value(), tk = t.value();
+  return Var::make_result(out, "gram_mse", {f, t}, [fk, tk, g, scale, k](const Tensor& gy) -> Grads {
+    Tensor dg = empty_like(g), df = empty_like(fk);
+    DS_DISPATCH(gy.device(), mse_backward, g, tk, gy, dg);
+    DS_DISPATCH(gy.device(), gram_backward, fk, dg, scale * k, df);
+    return {df, Tensor()};
+  });
+}
+
 Var normalize_gradient(const Var& x, float weight) {
   check_inputs("normalize_gradient", {&x});
   if (!(weight >= 0) || !std::isfinite(weight))

@@ -118,11 +118,11 @@ static Tensor accumulate(const Tensor& acc, const Tensor& g) {
   return sum;
 }
 
-void Var::backward() const {
+void Var::backward(bool check_finite) const {
   const Tensor& v = value();
   if (v.numel() != 1) throw Error("backward: needs a scalar (1 element), got shape " + shape_str(v.shape()));
   if (!requires_grad()) throw Error("backward: this value does not depend on anything that requires a gradient");
-  if (!std::isfinite(v.item())) throw Error("backward: the loss is not finite (" + std::to_string(v.item()) + ")");
+  if (check_finite && !std::isfinite(v.item())) throw Error("backward: the loss is not finite (" + std::to_string(v.item()) + ")");
   Node* root = impl_->node.get();
   if (root->freed) throw Error("backward: the graph was already freed by an earlier backward()");
   int64_t t_start = profile_enabled() ? profile_clock_ns() : 0;

@@ -49,8 +49,11 @@ class Var {
   void zero_grad();
 
   // Backpropagates from this scalar (numel 1) and frees the graph behind it.
-  // Throws if the value is not finite or the graph was already freed.
-  void backward() const;
+  // Throws if the graph was already freed, or, with check_finite, if the value is not finite:
+  // that check reads the value on the host, which on CUDA waits for the forward pass. A caller
+  // that checks the loss itself after queuing the backward passes false (gradients of a
+  // non-finite loss are then non-finite, and must not be used).
+  void backward(bool check_finite = true) const;
 
   // Used by the op layer.
   static Var make_result(Tensor value, const char* op, const std::vector<Var>& inputs, BackwardFn fn);

@@ -15,15 +15,22 @@
 //   backward-filter = its backward-filter, with x and dy in swapped roles;
 // bottom - op < 0 crops the last rows, which is why output padding needs no special case.
 //
-// Algorithms: chosen once per shape signature by cudnnGet*_v7 (heuristics, no trial runs),
-// the first deterministic one whose workspace fits 1 GiB, and cached. The workspace is one
-// buffer from the caching allocator, grown when an algorithm needs more.
+// Algorithms: measured once per problem (cudnnFind*AlgorithmEx on the first call's own
+// buffers) and kept in an AlgoCache (tensor/algo_cache.h): the fastest deterministic one whose
+// workspace fits the cap, else the fastest that fits. DEPTHSTYLE_CUDNN_WORKSPACE_MB,
+// DEPTHSTYLE_CUDNN_DETERMINISTIC, DEPTHSTYLE_CUDNN_FIND=0 (heuristics only) and
+// DEPTHSTYLE_CUDNN_CACHE=FILE (keep the choices across processes) change this; see
+// docs/gpu-validation.md. Measuring synchronises and allocates, so it must happen before a
+// CUDA graph capture (the warm-up iteration does it). The workspace is one buffer from the
+// caching allocator, grown when an algorithm needs more.
 #include <algorithm>
-#include <map>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include "cuda/check.h"
+#include "tensor/algo_cache.h"
 #include "tensor/kernels.h"
 
 namespace ds {
@@ -76,7 +83,7 @@ struct Problem {
   TensorDesc in, out;
   FilterDesc w;
   ConvDesc conv;
-  std::vector<int> key;  // the shape signature the algorithm choice is cached under
+  std::vector<int64_t> key;  // the problem the algorithm choice is cached under (AlgoCache::Key)
 
   Problem(Pass pass, const Shape& is, const Shape& ws, const Shape& os, const PadSplit& s, const Conv2dParams& p) {
     DS_CUDNN_CHECK(cudnnSetTensor4dDescriptor(in, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, to_int(is[0]), to_int(is[1]),
@@ -95,7 +102,7 @@ struct Problem {
     if (Shape{n, c, h, wd} != os)
       throw Error("cuda conv: cuDNN computes output " + shape_str({n, c, h, wd}) + " for input " + shape_str(is) +
                   " and weight " + shape_str(ws) + ", expected " + shape_str(os) + " (" + p.str() + ")");
-    key = {static_cast<int>(pass), s.sym_h, s.sym_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, tf32};
+    key = {static_cast<int>(pass), CUDNN_DATA_FLOAT, s.sym_h, s.sym_w, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.groups, tf32};
     for (const Shape* sh : {&is, &ws, &os})
       for (int64_t d : *sh) key.push_back(to_int(d));
   }
@@ -107,60 +114,153 @@ struct Choice {
   cudnnMathType_t math;  // set on the descriptor before running
 };
 
-// Among heuristic results (best first): the first deterministic one that fits, else the
-// first that fits. Without TF32, results needing tensor-op math are skipped and the rest run
-// with FMA math (CUDNN_DEFAULT_MATH would allow TF32 on Ampere and newer).
+// cuDNN's results (heuristic ranking or measured times, best first) as trials for pick_algo.
+// Without TF32, results needing tensor-op math are excluded and the rest run with FMA math
+// (CUDNN_DEFAULT_MATH would allow TF32 on Ampere and newer).
 template <class Perf>
-Choice pick(const char* pass, const std::vector<Perf>& perf, int returned) {
-  constexpr size_t kMaxWorkspace = size_t(1) << 30;
+std::vector<AlgoTrial> to_trials(const std::vector<Perf>& perf, int returned, bool measured) {
   bool tf32 = allow_tf32();
-  for (bool need_deterministic : {true, false})
-    for (int i = 0; i < returned; ++i) {
-      const Perf& r = perf[static_cast<size_t>(i)];
-      bool math_ok = tf32 || (r.mathType != CUDNN_TENSOR_OP_MATH && r.mathType != CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
-      if (r.status == CUDNN_STATUS_SUCCESS && r.memory <= kMaxWorkspace && math_ok &&
-          (!need_deterministic || r.determinism == CUDNN_DETERMINISTIC))
-        return {static_cast<int>(r.algo), r.memory, tf32 ? r.mathType : CUDNN_FMA_MATH};
-    }
-  throw Error(std::string("cuda conv: cuDNN offers no usable ") + pass + " algorithm for this shape");
+  std::vector<AlgoTrial> out;
+  for (int i = 0; i < returned; ++i) {
+    const Perf& r = perf[static_cast<size_t>(i)];
+    AlgoTrial t;
+    t.algo = static_cast<int>(r.algo);
+    t.ok = r.status == CUDNN_STATUS_SUCCESS;
+    t.ms = measured ? static_cast<double>(r.time) : i;  // heuristics: the rank stands for the time
+    t.workspace = r.memory;
+    t.deterministic = r.determinism == CUDNN_DETERMINISTIC;
+    t.tensor_ops = r.mathType == CUDNN_TENSOR_OP_MATH || r.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+    t.math = tf32 ? r.mathType : CUDNN_FMA_MATH;
+    out.push_back(t);
+  }
+  return out;
 }
 
-Choice choose(Pass pass, const Problem& pr) {
-  static std::mutex mu;
-  static std::map<std::vector<int>, Choice> cache;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = cache.find(pr.key);
-  if (it != cache.end()) return it->second;
+// The process's choices (tensor/algo_cache.h), loaded from DEPTHSTYLE_CUDNN_CACHE when set and
+// written back after each new choice. Never destroyed, like the handles in runtime.cpp.
+struct Algos {
+  std::mutex mu;
+  AlgoCache cache{policy_from_env()};
+  std::string file, device;
+
+  Algos() {
+    const char* f = std::getenv("DEPTHSTYLE_CUDNN_CACHE");
+    if (!f || !*f) return;
+    file = f;
+    int dev = 0;
+    cudaDeviceProp prop{};
+    DS_CUDA_CHECK(cudaGetDevice(&dev));
+    DS_CUDA_CHECK(cudaGetDeviceProperties(&prop, dev));
+    device = std::string(prop.name) + " sm_" + std::to_string(prop.major * 10 + prop.minor) + " cudnn " +
+             std::to_string(cudnnGetVersion());
+    std::replace(device.begin(), device.end(), '\n', ' ');
+    std::string warning = cache.load(file, device);
+    if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
+
+  void remember(const std::vector<int64_t>& key, const Choice& c) {
+    cache.insert(key, {c.algo, c.workspace, static_cast<int>(c.math)});
+    if (file.empty()) return;
+    try {
+      cache.save(file, device);
+    } catch (const Error& e) {  // the run goes on; only the file is given up
+      std::fprintf(stderr, "warning: %s; the algorithm cache is no longer written\n", e.what());
+      file.clear();
+    }
+  }
+};
+
+Algos& algos() {
+  static Algos* a = new Algos;
+  return *a;
+}
+
+// Runs `find` (a cudnnFind*AlgorithmEx call) with a workspace as large as the largest one the
+// heuristics report within the cap, so every algorithm can be tried without holding the whole
+// cap. Any failure (no memory for the workspace, a cuDNN error) falls back to the heuristics.
+template <class Find>
+std::vector<AlgoTrial> measured(const char* pass, const std::vector<AlgoTrial>& heuristic, size_t cap, Find find) {
+  size_t bytes = 0;
+  for (const AlgoTrial& t : heuristic)
+    if (t.ok && t.workspace <= cap) bytes = std::max(bytes, t.workspace);
+  try {
+    DeviceBuffer ws(bytes);
+    return find(ws.as<void>(), bytes);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "warning: cuda conv: measuring %s algorithms failed (%s); using cuDNN's heuristics\n",
+                 pass, e.what());
+    return {};
+  }
+}
+
+// The algorithm for problem `pr`, measured on the caller's buffers the first time: a and b
+// are the pass's two inputs (forward: x, w; backward-data: w, dy; backward-filter: x, dy) and
+// `out` its output, which the trials overwrite (the real call that follows writes it again).
+Choice choose(Pass pass, const Problem& pr, const void* a, const void* b, void* out) {
+  Algos& al = algos();
+  std::lock_guard<std::mutex> lock(al.mu);
+  if (const AlgoChoice* hit = al.cache.find(pr.key))
+    return {hit->algo, hit->workspace, static_cast<cudnnMathType_t>(hit->math)};
+  const AlgoPolicy& policy = al.cache.policy();
   cudnnHandle_t h = cudnn_handle();
-  int returned = 0;
-  // Each branch: heuristics, pick, then the exact workspace under the math type it runs with.
-  Choice c{};
+  int n = 0;
+  std::vector<AlgoTrial> heuristic, timed;
+  const char* name = pass == Pass::Forward ? "forward" : pass == Pass::BackwardData ? "backward-data" : "backward-filter";
+  auto run = [&](auto& perf, auto get, auto find) {
+    DS_CUDNN_CHECK(get(to_int(perf.size()), &n, perf.data()));
+    heuristic = to_trials(perf, n, false);
+    if (policy.measure)
+      timed = measured(name, heuristic, policy.workspace_cap, [&](void* ws, size_t bytes) {
+        DS_CUDNN_CHECK(find(to_int(perf.size()), &n, perf.data(), ws, bytes));
+        return to_trials(perf, n, true);
+      });
+  };
   if (pass == Pass::Forward) {
     std::vector<cudnnConvolutionFwdAlgoPerf_t> perf(CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
-    DS_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(h, pr.in, pr.w, pr.conv, pr.out, to_int(perf.size()),
-                                                          &returned, perf.data()));
-    c = pick("forward", perf, returned);
-    DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
-    DS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(h, pr.in, pr.w, pr.conv, pr.out,
-                                                           static_cast<cudnnConvolutionFwdAlgo_t>(c.algo), &c.workspace));
+    run(perf,
+        [&](int k, int* m, cudnnConvolutionFwdAlgoPerf_t* r) {
+          return cudnnGetConvolutionForwardAlgorithm_v7(h, pr.in, pr.w, pr.conv, pr.out, k, m, r);
+        },
+        [&](int k, int* m, cudnnConvolutionFwdAlgoPerf_t* r, void* ws, size_t bytes) {
+          return cudnnFindConvolutionForwardAlgorithmEx(h, pr.in, a, pr.w, b, pr.conv, pr.out, out, k, m, r, ws, bytes);
+        });
   } else if (pass == Pass::BackwardData) {
     std::vector<cudnnConvolutionBwdDataAlgoPerf_t> perf(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
-    DS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(h, pr.w, pr.out, pr.conv, pr.in, to_int(perf.size()),
-                                                               &returned, perf.data()));
-    c = pick("backward-data", perf, returned);
-    DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
-    DS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(
-        h, pr.w, pr.out, pr.conv, pr.in, static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo), &c.workspace));
+    run(perf,
+        [&](int k, int* m, cudnnConvolutionBwdDataAlgoPerf_t* r) {
+          return cudnnGetConvolutionBackwardDataAlgorithm_v7(h, pr.w, pr.out, pr.conv, pr.in, k, m, r);
+        },
+        [&](int k, int* m, cudnnConvolutionBwdDataAlgoPerf_t* r, void* ws, size_t bytes) {
+          return cudnnFindConvolutionBackwardDataAlgorithmEx(h, pr.w, a, pr.out, b, pr.conv, pr.in, out, k, m, r, ws,
+                                                             bytes);
+        });
   } else {
     std::vector<cudnnConvolutionBwdFilterAlgoPerf_t> perf(CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT);
-    DS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, pr.in, pr.out, pr.conv, pr.w, to_int(perf.size()),
-                                                                 &returned, perf.data()));
-    c = pick("backward-filter", perf, returned);
-    DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
+    run(perf,
+        [&](int k, int* m, cudnnConvolutionBwdFilterAlgoPerf_t* r) {
+          return cudnnGetConvolutionBackwardFilterAlgorithm_v7(h, pr.in, pr.out, pr.conv, pr.w, k, m, r);
+        },
+        [&](int k, int* m, cudnnConvolutionBwdFilterAlgoPerf_t* r, void* ws, size_t bytes) {
+          return cudnnFindConvolutionBackwardFilterAlgorithmEx(h, pr.in, a, pr.out, b, pr.conv, pr.w, out, k, m, r, ws,
+                                                               bytes);
+        });
+  }
+  std::optional<AlgoChoice> pick = pick_algo(timed, policy, allow_tf32());
+  if (!pick) pick = pick_algo(heuristic, policy, allow_tf32());
+  if (!pick) throw Error(std::string("cuda conv: cuDNN offers no usable ") + name + " algorithm for this shape");
+  Choice c{pick->algo, 0, static_cast<cudnnMathType_t>(pick->math)};
+  // The exact workspace under the math type it runs with.
+  DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
+  if (pass == Pass::Forward)
+    DS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(h, pr.in, pr.w, pr.conv, pr.out,
+                                                           static_cast<cudnnConvolutionFwdAlgo_t>(c.algo), &c.workspace));
+  else if (pass == Pass::BackwardData)
+    DS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(
+        h, pr.w, pr.out, pr.conv, pr.in, static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo), &c.workspace));
+  else
     DS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(
         h, pr.in, pr.out, pr.conv, pr.w, static_cast<cudnnConvolutionBwdFilterAlgo_t>(c.algo), &c.workspace));
-  }
-  cache.emplace(pr.key, c);
+  al.remember(pr.key, c);
   return c;
 }
 
@@ -194,7 +294,7 @@ void run_forward(const Tensor& in, const Tensor& w, Tensor& out, const Conv2dPar
   PadSplit s = split_padding(p);
   Tensor src = explicitly_padded(in, s);
   Problem pr(Pass::Forward, src.shape(), w.shape(), out.shape(), s, p);
-  Choice c = choose(Pass::Forward, pr);
+  Choice c = choose(Pass::Forward, pr, src.data(), w.data(), out.data());
   DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
   DS_CUDNN_CHECK(cudnnConvolutionForward(cudnn_handle(), &kOne, pr.in, src.data(), pr.w, w.data(), pr.conv,
                                          static_cast<cudnnConvolutionFwdAlgo_t>(c.algo), workspace(c.workspace),
@@ -206,7 +306,7 @@ void run_backward_data(const Tensor& dout, const Tensor& w, Tensor& din, const C
   PadSplit s = split_padding(p);
   Tensor dst = s.explicit_pad() ? Tensor::empty(s.padded(din.shape()), Device::CUDA) : din;
   Problem pr(Pass::BackwardData, dst.shape(), w.shape(), dout.shape(), s, p);
-  Choice c = choose(Pass::BackwardData, pr);
+  Choice c = choose(Pass::BackwardData, pr, w.data(), dout.data(), dst.data());
   DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
   DS_CUDNN_CHECK(cudnnConvolutionBackwardData(cudnn_handle(), &kOne, pr.w, w.data(), pr.out, dout.data(), pr.conv,
                                               static_cast<cudnnConvolutionBwdDataAlgo_t>(c.algo),
@@ -219,7 +319,7 @@ void run_backward_filter(const Tensor& dout, const Tensor& in, Tensor& dw, const
   PadSplit s = split_padding(p);
   Tensor src = explicitly_padded(in, s);
   Problem pr(Pass::BackwardFilter, src.shape(), dw.shape(), dout.shape(), s, p);
-  Choice c = choose(Pass::BackwardFilter, pr);
+  Choice c = choose(Pass::BackwardFilter, pr, src.data(), dout.data(), dw.data());
   DS_CUDNN_CHECK(cudnnSetConvolutionMathType(pr.conv, c.math));
   DS_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cudnn_handle(), &kOne, pr.in, src.data(), pr.out, dout.data(), pr.conv,
                                                 static_cast<cudnnConvolutionBwdFilterAlgo_t>(c.algo),

@@ -25,10 +25,14 @@ float mask_eta(const Tensor& mask) {
   return m.empty() ? 0.0f : static_cast<float>(s / static_cast<double>(m.size()));
 }
 
-Var masked_gram_over_m(const Var& f, const Var& mask) {
-  float eta = mask_eta(mask.value());
+float style_mask_eta(const Tensor& mask) {
+  float eta = mask_eta(mask);
   if (!(eta > 1e-12f)) throw Error("masked style: the style mask is zero everywhere at this layer (eta = 0)");
-  return gram_over_m(f * mask) * (1.0f / eta);
+  return eta;
+}
+
+Var masked_gram_over_m(const Var& f, const Var& mask) {
+  return gram_over_m(f * mask) * (1.0f / style_mask_eta(mask.value()));
 }
 
 Var style_loss_from_grams(const Var& g_over_m, const Var& a_over_m) {
@@ -36,6 +40,15 @@ Var style_loss_from_grams(const Var& g_over_m, const Var& a_over_m) {
   float n = static_cast<float>(s.back());
   Var d = g_over_m - a_over_m;
   return sum(d * d) * (1.0f / (4.0f * n * n));
+}
+
+Var style_loss_from_features(const Var& f, const Var& mask, float eta, const Var& a_over_m) {
+  const Shape& s = f.shape();
+  if (s.size() != 4 || a_over_m.shape() != Shape{s[0], s[1], s[1]})
+    return style_loss_from_grams(mask.defined() ? gram_over_m(f * mask) * (1.0f / eta) : gram_over_m(f), a_over_m);
+  float m = static_cast<float>(s[2] * s[3]), n = static_cast<float>(s[1]);
+  if (!mask.defined()) eta = 1.0f;
+  return gram_mse(mask.defined() ? f * mask : f, a_over_m, 1.0f / (m * eta), 1.0f / (4.0f * n * n));
 }
 
 Var tv_loss(const Var& x) {

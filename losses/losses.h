@@ -21,6 +21,14 @@ float mask_eta(const Tensor& mask);
 // Style: (1/(4N²M²)) Σ (G − A)² with G, A unnormalised Grams, computed as
 // (1/(4N²)) Σ (G/M − A/M)² from Grams already divided by M.
 Var style_loss_from_grams(const Var& g_over_m, const Var& a_over_m);
+// η of a style mask (mask_eta), refusing an all-zero mask with a ds::Error. Reads the mask on
+// the host: compute it once per mask, not per iteration.
+float style_mask_eta(const Tensor& mask);
+// The same style loss from the features F [N,C,H,W] (masked by γs when `mask` is defined, as
+// masked_gram_over_m, with eta = style_mask_eta(mask) computed by the caller) against A/M,
+// through the fused gram_mse op when A/M is [N,C,C], else (a target shared by a batch,
+// [1,C,C]) through gram_over_m and style_loss_from_grams.
+Var style_loss_from_features(const Var& f, const Var& mask, float eta, const Var& a_over_m);
 
 // Total variation: Σ (x[h+1,w] − x[h,w])² + Σ (x[h,w+1] − x[h,w])².
 Var tv_loss(const Var& x);

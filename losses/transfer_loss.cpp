@@ -97,9 +97,14 @@ TransferLoss::Reference TransferLoss::reference(const Var& x) const {
   if (content_mask_.defined()) r.content_mask = at_layer(content_mask_, spec_.content_layer);
   for (const StyleImage& s : styles_) {
     std::vector<Var> masks;
+    std::vector<float> etas;
     if (s.mask.defined())
-      for (const std::string& l : spec_.style_layers) masks.push_back(at_layer(s.mask, l));
+      for (const std::string& l : spec_.style_layers) {
+        masks.push_back(at_layer(s.mask, l));
+        etas.push_back(style_mask_eta(masks.back().value()));
+      }
     r.style_masks.push_back(std::move(masks));
+    r.style_mask_etas.push_back(std::move(etas));
   }
   r.depth = depth_features(x);
   return r;
@@ -114,6 +119,20 @@ std::vector<std::string> TransferLoss::term_names() const {
 }
 
 Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>* terms) const {
+  Tensor values;
+  Var t = total_deferred(y, ref, &values);
+  *terms = term_values(values);
+  return t;
+}
+
+std::vector<double> TransferLoss::term_values(const Tensor& values) const {
+  std::vector<float> v = values.to_vector();
+  std::vector<double> terms(v.begin(), v.end());
+  if (!spec_.uses_depth()) terms.push_back(0.0);
+  return terms;
+}
+
+Var TransferLoss::total_deferred(const Var& y, const Reference& ref, Tensor* values) const {
   const float inv_b = 1.0f / static_cast<float>(y.shape()[0]);  // content, style, TV are sums over the batch
   std::map<std::string, Var> f = net_.run(y, layers_);
   // A term's features, through the gradient normalisation when it is on (its weight as in the total).
@@ -131,8 +150,9 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
     for (size_t l = 0; l < spec_.style_layers.size(); ++l) {
       const Var fl = features(spec_.style_layers[l],
                               spec_.style_weight * styles_[s].weight * inv_b * spec_.style_layer_weights[l]);
-      Var g = masks.empty() ? gram_over_m(fl) : masked_gram_over_m(fl, masks[l]);
-      style = accumulate(style, style_loss_from_grams(g, grams_[s][l]) * spec_.style_layer_weights[l]);
+      Var loss = masks.empty() ? style_loss_from_features(fl, Var(), 1.0f, grams_[s][l])
+                               : style_loss_from_features(fl, masks[l], ref.style_mask_etas.at(s)[l], grams_[s][l]);
+      style = accumulate(style, loss * spec_.style_layer_weights[l]);
     }
     parts.push_back(style * (spec_.style_weight * styles_[s].weight * inv_b));
   }
@@ -150,10 +170,10 @@ Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>*
   }
   Var sum_all = parts[0];
   for (size_t i = 1; i < parts.size(); ++i) sum_all = sum_all + parts[i];
-  terms->clear();
-  terms->push_back(sum_all.value().item());
-  for (const Var& p : parts) terms->push_back(p.value().item());
-  if (!spec_.uses_depth()) terms->push_back(0.0);
+  // Device-to-device copies of the [1] values into one tensor, read back later in one go.
+  *values = Tensor::empty({static_cast<int64_t>(parts.size()) + 1, 1}, sum_all.device());
+  values->view_batch(0, 1).copy_from(sum_all.value());
+  for (size_t i = 0; i < parts.size(); ++i) values->view_batch(int64_t(i) + 1, int64_t(i) + 2).copy_from(parts[i].value());
   return sum_all;
 }
 

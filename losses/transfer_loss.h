@@ -80,6 +80,7 @@ class TransferLoss {
     std::map<std::string, Var> depth;      // "depth" and the depth layers
     Var content_mask;                      // at the content layer's size, when masked
     std::vector<std::vector<Var>> style_masks;  // [style][style layer], when that style is masked
+    std::vector<std::vector<float>> style_mask_etas;  // their η (style_mask_eta), computed once
   };
   Reference reference(const Var& x) const;
 
@@ -89,6 +90,11 @@ class TransferLoss {
   // The weighted total for the pastiche y [B,3,H,W] against `ref` (differentiable in y);
   // `terms` receives the values of term_names() in order.
   Var total(const Var& y, const Reference& ref, std::vector<double>* terms) const;
+  // The same, with the term values left on y's device in `values` ([K,1], no host sync), so
+  // that a caller can queue more work (the backward pass) before reading them with
+  // term_values(): on CUDA the host then does not wait for the forward pass mid-iteration.
+  Var total_deferred(const Var& y, const Reference& ref, Tensor* values) const;
+  std::vector<double> term_values(const Tensor& values) const;  // one host copy
 
   const LossSpec& spec() const { return spec_; }
   const std::vector<StyleImage>& styles() const { return styles_; }

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
@@ -168,6 +169,14 @@ inline std::string temp_path(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() / ("depthstyle-tests-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
+}
+
+// A whole text file ("" when it cannot be read).
+inline std::string slurp(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
 }
 
 // The message of the ds::Error that f throws, "(no error)" when it throws none.

@@ -3,6 +3,8 @@
 
 #include <cmath>
 
+#include "tensor/device.h"
+
 namespace dst {
 
 using ds::Device;
@@ -107,6 +109,8 @@ void run_backward_cases(const std::vector<OpCase>& cases) {
 
 void run_cuda_cases(const char* group, const std::vector<OpCase>& cases) {
   if (skip_without_cuda(group)) return;
+  // The tolerances are float32 error models: TF32 (--precision tf32) would exceed them.
+  ds::cuda::set_allow_tf32(false);
   for (const OpCase& c : cases) {
     CAPTURE(c.name);
     std::vector<DTensor> xs = make_inputs(c, seed_of(c.name));

@@ -114,11 +114,43 @@ std::vector<OpCase> gram_cases() {
   return cases;
 }
 
+// The fused style loss: coef * sum((gram(f, scale) - t)^2), checked against the float64 Gram and
+// a plain sum; t gets no gradient. Scale and coef as the style loss uses them (1/M, 1/(4C^2)).
+std::vector<OpCase> gram_mse_cases() {
+  std::vector<OpCase> cases;
+  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{1, 67, 19, 23}}) {
+    OpCase c;
+    double scale = 1.0 / static_cast<double>(s[2] * s[3]), coef = 1.0 / (4.0 * static_cast<double>(s[1] * s[1]));
+    c.name = "gram_mse " + ds::shape_str(s) + " scale 1/HW coef 1/4C^2";
+    c.inputs = {s, {s[0], s[1], s[1]}};
+    c.grad_inputs = {true, false};
+    c.run = [scale, coef](const std::vector<Var>& v) {
+      return ds::gram_mse(v[0], v[1], static_cast<float>(scale), static_cast<float>(coef));
+    };
+    c.oracle = [scale, coef](const std::vector<DTensor>& x) {
+      DTensor g = gram_ref(x[0], scale), y(Shape{1});
+      for (size_t i = 0; i < g.v.size(); ++i) y.v[0] += (g.v[i] - x[1].v[i]) * (g.v[i] - x[1].v[i]);
+      y.v[0] *= coef;
+      return y;
+    };
+    c.finite_differences = ds::shape_numel(s) < 2000;
+    // The Gram's float32 sums over H*W pixels dominate the forward; its gradient sums over
+    // channels (scale (R + R^T) F), as in the gram cases.
+    c.sum_terms = s[2] * s[3];
+    c.grad_sum_terms = {s[1], 1};
+    c.cuda_atol = 1e-5;
+    c.cuda_rtol = 1e-4;  // cuBLAS sums the Gram and its gradient in another order, as for gram
+    cases.push_back(c);
+  }
+  return cases;
+}
+
 }  // namespace
 
 OP_TESTS(activation_cases, "activations")
 OP_TESTS(binary_cases, "broadcast binary ops")
 OP_TESTS(reduction_cases, "sum mean mse")
 OP_TESTS(gram_cases, "gram")
+OP_TESTS(gram_mse_cases, "gram_mse (fused style loss)")
 
 }  // namespace dst

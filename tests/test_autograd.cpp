@@ -126,5 +126,9 @@ TEST_CASE("autograd backward errors: non-scalar and non-finite loss") {
   CHECK_THROWS_WITH_AS(ds::relu(x).backward(), doctest::Contains("needs a scalar"), Error);
   Var nan_loss = ds::sum(x / Var(Tensor::zeros({3})));
   CHECK_THROWS_WITH_AS(nan_loss.backward(), doctest::Contains("not finite"), Error);
+  // Unchecked (the caller reads the loss later): no error, and the gradient shows it, d/dx x/0 = inf.
+  Var inf_loss = ds::sum(x / Var(Tensor::zeros({3})));
+  CHECK_NOTHROW(inf_loss.backward(false));
+  CHECK_FALSE(std::isfinite(x.grad().to_vector()[0]));
   CHECK_THROWS_WITH_AS(ds::relu(x).set_requires_grad(false), doctest::Contains("only leaves"), Error);
 }

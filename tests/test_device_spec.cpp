@@ -1,10 +1,12 @@
 // --device values (tensor/tensor.h): "cpu", "cuda" and "cuda:N" parsed without a device, and
-// the selection errors: no CUDA device at all, or N beyond the machine's devices.
+// the selection errors: no CUDA device at all, or N beyond the machine's devices; --precision,
+// which every command declares with --device (apps/lib/args.h).
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
+#include "apps/lib/args.h"
 #include "tensor/device.h"
 #include "tensor/tensor.h"
 #include "tests/check.h"
@@ -66,4 +68,30 @@ TEST_CASE("device spec: cuda:N selects GPU N and refuses N >= the device count")
   CHECK(ds::parse_device("cuda") == Device::CUDA);
   if (n > 1)
     CHECK_THROWS_WITH_AS(ds::parse_device("cuda:1"), doctest::Contains("already works on cuda:0"), Error);
+}
+
+TEST_CASE("--precision fp32|tf32 comes with --device: sets TF32, default fp32, bad values refused") {
+  auto device_of = [](std::vector<std::string> words) {
+    ds::app::Args a("depthstyle classify [options]", "");
+    a.device_option();
+    words.insert(words.begin(), "depthstyle");
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    a.parse(static_cast<int>(argv.size()), argv.data());
+    return a.device();
+  };
+  CHECK(device_of({"--device", "cpu", "--precision", "tf32"}) == Device::CPU);  // accepted, no effect on cpu
+  CHECK(ds::cuda::allow_tf32());
+  device_of({"--device", "cpu"});
+  CHECK_FALSE(ds::cuda::allow_tf32());  // fp32 is the default, and resets an earlier tf32
+  device_of({"--device=cpu", "--precision=tf32"});
+  CHECK(ds::cuda::allow_tf32());
+  device_of({"--device", "cpu", "--precision", "fp32"});
+  CHECK_FALSE(ds::cuda::allow_tf32());
+  for (const char* bad : {"fp16", "TF32", "", "bf16"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH_AS(device_of({"--device", "cpu", "--precision", bad}),
+                         doctest::Contains(("option --precision: '" + std::string(bad) + "' is not fp32 or tf32").c_str()), Error);
+  }
+  CHECK_FALSE(ds::cuda::allow_tf32());
 }

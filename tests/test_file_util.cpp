@@ -13,12 +13,7 @@
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const std::string& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
+using dst::slurp;
 void put(const std::string& p, const std::string& text) { std::ofstream(p) << text; }
 }  // namespace
 

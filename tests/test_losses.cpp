@@ -2,6 +2,7 @@
 // Gram's invariants, and gradients of the masked losses against finite differences.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "losses/losses.h"
@@ -62,6 +63,18 @@ TEST_CASE("content and style losses match their formulas") {
         doctest::Approx(style_ref(f, a, nullptr)).epsilon(1e-4));
   CHECK(ds::style_loss_from_grams(ds::masked_gram_over_m(Var(f), Var(mask)), target).value().item() ==
         doctest::Approx(style_ref(f, a, &mask)).epsilon(1e-4));
+  // The fused path (gram_mse) from the features, plain and masked.
+  CHECK(ds::style_loss_from_features(Var(f), Var(), 1.0f, target).value().item() ==
+        doctest::Approx(style_ref(f, a, nullptr)).epsilon(1e-4));
+  CHECK(ds::style_loss_from_features(Var(f), Var(mask), ds::style_mask_eta(mask), target).value().item() ==
+        doctest::Approx(style_ref(f, a, &mask)).epsilon(1e-4));
+  // A batch of two against one target Gram (the fallback path): the sum of both items' losses.
+  Tensor f2 = rng.normal_tensor({1, 5, 6, 7});
+  Tensor both = Tensor::empty({2, 5, 6, 7});
+  std::copy(f.data(), f.data() + f.numel(), both.data());
+  std::copy(f2.data(), f2.data() + f2.numel(), both.data() + f.numel());
+  CHECK(ds::style_loss_from_features(Var(both), Var(), 1.0f, target).value().item() ==
+        doctest::Approx(style_ref(f, a, nullptr) + style_ref(f2, a, nullptr)).epsilon(1e-4));
 }
 
 TEST_CASE("total variation of a hand-computed image") {
@@ -95,7 +108,8 @@ TEST_CASE("masked losses and tv gradients match finite differences") {
   Var target = ds::gram_over_m(Var(a));
   auto total = [&](const Var& f) {
     return ds::masked_content_loss(f, Var(p), Var(mask)) +
-           ds::style_loss_from_grams(ds::masked_gram_over_m(f, Var(mask)), target) * 10.0f + ds::tv_loss(f) * 0.1f;
+           ds::style_loss_from_grams(ds::masked_gram_over_m(f, Var(mask)), target) * 10.0f + ds::tv_loss(f) * 0.1f +
+           ds::style_loss_from_features(f, Var(mask), ds::style_mask_eta(mask), target) * 5.0f;  // the fused gram_mse path
   };
   Var f(f0.clone(), true);
   total(f).backward();

@@ -24,7 +24,7 @@ int cmd_bench(int argc, char** argv) {
   a.option("--iters", "N", "timed iterations per round", "10");
   a.option("--warmup", "W", "untimed iterations first, per round", "3");
   a.option("--rounds", "R", "rounds (with --compare-torch: ours, peer, ours, peer ...)", "1");
-  a.flag("--compare-torch", "also run apps/bench/torch_peer.py (/usr/bin/python3) interleaved, print the ratio");
+  a.flag("--compare-torch", "also run apps/bench/torch_peer.py ($DEPTHSTYLE_PYTHON, default /usr/bin/python3) interleaved, print the ratio");
   a.flag("--profile", "print the per-op profile (ds::profile_report) of each workload's timed iterations");
   a.option("--json", "FILE", "also write the results, one JSON object per line");
   a.option("--weights-dir", "DIR", "folder of the bench weight files (default data/bench)");
@@ -50,7 +50,7 @@ int cmd_bench(int argc, char** argv) {
   plan.output("--json results", a.str("--json"));
   plan.check();
   std::vector<std::string> common = {"--iters", a.str("--iters"), "--warmup", a.str("--warmup"), "--device",
-                                     device_name(o.device)};
+                                     device_name(o.device), "--precision", a.str("--precision")};
   std::vector<BenchResult> ours(work.size()), peer(a.has("--compare-torch") ? work.size() : 0);
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < work.size(); ++i) {
@@ -60,7 +60,7 @@ int cmd_bench(int argc, char** argv) {
       cmd.insert(cmd.end(), common.begin(), common.end());
       pool_into(ours[i], run_child(cmd));
       if (peer.empty()) continue;
-      cmd = {"/usr/bin/python3", DEPTHSTYLE_SOURCE_DIR "/apps/bench/torch_peer.py", "--workload", work[i].name};
+      cmd = {peer_python(), source_dir() + "/apps/bench/torch_peer.py", "--workload", work[i].name};
       cmd.insert(cmd.end(), common.begin(), common.end());
       pool_into(peer[i], run_child(cmd));
       peer[i].tool = "torch_peer";

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "tensor/device.h"
 #include "tensor/tensor.h"
 
 namespace ds {
@@ -58,9 +59,19 @@ bool Args::parse(int argc, char** argv, size_t lo, size_t hi, const std::string&
 void Args::device_option() {
   option("--device", "cpu|cuda|cuda:N", "where to run (cuda = cuda:0; N picks the GPU)",
          cuda_available() ? "cuda" : "cpu");
+  option("--precision", "fp32|tf32",
+         "CUDA convolutions and GEMMs: fp32 (float32 arithmetic) or tf32 (tensor cores: faster, ~1e-3 relative "
+         "error); no effect on cpu",
+         "fp32");
 }
 
-Device Args::device() const { return parse_device(str("--device")); }
+Device Args::device() const {
+  const std::string p = str("--precision");
+  if (p != "fp32" && p != "tf32") throw Error("option --precision: '" + p + "' is not fp32 or tf32");
+  Device d = parse_device(str("--device"));
+  cuda::set_allow_tf32(p == "tf32");
+  return d;
+}
 
 std::string Args::required(const std::string& name) const {
   if (!has(name)) throw Error(name + " is required (see --help)");

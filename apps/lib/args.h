@@ -26,8 +26,11 @@ class Args {
   // parse(), then expect_positional(lo, hi, what).
   bool parse(int argc, char** argv, size_t lo, size_t hi, const std::string& what);
 
-  // --device cpu|cuda|cuda:N, the same in every command (default: cuda when a device is present).
-  // device() selects GPU N (parse_device), so call it before making CUDA tensors.
+  // --device cpu|cuda|cuda:N, the same in every command (default: cuda when a device is present),
+  // and --precision fp32|tf32 (default fp32: TF32 off in cuDNN and cuBLAS; tf32 on; the CPU has
+  // no TF32, so there it changes nothing). device() selects GPU N (parse_device) and sets the
+  // precision (ds::cuda::set_allow_tf32), so call it before making CUDA tensors. Throws
+  // ds::Error for a bad --device or --precision value.
   void device_option();
   Device device() const;
   // The value of an option the command needs: ds::Error "NAME is required (see --help)".

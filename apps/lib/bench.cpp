@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -205,12 +206,19 @@ static std::string first_line_of(const std::string& cmd) {
   return line.empty() ? "unknown" : line;
 }
 
+static std::string env_or(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+std::string source_dir() { return env_or("DEPTHSTYLE_SOURCE_DIR", DEPTHSTYLE_SOURCE_DIR); }
+std::string peer_python() { return env_or("DEPTHSTYLE_PYTHON", "/usr/bin/python3"); }
+
 std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer) {
   char date[64];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::string cpu = first_line_of("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null");
-  std::string commit = first_line_of("git -C '" DEPTHSTYLE_SOURCE_DIR "' rev-parse --short HEAD 2>/dev/null");
+  std::string commit = first_line_of("git -C '" + source_dir() + "' rev-parse --short HEAD 2>/dev/null");
   std::ostringstream s;
   s << "date: " << date << "\ncpu: " << cpu << "\nthreads: " << omp_get_max_threads() << "\ncommit: " << commit
     << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio |")

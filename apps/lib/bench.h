@@ -57,6 +57,12 @@ void write_results(const std::string& path, const std::vector<BenchResult>& resu
 
 // Adds r's timings to `into` (rounds pooled) and keeps the higher peak.
 void pool_into(BenchResult& into, const BenchResult& r);
+// The source tree (its git commit heads the table, the peer is apps/bench/torch_peer.py in it)
+// and the Python that runs the peer: $DEPTHSTYLE_SOURCE_DIR and $DEPTHSTYLE_PYTHON when set
+// (a build carried to another machine finds its checkout there), else the tree this was
+// built from and /usr/bin/python3.
+std::string source_dir();
+std::string peer_python();
 // This program's path (/proc/self/exe), to run workloads in children; ds::Error when unknown.
 std::string self_exe();
 

@@ -30,8 +30,13 @@ std::vector<double> Stylizer::evaluate(const Tensor& image) const {
 }
 
 void Stylizer::evaluate_current(int iteration, std::vector<double>* terms) {
-  terms->clear();
-  loss_.total(image_, ref_, terms).backward();
+  // The terms are read after the backward pass is queued, and backward does not read the loss
+  // itself: on CUDA the host does not wait for the forward pass before queuing the backward.
+  // A non-finite loss is caught by the callers (DivergenceWatch, before any step; L-BFGS's line
+  // search) from the terms read here.
+  Tensor values;
+  loss_.total_deferred(image_, ref_, &values).backward(false);
+  *terms = loss_.term_values(values);
   double total = (*terms)[0];
   if (std::isfinite(total) && (!best_.defined() || total < best_loss_)) {
     best_ = image_.value().clone();
