@@ -87,8 +87,9 @@ int run_batch(const StylizeCommand& cmd, const std::vector<StylizeJob>& jobs) {
       row.status = "FAILED";
       row.detail = one_line(e.what());
       // Not "skipped: ", which ctest reads as a skipped test.
-      std::fprintf(stderr, "[%d/%d] error: %s: %s (the batch goes on)\n", k + 1, n, j.content.c_str(),
-                   row.detail.c_str());
+      std::string why = row.detail;  // the readers' errors already name the file
+      if (why.find(j.content) == std::string::npos) why = j.content + ": " + why;
+      std::fprintf(stderr, "[%d/%d] error: %s (the batch goes on)\n", k + 1, n, why.c_str());
     }
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rows.push_back(row);
