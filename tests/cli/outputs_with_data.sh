@@ -12,20 +12,10 @@
 # Usage: outputs_with_data.sh BIN SOURCE_DIR
 set -u
 bin="$1"
-data="${DEPTHSTYLE_PREPARED:-$2/data}"
-for f in weights/squeezenet1_1.h5 weights/fastdepth.h5 weights/fast_style_scream.h5 images/content/chelsea.png \
-  images/style/starry_night.jpg; do
-  [ -f "$data/$f" ] || { echo "skipped: no data ($data/$f missing; run scripts/prepare-data)"; exit 0; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMP_WAIT_POLICY=passive
-py=/usr/bin/python3
+source "$(dirname "$0")/with_data.sh"
+need_data weights/squeezenet1_1.h5 weights/fastdepth.h5 weights/fast_style_scream.h5 images/content/chelsea.png \
+  images/style/starry_night.jpg
 content="$data/images/content/chelsea.png" style="$data/images/style/starry_night.jpg"
-fails=0 passes=0
-check() {  # check NAME CONDITION-EXIT-STATUS [DETAILS]
-  if [ "$2" -eq 0 ]; then passes=$((passes + 1)); echo "ok: $1"; else fails=$((fails + 1)); echo "FAILED: $1 ${3:-}"; fi
-}
 
 # Missing output folders are created (depth and features used to fail after computing).
 out=$("$bin" depth "$content" -o "$tmp/new/deeper/d.png" --device cpu 2>&1)
@@ -103,5 +93,4 @@ rc=$?
   [ ! -e "$tmp/wide/w_losses.csv" ] && [ ! -e "$tmp/wide/w.png" ]
 check "stylize: a 1024x16 style is refused before any iteration" $? "(exit $rc) $out"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -14,19 +14,9 @@
 # Usage: stylize_scales_batch.sh BIN SOURCE_DIR
 set -u
 bin="$1"
-data="${DEPTHSTYLE_PREPARED:-$2/data}"
-for f in weights/squeezenet1_1.h5 weights/fastdepth.h5 images/content/chelsea.png images/style/starry_night.jpg; do
-  [ -f "$data/$f" ] || { echo "skipped: no data ($data/$f missing; run scripts/prepare-data)"; exit 0; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMP_WAIT_POLICY=passive
-py=/usr/bin/python3
+source "$(dirname "$0")/with_data.sh"
+need_data weights/squeezenet1_1.h5 weights/fastdepth.h5 images/content/chelsea.png images/style/starry_night.jpg
 content="$data/images/content/chelsea.png" style="$data/images/style/starry_night.jpg"  # chelsea: 451x300
-fails=0 passes=0
-check() {  # check NAME CONDITION-EXIT-STATUS [DETAILS]
-  if [ "$2" -eq 0 ]; then passes=$((passes + 1)); echo "ok: $1"; else fails=$((fails + 1)); echo "FAILED: $1 ${3:-}"; fi
-}
 png_width() { "$py" -c "import struct,sys; print(struct.unpack('>I', open(sys.argv[1],'rb').read()[16:20])[0])" "$1"; }
 
 S=(stylize "$content" --style "$style" --device cpu)
@@ -98,5 +88,4 @@ rc=$?
 [ $rc -eq 1 ] && grep -q "it is the input folder" <<<"$out" && [ "$(ls "$tmp/in" | tr '\n' ' ')" = "$before" ]
 check "batch: OUTDIR equal to the content folder is refused" $? "(exit $rc) $out"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish
