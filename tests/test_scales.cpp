@@ -23,7 +23,8 @@ std::vector<ds::app::ScaleStep> schedule(std::vector<std::string> args) {
 // "long_side:iters,..." of a schedule.
 std::string text(const std::vector<ds::app::ScaleStep>& steps) {
   std::string t;
-  for (const ds::app::ScaleStep& s : steps) t += (t.empty() ? "" : ",") + std::to_string(s.long_side) + ":" + std::to_string(s.iters);
+  for (const ds::app::ScaleStep& s : steps)
+    t += (t.empty() ? "" : ",") + std::to_string(s.long_side) + ":" + std::to_string(s.iters);
   return t;
 }
 

@@ -64,7 +64,8 @@ int cmd_stylize(int argc, char** argv) {
   } else {
     // The depth file: --depth, else the .mat content itself, else none (estimated).
     std::string depth = a.has("--depth") ? a.str("--depth") : (lower_extension(content) == ".mat" ? content : "");
-    std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + std::filesystem::path(content).stem().string() + ".png";
+    std::string name = std::filesystem::path(content).stem().string();
+    std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + name + ".png";
     check_image_output(out);
     jobs.push_back({content, depth, out, ""});
   }

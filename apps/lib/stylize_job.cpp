@@ -5,12 +5,10 @@
 #include <filesystem>
 #include <functional>
 
-#include "apps/lib/bench.h"
-#include "apps/lib/csv.h"
+#include "apps/lib/iteration_log.h"
 #include "apps/lib/loss_options.h"
 #include "apps/lib/montage.h"
 #include "apps/lib/plot.h"
-#include "apps/lib/progress.h"
 #include "losses/depth_map.h"
 #include "losses/masks.h"
 #include "nn/resize.h"
@@ -55,87 +53,7 @@ std::string style_mask_spec(const Args& a, size_t k) {
   return per_style(a, "--style-mask", k, a.all("--style").size(), "none");
 }
 
-int total_iters(const std::vector<ScaleStep>& steps) {
-  int n = 0;
-  for (const ScaleStep& s : steps) n += s.iters;
-  return n;
-}
-
-// The --save-every frames: at every iteration (counted over all scales) that is a multiple of
-// save_every, except the last one (that image is OUT); named by scale when there are several.
-template <typename F>
-void for_each_frame(const std::vector<ScaleStep>& steps, int save_every, F f) {
-  int done = 0, total = total_iters(steps);
-  for (const ScaleStep& s : steps) {
-    for (int g = done + 1; save_every > 0 && g <= done + s.iters; ++g)
-      if (g % save_every == 0 && g != total) f(steps.size() > 1 ? s.long_side : 0, g);
-    done += s.iters;
-  }
-}
-
 }  // namespace
-
-// Per iteration: the CSV row (iteration over all scales, seconds, scale, terms), the curves,
-// the progress line and the --save-every snapshots.
-class IterationLog {
- public:
-  IterationLog(const std::string& base, const std::vector<std::string>& names, const std::vector<ScaleStep>& steps,
-               int save_every)
-      : base_(base), csv_(base + "_losses.csv", columns(names)), curves_(names.size()), steps_(steps),
-        t0_(std::chrono::steady_clock::now()) {
-    for_each_frame(steps, save_every, [&](int px, int g) { frames_[g] = frame_path(base, px, g); });
-  }
-  // Starts scale k: its progress line and how its snapshots are shown (--original-colors).
-  void begin_scale(size_t k, std::function<Tensor(const Tensor&)> shown) {
-    progress_ = std::make_unique<Progress>(steps_[k].iters);
-    if (steps_.size() > 1)
-      progress_->set_label("scale " + std::to_string(k + 1) + "/" + std::to_string(steps_.size()) + " (" +
-                           std::to_string(steps_[k].long_side) + " px)");
-    scale_ = k, shown_ = std::move(shown), scale_t0_ = seconds();
-  }
-  void add(int it, const std::vector<double>& terms, const Tensor& image) {
-    int g = global(it);
-    std::vector<double> row = {static_cast<double>(g), seconds(), static_cast<double>(steps_[scale_].long_side)};
-    row.insert(row.end(), terms.begin(), terms.end());
-    csv_.row(row);
-    for (size_t i = 0; i < terms.size(); ++i) curves_[i].push_back(terms[i]);
-    progress_->update(it, {{"loss", terms[0]}});
-    auto frame = frames_.find(g);
-    if (frame != frames_.end()) save_image(frame->second, shown_(image));
-  }
-  // Ends the scale after `done` iterations: its line with time, losses and peak memory.
-  void end_scale(int done, Device dev) {
-    progress_->finish();
-    if (steps_.size() > 1)
-      std::printf("scale %zu/%zu (%d px): %d iterations in %.1fs, loss %.4g -> %.4g, peak memory %.0f MiB (%s)\n",
-                  scale_ + 1, steps_.size(), steps_[scale_].long_side, done, seconds() - scale_t0_,
-                  curves_[0][curves_[0].size() - static_cast<size_t>(done)], curves_[0].back(), peak_memory_mb(dev),
-                  dev == Device::CPU ? "the process's peak RSS so far" : "device allocator peak so far");
-    offset_ += done;
-  }
-  int global(int it) const { return offset_ + it; }
-  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
-  const std::vector<std::vector<double>>& curves() const { return curves_; }
-  void save() const { csv_.save(); }  // the CSV, written whole (apps/lib/csv.h)
-
- private:
-  static std::vector<std::string> columns(const std::vector<std::string>& names) {
-    std::vector<std::string> c = {"iteration", "seconds", "scale"};
-    c.insert(c.end(), names.begin(), names.end());
-    return c;
-  }
-  std::string base_;
-  CsvWriter csv_;
-  std::vector<std::vector<double>> curves_;
-  std::vector<ScaleStep> steps_;
-  std::map<int, std::string> frames_;
-  std::unique_ptr<Progress> progress_;
-  size_t scale_ = 0;
-  int offset_ = 0;
-  double scale_t0_ = 0;
-  std::chrono::steady_clock::time_point t0_;
-  std::function<Tensor(const Tensor&)> shown_;
-};
 
 struct StylizeScale {
   size_t k = 0;
@@ -165,7 +83,8 @@ void report_depth(const DepthEstimator& depth_net, const Tensor& content, const 
   std::vector<float> dc = depth_net.predict(Var(content.to(dev))).value().to_vector();
   std::vector<float> dr = depth_net.predict(result).value().to_vector();
   DepthAgreement d = depth_agreement(dc, dr);
-  std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net.name().c_str(), d.rmse, d.pearson);
+  std::printf("depth of result vs content (%s): RMSE %.4f m, Pearson %.4f\n", depth_net.name().c_str(), d.rmse,
+              d.pearson);
 }
 
 }  // namespace
@@ -209,8 +128,7 @@ void StylizeCommand::plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs)
     plan.output("loss log", base + "_losses.csv");
     plan.output("loss plot", base + "_losses.png");
     plan.output("montage", base + "_montage.png");
-    for_each_frame(steps_, save_every_,
-                   [&](int px, int g) { plan.output("--save-every image", frame_path(base, px, g)); });
+    for (const auto& frame : frame_files(base, steps_, save_every_)) plan.output("--save-every image", frame.second);
   }
 }
 
@@ -260,7 +178,8 @@ void StylizeCommand::prepare(StylizeScale& s, const Content& c, size_t k, const 
   s.content = resize_image(c.image, h, w);
   s.depth01 = working_depth(c, s.content, depth_net_.get(), dev_);
   s.content_mask = Tensor();
-  if (a_.str("--content-mask") != "none") s.content_mask = make_mask(parse_mask_spec(a_.str("--content-mask")), s.depth01);
+  std::string content_mask = a_.str("--content-mask");
+  if (content_mask != "none") s.content_mask = make_mask(parse_mask_spec(content_mask), s.depth01);
   s.loss = std::make_unique<TransferLoss>(net_, depth_net_.get(), spec_, styles_at(steps_[k].long_side, s.depth01),
                                           dev_, s.content_mask);
   StylizeConfig cfg = cfg_;
@@ -375,8 +294,8 @@ void declare_stylize_options(Args& a) {
          "assume it off: with squeezenet try --content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1");
   a.option("-o", "FILE|DIR", "result .png or .jpg/.jpeg (quality 95); with a CONTENT folder, the output folder",
            "out/stylize/<content>.png, or out/stylize/ for a folder");
-  a.option("--save-every", "N", "also write OUT_iterN.png (OUT_sPX_iterN.png with scales) every N iterations (0: never)",
-           "0");
+  a.option("--save-every", "N",
+           "also write OUT_iterN.png (OUT_sPX_iterN.png with scales) every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");
   a.device_option();
 }
