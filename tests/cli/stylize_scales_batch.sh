@@ -7,6 +7,7 @@
 #   - scale 2 starts from scale 1's result, not from the content: its first logged loss is below
 #     that of a single-scale run at 48 px starting from the content (the content has the full
 #     style loss; three Adam steps at 32 px already lower it);
+#   - a diverging run stops within its scale and writes that scale's best iterate, exit 1;
 #   - a folder of 2 good images and a corrupt one: 2 results, a summary naming the bad file, exit 1;
 #   - --depth DIR matched by stem: a.pgm used for a.png, an all-invalid b.pgm fails b only, no
 #     depth file for c fails c only, saying so;
@@ -47,6 +48,13 @@ print("first loss at 48 px: from scale 1's result %.4g, from the content %.4g" %
 assert multi[3][3] < 0.95 * single
 PY
 check "--scales: scale 2 starts from scale 1's result (lower first loss than from the content)" $?
+
+# Divergence is watched per scale: --lr 10 stops at scale 1, whose best iterate (32 px) is written.
+out=$("$bin" "${S[@]}" --scales 32,48 --iters 40,5 --lr 10 -o "$tmp/div/d.png" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "stopped at scale 1/2 (32 px), iteration" <<<"$out" && grep -q "try --lr 1 " <<<"$out" &&
+  [ "$(png_width "$tmp/div/d.png")" -eq 32 ] && [ "$(tail -n +2 "$tmp/div/d_losses.csv" | wc -l)" -lt 40 ]
+check "--scales --lr 10: stops in scale 1, writes that scale's best iterate, exit 1" $? "(exit $rc) $out"
 
 # Batch: a.png and b.png good, c.png corrupt.
 mkdir -p "$tmp/in" "$tmp/depth"
