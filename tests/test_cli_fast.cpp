@@ -115,17 +115,17 @@ TEST_CASE("fast: a fast_style_tf file with a missing parameter is refused, namin
 
 TEST_CASE("fast: a missing image, an empty folder and a file given as output folder are clear errors") {
   TempDir t("fast_bad_inputs");
-  std::string msg = error_of([&] { ds::app::fast_jobs(t.file("nope.jpg"), t.file("out.png")); });
+  std::string msg = error_of([&] { ds::app::image_jobs(t.file("nope.jpg"), t.file("out.png")); });
   CHECK(contains(msg, "nope.jpg: no such image or folder"));
 
   fs::create_directories(t.dir / "empty");
   std::ofstream(t.file("empty/notes.txt")) << "not an image";
-  msg = error_of([&] { ds::app::fast_jobs(t.file("empty"), t.file("out")); });
+  msg = error_of([&] { ds::app::image_jobs(t.file("empty"), t.file("out")); });
   CHECK(contains(msg, "holds no PNG, JPEG or PPM images"));
 
   std::ofstream(t.file("empty/a.png")) << "x";
   std::ofstream(t.file("taken")) << "a file";
-  msg = error_of([&] { ds::app::fast_jobs(t.file("empty"), t.file("taken")); });
+  msg = error_of([&] { ds::app::image_jobs(t.file("empty"), t.file("taken")); });
   CHECK(contains(msg, "-o names the output folder"));
 }
 
@@ -133,7 +133,7 @@ TEST_CASE("fast: a folder gives one job per image, sorted by name, each writing 
   TempDir t("fast_jobs");
   for (const char* n : {"b.JPG", "a.png", "c.ppm", "a.jpeg", "readme.md"}) std::ofstream(t.file(n)) << "x";
   fs::create_directories(t.dir / "sub.png");  // a folder, not an image
-  std::vector<ds::app::FastJob> jobs = ds::app::fast_jobs(t.dir.string(), "out");
+  std::vector<ds::app::ImageJob> jobs = ds::app::image_jobs(t.dir.string(), "out");
   REQUIRE(jobs.size() == 4);
   CHECK(jobs[0].input == t.file("a.jpeg"));
   CHECK(jobs[0].output == "out/a_jpeg.png");  // two inputs named a.*: the extension keeps them apart
@@ -141,7 +141,7 @@ TEST_CASE("fast: a folder gives one job per image, sorted by name, each writing 
   CHECK(jobs[2].output == "out/b.png");
   CHECK(jobs[3].output == "out/c.png");
 
-  std::vector<ds::app::FastJob> one = ds::app::fast_jobs(t.file("c.ppm"), "x.png");
+  std::vector<ds::app::ImageJob> one = ds::app::image_jobs(t.file("c.ppm"), "x.png");
   REQUIRE(one.size() == 1);
   CHECK(one[0].output == "x.png");
 }
@@ -164,7 +164,7 @@ TEST_CASE("fast: an unreadable image in a folder is skipped, the others written,
   ds::save_image(t.file("in/good1.png"), test_image(12, 10));
   ds::save_image(t.file("in/good2.png"), test_image(9, 14));
   std::ofstream(t.file("in/broken.jpg")) << "not a jpeg";
-  std::vector<ds::app::FastJob> jobs = ds::app::fast_jobs(t.file("in"), t.file("out"));
+  std::vector<ds::app::ImageJob> jobs = ds::app::image_jobs(t.file("in"), t.file("out"));
   REQUIRE(jobs.size() == 3);
   CHECK(ds::app::run_fast_jobs(synthetic_net(), jobs, 0) == 1);
   CHECK_FALSE(fs::exists(t.file("out/broken.png")));

@@ -1,5 +1,5 @@
 // `depthstyle stylize` with the neural-style options (--original-colors, --pooling,
-// --style-scale, --normalize-gradients), each together with several styles, depth masks, the
+// --style-scale, --normalize-gradients, --scales), each together with several styles, depth masks, the
 // depth loss and both optimisers: the real binary at 64 px for a few iterations, with the
 // prepared SqueezeNet and FastDepth ("skipped: no data" without them). Results are read back
 // from the written PNG files.
@@ -188,4 +188,33 @@ TEST_CASE("stylize --normalize-gradients: runs with masks, two styles, the depth
   // The weights suggested by --help. The loss may rise: the normalised gradient is not its gradient.
   check_option_changes_result(s, "--content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1",
                               "--normalize-gradients", false);
+}
+
+TEST_CASE("stylize --scales: with masks, two styles, the depth loss, both optimisers, colours and style sizes") {
+  if (skip_without_data()) return;
+  Scratch s;
+  INFO("last run: " << s.last);
+  for (std::string opt : {"adam", "lbfgs"}) {
+    CAPTURE(opt);
+    // --style-scale follows each scale: 1.5 x 32 = 48 px, then 1.5 x 64 = 96 px.
+    Run r = s.stylize("--scales 32,64 --iters 2 --depth-weight 20000 --original-colors recombine --style-scale 1.5 "
+                      "--optimizer " + opt + " -o " + s.file("ms.png"));
+    REQUIRE(r.rc == 0);
+    auto [first, last] = loss_change(r.out);
+    CHECK((std::isfinite(first) && std::isfinite(last)));
+    Tensor result = ds::load_image_rgb(s.file("ms.png"));
+    CHECK((result.W() == 64 && result.H() == 48));
+    check_content_chroma(s, s.file("ms.png"));
+    check_style_sizes(r.out, 48);
+    size_t second = r.out.find("scale 1/2 (32 px): 2 iterations");
+    REQUIRE(second != std::string::npos);
+    check_style_sizes(r.out.substr(second), 96);
+  }
+  // --style-size stays fixed at every scale.
+  Run fixed = s.stylize("--scales 32,64 --iters 1 --style-size 40 -o " + s.file("fixed.png"));
+  REQUIRE(fixed.rc == 0);
+  size_t second = fixed.out.find("scale 1/2 (32 px): 1 iterations");
+  REQUIRE(second != std::string::npos);
+  check_style_sizes(fixed.out, 40);
+  check_style_sizes(fixed.out.substr(second), 40);
 }

@@ -1,6 +1,7 @@
 // The optimisation-based method end to end on synthetic networks (no data needed): a short
 // run from noise lowers every loss term, with a content mask, two masked styles and the
-// depth loss all switched on; the same seed gives the same image twice.
+// depth loss all switched on; the same seed gives the same image twice; a start image is
+// upsampled bilinearly.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include "apps/lib/stylize.h"
 #include "losses/depth_map.h"
 #include "losses/masks.h"
+#include "check.h"
+#include "oracle.h"
 #include "tensor/random.h"
 
 using ds::Tensor;
@@ -162,4 +165,21 @@ TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest lo
   CHECK(totals[static_cast<size_t>(st.best_iteration() - 1)] == lowest);
   CHECK(st.evaluate(st.best_image())[0] == doctest::Approx(lowest).epsilon(1e-5));
   CHECK(st.evaluate(st.image().value())[0] > 10 * lowest);
+}
+
+TEST_CASE("stylize: a start image (coarse-to-fine: the previous scale's result) is upsampled bilinearly") {
+  Setup s = make_setup();
+  s.spec.depth_weight = 0;
+  ds::TransferLoss loss(s.net, nullptr, s.spec, s.styles, ds::Device::CPU, s.content_mask);
+  ds::Rng rng(11);
+  // 2x (as 256 -> 512) and a ratio that is not whole; the start overrides --init (noise here).
+  for (ds::Shape shape : {ds::Shape{1, 3, 24, 32}, ds::Shape{1, 3, 19, 27}}) {
+    CAPTURE(ds::shape_str(shape));
+    s.cfg.start = rng.uniform_tensor(shape, 0, 1);
+    ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
+    // Float64 oracle with align_corners=False. Error model: each output is four taps of values
+    // in [0,1] with weights rounded to float32 and summed in float32: < 4 * 2^-23 < 1e-6.
+    dst::check_close("start", st.image().value(), dst::resize_bilinear_ref(dst::to_double(s.cfg.start), 48, 64), 1e-6,
+                     0);
+  }
 }

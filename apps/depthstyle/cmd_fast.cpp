@@ -32,7 +32,7 @@ int cmd_fast(int argc, char** argv) {
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
   const std::string& model = a.positional()[0], &input = a.positional()[1];
-  std::vector<FastJob> jobs = fast_jobs(input, a.required("-o"));
+  std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
   if (std::filesystem::is_directory(input))
     check_output_folder(input, a.str("-o"), overwrite,
@@ -40,10 +40,10 @@ int cmd_fast(int argc, char** argv) {
                         "choose another folder, or give --overwrite to do exactly that");
   OutputPlan plan;
   plan.input("model file", fast_style_file(model));
-  for (const FastJob& j : jobs) plan.input("input image", j.input);
-  for (const FastJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
+  for (const ImageJob& j : jobs) plan.input("input image", j.input);
+  for (const ImageJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
   plan.check();
-  for (const FastJob& j : jobs) check_image_output(j.output);
+  for (const ImageJob& j : jobs) check_image_output(j.output);
   FastStyleNet net = load_fast_style(model, dev);
   int failed = run_fast_jobs(net, jobs, size);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());

@@ -94,14 +94,15 @@ BenchResult run_workload(const Workload& w, const BenchOptions& o) {
   if (o.profile) std::fprintf(stderr, "profile of %s (%d timed iterations):\n%s\n", w.name.c_str(), o.iters,
                               profile_report().c_str());
   summarise(r);
-  if (o.device == Device::CPU) {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    r.peak_mb = ru.ru_maxrss / 1024.0;  // Linux: KiB
-  } else {
-    r.peak_mb = cuda::alloc_stats().peak_bytes_in_use / (1024.0 * 1024.0);
-  }
+  r.peak_mb = peak_memory_mb(o.device);
   return r;
+}
+
+double peak_memory_mb(Device device) {
+  if (device != Device::CPU) return static_cast<double>(cuda::alloc_stats().peak_bytes_in_use) / (1024.0 * 1024.0);
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
 std::string result_json(const BenchResult& r) {

@@ -30,6 +30,11 @@ struct BenchResult {
   std::vector<double> ms;
   double median = 0, min = 0, max = 0, p25 = 0, p75 = 0, peak_mb = 0;
 };
+// The peak memory so far in MiB: on the CPU the process's peak RSS (getrusage ru_maxrss, a
+// high-water mark of the whole process), on CUDA the caching allocator's peak of bytes handed
+// out (also never lowered). Either way a peak since the start, not of the last step alone.
+double peak_memory_mb(Device device);
+
 // Fills median/min/max/p25/p75 from ms (linear interpolation between order statistics, as
 // the peer's percentile()). Throws ds::Error when ms is empty.
 void summarise(BenchResult& r);

@@ -61,6 +61,7 @@ void Progress::emit(int done, const NamedValues& values, Clock::time_point now) 
   double elapsed = std::chrono::duration<double>(now - first_).count();
   double rate = elapsed > 0 && done > first_done_ ? (done - first_done_) / elapsed : 0.0;
   std::string line = progress_line(done, total_, values, rate, tty_ ? 10 : 0);
+  if (!label_.empty()) line = label_ + " " + line;
   if (tty_)
     std::fprintf(out_, "\r%s\x1b[K", line.c_str()), open_line_ = true;  // \x1b[K: clear the rest
   else

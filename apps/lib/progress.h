@@ -31,6 +31,8 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
 
+  // Text before each line ("scale 2/3 (512 px)"); none by default.
+  void set_label(std::string label) { label_ = std::move(label); }
   void update(int done, const NamedValues& values = {});
   // Ends the in-place line with a newline (terminal mode); later updates start a new line.
   void finish();
@@ -42,6 +44,7 @@ class Progress {
   int total_, every_n_;
   double every_s_;
   FILE* out_;
+  std::string label_;
   bool tty_, started_ = false, open_line_ = false;
   int first_done_ = 0, last_done_ = -1;
   Clock::time_point first_, last_emit_;

@@ -16,7 +16,8 @@ Stylizer::Stylizer(const TransferLoss& loss, const Tensor& content, StylizeConfi
     : loss_(loss), cfg_(std::move(cfg)), device_(device) {
   ref_ = loss_.reference(Var(content.to(device_)));
   Tensor init;
-  if (cfg_.init == "content") init = content.clone();
+  if (cfg_.start.defined()) init = resize_image(cfg_.start, content.shape()[2], content.shape()[3]);
+  else if (cfg_.init == "content") init = content.clone();
   else if (cfg_.init == "noise") init = Rng(cfg_.seed).uniform_tensor(content.shape(), 0.0f, 1.0f);
   else init = resize_image(load_image_rgb(cfg_.init), content.shape()[2], content.shape()[3]);
   image_ = Var(init.to(device_), true);

@@ -19,6 +19,9 @@ struct StylizeConfig {
   int lr_step = 150;               // Adam: multiply lr by lr_decay every lr_step iterations (0: never)
   std::string init = "content";    // content | noise | an image file (resized to the content)
   uint64_t seed = 0;               // of the noise initialisation
+  // When defined, the start instead of `init`: an image [1,3,h,w] in [0,1] (any size and
+  // device), resized bilinearly to the content (coarse-to-fine: the previous scale's result).
+  Tensor start;
 };
 
 class Stylizer {

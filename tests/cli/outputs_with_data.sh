@@ -12,20 +12,10 @@
 # Usage: outputs_with_data.sh BIN SOURCE_DIR
 set -u
 bin="$1"
-data="${DEPTHSTYLE_PREPARED:-$2/data}"
-for f in weights/squeezenet1_1.h5 weights/fastdepth.h5 weights/fast_style_scream.h5 images/content/chelsea.png \
-  images/style/starry_night.jpg; do
-  [ -f "$data/$f" ] || { echo "skipped: no data ($data/$f missing; run scripts/prepare-data)"; exit 0; }
-done
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export OMP_WAIT_POLICY=passive
-py=/usr/bin/python3
+source "$(dirname "$0")/with_data.sh"
+need_data weights/squeezenet1_1.h5 weights/fastdepth.h5 weights/fast_style_scream.h5 images/content/chelsea.png \
+  images/style/starry_night.jpg
 content="$data/images/content/chelsea.png" style="$data/images/style/starry_night.jpg"
-fails=0 passes=0
-check() {  # check NAME CONDITION-EXIT-STATUS [DETAILS]
-  if [ "$2" -eq 0 ]; then passes=$((passes + 1)); echo "ok: $1"; else fails=$((fails + 1)); echo "FAILED: $1 ${3:-}"; fi
-}
 
 # Missing output folders are created (depth and features used to fail after computing).
 out=$("$bin" depth "$content" -o "$tmp/new/deeper/d.png" --device cpu 2>&1)
@@ -63,13 +53,14 @@ printed=$(grep -o 'loss [^ ]* -> [^ ]*' <<<"$out")
 import csv, math, sys
 rows = list(csv.reader(open(sys.argv[1])))
 head, body = rows[0], [[float(v) for v in r] for r in rows[1:]]
-assert head == ["iteration", "seconds", "total", "content", "style_starry_night", "tv", "depth"], head
+assert head == ["iteration", "seconds", "scale", "total", "content", "style_starry_night", "tv", "depth"], head
 assert [r[0] for r in body] == [1, 2, 3, 4, 5, 6], [r[0] for r in body]
 assert all(b[1] >= a[1] >= 0 for a, b in zip(body, body[1:])), "seconds must not decrease"
+assert all(r[2] == 48 for r in body), "the scale column is the long side, --size 48"
 for r in body:  # the total is a float32 sum of four float32 terms: relative error < 4 * 2^-24
-    assert math.isclose(r[2], sum(r[3:]), rel_tol=1e-6), r
+    assert math.isclose(r[3], sum(r[4:]), rel_tol=1e-6), r
 _, first, _, last = sys.argv[2].split()
-assert float(first) == float("%.4g" % body[0][2]) and float(last) == float("%.4g" % body[-1][2]), (sys.argv[2], body)
+assert float(first) == float("%.4g" % body[0][3]) and float(last) == float("%.4g" % body[-1][3]), (sys.argv[2], body)
 EOF
 check "stylize's losses CSV reads back with its meaning (rc $rc, printed '$printed')" $? "$out"
 
@@ -86,8 +77,8 @@ check "stylize --lr 10: exit 1, stopped early, a smaller --lr suggested" $? "(ex
 "$py" - "$tmp/div/d_losses.csv" "$tmp/div/check_losses.csv" <<'EOF'
 import csv, sys
 run = [[float(v) for v in r] for r in list(csv.reader(open(sys.argv[1])))[1:]]
-written = float(list(csv.reader(open(sys.argv[2])))[1][2])
-start, end = run[0][2], run[-1][2]
+written = float(list(csv.reader(open(sys.argv[2])))[1][3])  # column 3: total
+start, end = run[0][3], run[-1][3]
 print("start %.4g, end %.4g, loss of the written image %.4g" % (start, end, written))
 assert written <= 1.05 * start and written < end / 100
 EOF
@@ -102,5 +93,4 @@ rc=$?
   [ ! -e "$tmp/wide/w_losses.csv" ] && [ ! -e "$tmp/wide/w.png" ]
 check "stylize: a 1024x16 style is refused before any iteration" $? "(exit $rc) $out"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -53,6 +53,13 @@ expect "negative --iters" "--iters" "$tmp/c.ppm" --style "$tmp/s.ppm" --iters -5
 expect "bad mask spec" "mask" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "wobble:k=1"
 expect "no style" "--style" "$tmp/c.ppm"
 expect "unknown option" "unknown option" "$tmp/c.ppm" --style "$tmp/s.ppm" --frobnicate 3
+# Coarse to fine (--scales): refused before any file is read or written.
+expect "decreasing --scales" "the long sides must increase" "$tmp/c.ppm" --style "$tmp/s.ppm" --scales 64,32
+expect "--iters list of another length" "one per scale (2 scales), got 3" "$tmp/c.ppm" --style "$tmp/s.ppm" \
+  --scales 32,64 --iters 5,5,5
+expect "--size other than the last scale" "--size 48 conflicts with --scales 32,64" "$tmp/c.ppm" --style "$tmp/s.ppm" \
+  --scales 32,64 --size 48
+expect "--scales with --multires" "given together" "$tmp/c.ppm" --style "$tmp/s.ppm" --scales 32,64 --multires 2
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]
