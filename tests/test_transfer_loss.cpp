@@ -20,8 +20,8 @@ struct Nets {
 // Terms of y against x for a spec; two styles, the second with weight w2.
 std::vector<double> terms(const Nets& n, const ds::LossSpec& spec, const Tensor& x, const Tensor& y, float w2 = 1) {
   ds::Rng rng(3);
-  std::vector<ds::StyleImage> styles = {{"a", rng.uniform_tensor({1, 3, 32, 32}, 0, 1)},
-                                        {"b", rng.uniform_tensor({1, 3, 40, 32}, 0, 1), w2}};
+  std::vector<ds::StyleImage> styles = {{"a", rng.uniform_tensor({1, 3, 32, 32}, 0, 1), 1, Tensor()},
+                                        {"b", rng.uniform_tensor({1, 3, 40, 32}, 0, 1), w2, Tensor()}};
   ds::TransferLoss loss(n.net, n.depth.get(), spec, styles, ds::Device::CPU);
   ds::NoGradGuard ng;
   std::vector<double> t;
@@ -79,8 +79,8 @@ TEST_CASE("transfer loss: without depth terms the depth column is 0, and bad des
   CHECK_THROWS_WITH_AS(terms(n, spec, x, x), doctest::Contains("style: 4 layers but 3 weights"), ds::Error);
   spec = ds::default_loss_spec("vgg16", ds::TransferMethod::Optimisation);
   spec.depth_weight = 1;
-  CHECK_THROWS_WITH_AS(ds::TransferLoss(n.net, nullptr, spec, {{"a", x}}, ds::Device::CPU), doctest::Contains("depth network"),
-                       ds::Error);
+  CHECK_THROWS_WITH_AS(ds::TransferLoss(n.net, nullptr, spec, {{"a", x, 1, Tensor()}}, ds::Device::CPU),
+                       doctest::Contains("depth network"), ds::Error);
   CHECK_THROWS_WITH_AS(ds::default_loss_spec("alexnet", ds::TransferMethod::FeedForward),
                        doctest::Contains("expected squeezenet or vgg16"), ds::Error);
 }
