@@ -80,7 +80,7 @@ static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b,
   int64_t wo = (xs[3] + p.pad_left + p.pad_right - p.dil_w * (ws[3] - 1) - 1) / p.stride_w + 1;
   if (xs[2] + p.pad_top + p.pad_bottom < p.dil_h * (ws[2] - 1) + 1 ||
       xs[3] + p.pad_left + p.pad_right < p.dil_w * (ws[3] - 1) + 1)
-    throw Error(std::string(op) + ": input " + shape_str(xs) + " is smaller than the kernel " + shape_str(ws) + " (" +
+    throw InputTooSmall(std::string(op) + ": input " + shape_str(xs) + " is smaller than the kernel " + shape_str(ws) + " (" +
                 p.str() + ")");
   Tensor y = empty_like_dev({xs[0], ws[0], ho, wo}, x.value());
   DS_DISPATCH(y.device(), conv2d_forward, x.value(), w.value(), b.defined() ? b.value() : Tensor(), y, p);

@@ -11,7 +11,7 @@ static Tensor pool_output(const char* op, const Var& x, const Pool2dParams& p) {
     throw Error(std::string(op) + ": invalid parameters (" + p.str() + "); padding may be at most half the kernel");
   const Shape& s = x.shape();
   if (s[2] + 2 * p.pad_h < p.kh || s[3] + 2 * p.pad_w < p.kw)
-    throw Error(std::string(op) + ": input " + shape_str(s) + " is smaller than the window (" + p.str() + ")");
+    throw InputTooSmall(std::string(op) + ": input " + shape_str(s) + " is smaller than the window (" + p.str() + ")");
   return empty_like_dev({s[0], s[1], p.out_h(static_cast<int>(s[2])), p.out_w(static_cast<int>(s[3]))}, x.value());
 }
 

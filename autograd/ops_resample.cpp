@@ -46,8 +46,8 @@ Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode) {
   if (mode == PadMode::Reflect &&
       (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= s[2] || p.bottom >= s[2] ||
        p.left >= s[3] || p.right >= s[3]))
-    throw Error(std::string(op) + ": " + p.str() + " must be non-negative and smaller than the input size " +
-                shape_str(s));
+    throw InputTooSmall(std::string(op) + ": " + p.str() + " must be non-negative and smaller than the input size " +
+                        shape_str(s));
   Tensor y = empty_like_dev({s[0], s[1], h, w}, x.value());
   DS_DISPATCH(y.device(), pad2d_forward, x.value(), y, p, mode);
   Shape xs = s;

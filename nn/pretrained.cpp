@@ -61,8 +61,8 @@ int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers
     std::map<std::string, Var> out;
     try {
       out = net.run(Var(Tensor::zeros({1, 3, s, s}, net.device)), layers);
-    } catch (const Error&) {
-      continue;  // a layer refused an input this small (conv2d / pooling: "smaller than the kernel")
+    } catch (const InputTooSmall&) {
+      continue;  // a layer refused an input this small; any other error is not about the size
     }
     bool all = true;
     for (const auto& kv : out) all = all && kv.second.shape()[2] >= 1 && kv.second.shape()[3] >= 1;

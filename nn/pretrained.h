@@ -48,7 +48,8 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
 // convolutions and pools, which act on each axis alike and only grow their output with their
 // input, so an H x W image works exactly when min(H, W) is at least this. (SqueezeNet 1.1 up
 // to fire5: 15; VGG16 up to relu5_1, after four 2x2 pools: 16.) Costs a few milliseconds.
-// Throws ds::Error naming the network if no side up to 4096 works.
+// Throws ds::Error naming the network if no side up to 4096 works. Only ds::InputTooSmall
+// ends a probe quietly: any other error (a bad DEPTHSTYLE_CONV, a device problem) is passed on.
 int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers);
 
 // Throws ds::Error unless an image's working size h x w is at least min_side on both sides:

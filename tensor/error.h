@@ -10,4 +10,11 @@ struct Error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// An input too small for an op's window (conv kernel, pooling window, reflection padding).
+// Its own type so that a search for the smallest usable size (nn/pretrained.h,
+// min_input_side) skips only these and passes every other error on at once.
+struct InputTooSmall : Error {
+  using Error::Error;
+};
+
 }  // namespace ds

@@ -51,3 +51,21 @@ TEST_CASE("check_input_size names the image, its working size and the minimum") 
       "layers relu1,fire5 (each must give at least a 1x1 output); give --style-size 832 or more",
       ds::Error);
 }
+
+TEST_CASE("min_input_side passes on an error that is not about the size at once") {
+  // The network's weights live on the CPU; asking it to probe on another device fails at every
+  // size for a reason unrelated to the size (no CUDA device here; on a GPU machine, tensors on
+  // two devices). Before ds::InputTooSmall, every such error was swallowed as "too small" at each
+  // of the 4096 sizes and reported as "no input side up to 4096".
+  ds::FeatureNet net{"squeezenet", ds::squeezenet1_1(synthetic(ds::squeezenet1_1_param_shapes(false))),
+                     ds::Preprocess::imagenet()};
+  net.device = ds::Device::CUDA;
+  try {
+    ds::min_input_side(net, {"relu1"});
+    FAIL("expected an error");
+  } catch (const ds::InputTooSmall& e) {
+    FAIL("a device error reported as a size error: " << e.what());
+  } catch (const ds::Error& e) {
+    CHECK(std::string(e.what()).find("no input side") == std::string::npos);
+  }
+}

@@ -60,6 +60,10 @@ TEST_CASE("stylize scales: each bad schedule is an error that says what is wrong
   CHECK(has(error({"--scales", "32,64", "--multires", "2"}), "--scales and --multires given together"));
   CHECK(has(error({"--size", "40", "--multires", "3"}), "starts at 10 px, below the minimum 16"));
   CHECK(has(error({"--multires", "9"}), "--multires"));
+  // Empty list items are errors, not dropped (dropping "2," would make it one count for every scale).
+  CHECK(has(error({"--scales", "32,,64"}), "--scales '32,,64': item 2 of the comma-separated list is empty"));
+  CHECK(has(error({"--scales", ",64"}), "item 1 of the comma-separated list is empty"));
+  CHECK(has(error({"--scales", "32,64", "--iters", "2,"}), "--iters '2,': item 2 of the comma-separated list is empty"));
 }
 
 TEST_CASE("stylize scales: --save-every frames are named by scale when there are several") {

@@ -6,6 +6,7 @@
 
 #include "apps/depthstyle/commands.h"
 #include "nn/prepared_data.h"
+#include "tensor/cpu/conv_algo.h"
 #include "tensor/tensor.h"
 
 namespace {
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[first], c.name) != 0) continue;
     try {
+      ds::cpu::conv_algo();  // a bad DEPTHSTYLE_CONV is an error before any work, in every command
       return c.run(argc - first, argv + first);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());

@@ -114,12 +114,19 @@ int Args::integer(const std::string& name, int lo, int hi) const {
 }
 
 std::vector<std::string> Args::list(const std::string& name) const {
+  // An empty item ("64,,96", "2,", ",2") is an error rather than dropped: dropping it would
+  // silently change how many items a per-scale or per-layer list has.
   std::vector<std::string> out;
-  std::stringstream ss(str(name));
-  std::string item;
-  while (std::getline(ss, item, ','))
-    if (!item.empty()) out.push_back(item);
-  return out;
+  const std::string s = str(name);
+  if (s.empty()) return out;
+  for (size_t start = 0;;) {
+    size_t comma = s.find(',', start);
+    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (out.back().empty())
+      throw Error(name + " '" + s + "': item " + std::to_string(out.size()) + " of the comma-separated list is empty");
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
 }
 
 void Args::expect_positional(size_t lo, size_t hi, const std::string& what) const {

@@ -44,6 +44,11 @@ std::vector<StylizeJob> batch_jobs(const std::string& content_dir, const std::st
                       "the results would go among the images read; choose another output folder (-o)");
   std::map<std::string, std::vector<std::string>> depths;
   if (!depth_dir.empty()) {
+    // Every image of the content folder is stylised, so depth maps there would be stylised as
+    // photos (a 16-bit depth PNG is a valid image) with themselves as their depth.
+    if (same_file(depth_dir, content_dir))
+      throw Error("--depth " + depth_dir + " is the content folder: its depth maps would be stylised as photos; "
+                  "keep the depth files in a folder of their own");
     depths = depth_files(depth_dir);
     check_output_folder(depth_dir, out_dir, false, "it holds the depth files read; choose another output folder (-o)");
   }

@@ -19,6 +19,13 @@ done
 out="$("$src/scripts/gpu-check" --dry-run --no-sanitizers --carried c.tar.xz 2>&1)"
 check "unpack" "--dry-run --carried"
 echo "$out" | grep -qE '^(build|memcheck) ' && { echo "FAIL: --carried --no-sanitizers still builds or sanitizes"; fail=1; }
+# --pack --dry-run only says what it would build: no build folder appears.
+had_carry=0
+[ -e "$src/build-gpu-carry" ] && had_carry=1
+out="$("$src/scripts/gpu-check" --pack --dry-run 2>&1; echo "rc=$?")"
+check "would configure and build build-gpu-carry" "--pack --dry-run"
+check "rc=0" "--pack --dry-run"
+[ $had_carry = 1 ] || [ ! -e "$src/build-gpu-carry" ] || { echo "FAIL: --pack --dry-run made build-gpu-carry"; fail=1; }
 for bad in "--budget x" "--frobnicate" "--build-dir a --carried b"; do
   # shellcheck disable=SC2086
   "$src/scripts/gpu-check" $bad >/dev/null 2>&1

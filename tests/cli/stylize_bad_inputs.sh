@@ -60,6 +60,10 @@ expect "--iters list of another length" "one per scale (2 scales), got 3" "$tmp/
 expect "--size other than the last scale" "--size 48 conflicts with --scales 32,64" "$tmp/c.ppm" --style "$tmp/s.ppm" \
   --scales 32,64 --size 48
 expect "--scales with --multires" "given together" "$tmp/c.ppm" --style "$tmp/s.ppm" --scales 32,64 --multires 2
+expect "empty item in --scales" "item 2 of the comma-separated list is empty" "$tmp/c.ppm" --style "$tmp/s.ppm" \
+  --scales 32,,64
+# A bad DEPTHSTYLE_CONV is an error at once (it once hung: the smallest-size search swallowed it 4096 times).
+DEPTHSTYLE_CONV=bogus expect "DEPTHSTYLE_CONV=bogus" "DEPTHSTYLE_CONV must be 'auto'" "$tmp/c.ppm" --style "$tmp/s.ppm"
 
 echo "$passes passed, $fails failed"
 [ "$fails" -eq 0 ]

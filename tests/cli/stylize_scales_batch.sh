@@ -11,7 +11,7 @@
 #   - a folder of 2 good images and a corrupt one: 2 results, a summary naming the bad file, exit 1;
 #   - --depth DIR matched by stem: a.pgm used for a.png, an all-invalid b.pgm fails b only, no
 #     depth file for c fails c only, saying so;
-#   - OUTDIR equal to the content folder is refused, nothing written.
+#   - OUTDIR equal to the content folder is refused, nothing written; so is --depth equal to it.
 # Usage: stylize_scales_batch.sh BIN SOURCE_DIR
 set -u
 bin="$1"
@@ -95,5 +95,12 @@ out=$("$bin" "${B[@]}" -o "$tmp/in/../in" 2>&1)
 rc=$?
 [ $rc -eq 1 ] && grep -q "it is the input folder" <<<"$out" && [ "$(ls "$tmp/in" | tr '\n' ' ')" = "$before" ]
 check "batch: OUTDIR equal to the content folder is refused" $? "(exit $rc) $out"
+
+# --depth naming the content folder itself: its depth maps would be stylised as photos.
+out=$("$bin" "${B[@]}" --depth "$tmp/in/." -o "$tmp/out3" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "is the content folder: its depth maps would be stylised as photos" <<<"$out" &&
+  [ ! -e "$tmp/out3" ]
+check "batch: --depth equal to the content folder is refused before any work" $? "(exit $rc) $out"
 
 finish
