@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <unistd.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -191,8 +192,14 @@ BenchResult run_child(const std::vector<std::string>& argv) {
     if (!out.empty() && out[0] == '{') last = out;
   }
   int rc = pclose(p);
-  if (rc != 0 || last.empty())
-    throw Error("bench: " + cmd + " failed (status " + std::to_string(rc) + ", no result line); see its messages above");
+  if (rc != 0 || last.empty()) {
+    // pclose gives a wait status: say "exit N" or "signal N" as a shell would.
+    std::string how = rc == -1                ? "could not be waited for"
+                      : WIFSIGNALED(rc)       ? "killed by signal " + std::to_string(WTERMSIG(rc))
+                      : WEXITSTATUS(rc) != 0 ? "exit " + std::to_string(WEXITSTATUS(rc))
+                                              : "exit 0 without a result line";
+    throw Error("bench: " + cmd + " failed (" + how + "); see its messages above");
+  }
   return parse_result(last, argv[0]);
 }
 

@@ -23,6 +23,8 @@ std::vector<ImageJob> image_jobs(const std::string& input, const std::string& ou
   if (!fs::is_directory(input)) return {{input, out}};
   if (fs::exists(out) && !fs::is_directory(out))
     throw Error(out + ": is a file; with a folder of images, -o names the output folder");
+  if (!fs::exists(out) && is_image_file(out))  // likely meant as one result file, not a folder to create
+    throw Error(out + ": looks like an image file name; with a folder of images, -o names the output folder");
   std::vector<fs::path> files;
   for (const fs::directory_entry& e : fs::directory_iterator(input))
     if (e.is_regular_file() && is_image_file(e.path().string())) files.push_back(e.path());

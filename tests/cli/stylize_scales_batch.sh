@@ -103,4 +103,9 @@ rc=$?
   [ ! -e "$tmp/out3" ]
 check "batch: --depth equal to the content folder is refused before any work" $? "(exit $rc) $out"
 
+out=$("$bin" "${B[@]}" -o "$tmp/res.png" 2>&1)
+rc=$?
+[ $rc -eq 1 ] && grep -q "looks like an image file name" <<<"$out" && [ ! -e "$tmp/res.png" ]
+check "batch: -o naming an image file rather than a folder is refused" $? "(exit $rc) $out"
+
 finish
