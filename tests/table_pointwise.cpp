@@ -97,7 +97,9 @@ std::vector<OpCase> reduction_cases() {
 
 std::vector<OpCase> gram_cases() {
   std::vector<OpCase> cases;
-  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{2, 67, 19, 23}}) {
+  // [2, 67, 19, 23]: SYRK blocks with a remainder (own GEMM); [1, 6, 90, 92]: 8280 pixels, cut
+  // into two chunks whose partial Grams are added (gram.cpp).
+  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{2, 67, 19, 23}, Shape{1, 6, 90, 92}}) {
     OpCase c;
     double scale = 1.0 / static_cast<double>(s[1] * s[2] * s[3]);
     c.name = "gram " + ds::shape_str(s) + " scale 1/CHW";
@@ -118,7 +120,7 @@ std::vector<OpCase> gram_cases() {
 // a plain sum; t gets no gradient. Scale and coef as the style loss uses them (1/M, 1/(4C^2)).
 std::vector<OpCase> gram_mse_cases() {
   std::vector<OpCase> cases;
-  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{1, 67, 19, 23}}) {
+  for (const Shape& s : {Shape{1, 3, 4, 5}, Shape{2, 5, 7, 3}, Shape{1, 67, 19, 23}, Shape{1, 6, 90, 92}}) {
     OpCase c;
     double scale = 1.0 / static_cast<double>(s[2] * s[3]), coef = 1.0 / (4.0 * static_cast<double>(s[1] * s[1]));
     c.name = "gram_mse " + ds::shape_str(s) + " scale 1/HW coef 1/4C^2";

@@ -355,5 +355,21 @@ void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const fl
   gemm_own(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
+void syrk_upper(int N, int K, float alpha, const float* A, int lda, float* C, int ldc) {
+  if (N <= 0) return;
+#ifdef DEPTHSTYLE_HAVE_OPENBLAS
+  if (gemm_backend() == GemmBackend::OpenBlas && K > 0) {
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, N, K, alpha, A, lda, 0.0f, C, ldc);
+    return;
+  }
+#endif
+  constexpr int kBlock = 64;  // rows per block: (N / kBlock + 1) / (2 N / kBlock) of the full product
+  for (int i0 = 0; i0 < N; i0 += kBlock) {
+    const float* rows = A + static_cast<int64_t>(i0) * lda;
+    gemm_own(false, true, std::min(kBlock, N - i0), N - i0, K, alpha, rows, lda, rows, lda, 0.0f,
+             C + static_cast<int64_t>(i0) * ldc + i0, ldc);
+  }
+}
+
 }  // namespace cpu
 }  // namespace ds

@@ -21,5 +21,10 @@ void set_gemm_backend(GemmBackend b);          // throws ds::Error for OpenBlas 
 void gemm_own(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
               int ldb, float beta, float* C, int ldc);
 
+// The upper triangle (diagonal included) of row-major C [N, N] = alpha * A A^T, A [N, K] with row
+// stride lda; the strict lower triangle is not written. OpenBLAS: cblas_ssyrk; own: GEMMs on the
+// blocks on and above the diagonal. Each entry is one dot product of length K either way.
+void syrk_upper(int N, int K, float alpha, const float* A, int lda, float* C, int ldc);
+
 }  // namespace cpu
 }  // namespace ds
