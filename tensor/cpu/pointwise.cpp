@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tensor/cpu/lanes8.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/kernels.h"
 
@@ -89,11 +90,18 @@ void relu_mask_forward(const Tensor& x, Tensor& y, Tensor& mask) {
   });
 }
 
+// One mask byte selects eight gradients at once (lane k keeps g when bit k is set).
 void relu_mask_backward(const Tensor& mask, const Tensor& dy, Tensor& dx) {
   const unsigned char* m = reinterpret_cast<const unsigned char*>(mask.data());
   const float* g = dy.data();
   float* d = dx.data();
-  for_each_chunk(dx.numel(), [=](int64_t i) { d[i] = (m[i >> 3] >> (i & 7)) & 1 ? g[i] : 0.0f; });
+  const int64_t n = dx.numel(), full = n / 8;
+  const I8 bit = {1, 2, 4, 8, 16, 32, 64, 128};
+  for_each_chunk(full, [=](int64_t byte) {
+    const I8 keep = (bit & static_cast<int32_t>(m[byte])) != 0;
+    store8(d + byte * 8, keep ? load8(g + byte * 8) : F8{});
+  });
+  for (int64_t i = full * 8; i < n; ++i) d[i] = (m[i >> 3] >> (i & 7)) & 1 ? g[i] : 0.0f;
 }
 
 // ---- broadcasting ----------------------------------------------------------
