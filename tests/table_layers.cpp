@@ -380,6 +380,43 @@ TEST_CASE("max_pool2d: a NaN wins its window and the first NaN is recorded") {
   CHECK(dx.to_vector() == std::vector<float>{0, 10, 0, 0, 0, 0, 0, 20});
 }
 
+// Wide planes go through the kernel's eight-windows-at-a-time path (stride 2, 2x2 or 3x3) and its
+// unrolled path; values from {0, 1, 2, NaN} make ties and NaNs common. Oracle: the rule written
+// out as plain loops (first maximum in row-major order, the first NaN wins; padding never wins).
+TEST_CASE("max_pool2d: ties and NaNs on wide planes follow the first-maximum rule") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (const Pool2dParams& p : {pool(2, 2, 0, false), pool(3, 2, 0, true), pool(3, 2, 1, false), pool(3, 2, 1, true)}) {
+    const int64_t h = 7, w = 61;
+    std::vector<float> v(static_cast<size_t>(2 * h * w));
+    for (size_t i = 0; i < v.size(); ++i) v[i] = (i * 7 + i / 5) % 9 == 4 ? nan : static_cast<float>((i * 5 + i / 3) % 3);
+    Tensor x = Tensor::from_vector({1, 2, h, w}, v);
+    const int64_t oh = p.out_h(static_cast<int>(h)), ow = p.out_w(static_cast<int>(w));
+    Tensor y = Tensor::empty({1, 2, oh, ow}), argmax = Tensor::empty({1, 2, oh, ow});
+    ds::cpu::max_pool2d_forward(x, y, argmax, p);
+    std::vector<float> got = y.to_vector(), got_arg = argmax.to_vector();
+    int64_t bad = 0;
+    for (int64_t c = 0; c < 2; ++c)
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          float best = -std::numeric_limits<float>::infinity();
+          int64_t best_off = -1;
+          for (int64_t r = 0; r < p.kh; ++r)
+            for (int64_t q = 0; q < p.kw; ++q) {
+              int64_t hh = i * p.stride_h - p.pad_h + r, ww = j * p.stride_w - p.pad_w + q;
+              if (hh < 0 || hh >= h || ww < 0 || ww >= w) continue;
+              float e = v[static_cast<size_t>((c * h + hh) * w + ww)];
+              if (best_off >= 0 && std::isnan(best)) continue;  // the first NaN stays
+              if (best_off < 0 || std::isnan(e) || e > best) best = e, best_off = r * p.kw + q;
+            }
+          size_t k = static_cast<size_t>((c * oh + i) * ow + j);
+          bool same = std::isnan(best) ? std::isnan(got[k]) : got[k] == best;
+          if (!same || got_arg[k] != static_cast<float>(best_off)) ++bad;
+        }
+    INFO(p.str());
+    CHECK(bad == 0);
+  }
+}
+
 OP_TESTS(max_pool_cases, "max_pool2d")
 OP_TESTS(avg_pool_cases, "avg_pool2d")
 OP_TESTS(global_avg_pool_cases, "global_avg_pool")
