@@ -44,6 +44,7 @@ namespace {
 // compiler lowers it to whatever the target has).
 constexpr int kLanes = 8;
 using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
+using DLanes = double __attribute__((vector_size(kLanes * sizeof(double))));
 
 // F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1).
 struct F2 {
@@ -55,7 +56,8 @@ struct F2 {
     v[2 * t] = d[2 * s] - d[s];
     v[3 * t] = d[s] - d[3 * s];
   }
-  static void weight(const double* g, int64_t s, double* u, int64_t t) {  // u = G g
+  template <class T>
+  static void weight(const T* g, int64_t s, T* u, int64_t t) {  // u = G g
     u[0] = g[0];
     u[t] = (g[0] + g[s] + g[2 * s]) / 2;
     u[2 * t] = (g[0] - g[s] + g[2 * s]) / 2;
@@ -81,8 +83,9 @@ struct F4 {
     v[4 * t] = d4 - d2 - 2 * (d3 - d1);
     v[5 * t] = 4 * d1 - 5 * d3 + d5;
   }
-  static void weight(const double* g, int64_t s, double* u, int64_t t) {  // u = G g
-    double g0 = g[0], g1 = g[s], g2 = g[2 * s];
+  template <class T>
+  static void weight(const T* g, int64_t s, T* u, int64_t t) {  // u = G g
+    T g0 = g[0], g1 = g[s], g2 = g[2 * s];
     u[0] = g0 / 4;
     u[t] = -(g0 + g1 + g2) / 6;
     u[2 * t] = -(g0 - g1 + g2) / 6;
@@ -148,14 +151,25 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
   const int64_t wp = tw * m + 2, x_lo = std::clamp<int64_t>(q.pad_left, 0, wp),
                 x_hi = std::clamp<int64_t>(q.pad_left + q.w, x_lo, wp);
 
-  // Weights U[xi][o][c], transformed in double.
+  // Weights U[xi][o][c], transformed in double (the same operations as one scalar double per
+  // tap, so the same U), eight input channels at a time: one lane per channel.
   float* u = scratch(0, kXi * q.o * q.c);
   parallel_for(q.o, q.c * 200, [&](int64_t o) {
-    for (int64_t c = 0; c < q.c; ++c) {
-      double g[9], t[kXi];
-      for (int i = 0; i < 9; ++i) g[i] = tap(o, c, i / 3, i % 3);
-      transform2d<3, n>(g, t, W::weight);
-      for (int xi = 0; xi < kXi; ++xi) u[(xi * q.o + o) * q.c + c] = static_cast<float>(t[xi]);
+    for (int64_t c0 = 0; c0 < q.c; c0 += kLanes) {
+      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, q.c - c0));
+      DLanes g[9] = {}, t[kXi];
+      for (int i = 0; i < 9; ++i)
+        for (int l = 0; l < lanes; ++l) g[i][l] = tap(o, c0 + l, i / 3, i % 3);
+      transform2d<3, n>(g, t, [](const DLanes* a, int64_t s, DLanes* b, int64_t st) { W::weight(a, s, b, st); });
+      for (int xi = 0; xi < kXi; ++xi) {
+        float* row = u + (xi * q.o + o) * q.c + c0;
+        const Lanes f = __builtin_convertvector(t[xi], Lanes);
+        if (lanes == kLanes) {
+          std::memcpy(row, &f, sizeof f);
+        } else {
+          for (int l = 0; l < lanes; ++l) row[l] = f[l];
+        }
+      }
     }
   });
 
