@@ -189,6 +189,9 @@ std::vector<OpCase> conv2d_cases() {
           {"kernel covers the input", {2, 3, 3, 3}, 4, 3, 3, P(1, 0), true},
           {"11->13 channels", {1, 11, 5, 6}, 13, 3, 3, P(1, 1), true},
           {"one input channel", {2, 1, 8, 8}, 4, 3, 3, P(1, 1), false},
+          // Fewer outputs than inputs at stride 1: the input gradient runs as a convolution of dy.
+          {"fewer outputs, dilation 2, pad 2,1,0,3", {1, 5, 9, 8}, 3, 3, 3, pads(P(1, 0, 2), 2, 1, 0, 3), true},
+          {"fewer outputs, groups 2", {2, 8, 6, 7}, 4, 3, 3, P(1, 1, 1, 2), false},
       },
       kLargeConv));
 }

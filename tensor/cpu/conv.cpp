@@ -17,6 +17,8 @@
 // item running serially with its thread's own column buffer; otherwise im2col/col2im split
 // channels among threads and GEMM splits its output. Either way every output element is
 // computed by one thread in the same order, so results do not depend on the thread count.
+#include <vector>
+
 #include "tensor/cpu/conv_internal.h"
 #include "tensor/cpu/parallel.h"
 
@@ -114,10 +116,9 @@ struct Dims {
         chunks((P + chunk - 1) / chunk) {}
 };
 
-// y = conv(x, w) + bias. Work items: (image, group, pixel chunk), each writing its own columns of y.
-void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
-  if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
-  if (int tile = conv::winograd_choice(g, false)) return conv::winograd_forward(g, tile, x, w, bias, y);
+// y = conv(x, w) + bias through im2col + GEMM. Work items: (image, group, pixel chunk), each
+// writing its own columns of y.
+void forward_im2col(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
   Dims d(g);
   float beta = bias ? 1.0f : 0.0f;  // GEMM adds onto the bias
   if (bias) conv::init_channels(y, g.n, g.cout, d.P, bias);
@@ -139,6 +140,37 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
   });
 }
 
+void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
+  if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
+  if (int tile = conv::winograd_choice(g, false)) return conv::winograd_forward(g, tile, x, w, bias, y);
+  forward_im2col(g, x, w, bias, y);
+}
+
+// The input gradient of a stride-1 convolution is itself a stride-1 convolution, of dy: weights
+// rotated by 180 degrees with input and output channels swapped, padding (k - 1) * dilation - pad
+// (negative: a crop). Its im2col gathers cog * kh * kw rows of dy, where the col2im path writes
+// cig * kh * kw rows (and zeroes them first) that it then scatters back onto dx: less memory
+// traffic and a longer GEMM inner dimension when cog < cig (Monodepth2's decoder convs and its
+// disparity head, 16 -> 1 channel at full size).
+bool data_grad_as_conv(const Geom& g) { return g.p.stride_h == 1 && g.p.stride_w == 1 && g.cog() < g.cig(); }
+
+void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
+  const int64_t cig = g.cig(), cog = g.cog(), taps = g.taps();
+  std::vector<float> rotated(static_cast<size_t>(g.cout * cig * taps));  // [groups * cig, cog, kh, kw]
+  for (int64_t grp = 0; grp < g.groups; ++grp)
+    for (int64_t o = 0; o < cog; ++o)
+      for (int64_t c = 0; c < cig; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          rotated[((grp * cig + c) * cog + o) * taps + (taps - 1 - t)] = w[((grp * cog + o) * cig + c) * taps + t];
+  Conv2dParams p = g.p;
+  p.pad_top = (g.kh - 1) * g.p.dil_h - g.p.pad_top;
+  p.pad_left = (g.kw - 1) * g.p.dil_w - g.p.pad_left;
+  p.pad_bottom = (g.kh - 1) * g.p.dil_h - g.p.pad_bottom;
+  p.pad_right = (g.kw - 1) * g.p.dil_w - g.p.pad_right;
+  Geom f{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, g.kh, g.kw, g.groups, p};
+  forward_im2col(f, dy, rotated.data(), bias, dx);
+}
+
 // dx = conv^T(dy) (+ bias per x-space channel, for a transposed conv's forward).
 // Work items: (image, group); chunks of one image overlap in dx, so they run in order.
 void backward_data(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
@@ -148,6 +180,7 @@ void backward_data(const Geom& g, const float* dy, const float* w, const float* 
   auto weights = [&](int64_t grp) { return w + grp * d.cog * d.K; };
   auto grad_out = [&](int64_t n, int64_t grp) { return dy + (n * g.cout + grp * d.cog) * d.P; };
   auto grad_in = [&](int64_t n, int64_t grp) { return dx + (n * g.cin + grp * d.cig) * d.hw; };
+  if (data_grad_as_conv(g) && !is_pointwise(g)) return backward_data_as_conv(g, dy, w, bias, dx);
   if (is_pointwise(g)) {
     if (bias) conv::init_channels(dx, g.n, g.cin, d.hw, bias);
     for (int64_t n = 0; n < g.n; ++n)
