@@ -152,14 +152,19 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
 // cig * kh * kw rows (and zeroes them first) that it then scatters back onto dx: less memory
 // traffic and a longer GEMM inner dimension when cog < cig (Monodepth2's decoder convs and its
 // disparity head, 16 -> 1 channel at full size).
-bool data_grad_as_conv(const Geom& g) { return g.p.stride_h == 1 && g.p.stride_w == 1 && g.cog() < g.cig(); }
+// Also at equal channel counts up to 64 (Monodepth2's 16 -> 16 at full size): there the col2im
+// GEMM's inner dimension (cog) is too short to pay for writing its cig * kh * kw rows. At 512 ->
+// 512 (VGG16 conv5_1) col2im measured faster (docs/benchmarks.md).
+bool data_grad_as_conv(const Geom& g) {
+  return g.p.stride_h == 1 && g.p.stride_w == 1 && (g.cog() < g.cig() || (g.cog() == g.cig() && g.cog() <= 64));
+}
 
 void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
   const int64_t cig = g.cig(), cog = g.cog(), taps = g.taps();
   std::vector<float> rotated(static_cast<size_t>(g.cout * cig * taps));  // [groups * cig, cog, kh, kw]
-  for (int64_t grp = 0; grp < g.groups; ++grp)
-    for (int64_t o = 0; o < cog; ++o)
-      for (int64_t c = 0; c < cig; ++c)
+  for (int64_t grp = 0; grp < g.groups; ++grp)  // in the order of `rotated`: sequential writes
+    for (int64_t c = 0; c < cig; ++c)
+      for (int64_t o = 0; o < cog; ++o)
         for (int64_t t = 0; t < taps; ++t)
           rotated[((grp * cig + c) * cog + o) * taps + (taps - 1 - t)] = w[((grp * cog + o) * cig + c) * taps + t];
   Conv2dParams p = g.p;
