@@ -69,8 +69,8 @@ F8 expm1_nonpositive(F8 x) {
   q = q * r + (1.0f / 6);
   q = q * r + 0.5f;
   const F8 em1 = r + r * r * q;
-  const I8 k = __builtin_convertvector(kf, I8);
-  const I8 bits = (k + 127) << 23;
+  const I8 k = __builtin_convertvector(kf == kf ? kf : F8{}, I8);  // NaN lanes: any k (r carries the NaN)
+  const I8 bits = (k + 127) * (1 << 23);                             // k >= -126: a normal 2^k
   F8 two_k;
   std::memcpy(&two_k, &bits, sizeof two_k);
   return two_k * em1 + (two_k - 1.0f);
