@@ -19,6 +19,7 @@
 #include "tensor/device.h"
 #include "tensor/file_util.h"
 #include "tensor/random.h"
+#include "build_commit.h"  // generated at build time (CMakeLists.txt): DEPTHSTYLE_BUILD_COMMIT
 
 namespace ds {
 namespace app {
@@ -226,7 +227,7 @@ std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::string cpu = first_line_of("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null");
-  std::string commit = first_line_of("git -C '" + source_dir() + "' rev-parse --short HEAD 2>/dev/null");
+  std::string commit = DEPTHSTYLE_BUILD_COMMIT;  // the binary's, not the checkout's now (it may have moved on)
   std::ostringstream s;
   s << "date: " << date << "\ncpu: " << cpu << "\nthreads: " << omp_get_max_threads() << "\ncommit: " << commit
     << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio |")

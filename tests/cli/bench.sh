@@ -40,7 +40,7 @@ median="$(echo "$row" | awk -F'|' '{ split($3, a, " "); print a[1] }')"
 peak="$(echo "$row" | awk -F'|' '{ print $4 + 0 }')"
 awk -v m="$median" -v p="$peak" 'BEGIN { exit !(m > 0 && p > 0) }' ||
   { echo "FAIL: table row '$row' lacks a median > 0 and a peak > 0"; fail=1; }
-echo "$out" | grep -qE '^cpu: .+' && echo "$out" | grep -qE '^commit: .+' || { echo "FAIL: no cpu/commit lines"; fail=1; }
+echo "$out" | grep -qE '^cpu: .+' && echo "$out" | grep -qE '^commit: ([0-9a-f]{7,}(\+changes)?|unknown)$' || { echo "FAIL: no cpu line, or no 'commit: <hash>[+changes]' line"; fail=1; }
 /usr/bin/python3 - "$tmp/r/bench.json" <<'PY' || fail=1
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
