@@ -34,6 +34,7 @@
 
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/conv_internal.h"
+#include "tensor/cpu/lanes8.h"
 
 namespace ds {
 namespace cpu {
@@ -205,7 +206,16 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
         for (int64_t x = 0; x < wp; ++x) W::input(in_rows + x, wp, cols + x, wp);
         for (int i = 0; i < n; ++i) {
           float* out = v + (i * n * q.c + c) * stride + a * tw;  // V[i*n + j][c][a*tw + b], j steps by C*stride
-          for (int64_t b = 0; b < tw; ++b) W::input(cols + i * wp + b * m, 1, out + b, q.c * stride);
+          int64_t b = 0;
+          if constexpr (W::m == 2)  // eight tiles per step: tile b reads cols[2b .. 2b + 3] (same arithmetic)
+            for (; b + kLanes <= tw; b += kLanes) {
+              const float* d = cols + i * wp + 2 * b;
+              const Lanes d0 = load8_even(d), d1 = load8_odd(d), d2 = load8_even(d + 2), d3 = load8_odd(d + 2);
+              const int64_t t = q.c * stride;
+              store8(out + b, d0 - d2), store8(out + t + b, d1 + d2);
+              store8(out + 2 * t + b, d2 - d1), store8(out + 3 * t + b, d1 - d3);
+            }
+          for (; b < tw; ++b) W::input(cols + i * wp + b * m, 1, out + b, q.c * stride);
         }
       }
     });
@@ -224,9 +234,17 @@ void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst
         Lanes mv[kXi], yv[m * m];
         for (int xi = 0; xi < kXi; ++xi) std::memcpy(&mv[xi], mm_out + (xi * q.o + o) * stride + t0, sizeof(Lanes));
         transform2d<n, m>(mv, yv, [](const Lanes* a, int64_t s, Lanes* b, int64_t t) { W::output(a, s, b, t); });
+        float b = bias ? bias[o] : 0.0f;
+        if constexpr (W::m == 2) {  // eight whole tiles of one tile row: two runs of 16 output pixels
+          const int64_t y0 = (r0 + t0 / tw) * m, x0 = t0 % tw * m;
+          if (t0 + kLanes <= tiles && t0 % tw + kLanes <= tw && y0 + 1 < q.ho && x0 + 2 * kLanes <= q.wo) {
+            store16_interleaved(plane + y0 * q.wo + x0, yv[0] + b, yv[1] + b);
+            store16_interleaved(plane + (y0 + 1) * q.wo + x0, yv[2] + b, yv[3] + b);
+            continue;
+          }
+        }
         float y[m * m][kLanes];
         std::memcpy(y, yv, sizeof y);
-        float b = bias ? bias[o] : 0.0f;
         for (int l = 0; l < kLanes && t0 + l < tiles; ++l) {
           int64_t t = t0 + l, y0 = (r0 + t / tw) * m, x0 = t % tw * m;
           for (int i = 0; i < m && y0 + i < q.ho; ++i)
