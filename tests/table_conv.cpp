@@ -271,6 +271,9 @@ const std::vector<Spec> kLargeWinograd = {
     {"winograd large 32->64 pad 0 2 images", {2, 32, 18, 21}, 64, 3, 3, P(1, 0), false},
     as_transposed({"winograd large transposed 48->32", {1, 48, 17, 22}, 32, 3, 3, P(1, 1), true}),
     {"winograd 12 images (work items over threads)", {12, 16, 10, 11}, 16, 3, 3, P(1, 1), true},
+    // 27 F(2x2) tiles per tile row: groups of eight tiles inside a row (the lane paths), across a
+    // row boundary and at the row's end (the scalar path), with a partial last tile row.
+    {"winograd wide 8->8 5x53", {1, 8, 5, 53}, 8, 3, 3, P(1, 1), true},
 };
 
 // Sets the CPU conv algorithm for one test and restores it at the end, also on failure.
