@@ -239,9 +239,10 @@ TEST_CASE("relu_mask_backward: each bit selects its own gradient, with a tail, i
 // The Gram's pixel-chunk rule (gram.cpp): C < 256 with H*W >= 8192 is cut into chunks added in
 // order. Shapes on both sides: C = 255 / 256 / 257 at 8192 pixels (SYRK blocks of 64 rows with
 // remainders 63, 0, 1), 8191 / 8192 / 70001 pixels at C = 9 (1, 2 and 16 chunks, the last one
-// shorter), N = 2 (each image its own Gram). Forward and backward against float64 loops, at the
-// op table's model: K = H*W for the forward, K = C for dF = scale (dG + dG^T) F. Then the
-// own GEMM's results on 1 and 3 threads, bitwise (the chunk count depends on the shape only).
+// shorter), N = 2 (each image its own Gram). Forward and backward with each GEMM (own SYRK
+// blocks, cblas_ssyrk) against float64 loops, at the op table's model: K = H*W for the forward,
+// K = C for dF = scale (dG + dG^T) F. Then the own GEMM's results on 1 and 3 threads, bitwise
+// (the chunk count depends on the shape only).
 TEST_CASE("gram: both sides of the pixel-chunk rule against float64, and thread-count independent") {
   struct Restore {
     ds::cpu::GemmBackend gemm = ds::cpu::gemm_backend();
@@ -257,9 +258,7 @@ TEST_CASE("gram: both sides of the pixel-chunk rule against float64, and thread-
     DTensor f = rng.normal(s), dg = rng.normal({n, c, c});
     for (DTensor* t : {&f, &dg})
       for (double& v : t->v) v = static_cast<float>(v);
-    Tensor ff = to_float(f), dgf = to_float(dg), g = Tensor::empty({n, c, c}), df = Tensor::empty(s);
-    ds::cpu::gram_forward(ff, static_cast<float>(scale), g);
-    ds::cpu::gram_backward(ff, dgf, static_cast<float>(scale), df);
+    Tensor ff = to_float(f), dgf = to_float(dg);
     DTensor want = gram_ref(f, scale), want_df(s);
     for (int64_t b = 0; b < n; ++b)
       for (int64_t i = 0; i < c; ++i)
@@ -270,8 +269,16 @@ TEST_CASE("gram: both sides of the pixel-chunk rule against float64, and thread-
           for (int64_t q = 0; q < hw; ++q) out[q] += sym * fj[q];
         }
     Tol tol = float32_tol(want, hw), tol_df = float32_tol(want_df, c);
-    check_close("gram forward", g, want, tol.atol, tol.rtol);
-    check_close("gram backward", df, want_df, tol_df.atol, tol_df.rtol);
+    for (auto backend : {ds::cpu::GemmBackend::Own, ds::cpu::GemmBackend::OpenBlas}) {
+      if (backend == ds::cpu::GemmBackend::OpenBlas && !ds::cpu::gemm_has_openblas()) continue;
+      CAPTURE(ds::cpu::gemm_backend_name(backend));
+      ds::cpu::set_gemm_backend(backend);
+      Tensor g = Tensor::empty({n, c, c}), df = Tensor::empty(s);
+      ds::cpu::gram_forward(ff, static_cast<float>(scale), g);
+      ds::cpu::gram_backward(ff, dgf, static_cast<float>(scale), df);
+      check_close("gram forward", g, want, tol.atol, tol.rtol);
+      check_close("gram backward", df, want_df, tol_df.atol, tol_df.rtol);
+    }
     ds::cpu::set_gemm_backend(ds::cpu::GemmBackend::Own);
     Tensor runs[2][2];
     for (int t : {0, 1}) {
