@@ -263,7 +263,8 @@ TEST_CASE("gram: both sides of the pixel-chunk rule against float64, and thread-
     for (int64_t b = 0; b < n; ++b)
       for (int64_t i = 0; i < c; ++i)
         for (int64_t j = 0; j < c; ++j) {
-          const double sym = scale * (dg.v[static_cast<size_t>((b * c + i) * c + j)] + dg.v[static_cast<size_t>((b * c + j) * c + i)]);
+          const double* d = dg.v.data() + b * c * c;
+          const double sym = scale * (d[i * c + j] + d[j * c + i]);
           const double* fj = f.v.data() + (b * c + j) * hw;
           double* out = want_df.v.data() + (b * c + i) * hw;
           for (int64_t q = 0; q < hw; ++q) out[q] += sym * fj[q];
