@@ -195,6 +195,8 @@ std::vector<OpCase> conv2d_cases() {
           // Fewer outputs than inputs at stride 1: the input gradient runs as a convolution of dy.
           {"fewer outputs, dilation 2, pad 2,1,0,3", {1, 5, 9, 8}, 3, 3, 3, pads(P(1, 0, 2), 2, 1, 0, 3), true},
           {"fewer outputs, groups 2", {2, 8, 6, 7}, 4, 3, 3, P(1, 1, 1, 2), false},
+          // Padding beyond (k - 1) * dilation: the convolution of dy crops (its padding 2 - 3 = -1, 2 - 4 = -2).
+          {"fewer outputs, pad 3 (input gradient crops)", {1, 4, 5, 6}, 2, 3, 3, pads(P(1, 3), 3, 3, 1, 4), true},
       },
       kLargeConv));
 }
