@@ -149,6 +149,9 @@ const std::vector<Spec> kLargeConv = {
     {"large 9x9 64->32 pad 4", {1, 64, 22, 23}, 32, 9, 9, P(1, 4), true},
     {"large 1x1 256->64", {1, 256, 14, 15}, 64, 1, 1, P(1, 0), true},
     {"large groups 4", {1, 64, 20, 21}, 64, 3, 3, P(1, 1, 1, 4), false},
+    // 64 -> 64 per group at stride 1: the input gradient runs as a convolution of dy, here with
+    // dilation 2 (padding 2 * 2 - 2 = 2) over two im2col chunks per group.
+    {"large dilation 2 groups 2 64->64 per group", {1, 128, 30, 31}, 128, 3, 3, P(1, 2, 2, 2), true},
 };
 const std::vector<Spec> kLargeDepthwise = {
     {"large depthwise 3x3", {2, 64, 33, 35}, 64, 3, 3, P(1, 1, 1, 64), true},
@@ -192,6 +195,8 @@ std::vector<OpCase> conv2d_cases() {
           // Fewer outputs than inputs at stride 1: the input gradient runs as a convolution of dy.
           {"fewer outputs, dilation 2, pad 2,1,0,3", {1, 5, 9, 8}, 3, 3, 3, pads(P(1, 0, 2), 2, 1, 0, 3), true},
           {"fewer outputs, groups 2", {2, 8, 6, 7}, 4, 3, 3, P(1, 1, 1, 2), false},
+          // Padding beyond (k - 1) * dilation: the convolution of dy crops (its padding 2 - 3 = -1, 2 - 4 = -2).
+          {"fewer outputs, pad 3 (input gradient crops)", {1, 4, 5, 6}, 2, 3, 3, pads(P(1, 3), 3, 3, 1, 4), true},
       },
       kLargeConv));
 }
@@ -440,7 +445,8 @@ TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
   ds::cpu::set_gemm_backend(ds::cpu::GemmBackend::Own);  // OpenBLAS makes no such promise
   std::vector<std::pair<Spec, ds::cpu::ConvAlgo>> runs = {{kLargeConv[0], ds::cpu::ConvAlgo::Im2col},
                                                           {kLargeDepthwise[1], ds::cpu::ConvAlgo::Im2col},
-                                                          {kLargeTransposed[0], ds::cpu::ConvAlgo::Im2col}};
+                                                          {kLargeTransposed[0], ds::cpu::ConvAlgo::Im2col},
+                                                          {kLargeConv[5], ds::cpu::ConvAlgo::Im2col}};
   for (auto a : kWinogradAlgos)
     for (int i : {2, 3}) runs.push_back({kLargeWinograd[i], a});
   for (const auto& [s, algo] : runs) {

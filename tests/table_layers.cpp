@@ -417,6 +417,57 @@ TEST_CASE("max_pool2d: ties and NaNs on wide planes follow the first-maximum rul
   }
 }
 
+// The eight-window path (stride 2) runs while ws + k + 15 <= W: widths 16..40 put its last step,
+// the unrolled windows and the border windows at every column; strides 1 and 3 take the
+// unrolled windows alone. Values rise (or fall) by 100 per row and by
+// 10^4 per plane, distinct within a row, so a window that reads past its row or plane end picks
+// a wrong maximum. Oracle: each window's maximum and the gradient routed to it, as plain loops;
+// maxima are exact and dx sums at most 9 small integers, so both are compared exactly.
+TEST_CASE("max_pool2d 2x2 and 3x3: widths 16 to 40, strides 1-3, every pad and ceil_mode, forward and backward") {
+  const int64_t h = 5, planes = 2;
+  for (int k : {2, 3})
+    for (int stride : {1, 2, 3})
+      for (int pad : {0, 1})
+        for (bool ceil : {false, true})
+          for (double rise : {100.0, -100.0})
+            for (int64_t w = 16; w <= 40; ++w) {
+              const Pool2dParams p = pool(k, stride, pad, ceil);
+              const int64_t oh = p.out_h(static_cast<int>(h)), ow = p.out_w(static_cast<int>(w));
+              std::vector<float> v(static_cast<size_t>(planes * h * w)), g(static_cast<size_t>(planes * oh * ow));
+              for (size_t i = 0; i < v.size(); ++i) {
+                const int64_t c = static_cast<int64_t>(i) / (h * w), r = static_cast<int64_t>(i) / w % h;
+                v[i] = static_cast<float>(1e4 * c + rise * r + (static_cast<int64_t>(i) % w * 37 + r * 11) % 41);
+              }
+              for (size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(i % 13 + 1);
+              Tensor x = Tensor::from_vector({1, planes, h, w}, v), dy = Tensor::from_vector({1, planes, oh, ow}, g);
+              Tensor y = Tensor::empty({1, planes, oh, ow}), argmax = Tensor::empty({1, planes, oh, ow});
+              Tensor dx = Tensor::empty({1, planes, h, w});
+              ds::cpu::max_pool2d_forward(x, y, argmax, p);
+              ds::cpu::max_pool2d_backward(argmax, dy, dx, p);
+              std::vector<double> want_dx(v.size(), 0.0);
+              std::vector<float> got = y.to_vector(), got_arg = argmax.to_vector(), got_dx = dx.to_vector();
+              int64_t bad = 0;
+              for (int64_t c = 0; c < planes; ++c)
+                for (int64_t i = 0; i < oh; ++i)
+                  for (int64_t j = 0; j < ow; ++j) {
+                    double best = -std::numeric_limits<double>::infinity();
+                    int64_t best_off = -1, best_at = -1;
+                    for (int64_t r = 0; r < k; ++r)
+                      for (int64_t q = 0; q < k; ++q) {
+                        const int64_t hh = stride * i - pad + r, ww = stride * j - pad + q, at = (c * h + hh) * w + ww;
+                        if (hh < 0 || hh >= h || ww < 0 || ww >= w || !(v[static_cast<size_t>(at)] > best)) continue;
+                        best = v[static_cast<size_t>(at)], best_off = r * k + q, best_at = at;
+                      }
+                    const size_t o = static_cast<size_t>((c * oh + i) * ow + j);
+                    want_dx[static_cast<size_t>(best_at)] += g[o];
+                    if (got[o] != best || got_arg[o] != static_cast<float>(best_off)) ++bad;
+                  }
+              for (size_t i = 0; i < v.size(); ++i) bad += got_dx[i] != want_dx[i];
+              INFO(p.str() << ", width " << w << ", rows rising by " << rise);
+              REQUIRE(bad == 0);
+            }
+}
+
 OP_TESTS(max_pool_cases, "max_pool2d")
 OP_TESTS(avg_pool_cases, "avg_pool2d")
 OP_TESTS(global_avg_pool_cases, "global_avg_pool")

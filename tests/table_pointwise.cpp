@@ -2,10 +2,14 @@
 // CPU tolerances: the float32 model of tests/check.h. Pointwise ops are short chains of
 // roundings (K = 1); sum, mean, MSE and broadcast gradients accumulate in double (K = 1);
 // the Gram matrix sums H*W products in float32 through the GEMM.
+#include <omp.h>
+
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
+#include "tensor/cpu/gemm.h"
 #include "tensor/kernels.h"
 #include "tests/op_table.h"
 #include "tests/oracle.h"
@@ -185,6 +189,108 @@ TEST_CASE("elu: the vectorised expm1 is within 4 ulp of double expm1 on [-100, 0
   CHECK(std::isnan(g[1]));
   CHECK(g[2] == 3.5f);
   CHECK(std::fabs(g[3] - 0.5 * std::expm1(-2.0)) <= 4 * std::ldexp(0.5 * 0.8646647, -23));
+}
+
+// Zeros keep their sign (expm1(-0) = -0, as libm and the CUDA kernel give), tiny and subnormal
+// inputs come back unchanged (expm1(x) = x in float for |x| < 2^-25), and the output may be the
+// input (the fused conv runs ELU in place): 13 values, a full group of eight and a tail of five.
+TEST_CASE("elu: signed zeros, subnormals and in-place on a tail of 5") {
+  const std::vector<float> x = {0.0f, -0.0f, -1e-45f, -1.1754942e-38f, 1e-45f, -3e-8f, -1e-20f,
+                                -0.0f, 0.0f, -1e-45f, -2.5f, 2.5f, -6e-39f};
+  for (float alpha : {1.0f, 0.5f}) {
+    CAPTURE(alpha);
+    Tensor in = Tensor::from_vector({13}, x), out = Tensor::empty({13});
+    ds::cpu::activation_forward(ds::Act::Elu, alpha, in, out);
+    ds::cpu::activation_forward(ds::Act::Elu, alpha, in, in);
+    std::vector<float> y = out.to_vector(), y_in_place = in.to_vector();
+    for (size_t i = 0; i < x.size(); ++i) {
+      CAPTURE(x[i]);
+      const double ref = x[i] > 0 ? x[i] : alpha * std::expm1(static_cast<double>(x[i]));
+      CHECK(std::signbit(y[i]) == std::signbit(ref));
+      CHECK(std::fabs(y[i] - ref) <= 4 * (std::ldexp(std::fabs(ref), -23) + 1e-45));
+      CHECK(std::memcmp(&y[i], &y_in_place[i], sizeof(float)) == 0);
+    }
+  }
+}
+
+// relu_mask_backward: bit k of mask byte b selects gradient 8b + k. 8 * 37 + 5 elements (a tail
+// of five), signs from a pattern with runs, in place (dx = dy) and not, against x > 0 ? dy : 0.
+TEST_CASE("relu_mask_backward: each bit selects its own gradient, with a tail, in place") {
+  const int64_t n = 8 * 37 + 5;
+  std::vector<float> x(static_cast<size_t>(n)), g(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    x[static_cast<size_t>(i)] = (i * 7 + i / 9) % 5 < 2 ? -1.0f - static_cast<float>(i) : static_cast<float>(i % 3);
+    g[static_cast<size_t>(i)] = static_cast<float>(i) + 0.5f;
+  }
+  Tensor xt = Tensor::from_vector({n}, x), y = Tensor::empty({n}), mask = Tensor::empty({ds::relu_mask_numel(n)});
+  ds::cpu::relu_mask_forward(xt, y, mask);
+  Tensor dy = Tensor::from_vector({n}, g), dx = Tensor::empty({n});
+  ds::cpu::relu_mask_backward(mask, dy, dx);
+  ds::cpu::relu_mask_backward(mask, dy, dy);
+  std::vector<float> got = dx.to_vector(), got_in_place = dy.to_vector();
+  int64_t bad = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float want = x[i] > 0 ? g[i] : 0.0f;
+    bad += got[i] != want || got_in_place[i] != want;
+  }
+  CHECK(bad == 0);
+}
+
+// The Gram's pixel-chunk rule (gram.cpp): C < 256 with H*W >= 8192 is cut into chunks added in
+// order. Shapes on both sides: C = 255 / 256 / 257 at 8192 pixels (SYRK blocks of 64 rows with
+// remainders 63, 0, 1), 8191 / 8192 / 70001 pixels at C = 9 (1, 2 and 16 chunks, the last one
+// shorter), N = 2 (each image its own Gram). Forward and backward with each GEMM (own SYRK
+// blocks, cblas_ssyrk) against float64 loops, at the op table's model: K = H*W for the forward,
+// K = C for dF = scale (dG + dG^T) F. Then the own GEMM's results on 1 and 3 threads, bitwise
+// (the chunk count depends on the shape only).
+TEST_CASE("gram: both sides of the pixel-chunk rule against float64, and thread-count independent") {
+  struct Restore {
+    ds::cpu::GemmBackend gemm = ds::cpu::gemm_backend();
+    int threads = omp_get_max_threads();
+    ~Restore() { ds::cpu::set_gemm_backend(gemm), omp_set_num_threads(threads); }
+  } restore;
+  for (const Shape& s : {Shape{2, 255, 64, 128}, Shape{1, 256, 64, 128}, Shape{1, 257, 1, 8192}, Shape{2, 9, 1, 8191},
+                         Shape{2, 9, 1, 8192}, Shape{1, 9, 1, 70001}}) {
+    CAPTURE(ds::shape_str(s));
+    const int64_t n = s[0], c = s[1], hw = s[2] * s[3];
+    const double scale = static_cast<float>(1.0 / static_cast<double>(c * hw));
+    Rng rng(static_cast<uint64_t>(c * hw));
+    DTensor f = rng.normal(s), dg = rng.normal({n, c, c});
+    for (DTensor* t : {&f, &dg})
+      for (double& v : t->v) v = static_cast<float>(v);
+    Tensor ff = to_float(f), dgf = to_float(dg);
+    DTensor want = gram_ref(f, scale), want_df(s);
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t i = 0; i < c; ++i)
+        for (int64_t j = 0; j < c; ++j) {
+          const double* d = dg.v.data() + b * c * c;
+          const double sym = scale * (d[i * c + j] + d[j * c + i]);
+          const double* fj = f.v.data() + (b * c + j) * hw;
+          double* out = want_df.v.data() + (b * c + i) * hw;
+          for (int64_t q = 0; q < hw; ++q) out[q] += sym * fj[q];
+        }
+    Tol tol = float32_tol(want, hw), tol_df = float32_tol(want_df, c);
+    for (auto backend : {ds::cpu::GemmBackend::Own, ds::cpu::GemmBackend::OpenBlas}) {
+      if (backend == ds::cpu::GemmBackend::OpenBlas && !ds::cpu::gemm_has_openblas()) continue;
+      CAPTURE(ds::cpu::gemm_backend_name(backend));
+      ds::cpu::set_gemm_backend(backend);
+      Tensor g = Tensor::empty({n, c, c}), df = Tensor::empty(s);
+      ds::cpu::gram_forward(ff, static_cast<float>(scale), g);
+      ds::cpu::gram_backward(ff, dgf, static_cast<float>(scale), df);
+      check_close("gram forward", g, want, tol.atol, tol.rtol);
+      check_close("gram backward", df, want_df, tol_df.atol, tol_df.rtol);
+    }
+    ds::cpu::set_gemm_backend(ds::cpu::GemmBackend::Own);
+    Tensor runs[2][2];
+    for (int t : {0, 1}) {
+      omp_set_num_threads(t == 0 ? 1 : 3);
+      runs[t][0] = Tensor::empty({n, c, c}), runs[t][1] = Tensor::empty(s);
+      ds::cpu::gram_forward(ff, static_cast<float>(scale), runs[t][0]);
+      ds::cpu::gram_backward(ff, dgf, static_cast<float>(scale), runs[t][1]);
+    }
+    for (int k : {0, 1})
+      CHECK(std::memcmp(runs[0][k].data(), runs[1][k].data(), static_cast<size_t>(runs[0][k].bytes())) == 0);
+  }
 }
 
 OP_TESTS(activation_cases, "activations")

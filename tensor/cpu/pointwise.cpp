@@ -54,8 +54,8 @@ namespace {
 // expm1(x) = 2^k expm1(r) + (2^k - 1), where 2^k - 1 is exact in float for k >= -24 and
 // expm1(r) = r + r^2 (1/2 + r/6 + ... + r^5/5040) (Taylor: the next term, r^8/8!, is < 2^-27 |r|).
 // Error: about 1-2 ulp of the result (tests/table_pointwise.cpp checks 4 ulp against double
-// expm1 over [-100, 0]). x below -87 (expm1 = -1 in float) is clamped so 2^k stays normal; a NaN
-// propagates through r.
+// expm1 over [-100, 0]); +-0 comes back as itself. x below -87 (expm1 = -1 in float) is clamped
+// so 2^k stays normal; a NaN propagates through r.
 F8 expm1_nonpositive(F8 x) {
   const F8 lo = F8{} - 87.0f;
   x = x < lo ? lo : x;
@@ -73,7 +73,8 @@ F8 expm1_nonpositive(F8 x) {
   const I8 bits = (k + 127) * (1 << 23);                             // k >= -126: a normal 2^k
   F8 two_k;
   std::memcpy(&two_k, &bits, sizeof two_k);
-  return two_k * em1 + (two_k - 1.0f);
+  // x = -0: r = -0, but em1 = -0 + (+0) = +0; expm1(+-0) = +-0 (libm, CUDA's expm1f) keeps the sign.
+  return x == 0.0f ? x : two_k * em1 + (two_k - 1.0f);
 }
 
 // y = x > 0 ? x : alpha * expm1(x) on `len` <= 8 elements (y may alias x).
