@@ -69,6 +69,7 @@ int cmd_stylize(int argc, char** argv) {
     check_image_output(out);
     jobs.push_back({content, depth, out, ""});
   }
+  cmd.check_images(jobs, batch);
   OutputPlan plan;
   cmd.plan(plan, jobs);
   plan.check();

@@ -108,6 +108,11 @@ bool StylizeCommand::needs_depth_net(const std::vector<StylizeJob>& jobs) const 
   return false;
 }
 
+void StylizeCommand::check_images(const std::vector<StylizeJob>& jobs, bool batch) const {
+  for (const std::string& s : a_.all("--style")) load_image_rgb(s);
+  if (!batch && jobs.at(0).depth_problem.empty()) load_content(jobs[0].content, jobs[0].depth, depth_options_);
+}
+
 void StylizeCommand::plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const {
   for (const std::string& s : a_.all("--style")) plan.input("--style image", s);
   if (cfg_.init != "content" && cfg_.init != "noise") plan.input("--init image", cfg_.init);

@@ -41,6 +41,10 @@ class StylizeCommand {
   // Reads and checks every option (errors: ds::Error naming the option); loads nothing.
   explicit StylizeCommand(const Args& a);
   ~StylizeCommand();
+  // Reads the style images and, for one image (not a folder batch, where each file's errors are
+  // reported per file), the content and its depth file, so that a bad or missing image is reported
+  // before any network is looked for or loaded. Errors: ds::Error naming the file.
+  void check_images(const std::vector<StylizeJob>& jobs, bool batch) const;
   // Declares the inputs common to every job and each job's inputs and outputs.
   void plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const;
   // Loads the feature network, the depth network when a job has no depth file or the loss or
