@@ -69,9 +69,11 @@ int cmd_stylize(int argc, char** argv) {
     check_image_output(out);
     jobs.push_back({content, depth, out, ""});
   }
-  cmd.check_images(jobs, batch);
-  OutputPlan plan;
+  OutputPlan plan;  // refuses an output that is an input before anything is read
   cmd.plan(plan, jobs);
+  plan.check();
+  cmd.check_images(jobs, batch);  // then bad images, before any network is looked for
+  cmd.plan_networks(plan, jobs);
   plan.check();
   cmd.load(jobs);
   if (!batch) return cmd.run(jobs[0]), 0;

@@ -116,8 +116,6 @@ void StylizeCommand::check_images(const std::vector<StylizeJob>& jobs, bool batc
 void StylizeCommand::plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const {
   for (const std::string& s : a_.all("--style")) plan.input("--style image", s);
   if (cfg_.init != "content" && cfg_.init != "noise") plan.input("--init image", cfg_.init);
-  plan.input("feature network weights", feature_net_file(a_.str("--net"), a_.str("--weights")));
-  if (needs_depth_net(jobs)) plan.input("depth network weights", depth_net_file(a_.str("--monodepth2")));
   auto mask_input = [&](const std::string& what, const std::string& spec) {
     if (spec == "none") return;
     MaskSpec m = parse_mask_spec(spec);
@@ -135,6 +133,11 @@ void StylizeCommand::plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs)
     plan.output("montage", base + "_montage.png");
     for (const auto& frame : frame_files(base, steps_, save_every_)) plan.output("--save-every image", frame.second);
   }
+}
+
+void StylizeCommand::plan_networks(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const {
+  plan.input("feature network weights", feature_net_file(a_.str("--net"), a_.str("--weights")));
+  if (needs_depth_net(jobs)) plan.input("depth network weights", depth_net_file(a_.str("--monodepth2")));
 }
 
 void StylizeCommand::load(const std::vector<StylizeJob>& jobs) {

@@ -45,8 +45,10 @@ class StylizeCommand {
   // reported per file), the content and its depth file, so that a bad or missing image is reported
   // before any network is looked for or loaded. Errors: ds::Error naming the file.
   void check_images(const std::vector<StylizeJob>& jobs, bool batch) const;
-  // Declares the inputs common to every job and each job's inputs and outputs.
+  // Declares the images common to every job and each job's inputs and outputs.
   void plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const;
+  // Declares the networks' weight files (ds::Error when one cannot be found).
+  void plan_networks(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const;
   // Loads the feature network, the depth network when a job has no depth file or the loss or
   // --report-depth needs it, and the style images, checking their size at every scale.
   void load(const std::vector<StylizeJob>& jobs);
