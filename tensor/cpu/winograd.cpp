@@ -323,7 +323,10 @@ int winograd_choice(const Geom& g, bool backward) {
   // VGG's conv1_1 and its 16 px layers stay with im2col. F(4x4), faster still on the large
   // layers, is never chosen: its error through whole networks exceeds the golden-model bound
   // (tests/README.md, "Winograd convolutions").
+  // Since the weight transform runs in lanes (docs/benchmarks.md, 2026-12-01), F(2x2) also wins
+  // from 256 channels at 16x16 (VGG16's conv5_1: 0.59-0.78 of im2col's time in three runs).
   int64_t channels = std::min(g.cin, g.cout), pixels = backward ? g.h * g.w : g.ho * g.wo;
+  if (channels >= 256 && pixels >= 16 * 16) return 2;
   if (channels >= 128 && pixels >= 24 * 24) return 2;
   if (channels >= 64 && pixels >= 64 * 64) return 2;
   return 0;
