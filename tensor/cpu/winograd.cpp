@@ -315,16 +315,14 @@ int winograd_choice(const Geom& g, bool backward) {
     case ConvAlgo::WinogradF4: return 4;
     default: break;
   }
-  // Auto, the rule measured with bench_conv (docs/benchmarks.md, "Winograd against im2col"):
-  // the transforms cost per channel and tile and the weight transform per channel pair, so
-  // Winograd wins with many channels and many tiles: F(2x2) from 128 channels at >= 24x24
-  // output pixels and from 64 channels at >= 64x64 (VGG's conv1_2 .. conv4_3 at a 256 px
-  // input). SqueezeNet's layers (<= 64 input channels, <= 63x63 px at 256 and 512 px inputs),
-  // VGG's conv1_1 and its 16 px layers stay with im2col. F(4x4), faster still on the large
-  // layers, is never chosen: its error through whole networks exceeds the golden-model bound
-  // (tests/README.md, "Winograd convolutions").
-  // Since the weight transform runs in lanes (docs/benchmarks.md, 2026-12-01), F(2x2) also wins
-  // from 256 channels at 16x16 (VGG16's conv5_1: 0.59-0.78 of im2col's time in three runs).
+  // Auto, the rule measured with bench_conv (docs/benchmarks.md, "Winograd against im2col" and
+  // the 2026-12-01 sections): the transforms cost per channel and tile and the weight transform
+  // per channel pair, so Winograd wins with many channels and many tiles: F(2x2) from 256
+  // channels at >= 16x16 output pixels, from 128 at >= 24x24 and from 64 at >= 64x64 (VGG's
+  // conv1_2 .. conv5_1 at a 256 px input). SqueezeNet's layers (<= 64 input channels, <= 63x63 px
+  // at 256 and 512 px inputs) and VGG's conv1_1 stay with im2col. F(4x4), faster still on the
+  // large layers, is never chosen: its error through whole networks exceeds the golden-model
+  // bound (tests/README.md, "Winograd convolutions").
   int64_t channels = std::min(g.cin, g.cout), pixels = backward ? g.h * g.w : g.ho * g.wo;
   if (channels >= 256 && pixels >= 16 * 16) return 2;
   if (channels >= 128 && pixels >= 24 * 24) return 2;
