@@ -27,35 +27,24 @@ static inline F8 load8(const float* p) {
 }
 static inline void store8(float* p, F8 v) { std::memcpy(p, &v, sizeof v); }
 
-// Lanes 0, 2, ..., 14 of the 16 floats at p: one stride-2 row of eight windows.
-static inline F8 load8_even(const float* p) {
-  const F8 lo = load8(p), hi = load8(p + 8);
+// Lanes of the 16-lane concatenation (a, b) picked by eight constant indices: Clang and GCC
+// spell the builtin differently.
 #if defined(__clang__)
-  return __builtin_shufflevector(lo, hi, 0, 2, 4, 6, 8, 10, 12, 14);
+#define DS_SHUFFLE8(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 #else
-  return __builtin_shuffle(lo, hi, I8{0, 2, 4, 6, 8, 10, 12, 14});
+#define DS_SHUFFLE8(a, b, ...) __builtin_shuffle(a, b, I8{__VA_ARGS__})
 #endif
-}
+
+// Lanes 0, 2, ..., 14 of the 16 floats at p: one stride-2 row of eight windows.
+static inline F8 load8_even(const float* p) { return DS_SHUFFLE8(load8(p), load8(p + 8), 0, 2, 4, 6, 8, 10, 12, 14); }
 
 // Lanes 1, 3, ..., 15 of the 16 floats at p.
-inline F8 load8_odd(const float* p) {
-  const F8 lo = load8(p), hi = load8(p + 8);
-#if defined(__clang__)
-  return __builtin_shufflevector(lo, hi, 1, 3, 5, 7, 9, 11, 13, 15);
-#else
-  return __builtin_shuffle(lo, hi, I8{1, 3, 5, 7, 9, 11, 13, 15});
-#endif
-}
+static inline F8 load8_odd(const float* p) { return DS_SHUFFLE8(load8(p), load8(p + 8), 1, 3, 5, 7, 9, 11, 13, 15); }
 
 // The 16 floats a0 b0 a1 b1 ... a7 b7, stored at p.
-inline void store16_interleaved(float* p, F8 a, F8 b) {
-#if defined(__clang__)
-  store8(p, __builtin_shufflevector(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
-  store8(p + 8, __builtin_shufflevector(a, b, 4, 12, 5, 13, 6, 14, 7, 15));
-#else
-  store8(p, __builtin_shuffle(a, b, I8{0, 8, 1, 9, 2, 10, 3, 11}));
-  store8(p + 8, __builtin_shuffle(a, b, I8{4, 12, 5, 13, 6, 14, 7, 15}));
-#endif
+static inline void store16_interleaved(float* p, F8 a, F8 b) {
+  store8(p, DS_SHUFFLE8(a, b, 0, 8, 1, 9, 2, 10, 3, 11));
+  store8(p + 8, DS_SHUFFLE8(a, b, 4, 12, 5, 13, 6, 14, 7, 15));
 }
 
 }  // namespace cpu
