@@ -146,6 +146,23 @@ TEST_CASE("fast: a folder gives one job per image, sorted by name, each writing 
   CHECK(one[0].output == "x.png");
 }
 
+// a.png and a.PNG differ only in the extension's case: their results must differ too (they both
+// became a_png.png, refused by the output check without naming the inputs); a clash that is left
+// (a_png.png beside a.png + a.jpg) is refused naming both inputs.
+TEST_CASE("image_jobs: same-stem images keep their extension as written; a remaining clash names both inputs") {
+  TempDir t("image_jobs_clash");
+  for (const char* n : {"a.png", "a.PNG"}) std::ofstream(t.file(n)) << "x";
+  std::vector<ds::app::ImageJob> jobs = ds::app::image_jobs(t.dir.string(), "out");
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].output == "out/a_PNG.png");
+  CHECK(jobs[1].output == "out/a_png.png");
+
+  TempDir u("image_jobs_clash2");
+  for (const char* n : {"a.png", "a.jpg", "a_png.png"}) std::ofstream(u.file(n)) << "x";
+  std::string msg = error_of([&] { ds::app::image_jobs(u.dir.string(), "out"); });
+  CHECK(contains(msg, "refusing to write out/a_png.png: both " + u.file("a.png") + " and " + u.file("a_png.png")));
+}
+
 TEST_CASE("fast: the long side is resized to --size with the aspect ratio kept") {
   CHECK(ds::fast_size(474, 712, 256) == std::pair<int64_t, int64_t>(170, 256));
   CHECK(ds::fast_size(712, 474, 256) == std::pair<int64_t, int64_t>(256, 170));

@@ -32,11 +32,19 @@ std::vector<ImageJob> image_jobs(const std::string& input, const std::string& ou
   std::sort(files.begin(), files.end());
   std::map<std::string, int> stems;
   for (const fs::path& p : files) ++stems[p.stem().string()];
+  // Images sharing a stem keep their extension as written in the result's name (a.jpg -> a_jpg.png,
+  // a.PNG -> a_PNG.png); any clash left is refused naming both inputs, before anything runs.
   std::vector<ImageJob> jobs;
+  std::map<std::string, std::string> input_of;  // result -> the input that writes it
   for (const fs::path& p : files) {
     std::string name = p.stem().string();
-    if (stems[name] > 1) name += "_" + lower_extension(p.string()).substr(1);
-    jobs.push_back({p.string(), (fs::path(out) / (name + ".png")).string()});
+    if (stems[name] > 1) name += "_" + p.extension().string().substr(1);
+    std::string result = (fs::path(out) / (name + ".png")).string();
+    auto [it, fresh] = input_of.emplace(result, p.string());
+    if (!fresh)
+      throw Error("refusing to write " + result + ": both " + it->second + " and " + p.string() +
+                  " would write their result there; rename one of them");
+    jobs.push_back({p.string(), result});
   }
   return jobs;
 }

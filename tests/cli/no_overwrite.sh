@@ -78,8 +78,8 @@ refuse "fast: output folder is the input folder" "input folder" fast scream "$tm
 refuse "fast: output folder spelled imgs/./" "input folder" fast scream "$tmp/imgs" -o "$tmp/imgs/./"
 refuse "fast: output folder through sub/.." "input folder" fast scream "$tmp/imgs" -o "$tmp/sub/../imgs"
 # With --overwrite an image may be replaced by its own result only: here a.png's result is
-# a_png.png (a.jpg shares its stem), which is another image of the folder.
-refuse "fast --overwrite: an output that is another input" "input image '$tmp/mix/a_png.png'" \
+# a_png.png (a.jpg shares its stem), which is another image of the folder (whose own result it is).
+refuse "fast --overwrite: an output that is another input" "both $tmp/mix/a.png and $tmp/mix/a_png.png" \
   fast scream "$tmp/mix" -o "$tmp/mix" --overwrite
 
 T=(train --style "$tmp/s.png" --crop-size 32 --batch-size 1 --steps 2 --checkpoint-every 1 --device cpu)
