@@ -40,11 +40,10 @@ namespace ds {
 namespace cpu {
 namespace {
 
-// The output transform takes kLanes tiles at a time, one per vector lane: a GCC/Clang vector
-// type of 8 floats, one register with AVX, two with SSE2, half of one with AVX-512 (the
-// compiler lowers it to whatever the target has).
+// The transforms take kLanes tiles (or input channels) at a time, one per lane of lanes8.h's
+// eight-float vector F8 (the weight transform in eight double lanes).
 constexpr int kLanes = 8;
-using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
+using Lanes = F8;
 using DLanes = double __attribute__((vector_size(kLanes * sizeof(double))));
 
 // F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1).
