@@ -11,10 +11,10 @@ err="$("$bin" bench --workload resnet-64 --device cpu 2>&1 >/dev/null)"
 rc=$?
 { [ $rc = 1 ] || [ $rc = 2 ]; } || { echo "FAIL: unknown workload gave rc $rc"; fail=1; }
 for want in "unknown workload 'resnet-64'" squeezenet-256 vgg16-256 squeezenet-256-md2; do
-  echo "$err" | grep -qF -- "$want" || { echo "FAIL: unknown-workload error lacks '$want': $err"; fail=1; }
+  grep -qF -- "$want" <<<"$err" || { echo "FAIL: unknown-workload error lacks '$want': $err"; fail=1; }
 done
 err="$("$bin" bench --workload squeezenet-64 --device cpu --weights-dir /nonexistent 2>&1 >/dev/null)"
-echo "$err" | grep -q "/nonexistent/squeezenet1_1.h5 not found: run scripts/make-bench-weights" ||
+grep -q "/nonexistent/squeezenet1_1.h5 not found: run scripts/make-bench-weights" <<<"$err" ||
   { echo "FAIL: missing weights error unclear: $err"; fail=1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -34,13 +34,13 @@ before="$(md5sum < "$dir/squeezenet1_1.h5")"
 err="$("$bin" bench --workload squeezenet-64 --iters 1 --warmup 0 --device cpu --weights-dir "$dir" \
        --json "$dir/squeezenet1_1.h5" 2>&1 >/dev/null)" && { echo "FAIL: --json onto a weight file was accepted"; fail=1; }
 [ "$(md5sum < "$dir/squeezenet1_1.h5")" = "$before" ] || { echo "FAIL: --json wrote over the weights"; fail=1; }
-echo "$err" | grep -q "squeezenet1_1.h5" || { echo "FAIL: --json onto the weights: unclear error: $err"; fail=1; }
+grep -q "squeezenet1_1.h5" <<<"$err" || { echo "FAIL: --json onto the weights: unclear error: $err"; fail=1; }
 row="$(echo "$out" | grep '^| squeezenet-64 |')"
 median="$(echo "$row" | awk -F'|' '{ split($3, a, " "); print a[1] }')"
 peak="$(echo "$row" | awk -F'|' '{ print $4 + 0 }')"
 awk -v m="$median" -v p="$peak" 'BEGIN { exit !(m > 0 && p > 0) }' ||
   { echo "FAIL: table row '$row' lacks a median > 0 and a peak > 0"; fail=1; }
-echo "$out" | grep -qE '^cpu: .+' && echo "$out" | grep -qE '^commit: ([0-9a-f]{7,}(\+changes)?|unknown)$' || { echo "FAIL: no cpu line, or no 'commit: <hash>[+changes]' line"; fail=1; }
+grep -qE '^cpu: .+' <<<"$out" && grep -qE '^commit: ([0-9a-f]{7,}(\+changes)?|unknown)$' <<<"$out" || { echo "FAIL: no cpu line, or no 'commit: <hash>[+changes]' line"; fail=1; }
 /usr/bin/python3 - "$tmp/r/bench.json" <<'PY' || fail=1
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

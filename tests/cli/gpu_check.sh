@@ -6,7 +6,7 @@
 set -uo pipefail
 bin="$1" src="$2"
 fail=0
-check() { echo "$out" | grep -qF -- "$1" || { echo "FAIL: $2 lacks '$1':"; echo "$out"; fail=1; }; }
+check() { grep -qF -- "$1" <<<"$out" || { echo "FAIL: $2 lacks '$1':"; echo "$out"; fail=1; }; }
 out="$("$src/scripts/gpu-check" --dry-run 2>&1)"
 rc=$?
 [ $rc = 0 ] || { echo "FAIL: --dry-run gave rc $rc"; fail=1; }
@@ -18,7 +18,7 @@ for want in build cuda-tests "-tc=*cuda*,*algorithm*" "compute-sanitizer --tool 
 done
 out="$("$src/scripts/gpu-check" --dry-run --no-sanitizers --carried c.tar.xz 2>&1)"
 check "unpack" "--dry-run --carried"
-echo "$out" | grep -qE '^(build|memcheck) ' && { echo "FAIL: --carried --no-sanitizers still builds or sanitizes"; fail=1; }
+grep -qE '^(build|memcheck) ' <<<"$out" && { echo "FAIL: --carried --no-sanitizers still builds or sanitizes"; fail=1; }
 # --pack --dry-run only says what it would build: no build folder appears.
 had_carry=0
 [ -e "$src/build-gpu-carry" ] && had_carry=1
@@ -33,7 +33,7 @@ for bad in "--budget x" "--frobnicate" "--build-dir a --carried b"; do
   [ $rc = 2 ] || { echo "FAIL: gpu-check $bad gave rc $rc, expected 2"; fail=1; }
 done
 err="$("$bin" bench --workload squeezenet-64 --device cpu --precision fp16 2>&1 >/dev/null)"
-echo "$err" | grep -qF "option --precision: 'fp16' is not fp32 or tf32" || { echo "FAIL: bad precision: $err"; fail=1; }
+grep -qF "option --precision: 'fp16' is not fp32 or tf32" <<<"$err" || { echo "FAIL: bad precision: $err"; fail=1; }
 if nvidia-smi -L >/dev/null 2>&1; then
   [ $fail = 0 ] || exit 1  # a skip message would hide the failures above
   echo "skipped: a CUDA device is present (the no-device exit is checked on machines without one)"

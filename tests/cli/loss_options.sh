@@ -21,6 +21,6 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 err="$("$bin" train --images "$tmp/none" --style x.png -o "$tmp/ck" --style-weight 5 2>&1 >/dev/null)"
 want="train --style-weight is deprecated: it meant the total style weight; use --style-total-weight"
-echo "$err" | grep -qF "$want" || { echo "FAIL: no deprecation note; stderr was: $err"; fail=1; }
+grep -qF "$want" <<<"$err" || { echo "FAIL: no deprecation note; stderr was: $err"; fail=1; }
 [ $fail = 0 ] && echo "loss options: stylize, train and fast-eval share them; the deprecation note is printed"
 exit $fail
