@@ -35,8 +35,9 @@ foreach(folder tensor autograd weights nn losses)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/${folder} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/depthstyle
           FILES_MATCHING PATTERN "*.h" PATTERN "*.inc" PATTERN "convert" EXCLUDE PATTERN "__pycache__" EXCLUDE)
 endforeach()
-install(DIRECTORY ${CMAKE_SOURCE_DIR}/apps/lib DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/depthstyle/apps
-        FILES_MATCHING PATTERN "*.h")
+# apps/: the job folders' headers (the drivers a program can call), not the dispatcher's.
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/apps/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/depthstyle/apps
+        FILES_MATCHING PATTERN "*.h" PATTERN "depthstyle" EXCLUDE)
 
 # The program keeps the link folders of libraries outside the system ones (cuDNN from a
 # Python package, say) in its RPATH.

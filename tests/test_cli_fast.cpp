@@ -1,4 +1,4 @@
-// `depthstyle fast` through its core functions (apps/lib/fast.h): resolving MODEL, the errors
+// `depthstyle fast` through its core functions (apps/fast/fast.h): resolving MODEL, the errors
 // for bad inputs, folder mode, and resizing. Most use a transformer with synthetic weights;
 // the ones that need the prepared data folder say "skipped: no data" without it.
 #include <doctest/doctest.h>
@@ -12,7 +12,7 @@
 #include <fstream>
 #include <map>
 
-#include "apps/lib/fast.h"
+#include "apps/fast/fast.h"
 #include "nn/pretrained.h"
 #include "tensor/image_io.h"
 #include "tests/check.h"

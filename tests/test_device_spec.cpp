@@ -1,12 +1,12 @@
 // --device values (tensor/tensor.h): "cpu", "cuda" and "cuda:N" parsed without a device, and
 // the selection errors: no CUDA device at all, or N beyond the machine's devices; --precision,
-// which every command declares with --device (apps/lib/args.h).
+// which every command declares with --device (apps/common/args.h).
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "apps/lib/args.h"
+#include "apps/common/args.h"
 #include "tensor/device.h"
 #include "tensor/tensor.h"
 #include "tests/check.h"

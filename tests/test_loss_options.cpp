@@ -1,4 +1,4 @@
-// The loss options shared by stylize, train and fast-eval (apps/lib/loss_options.h): both
+// The loss options shared by stylize, train and fast-eval (apps/common/loss_options.h): both
 // methods read the same option as the same quantity, and train's old --style-weight (the
 // total style weight) still works for one release with a deprecation note. The expected
 // values are the numbers written on the command line.
@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "apps/lib/loss_options.h"
+#include "apps/common/loss_options.h"
 
 using ds::LossSpec;
 using ds::TransferMethod;

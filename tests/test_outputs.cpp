@@ -1,4 +1,4 @@
-// A command's plan of inputs and outputs (apps/lib/outputs.h): an output that is an input under
+// A command's plan of inputs and outputs (apps/common/outputs.h): an output that is an input under
 // any spelling (same path, "./x/../x", hard link, symbolic link) is refused before anything is
 // written; only the one input an output may replace is let through; two outputs may not be one
 // file; missing output folders are created once the plan is accepted, and not when refused.
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "apps/lib/outputs.h"
+#include "apps/common/outputs.h"
 #include "tensor/file_util.h"
 #include "tensor/tensor.h"
 #include "tests/check.h"

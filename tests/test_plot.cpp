@@ -12,11 +12,11 @@
 #include <set>
 #include <sstream>
 
-#include "apps/lib/csv.h"
-#include "apps/lib/font.h"
-#include "apps/lib/montage.h"
-#include "apps/lib/plot.h"
-#include "apps/lib/progress.h"
+#include "apps/common/csv.h"
+#include "apps/render/font.h"
+#include "apps/render/montage.h"
+#include "apps/render/plot.h"
+#include "apps/common/progress.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
 

@@ -1,11 +1,11 @@
-// The coarse-to-fine schedule of `depthstyle stylize` (apps/lib/scales.h): --scales, --multires,
+// The coarse-to-fine schedule of `depthstyle stylize` (apps/stylize/scales.h): --scales, --multires,
 // --size and --iters read as the documentation says (expected values worked out from that text,
 // e.g. --multires 3 at --size 300 halves twice: 75, 150, 300), each error named, and the
 // --save-every frame names.
 #include <doctest/doctest.h>
 
-#include "apps/lib/scales.h"
-#include "apps/lib/stylize_job.h"
+#include "apps/stylize/scales.h"
+#include "apps/stylize/stylize_job.h"
 #include "check.h"
 
 namespace {

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "apps/lib/divergence.h"
-#include "apps/lib/stylize.h"
+#include "apps/stylize/divergence.h"
+#include "apps/stylize/stylize.h"
 #include "losses/depth_map.h"
 #include "losses/masks.h"
 #include "check.h"
@@ -104,7 +104,7 @@ TEST_CASE("stylize: depth agreement of identical and opposite maps") {
   CHECK(ds::depth_agreement(a, b).rmse == doctest::Approx(std::sqrt((9 + 1 + 1 + 9) / 4.0)));
 }
 
-TEST_CASE("stylize: the divergence rule of apps/lib/divergence.h, iteration by iteration") {
+TEST_CASE("stylize: the divergence rule of apps/stylize/divergence.h, iteration by iteration") {
   using ds::app::DivergenceWatch;
   {  // not finite: at once
     DivergenceWatch w;

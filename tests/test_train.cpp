@@ -1,4 +1,4 @@
-// depthstyle train's engine (apps/lib/train.h, losses/transfer_loss.h): a few steps lower
+// depthstyle train's engine (apps/train/train.h, losses/transfer_loss.h): a few steps lower
 // the loss, checkpoints reload bit-identically, a resumed run equals an uninterrupted one, and bad inputs give
 // clear errors. Loss and depth networks carry synthetic weights (ds::synthetic_param), so
 // every test runs without the data folder; crops are 32x32 and runs a few steps (seconds).
@@ -9,7 +9,7 @@
 #include <fstream>
 
 #include "nn/fast_style_weights.h"
-#include "apps/lib/train.h"
+#include "apps/train/train.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
 #include "tests/check.h"

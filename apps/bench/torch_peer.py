@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch eager peer of `depthstyle stylize` (Adam), for benchmarks against ours.
 
-The same method as apps/lib/stylize.cpp with losses/losses.cpp, written the way a PyTorch user
+The same method as apps/stylize/stylize.cpp with losses/losses.cpp, written the way a PyTorch user
 would: the image is optimised in RGB [0,1] pixel space with Adam (lr 0.03, betas 0.9/0.999,
 eps 1e-8, lr halved every 150 iterations); the feature network sees (x - mean) / std
 (ImageNet mean/std, torchvision weights);
@@ -59,7 +59,7 @@ MD2_MEAN, MD2_STD = 0.45, 0.225
 MD2_SIZE = (192, 640)
 MD2_MIN_DEPTH, MD2_MAX_DEPTH = 0.1, 100.0
 
-# Default configuration per network (apps/lib/stylize.cpp default_config).
+# Default configuration per network (apps/stylize/stylize.cpp default_config).
 CONFIGS = {
     "squeezenet": dict(content="fire2", style=["relu1", "fire3", "fire4", "fire5"],
                        style_weights=[80000, 2000, 48, 4], content_weight=0.12, style_weight=50.0, tv_weight=0.4,

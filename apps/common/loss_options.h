@@ -1,0 +1,42 @@
+// The loss vocabulary of the command line, declared once for `stylize`, `train` and
+// `fast-eval`, so one option name means one thing everywhere (losses/transfer_loss.h):
+//   --content-weight A (α)  --style-total-weight B (β)  --style-weight W (w_s, per style)
+//   --tv-weight C (γ)  --depth-weight D (δ)  --depth-layers LIST  --depth-layer-weights LIST
+//   --content-layer NAME  --style-layers LIST  --style-layer-weights LIST
+//   --net NAME  --weights FILE  --pooling max|avg  --monodepth2 FILE
+// Defaults come from default_loss_spec(net, method): a weight not given keeps its default.
+#pragma once
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "apps/common/args.h"
+#include "losses/transfer_loss.h"
+
+namespace ds {
+namespace app {
+
+void declare_loss_options(Args& a);
+
+// The loss description the parsed options give. Errors (ds::Error naming the option): a
+// weight that is not a number in [0, 1e12], --depth-layer-weights without --depth-layers
+// (layer and weight counts are checked by TransferLoss).
+// Deprecated for one release: `train` / `fast-eval` --style-weight meant β (they have one
+// style). With method FeedForward, --style-weight alone still sets β, and a note saying so
+// goes to `warn`; given together with --style-total-weight it is an error.
+LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn = std::cerr);
+
+// The loss network the options name (--net, --weights, --pooling), on `device`.
+// Errors: those of load_feature_net, a --pooling other than max or avg.
+FeatureNet feature_net_from(const Args& a, Device device);
+
+// w_s for each of n styles (stylize): --style-weight given once (for all), once per style
+// in order, or not at all (1 each). Errors: another count, a value that is not a number >= 0.
+std::vector<float> style_weights_from(const Args& a, size_t n_styles);
+
+// The k-th of n values of a repeated per-style option, the only value for all, or `def`
+// when it was not given; ds::Error when it was given neither once nor n times.
+std::string per_style(const Args& a, const std::string& option, size_t k, size_t n, const std::string& def);
+
+}  // namespace app
+}  // namespace ds

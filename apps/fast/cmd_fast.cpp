@@ -1,0 +1,54 @@
+// depthstyle fast MODEL IMAGE|DIR -o OUT: feed-forward style transfer with a pretrained
+// fast-style transformer (one forward pass per image; the jobs are apps/fast/fast.h, the network nn/fast_style_weights.h).
+#include <cstdio>
+#include <filesystem>
+
+#include "apps/depthstyle/commands.h"
+#include "apps/common/args.h"
+#include "apps/fast/fast.h"
+#include "apps/common/outputs.h"
+#include "tensor/image_io.h"
+
+namespace ds {
+namespace app {
+
+int cmd_fast(int argc, char** argv) {
+  Args a("depthstyle fast [options] MODEL IMAGE -o OUT.png\n       depthstyle fast [options] MODEL DIR -o OUTDIR",
+         "Stylises an image, or every PNG/JPEG/PPM image in a folder (sorted by name; written\n"
+         "as OUTDIR/<name>.png), with a feed-forward style transformer. MODEL is a project HDF5\n"
+         "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
+         "(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help). Unreadable images in a\n"
+         "folder are skipped with a warning; the exit status is then 1.\n"
+         "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"
+         "With --overwrite each image may be replaced by its own stylised version: it is read whole\n"
+         "before its output is written (to a temporary file renamed over it), so no image is ever\n"
+         "written while it is being read; an output that would replace ANOTHER input image (read\n"
+         "later, or already used) or the model file is still refused.");
+  a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
+  a.flag("--overwrite", "let each output replace the image it is made from (OUTDIR may be DIR)");
+  a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
+  a.device_option();
+  if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
+  Device dev = a.device();
+  int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
+  const std::string& model = a.positional()[0], &input = a.positional()[1];
+  std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
+  bool overwrite = a.has("--overwrite");
+  if (std::filesystem::is_directory(input))
+    check_output_folder(input, a.str("-o"), overwrite,
+                        "the outputs would go among the images read, each PNG replaced by its stylised version; "
+                        "choose another folder, or give --overwrite to do exactly that");
+  OutputPlan plan;
+  plan.input("model file", fast_style_file(model));
+  for (const ImageJob& j : jobs) plan.input("input image", j.input);
+  for (const ImageJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
+  plan.check();
+  for (const ImageJob& j : jobs) check_image_output(j.output);
+  FastStyleNet net = load_fast_style(model, dev);
+  int failed = run_fast_jobs(net, jobs, size);
+  if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());
+  return failed ? 1 : 0;
+}
+
+}  // namespace app
+}  // namespace ds

@@ -1,0 +1,19 @@
+// Running the jobs of `depthstyle fast` (which images: apps/common/image_jobs.h; the transformer
+// itself and its weights: nn/fast_style_weights.h).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "apps/common/image_jobs.h"
+#include "nn/fast_style_weights.h"
+
+namespace ds {
+namespace app {
+
+// Runs every job, printing "[k/n] input WxH -> output WxH, seconds" per image to stdout.
+// An image that cannot be read or written is skipped with a warning on stderr. Creates the
+// output's folder when missing. Returns the number of jobs that failed.
+int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side);
+
+}  // namespace app
+}  // namespace ds

@@ -1,0 +1,36 @@
+// depthstyle info FILE.h5: what a weight (or features, or checkpoint) file holds.
+#include <cstdio>
+
+#include "apps/depthstyle/commands.h"
+#include "apps/common/args.h"
+#include "weights/weights.h"
+
+namespace ds {
+namespace app {
+
+int cmd_info(int argc, char** argv) {
+  Args a("depthstyle info [options] FILE.h5",
+         "Prints a project HDF5 file's architecture, format version, input preprocessing,\n"
+         "attributes and parameters (name, shape, count).");
+  a.flag("--brief", "omit the per-parameter list");
+  if (!a.parse(argc, argv, 1, 1, "one FILE.h5")) return 0;
+  WeightFile f = load_weights(a.positional()[0], "");
+  std::printf("file          %s\narchitecture  %s\nformat        %d\nparameters    %lld in %zu tensors\n", f.path.c_str(),
+              f.architecture.c_str(), f.format_version, static_cast<long long>(f.param_count()), f.params.size());
+  if (f.preprocessing.present) {
+    const WeightPreprocessing& p = f.preprocessing;
+    std::printf("input         %s, values 0..%g, mean [%g, %g, %g], std [%g, %g, %g]\n", p.channel_order.c_str(),
+                p.value_scale, p.mean[0], p.mean[1], p.mean[2], p.std[0], p.std[1], p.std[2]);
+  }
+  std::printf("attributes\n");
+  for (const auto& [name, v] : f.attrs) std::printf("  %-22s %s\n", name.c_str(), v.str().c_str());
+  if (!a.has("--brief")) {
+    std::printf("parameters\n");
+    for (const auto& [name, t] : f.params)
+      std::printf("  %-40s %-20s %lld\n", name.c_str(), shape_str(t.shape()).c_str(), static_cast<long long>(t.numel()));
+  }
+  return 0;
+}
+
+}  // namespace app
+}  // namespace ds
