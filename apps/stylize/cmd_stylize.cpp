@@ -34,7 +34,8 @@ const char* const kAbout =
     "within 1%). Without --depth it is estimated by FastDepth (or --monodepth2).\n"
     "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
     "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
-    "Outputs: OUT, OUT_losses.csv (iteration over all scales, seconds, scale in px, terms), OUT_losses.png,\n"
+    "Outputs: OUT, OUT_losses.csv (iteration over all scales, seconds, scale in px, terms at the image\n"
+    "the iteration started from: the first row is the start image's, with either --optimizer), OUT_losses.png,\n"
     "OUT_montage.png, and OUT_iterN.png (OUT_sPX_iterN.png with scales) with --save-every;\n"
     "none may be an input (checked before any work). Every image must be at least the feature\n"
     "network's smallest input at its working size (checked before the first iteration).\n"
@@ -42,7 +43,11 @@ const char* const kAbout =
     "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
     "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try;\n"
     "with scales this is watched per scale, and OUT is the best iterate of the scale that stopped.\n"
-    "With --normalize-gradients only a non-finite loss counts (the logged total may then rise).";
+    "With --normalize-gradients only a non-finite loss counts (the logged total may then rise); so too\n"
+    "with every style weight 0, where the content is about the lowest loss already: a run whose loss\n"
+    "rose then writes its lowest-loss iterate and says so (exit 0).\n"
+    "neural-style users: its option names are understood (-style_image a,b -content_weight ...); a\n"
+    "bare --original-colors (its -original_colors 1) means recombine.";
 
 }  // namespace
 

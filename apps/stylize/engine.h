@@ -87,6 +87,9 @@ struct StylizeResult {
   // "" when the run went through; else why it stopped (divergence, L-BFGS giving up) with
   // where: scale k (0-based), the iterations before that scale, and the best iterate.
   std::string stopped;
+  // "" or what the caller should say about a run that went through: with every style term
+  // off, a last scale whose loss rose above its start wrote its best iterate instead.
+  std::string note;
   size_t stopped_scale = 0;
   int scale_first_iteration = 0, best_done = 0;
   double best_loss = 0;

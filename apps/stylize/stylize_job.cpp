@@ -134,6 +134,7 @@ JobResult StylizeCommand::run(const StylizeJob& job) const {
   save_loss_plot(base + "_losses.png", log.names(), log.curves(), true, stem(job.out) + " losses");
   save_image(base + "_montage.png", stylize_montage(r, engine_->style_names(), stopped ? "best iterate" : "result"));
   if (stopped) throw divergence_error(r, job.out);
+  if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
   if (o_.report_depth) report_depth(*engine_->depth_net(), r.content, r.image, o_.device);
   JobResult jr{log.seconds(), r.first.total, r.last.total, r.iterations};
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, "
