@@ -185,20 +185,20 @@ TEST_CASE("stylize options: every style weight 0 is said, and is no reason to ca
 }
 
 TEST_CASE("depthstyle --version, help COMMAND, and a mistyped command") {
-  auto [rc, out] = run("--version");
-  CHECK(rc == 0);
-  CHECK(dst::contains(out, "depthstyle 0.1 (commit "));
-  auto [hrc, help] = run("help stylize");
-  CHECK(hrc == 0);
-  CHECK(dst::contains(help, "usage: depthstyle stylize [options] CONTENT"));
-  CHECK(dst::contains(help, "--original-colors [MODE]"));
-  auto [lrc, list] = run("help");
-  CHECK(lrc == 0);
-  CHECK(dst::contains(list, "commands:"));
-  auto [urc, typo] = run("stylise c.png");
-  CHECK(urc == 2);
-  CHECK(dst::contains(typo, "unknown command 'stylise'; did you mean stylize?"));
-  auto [nrc, none] = run("help nosuch");
-  CHECK(nrc == 2);
-  CHECK(dst::contains(none, "unknown command 'nosuch'"));
+  struct Case {
+    const char* args;
+    int rc;
+    const char* says;
+  };
+  for (const Case& c : {Case{"--version", 0, "depthstyle 0.1 (commit "},
+                        Case{"help stylize", 0, "usage: depthstyle stylize [options] CONTENT"},
+                        Case{"help stylize", 0, "--original-colors [MODE]"},
+                        Case{"help", 0, "commands:"},
+                        Case{"stylise c.png", 2, "unknown command 'stylise'; did you mean stylize?"},
+                        Case{"help nosuch", 2, "unknown command 'nosuch'"}}) {
+    CAPTURE(c.args);
+    auto [rc, out] = run(c.args);
+    CHECK(rc == c.rc);
+    CHECK(dst::contains(out, c.says));
+  }
 }

@@ -19,8 +19,9 @@ bool looks_like_option(const std::string& w) {
   return *end != '\0';
 }
 
-// Levenshtein distance, for "did you mean".
-size_t distance(const std::string& a, const std::string& b) {
+}  // namespace
+
+size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -34,8 +35,6 @@ size_t distance(const std::string& a, const std::string& b) {
   }
   return row[b.size()];
 }
-
-}  // namespace
 
 void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
                   const std::string& default_value) {
@@ -57,7 +56,7 @@ std::string Args::suggestion(const std::string& word) const {
   std::string key = spelling_key(word), best;
   size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
   auto consider = [&](const std::string& name) {
-    size_t d = distance(key, spelling_key(name));
+    size_t d = edit_distance(key, spelling_key(name));
     if (d < best_d) best_d = d, best = name;
   };
   for (const std::string& n : order_) consider(n);

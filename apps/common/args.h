@@ -102,6 +102,9 @@ class Args {
 // item ("64,,96", "2,", ",2"), which would silently change how many items a list has.
 std::vector<std::string> split_list(const std::string& value, const std::string& what);
 
+// The Levenshtein distance between two words (for "did you mean").
+size_t edit_distance(const std::string& a, const std::string& b);
+
 // Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
 std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);
 

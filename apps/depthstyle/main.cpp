@@ -1,14 +1,13 @@
 // depthstyle: one binary, one subcommand per job. Each subcommand lives in its own file
 // and registers itself in the table below.
 #include <cstdio>
-#include <algorithm>
 #include <cstring>
 #include <string>
-#include <vector>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
+#include "apps/common/args.h"
 #include "apps/depthstyle/commands.h"
 #include "build_commit.h"  // generated at build time (CMakeLists.txt): DEPTHSTYLE_BUILD_COMMIT
 #include "nn/prepared_data.h"
@@ -67,21 +66,8 @@ const Command* find_command(const char* name) {
 
 // "; did you mean stylize?" for a command name one or two letters off (stylise, styleize).
 std::string command_suggestion(const std::string& word) {
-  for (const Command& c : kCommands) {
-    std::string n = c.name;
-    std::vector<size_t> row(n.size() + 1);
-    for (size_t j = 0; j <= n.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= word.size(); ++i) {
-      size_t diag = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= n.size(); ++j) {
-        size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (word[i - 1] == n[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    if (row[n.size()] <= 2) return std::string("; did you mean ") + c.name + "?";
-  }
+  for (const Command& c : kCommands)
+    if (ds::app::edit_distance(word, c.name) <= 2) return std::string("; did you mean ") + c.name + "?";
   return "";
 }
 
@@ -105,6 +91,9 @@ int global_options(int argc, char** argv) {
       i += 1;
     } else {
       if (i + 1 >= argc) throw ds::Error("option --data needs a value (DIR)");
+      if (argv[i + 1][0] == '-')  // as every command's options: an option word is never a value
+        throw ds::Error(std::string("option --data needs a value (DIR), but the next word is the option '") +
+                        argv[i + 1] + "' (for a folder whose name starts with '-', write --data=DIR)");
       ds::set_data_dir(argv[i + 1]);
       i += 2;
     }

@@ -56,7 +56,7 @@ int cmd_stylize(int argc, char** argv) {
          "       depthstyle stylize [options] CONTENT_DIR --style STYLE ... [--depth DEPTH_DIR] -o OUTDIR",
          kAbout);
   declare_stylize_options(a);
-  if (!a.parse(argc, argv, 1, 1, "one CONTENT image or folder")) return 0;
+  if (!a.parse(argc, argv, 1, 1, "one CONTENT image or folder (style images go after --style)")) return 0;
   StylizeCommand cmd(parse_stylize_options(a));
   bool batch = std::filesystem::is_directory(a.positional()[0]);
   std::vector<StylizeJob> jobs = cmd.jobs(batch);
