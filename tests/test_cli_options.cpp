@@ -165,6 +165,22 @@ TEST_CASE("stylize options: neural-style's names mean what they mean there, or s
                       "takes one content layer"));
 }
 
+TEST_CASE("stylize options per frame: no file options, and a command may redeclare one with its own meaning") {
+  ds::app::Args a("depthstyle video [options] IN", "");
+  ds::app::declare_stylize_options(a, ds::app::StylizeUse::PerFrame);
+  for (const char* absent : {"-o", "--depth", "--frame", "--depth-dataset", "--save-every", "--print-every", "--report-depth"})
+    CHECK_FALSE(a.declared(absent));
+  a.option("--iters", "N", "iterations of every frame after the first", "100");
+  std::string help = a.help();
+  CHECK(dst::contains(help, "--iters N                 iterations of every frame after the first (default: 100)"));
+  CHECK(help.find("--iters") == help.rfind("--iters N"));  // listed once, where stylize lists it
+  std::vector<std::string> words = {"video", "in.mp4", "--style", "s.png"};
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  a.parse(static_cast<int>(argv.size()), argv.data());
+  CHECK(ds::app::parse_stylize_options(a, ds::app::StylizeUse::PerFrame).sizes.steps.at(0).iters == 100);
+}
+
 TEST_CASE("stylize options: a mask that weights nothing is refused when the options are read") {
   // sigmoid:k=12,t=2 is at most sigma(12 * (1 - 2)) = 6.1e-6 over depths in [0,1]; it was
   // reported (eta = 0) only after the networks had loaded.

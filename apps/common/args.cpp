@@ -38,7 +38,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
                   const std::string& default_value) {
-  order_.push_back(name);
+  if (!declared(name)) order_.push_back(name);
   Opt o;
   o.value_name = value_name, o.help = help, o.def = default_value;
   opts_[name] = o;
@@ -105,13 +105,20 @@ Args::Target Args::resolve(const std::string& word, std::vector<std::string>& er
   return t;
 }
 
-void Args::take(const std::string& name, const std::string& value) {
-  std::string v = value;
+// Our value for a word that means the same (apps/common/peer_names.h value_aliases), or `v`.
+std::string Args::alias_value(const std::string& name, const std::string& v, const char** source) const {
   for (const ValueAlias& va : value_aliases())
     if (name == va.option && v == va.word) {
-      std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", name.c_str(), v.c_str(), name.c_str(), va.ours, va.source);
-      v = va.ours;
+      if (source) *source = va.source;
+      return va.ours;
     }
+  return v;
+}
+
+void Args::take(const std::string& name, const std::string& value) {
+  const char* source = nullptr;
+  std::string v = alias_value(name, value, &source);
+  if (source) std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", name.c_str(), value.c_str(), name.c_str(), v.c_str(), source);
   given_[name].push_back(v);
 }
 
@@ -183,10 +190,13 @@ bool Args::parse(int argc, char** argv) {
         continue;
       }
       std::string shown;
-      for (const std::string& v : values) shown += (shown.empty() ? "" : ",") + v;
+      for (std::string& v : values) {
+        if (!t.positional) v = alias_value(t.name, v, nullptr);
+        shown += (shown.empty() ? "" : ",") + v;
+      }
       std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", word.c_str(), value.c_str(),
                    t.positional ? "the argument" : t.name.c_str(), shown.c_str(), t.peer->note);
-      for (const std::string& v : values) t.positional ? positional_.push_back(v) : take(t.name, v);
+      for (const std::string& v : values) t.positional ? positional_.push_back(v) : given_[t.name].push_back(v);
       continue;
     }
     take(t.name, value);
