@@ -2,6 +2,7 @@
 // the codecs are in image_png.cpp, image_jpeg.cpp and pnm.cpp.
 #include "tensor/image_io.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -12,7 +13,7 @@
 namespace ds {
 namespace {
 
-const char* kAccepted = "accepted: PNG, JPEG, binary PGM/PPM (P5/P6)";
+std::string accepted() { return "accepted: " + image_formats_text(); }
 
 bool starts_with(const std::vector<uint8_t>& b, const char* magic, size_t n) {
   return b.size() >= n && std::equal(magic, magic + n, b.begin(), [](char m, uint8_t x) { return uint8_t(m) == x; });
@@ -32,16 +33,27 @@ std::string known_other_format(const std::vector<uint8_t>& b) {
 codec::RawImage decode_any(const std::string& path, const ImageReadOptions& o) {
   const int64_t limit = o.max_pixels > 0 ? o.max_pixels : max_image_pixels();
   std::vector<uint8_t> b = read_file_bytes(path);
-  if (b.empty()) throw Error(path + ": empty file; " + kAccepted);
+  if (b.empty()) throw Error(path + ": empty file; " + accepted());
   if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return codec::decode_png(path, b, limit);
   if (starts_with(b, "\xff\xd8\xff", 3)) return codec::decode_jpeg(path, b, limit);
   if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return codec::decode_pnm(path, b, limit);
   std::string other = known_other_format(b);
   throw Error(path + ": not an accepted image format (" + (other.empty() ? "unknown contents" : other) + "); " +
-              kAccepted);
+              accepted());
 }
 
 }  // namespace
+
+std::string image_formats_text() {
+  std::string s = "PNG, JPEG or binary PGM/PPM (";
+  for (const char* e : kImageExtensions) s += std::string(e) + (e == std::end(kImageExtensions)[-1] ? ")" : " ");
+  return s;
+}
+
+bool has_image_extension(const std::string& path) {
+  std::string e = lower_extension(path);
+  return std::any_of(std::begin(kImageExtensions), std::end(kImageExtensions), [&](const char* x) { return e == x; });
+}
 
 int64_t max_image_pixels() {
   const char* env = std::getenv("DEPTHSTYLE_MAX_PIXELS");

@@ -3,7 +3,9 @@
 //
 // Reading (the decoder is chosen by the file's first bytes, never by its name):
 //   PNG   any colour type, 1..16 bits, by libspng; alpha is dropped (not composited).
-//   JPEG  baseline, progressive or arithmetic-coded, grey or YCbCr, by libjpeg-turbo. The EXIF
+//   JPEG  baseline, progressive or arithmetic-coded, grey, YCbCr, CMYK or YCCK, by libjpeg-turbo
+//         (CMYK as print ink without a colour profile: R = 255 (1 - c)(1 - k), ..., with Adobe's
+//         inverted samples when the file has the Adobe APP14 marker, as browsers do). The EXIF
 //         orientation tag (APP1, values 2..8, read with libexif) is applied, so the tensor is
 //         the picture as a camera's viewer shows it. A truncated or corrupt scan is an error.
 //   PNM   binary PGM (P5) and PPM (P6), maxval 1..65535 (2 bytes per sample, big-endian, when
@@ -40,6 +42,19 @@ int64_t max_image_pixels();
 // Throws unless a w x h image is within max_pixels (and both sides are >= 1), naming `path`,
 // the declared size and the limit. Overflow-safe for any int64 sides.
 void check_pixel_limit(const std::string& path, int64_t w, int64_t h, int64_t max_pixels);
+
+// The file name extensions of the formats above (lower case, with the dot; names match in any
+// case). The one list every command uses: a folder of images (`fast DIR`, `stylize DIR`,
+// `train --images DIR`) takes exactly the files with these extensions, and the readers' errors
+// and every --help name them through image_formats_text(). (The decoder still goes by the
+// file's first bytes: a PNG named .jpg reads as a PNG.)
+inline constexpr const char* kImageExtensions[] = {".png", ".jpg", ".jpeg", ".pgm", ".ppm"};
+
+// "PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)", for messages and help texts.
+std::string image_formats_text();
+
+// True when `path` ends in one of kImageExtensions, in any case ("a.JPG" too).
+bool has_image_extension(const std::string& path);
 
 struct ImageReadOptions {
   int64_t max_pixels = 0;  // refuse larger images; 0 = max_image_pixels()

