@@ -143,3 +143,23 @@ TEST_CASE("first hour: `depth` output reads back 100% valid within 1 mm, for eve
   CHECK(std::all_of(read.data(), read.data() + read.numel(), [](float m) { return std::isfinite(m) && m >= 0.001f; }));
   CHECK(contains(r.out, "pixels estimated nearer than 1 mm written as 1 mm"));
 }
+
+TEST_CASE("first hour: stylize --depth says once how many depth pixels are valid, never 0.0% for one pixel") {
+  // It printed "depth: FILE, 0.0% valid pixels" twice: once when the inputs are checked before
+  // any work, once for the run.
+  if (dst::skip_without_data({"weights/squeezenet1_1.h5", "images/content/chicago.jpg", "images/style/wave.jpg"})) return;
+  Scratch s("one valid pixel");
+  ds::save_image(s.file("content.png"), ds::resize_image(ds::load_image_rgb(dst::prepared("images/content/chicago.jpg")), 96, 128));
+  Tensor mm = Tensor::zeros({1, 1, 96, 128});
+  mm.set({0, 0, 40, 50}, 1500.0f / 65535.0f);  // 1.5 m at one pixel, 0 = no reading elsewhere
+  ds::save_image(s.file("depth map.png"), mm, {16, 95});
+  dst::CliResult r = dst::run_depthstyle({"stylize", s.file("content.png"), "--depth", s.file("depth map.png"), "--style",
+                                          dst::prepared("images/style/wave.jpg"), "--size", "64", "--iters", "1", "-o",
+                                          s.file("out/result.png")});
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  size_t first = r.out.find("depth: ");
+  REQUIRE(first != std::string::npos);
+  CHECK(r.out.find("depth: ", first + 1) == std::string::npos);
+  CHECK(contains(r.out, "depth: " + s.file("depth map.png") + ": 1 of 12288 pixels (0.01%) valid"));
+}

@@ -110,7 +110,7 @@ bool StylizeCommand::needs_depth_net(const std::vector<StylizeJob>& jobs) const 
 
 void StylizeCommand::check_images(const std::vector<StylizeJob>& jobs, bool batch) const {
   for (const std::string& s : a_.all("--style")) load_image_rgb(s);
-  if (!batch && jobs.at(0).depth_problem.empty()) load_content(jobs[0].content, jobs[0].depth, depth_options_);
+  if (!batch && jobs.at(0).depth_problem.empty()) load_content(jobs[0].content, jobs[0].depth, depth_options_, false);
 }
 
 void StylizeCommand::plan(OutputPlan& plan, const std::vector<StylizeJob>& jobs) const {
