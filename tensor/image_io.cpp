@@ -9,6 +9,7 @@
 
 #include "tensor/file_util.h"
 #include "tensor/image_codecs.h"
+#include "tensor/pnm.h"
 
 namespace ds {
 namespace {
@@ -30,16 +31,28 @@ std::string known_other_format(const std::vector<uint8_t>& b) {
   return "";
 }
 
-codec::RawImage decode_any(const std::string& path, const ImageReadOptions& o) {
-  const int64_t limit = o.max_pixels > 0 ? o.max_pixels : max_image_pixels();
-  std::vector<uint8_t> b = read_file_bytes(path);
+enum class Format { Png, Jpeg, Pnm };
+
+// The format of the file's bytes `b`; an error listing the accepted ones for anything else.
+Format format_of(const std::string& path, const std::vector<uint8_t>& b) {
   if (b.empty()) throw Error(path + ": empty file; " + accepted());
-  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return codec::decode_png(path, b, limit);
-  if (starts_with(b, "\xff\xd8\xff", 3)) return codec::decode_jpeg(path, b, limit);
-  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return codec::decode_pnm(path, b, limit);
+  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return Format::Png;
+  if (starts_with(b, "\xff\xd8\xff", 3)) return Format::Jpeg;
+  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return Format::Pnm;
   std::string other = known_other_format(b);
   throw Error(path + ": not an accepted image format (" + (other.empty() ? "unknown contents" : other) + "); " +
               accepted());
+}
+
+codec::RawImage decode_any(const std::string& path, const ImageReadOptions& o) {
+  const int64_t limit = o.max_pixels > 0 ? o.max_pixels : max_image_pixels();
+  std::vector<uint8_t> b = read_file_bytes(path);
+  switch (format_of(path, b)) {
+    case Format::Png: return codec::decode_png(path, b, limit);
+    case Format::Jpeg: return codec::decode_jpeg(path, b, limit);
+    case Format::Pnm: break;
+  }
+  return codec::decode_pnm(path, b, limit);
 }
 
 }  // namespace
@@ -91,6 +104,21 @@ Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o) {
     for (int64_t i = 0; i < plane; ++i) out[c * plane + i] = src[i] / maxval;
   }
   return t;
+}
+
+std::pair<int64_t, int64_t> image_size(const std::string& path) {
+  std::vector<uint8_t> b = read_file_bytes(path);
+  codec::Header h;
+  switch (format_of(path, b)) {
+    case Format::Png: h = codec::png_header(path, b); break;
+    case Format::Jpeg: h = codec::jpeg_header(path, b); break;
+    case Format::Pnm: {
+      PnmHeader p = parse_pnm_header(path, b);
+      h = {p.width, p.height, 1};
+    }
+  }
+  check_pixel_limit(path, h.w, h.h, max_image_pixels());
+  return h.orientation >= 5 ? std::make_pair(h.w, h.h) : std::make_pair(h.h, h.w);  // 5..8 turn the picture
 }
 
 Tensor load_image_raw_gray(const std::string& path, const ImageReadOptions& o) {

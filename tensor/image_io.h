@@ -25,6 +25,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "tensor/tensor.h"
 
@@ -62,6 +63,12 @@ struct ImageReadOptions {
 
 // Any accepted file -> [1,3,H,W] in [0,1] (sample / maxval; grey is copied to R, G and B).
 Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o = {});
+
+// The (height, width) of the picture load_image_rgb would give, from the file's header alone
+// (EXIF orientations 5..8 swap them), for checks before any pixel is decoded. The same errors
+// as load_image_rgb for a file that is not an accepted image or has a bad header, or declares
+// more than max_image_pixels(); a corrupt scan after a good header is found only by decoding.
+std::pair<int64_t, int64_t> image_size(const std::string& path);
 
 // A single-channel image with its raw sample values (0..maxval, e.g. 0..65535 for a 16-bit
 // depth PNG in millimetres) -> [1,1,H,W]. Throws unless the file has one channel (grey).

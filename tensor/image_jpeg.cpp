@@ -148,15 +148,30 @@ Tensor apply_orientation(const Tensor& s, int orientation) {
   return d;
 }
 
+namespace {
+
+// A decompressor whose header (and APP1 markers, for EXIF) has been read.
+struct JpegReader : Jpeg<jpeg_decompress_struct> {
+  JpegReader(const std::string& path, const std::vector<uint8_t>& file)
+      : Jpeg(path, "corrupt or unsupported JPEG", [](jpeg_decompress_struct* d) { jpeg_create_decompress(d); }) {
+    run([&] {
+      jpeg_mem_src(&c, file.data(), static_cast<unsigned long>(file.size()));
+      jpeg_save_markers(&c, JPEG_APP0 + 1, 0xffff);
+      jpeg_read_header(&c, TRUE);
+    });
+  }
+};
+
+}  // namespace
+
+Header jpeg_header(const std::string& path, const std::vector<uint8_t>& file) {
+  JpegReader j(path, file);
+  return {j.c.image_width, j.c.image_height, exif_orientation(j.c.marker_list)};
+}
+
 RawImage decode_jpeg(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels) {
-  Jpeg<jpeg_decompress_struct> j(path, "corrupt or unsupported JPEG",
-                                 [](jpeg_decompress_struct* c) { jpeg_create_decompress(c); });
+  JpegReader j(path, file);
   jpeg_decompress_struct* c = &j.c;
-  j.run([&] {
-    jpeg_mem_src(c, file.data(), static_cast<unsigned long>(file.size()));
-    jpeg_save_markers(c, JPEG_APP0 + 1, 0xffff);
-    jpeg_read_header(c, TRUE);
-  });
   const int64_t w = c->image_width, h = c->image_height;
   check_pixel_limit(path, w, h, max_pixels);
   const bool cmyk = c->jpeg_color_space == JCS_CMYK || c->jpeg_color_space == JCS_YCCK;

@@ -13,9 +13,12 @@
 
 #include "apps/common/image_jobs.h"
 #include "apps/depth/depth.h"
+#include "apps/fast/fast.h"
 #include "apps/train/train_data.h"
+#include "nn/fast_style_weights.h"
 #include "nn/resize.h"
 #include "tensor/image_io.h"
+#include "weights/weights.h"
 #include "weights/depth_io.h"
 #include "tests/check.h"
 #include "tests/cli_run.h"
@@ -162,4 +165,103 @@ TEST_CASE("first hour: stylize --depth says once how many depth pixels are valid
   REQUIRE(first != std::string::npos);
   CHECK(r.out.find("depth: ", first + 1) == std::string::npos);
   CHECK(contains(r.out, "depth: " + s.file("depth map.png") + ": 1 of 12288 pixels (0.01%) valid"));
+}
+
+namespace {
+
+// A /proc/self/status field in bytes (VmRSS: resident now, VmHWM: the peak since the last reset).
+int64_t status_bytes(const char* field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(field, 0) == 0) return 1024 * std::stoll(line.substr(std::string(field).size() + 1));
+  return -1;
+}
+
+// Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
+bool reset_peak_rss() {
+  std::ofstream f("/proc/self/clear_refs");
+  f << "5";
+  f.flush();
+  return static_cast<bool>(f);
+}
+
+std::map<std::string, Tensor> synthetic_fast_params() {
+  std::map<std::string, Tensor> m;
+  for (const auto& [name, shape] : ds::FastStyleNet::param_shapes()) m[name] = ds::synthetic_param(name, shape);
+  return m;
+}
+
+ds::FastStyleNet synthetic_fast_net() { return ds::FastStyleNet(ds::ParamSet(synthetic_fast_params(), "synthetic")); }
+
+// A fast_style_tf model file with synthetic weights, as `fast MODEL` reads it.
+std::string synthetic_fast_model(const Scratch& s) {
+  std::string path = s.file("model.h5");
+  ds::save_weights(path, "fast_style_tf", synthetic_fast_params(), ds::fast_style_attrs());
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("first hour: fast's peak memory is the estimate's (two activations), measured as RSS growth") {
+  ds::app::return_freed_memory_promptly();  // as `fast` does
+  ds::FastStyleNet net = synthetic_fast_net();
+  Tensor small = ramp_image(48, 64), img = ramp_image(384, 512);
+  ds::stylize_fast(net, small, 0);  // thread pools, GEMM buffers, cached weight transforms
+  int64_t before = status_bytes("VmRSS:");
+  REQUIRE(reset_peak_rss());
+  REQUIRE(status_bytes("VmHWM:") <= before + (1 << 20));
+  Tensor y = ds::stylize_fast(net, img, 0);
+  double grown = static_cast<double>(status_bytes("VmHWM:") - before);
+  double estimate = static_cast<double>(ds::fast_style_peak_bytes(384, 512, 0));
+  MESSAGE("512x384: RSS grew " << grown / 1e6 << " MB, estimate " << estimate / 1e6 << " MB");
+  CHECK(grown <= 1.25 * estimate);
+  CHECK(grown >= 0.75 * estimate);
+}
+
+TEST_CASE("first hour: fast refuses images above --max-memory before any work, naming a --size that fits") {
+  // 6000x4000 took 8 GB without a word; now each image's need is estimated from its header.
+  Scratch s("memory budget");
+  std::string model = synthetic_fast_model(s);
+  fs::create_directories(s.dir / "photos");
+  ds::save_image(s.file("photos/big photo.png"), ramp_image(400, 600));
+  ds::save_image(s.file("photos/small.png"), ramp_image(48, 64));
+  dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("photos"), "-o", s.file("out"), "--max-memory", "80"});
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "1 image(s) would need more memory than the 80 MB allowed"));
+  CHECK(contains(r.out, "nothing was run"));
+  CHECK(contains(r.out, s.file("photos/big photo.png") + " (600x400): needs about "));
+  CHECK_FALSE(contains(r.out, "small.png"));
+  CHECK_FALSE(contains(r.out, "[1/2]"));  // no image was run
+  CHECK_FALSE(fs::exists(s.file("out")));
+  size_t at = r.out.find("--size ");
+  REQUIRE(at != std::string::npos);
+  int fits = std::stoi(r.out.substr(at + 7));
+  CHECK(fits >= 16);
+  CHECK(fits < 600);
+  // The --size it names does fit, and one pixel more does not.
+  CHECK(ds::app::fast_job_peak_bytes(400, 600, fs::file_size(s.file("photos/big photo.png")), fits) <= 80 << 20);
+  CHECK(ds::app::fast_job_peak_bytes(400, 600, fs::file_size(s.file("photos/big photo.png")), fits + 1) > 80 << 20);
+  dst::CliResult ok = dst::run_depthstyle({"fast", model, s.file("photos"), "-o", s.file("out"), "--max-memory", "80",
+                                           "--size", std::to_string(fits)});
+  INFO(ok.out);
+  CHECK(ok.rc == 0);
+  CHECK(fs::exists(s.file("out/big photo.png")));
+}
+
+TEST_CASE("first hour: fast on a 3x2 image says so in pixels, naming the file") {
+  // It said "fast_style: input must be RGB [N,3,H,W] with H, W >= 4, got [1, 3, 2, 3]".
+  Scratch s("tiny image");
+  std::string model = synthetic_fast_model(s);
+  ds::save_image(s.file("tiny 3x2.png"), ramp_image(2, 3));
+  dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("tiny 3x2.png"), "-o", s.file("out.png")});
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, s.file("tiny 3x2.png") + ": the image is 3x2 pixels; the fast-style transformer needs at least 4x4"));
+  CHECK_FALSE(contains(r.out, "[N,3,H,W]"));
+  CHECK_FALSE(fs::exists(s.file("out.png")));
+  dst::CliResult sized = dst::run_depthstyle({"fast", model, s.file("tiny 3x2.png"), "-o", s.file("out.png"), "--size", "16"});
+  CHECK(sized.rc == 0);
+  CHECK(ds::image_size(s.file("out.png")) == std::make_pair(int64_t{11}, int64_t{16}));
 }
