@@ -18,6 +18,7 @@
 #include "nn/fast_style_weights.h"
 #include "nn/resize.h"
 #include "tensor/image_io.h"
+#include "weights/h5.h"
 #include "weights/weights.h"
 #include "weights/depth_io.h"
 #include "tests/check.h"
@@ -264,4 +265,46 @@ TEST_CASE("first hour: fast on a 3x2 image says so in pixels, naming the file") 
   dst::CliResult sized = dst::run_depthstyle({"fast", model, s.file("tiny 3x2.png"), "-o", s.file("out.png"), "--size", "16"});
   CHECK(sized.rc == 0);
   CHECK(ds::image_size(s.file("out.png")) == std::make_pair(int64_t{11}, int64_t{16}));
+}
+
+TEST_CASE("first hour: info on a small HDF5 file whose global heap loops libhdf5 fails in seconds, not 60") {
+  // Why it waited: the file's string attributes live in a global heap collection ("GCOL"). With
+  // the first object's size field damaged, libhdf5 1.10's collection parser
+  // (H5HG__cache_heap_deserialize) jumps into the zero-filled free space, reads a header of
+  // index 0 and size 0 there, and advances by that size forever. The reader process is killed
+  // at the deadline, which is now 5 s + 1 s per 20 MB of file (weights/h5.h), not 60 s.
+  Scratch s("corrupt heap");
+  std::string path = s.file("weights.h5");
+  std::map<std::string, ds::h5::AttrValue> attrs = {{"style", ds::h5::AttrValue::string("a string in the global heap")}};
+  ds::save_weights(path, "tiny_net", {{"w", Tensor::full({2, 3}, 0.5f)}}, attrs);
+  std::string b = dst::slurp(path);
+  REQUIRE(dst::run_depthstyle({"info", path}).rc == 0);  // the file is good before the change
+  size_t gcol = b.find("GCOL");
+  REQUIRE(gcol != std::string::npos);
+  auto le64 = [&](size_t at) {
+    uint64_t v = 0;
+    for (int k = 7; k >= 0; --k) v = v << 8 | static_cast<uint8_t>(b[at + static_cast<size_t>(k)]);
+    return v;
+  };
+  // Collection: "GCOL", version, 3 reserved bytes, its size (8 bytes); then objects, each a
+  // 16-byte header (index u16, references u16, 4 reserved, size u64) and its data padded to 8.
+  const size_t collection_end = gcol + le64(gcol + 8), first = gcol + 16;
+  REQUIRE(b[first] == 1);  // object 1
+  const size_t landing = collection_end - 64;  // zeros of the free space near the collection's end
+  REQUIRE(b.substr(landing, 16) == std::string(16, '\0'));
+  uint64_t bad_size = landing - (first + 16);
+  for (int k = 0; k < 8; ++k) b[first + 8 + static_cast<size_t>(k)] = static_cast<char>(bad_size >> (8 * k));
+  dst::write_file(path, b);
+
+  const char* env = std::getenv("DEPTHSTYLE_H5_TIMEOUT_S");  // the default deadline is the point
+  std::string saved = env ? env : "";
+  unsetenv("DEPTHSTYLE_H5_TIMEOUT_S");
+  dst::CliResult r = dst::run_depthstyle({"info", path});
+  if (env) setenv("DEPTHSTYLE_H5_TIMEOUT_S", saved.c_str(), 1);
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, path + ": corrupt or unsupported HDF5 file (timed out after 5 s"));
+  CHECK(contains(r.out, "5 s + 1 s per 20 MB of file"));
+  CHECK(r.seconds < 5 + 5);  // the deadline, plus starting and killing the reader on a loaded machine
+  CHECK(ds::h5::Limits::timeout_for_size(2800000000ull) == 145);  // NYU's 2.8 GB .mat: 5 + 140
 }
