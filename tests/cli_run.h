@@ -28,10 +28,10 @@ inline double monotonic_s() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
-// Runs DEPTHSTYLE_BINARY with `args`. With `interrupt_after` non-empty, sends `sig` once that
-// text has appeared in the output (and `extra_env` "NAME=VALUE" entries are set in the child).
+// Runs DEPTHSTYLE_BINARY with `args`. With `interrupt_after` non-empty, sends `sig` `delay_s`
+// seconds after that text has appeared in the output.
 inline CliResult run_depthstyle(const std::vector<std::string>& args, const std::string& interrupt_after = "",
-                                int sig = SIGINT, const std::vector<std::string>& extra_env = {}) {
+                                double delay_s = 0, int sig = SIGINT) {
   int fds[2];
   REQUIRE(pipe(fds) == 0);
   double t0 = monotonic_s();
@@ -42,7 +42,6 @@ inline CliResult run_depthstyle(const std::vector<std::string>& args, const std:
     dup2(fds[1], 2);
     close(fds[0]);
     close(fds[1]);
-    for (const std::string& e : extra_env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> argv{const_cast<char*>(DEPTHSTYLE_BINARY)};
     for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -58,6 +57,7 @@ inline CliResult run_depthstyle(const std::vector<std::string>& args, const std:
     if (n <= 0) break;
     r.out.append(buf, static_cast<size_t>(n));
     if (!sent && r.out.find(interrupt_after) != std::string::npos) {
+      usleep(static_cast<useconds_t>(delay_s * 1e6));
       kill(pid, sig);
       sent = true;
     }

@@ -308,3 +308,61 @@ TEST_CASE("first hour: info on a small HDF5 file whose global heap loops libhdf5
   CHECK(r.seconds < 5 + 5);  // the deadline, plus starting and killing the reader on a loaded machine
   CHECK(ds::h5::Limits::timeout_for_size(2800000000ull) == 145);  // NYU's 2.8 GB .mat: 5 + 140
 }
+
+namespace {
+
+// Files whose name marks an AtomicFile temporary (".NAME.tmp-PID-N.EXT") under `dir`.
+std::vector<std::string> temporaries(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp-") != std::string::npos) out.push_back(e.path().string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("first hour: Ctrl-C during fast DIR prints what finished, what ran and what did not; no half file") {
+  // It exited 130 without a word.
+  Scratch s("ctrl-c fast");
+  std::string model = synthetic_fast_model(s);
+  fs::create_directories(s.dir / "in");
+  // The first image's line is printed when its result is complete; the signal lands 0.3 s
+  // later, while the second, a 3-megapixel image (seconds on any CPU), is read or stylised.
+  ds::save_image(s.file("in/a.png"), ramp_image(48, 64));
+  ds::save_image(s.file("in/b.png"), ramp_image(1500, 2000));
+  ds::save_image(s.file("in/c.png"), ramp_image(48, 64));
+  dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("in"), "-o", s.file("out")}, "[1/3]", 0.3);
+  INFO(r.out);
+  CHECK(r.signal == SIGINT);  // ended by the signal, so a shell reports 130
+  CHECK(contains(r.out, "interrupted: 1 of 3 images stylised, 0 failed"));
+  CHECK(contains(r.out, s.file("in/a.png")));
+  CHECK(contains(r.out, "interrupted while running " + s.file("in/b.png") + " (its result is not written)"));
+  CHECK(contains(r.out, "1 not started: " + s.file("in/c.png")));
+  CHECK(fs::exists(s.file("out/a.png")));
+  CHECK_FALSE(fs::exists(s.file("out/b.png")));
+  CHECK_FALSE(fs::exists(s.file("out/c.png")));
+  CHECK(temporaries(s.dir).empty());
+}
+
+TEST_CASE("first hour: Ctrl-C during stylize DIR prints the summary so far and ends by the signal") {
+  if (dst::skip_without_data({"weights/squeezenet1_1.h5", "weights/fastdepth.h5", "images/content/chicago.jpg",
+                              "images/style/wave.jpg"}))
+    return;
+  Scratch s("ctrl-c stylize");
+  fs::create_directories(s.dir / "in");
+  // one.png is not an image: it fails at once (a finished row); two.png would run 100000
+  // iterations, so the signal, 0.5 s after it starts, always lands while it runs.
+  dst::write_file(s.file("in/one.png"), "not an image");
+  ds::save_image(s.file("in/two.png"), ds::resize_image(ds::load_image_rgb(dst::prepared("images/content/chicago.jpg")), 36, 54));
+  dst::CliResult r = dst::run_depthstyle({"stylize", s.file("in"), "--style", dst::prepared("images/style/wave.jpg"),
+                                          "--size", "48", "--iters", "100000", "-o", s.file("out")},
+                                         "[2/2]", 0.5);
+  INFO(r.out);
+  CHECK(r.signal == SIGINT);
+  CHECK(contains(r.out, "interrupted: 0 of 2 images stylised, 1 failed"));
+  CHECK(contains(r.out, s.file("in/one.png") + " FAILED"));
+  CHECK(contains(r.out, "interrupted while running " + s.file("in/two.png") + " (its result is not written)"));
+  CHECK_FALSE(contains(r.out, "not started"));
+  CHECK_FALSE(fs::exists(s.file("out/two.png")));
+  CHECK(temporaries(s.dir).empty());
+}

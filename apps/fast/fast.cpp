@@ -11,6 +11,7 @@
 #include <malloc.h>
 #endif
 
+#include "apps/common/batch_summary.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
 
@@ -97,9 +98,14 @@ void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budg
 }
 
 int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side) {
-  int failed = 0, n = static_cast<int>(jobs.size());
+  std::vector<std::string> files;
+  for (const ImageJob& j : jobs) files.push_back(j.input);
+  BatchSummary summary(files, "stylised", "size or error");
+  int n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const ImageJob& j = jobs[static_cast<size_t>(k)];
+    summary.start(static_cast<size_t>(k));
+    auto t0 = std::chrono::steady_clock::now();
     try {
       Tensor img = load_image_rgb(j.input);
       auto [h, w] = fast_size(img.H(), img.W(), long_side);
@@ -108,24 +114,30 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
                     " pixels; the fast-style transformer needs at least " + std::to_string(FastStyleNet::kMinSide) +
                     "x" + std::to_string(FastStyleNet::kMinSide) + "; --size PX resizes it first, each side to at least " +
                     std::to_string(FastStyleNet::kMinSide));
-      auto t0 = std::chrono::steady_clock::now();
+      auto t1 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       ensure_parent_dir(j.output);
       save_image(j.output, y);
       std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
                   static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs);
+      summary.finish(static_cast<size_t>(k), true,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                     std::to_string(img.W()) + "x" + std::to_string(img.H()) + " -> " + j.output);
     } catch (const std::exception& e) {
-      ++failed;
       std::string why = e.what();  // the readers' errors already name the file
       if (why.find(j.input) == std::string::npos) why = j.input + ": " + why;
       // Not "skipped: ", which ctest reads as a skipped test.
       std::fprintf(stderr, "[%d/%d] warning: %s (image skipped)\n", k + 1, n, why.c_str());
+      summary.finish(static_cast<size_t>(k), false,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), why);
     }
     std::fflush(stdout);
   }
-  return failed;
+  if (n > 1) std::printf("\n%s", summary.table().c_str());
+  std::fflush(stdout);
+  return summary.failed();
 }
 
 }  // namespace app

@@ -40,7 +40,9 @@ void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budg
 
 // Runs every job, printing "[k/n] input WxH -> output WxH, seconds" per image to stdout.
 // An image that cannot be read or written, or is smaller than the transformer's 4x4 pixels at
-// its working size, is skipped with a warning on stderr. Creates the
+// its working size, is skipped with a warning on stderr. With several jobs, ends with a table
+// (apps/common/batch_summary.h), which Ctrl-C prints too, with the image that was running and
+// those not started. Creates the
 // output's folder when missing. Returns the number of jobs that failed.
 int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side);
 

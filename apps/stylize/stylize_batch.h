@@ -23,7 +23,8 @@ std::vector<StylizeJob> batch_jobs(const std::string& content_dir, const std::st
 
 // Runs every job in turn; a job that fails (unreadable image, bad depth, divergence, ...) is
 // reported on stderr and the batch goes on. Ends with a table on stdout: file, status, seconds,
-// final loss or the error. Returns the number of failed jobs.
+// final loss or the error (apps/common/batch_summary.h), which Ctrl-C prints too, with the
+// image that was running and those not started. Returns the number of failed jobs.
 int run_batch(const StylizeCommand& cmd, const std::vector<StylizeJob>& jobs);
 
 }  // namespace app
