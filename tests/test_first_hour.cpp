@@ -170,30 +170,12 @@ TEST_CASE("first hour: stylize --depth says once how many depth pixels are valid
 
 namespace {
 
-// A /proc/self/status field in bytes (VmRSS: resident now, VmHWM: the peak since the last reset).
-int64_t status_bytes(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind(field, 0) == 0) return 1024 * std::stoll(line.substr(std::string(field).size() + 1));
-  return -1;
-}
-
-// Starts a new peak: writing 5 to clear_refs resets VmHWM to the current RSS (Linux >= 4.0).
-bool reset_peak_rss() {
-  std::ofstream f("/proc/self/clear_refs");
-  f << "5";
-  f.flush();
-  return static_cast<bool>(f);
-}
-
 std::map<std::string, Tensor> synthetic_fast_params() {
   std::map<std::string, Tensor> m;
   for (const auto& [name, shape] : ds::FastStyleNet::param_shapes()) m[name] = ds::synthetic_param(name, shape);
   return m;
 }
 
-ds::FastStyleNet synthetic_fast_net() { return ds::FastStyleNet(ds::ParamSet(synthetic_fast_params(), "synthetic")); }
 
 // A fast_style_tf model file with synthetic weights, as `fast MODEL` reads it.
 std::string synthetic_fast_model(const Scratch& s) {
@@ -205,17 +187,26 @@ std::string synthetic_fast_model(const Scratch& s) {
 }  // namespace
 
 TEST_CASE("first hour: fast's peak memory is the estimate's (two activations), measured as RSS growth") {
-  ds::app::return_freed_memory_promptly();  // as `fast` does
-  ds::FastStyleNet net = synthetic_fast_net();
-  Tensor small = ramp_image(48, 64), img = ramp_image(384, 512);
-  ds::stylize_fast(net, small, 0);  // thread pools, GEMM buffers, cached weight transforms
-  int64_t before = status_bytes("VmRSS:");
-  REQUIRE(reset_peak_rss());
-  REQUIRE(status_bytes("VmHWM:") <= before + (1 << 20));
-  Tensor y = ds::stylize_fast(net, img, 0);
-  double grown = static_cast<double>(status_bytes("VmHWM:") - before);
-  double estimate = static_cast<double>(ds::fast_style_peak_bytes(384, 512, 0));
-  MESSAGE("512x384: RSS grew " << grown / 1e6 << " MB, estimate " << estimate / 1e6 << " MB");
+  // The command on a mid-size image against the same command on a 16x16 one: the difference of
+  // the peak resident sets they report is what the image costs (the program, its libraries and
+  // the model are in both). Before this change it was 1.7 times the estimate (three activations alive).
+  Scratch s("peak memory");
+  std::string model = synthetic_fast_model(s);
+  ds::save_image(s.file("tiny.png"), ramp_image(16, 16));
+  ds::save_image(s.file("mid.png"), ramp_image(384, 512));
+  dst::CliResult base = dst::run_depthstyle({"fast", model, s.file("tiny.png"), "-o", s.file("tiny out.png")});
+  dst::CliResult mid = dst::run_depthstyle({"fast", model, s.file("mid.png"), "-o", s.file("mid out.png")});
+  REQUIRE(base.rc == 0);
+  REQUIRE(mid.rc == 0);
+  auto peak_mb = [](const std::string& out) {
+    size_t at = out.find("peak memory ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(out.substr(at + 12));
+  };
+  double grown = (peak_mb(mid.out) - peak_mb(base.out)) * (1 << 20);
+  double estimate = static_cast<double>(ds::app::fast_job_peak_bytes(384, 512, fs::file_size(s.file("mid.png")), 0) -
+                                        ds::app::kFastFixedBytes);
+  MESSAGE("512x384: peak RSS grew " << grown / 1e6 << " MB, estimate " << estimate / 1e6 << " MB");
   CHECK(grown <= 1.25 * estimate);
   CHECK(grown >= 0.75 * estimate);
 }
@@ -365,4 +356,20 @@ TEST_CASE("first hour: Ctrl-C during stylize DIR prints the summary so far and e
   CHECK_FALSE(contains(r.out, "not started"));
   CHECK_FALSE(fs::exists(s.file("out/two.png")));
   CHECK(temporaries(s.dir).empty());
+}
+
+TEST_CASE("first hour: features writes only to .h5/.hdf5 names, depth says when -o is a folder") {
+  // features -o f.png wrote an HDF5 file named like an image; depth -o FOLDER said
+  // "cannot write images of type '(no extension)'".
+  Scratch s("output names");
+  ds::save_image(s.file("in.png"), ramp_image(32, 32));
+  dst::CliResult f = dst::run_depthstyle({"features", "--layers", "fire2", s.file("in.png"), "-o", s.file("f.png")});
+  CHECK(f.rc == 1);
+  CHECK(contains(f.out, s.file("f.png") + ": the features are written as HDF5; name the output .h5 or .hdf5"));
+  CHECK_FALSE(fs::exists(s.file("f.png")));
+  fs::create_directories(s.dir / "depth maps");
+  dst::CliResult d = dst::run_depthstyle({"depth", s.file("in.png"), "-o", s.file("depth maps")});
+  CHECK(d.rc == 1);
+  CHECK(contains(d.out, s.file("depth maps") + ": is a folder; -o names the depth map file, e.g. " +
+                            s.file("depth maps/depth.png")));
 }

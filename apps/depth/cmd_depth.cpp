@@ -1,6 +1,7 @@
 // depthstyle depth IMAGE -o DEPTH.png: monocular depth (FastDepth, or Monodepth2 when its
 // weights are given) as a 16-bit PNG of millimetres and a colour-mapped preview.
 #include <cstdio>
+#include <filesystem>
 
 #include "apps/common/args.h"
 #include "apps/common/outputs.h"
@@ -27,6 +28,9 @@ int cmd_depth(int argc, char** argv) {
   a.device_option();
   if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
   const std::string out = a.required("-o");
+  if (std::filesystem::is_directory(out))
+    throw Error(out + ": is a folder; -o names the depth map file, e.g. " +
+                (std::filesystem::path(out) / "depth.png").string());
   check_image_output(out, 16);
   Device dev = a.device();
   OutputPlan plan;

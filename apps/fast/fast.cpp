@@ -21,6 +21,7 @@ namespace app {
 void return_freed_memory_promptly() {
 #ifdef __GLIBC__
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  malloc_trim(0);  // and what is free already
 #endif
 }
 
@@ -40,6 +41,14 @@ int64_t default_memory_budget() {
   std::string unit;
   while (f >> key >> kib >> unit)
     if (key == "MemAvailable:") return kib * 1024 / 2;
+  return 0;
+}
+
+int64_t peak_resident_bytes() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return int64_t{1024} * std::stoll(line.substr(6));
   return 0;
 }
 
@@ -119,9 +128,10 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       ensure_parent_dir(j.output);
       save_image(j.output, y);
-      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
+      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %lld MB\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
-                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs);
+                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs,
+                  static_cast<long long>(peak_resident_bytes() >> 20));
       summary.finish(static_cast<size_t>(k), true,
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                      std::to_string(img.W()) + "x" + std::to_string(img.H()) + " -> " + j.output);

@@ -10,8 +10,8 @@
 namespace ds {
 namespace app {
 
-// Makes the C library hand each freed block of 1 MiB or more back to the system at once
-// (glibc's mmap threshold, fixed). By default the threshold grows to the largest block freed
+// Hands the memory the C library holds free back to the system, and makes it hand each freed
+// block of 1 MiB or more back at once from now on (glibc's malloc_trim and mmap threshold). By default the threshold grows to the largest block freed
 // (up to 32 MiB), so the activations of a mid-size image, once freed, stay in the process and
 // the resident memory exceeds what is live (512x384: RSS grew 70 MB for 42 MB). Large blocks
 // then come fresh from the system each time: page faults on first write, about 0.1 ms per MB
@@ -38,7 +38,12 @@ int64_t default_memory_budget();
 // above 1 GiB that fit. Images whose header cannot be read are left to the run to report.
 void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device);
 
-// Runs every job, printing "[k/n] input WxH -> output WxH, seconds" per image to stdout.
+// The process's peak resident set so far (VmHWM of /proc/self/status; 0 where there is none).
+// Not getrusage's ru_maxrss, which keeps the peak of the process that exec'd this program
+// (a test runner, say) as if it were ours.
+int64_t peak_resident_bytes();
+
+// Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image.
 // An image that cannot be read or written, or is smaller than the transformer's 4x4 pixels at
 // its working size, is skipped with a warning on stderr. With several jobs, ends with a table
 // (apps/common/batch_summary.h), which Ctrl-C prints too, with the image that was running and
