@@ -4,7 +4,7 @@
 
 #include "apps/render/montage.h"
 #include "tensor/image_io.h"
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "weights/depth_io.h"
 
 namespace ds {

@@ -84,7 +84,7 @@ int run_batch(const StylizeCommand& cmd, const std::vector<StylizeJob>& jobs) {
     bool ok = true;
     std::string detail;
     try {
-      StylizeResult r = cmd.run(j);
+      JobResult r = cmd.run(j);
       char loss[64];
       std::snprintf(loss, sizeof loss, "final loss %.4g", r.last_loss);
       detail = loss;
