@@ -10,6 +10,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "apps/common/image_jobs.h"
 #include "apps/depth/depth.h"
@@ -32,21 +33,20 @@ using dst::contains;
 
 namespace {
 
-// A fresh folder for one test, removed afterwards; its name has a space, as users' folders do.
-struct Scratch {
-  fs::path dir;
-  explicit Scratch(const std::string& name) : dir(dst::temp_path("first hour " + name)) {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~Scratch() { fs::remove_all(dir); }
-  std::string file(const std::string& name) const { return (dir / name).string(); }
+// A fresh folder for one test; its name has a space, as users' folders do.
+struct Scratch : dst::ScratchDir {
+  explicit Scratch(const std::string& name) : ScratchDir("first hour " + name) {}
 };
 
 Tensor ramp_image(int64_t h, int64_t w) {
   Tensor t = Tensor::empty({1, 3, h, w});
   for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = static_cast<float>(0.5 + 0.4 * std::sin(0.37 * static_cast<double>(i)));
   return t;
+}
+
+// Ramp images of the given sizes, as s/NAME (NAME may hold a folder, created when missing).
+void write_ramps(const Scratch& s, const std::vector<std::tuple<std::string, int64_t, int64_t>>& images) {
+  for (const auto& [name, h, w] : images) ds::save_image(s.file(name), ramp_image(h, w));
 }
 
 std::string file_name(const std::string& p) { return fs::path(p).filename().string(); }
@@ -192,8 +192,7 @@ TEST_CASE("first hour: fast's peak memory is the estimate's (two activations), m
   // the model are in both). Before this change it was 1.7 times the estimate (three activations alive).
   Scratch s("peak memory");
   std::string model = synthetic_fast_model(s);
-  ds::save_image(s.file("tiny.png"), ramp_image(16, 16));
-  ds::save_image(s.file("mid.png"), ramp_image(384, 512));
+  write_ramps(s, {{"tiny.png", 16, 16}, {"mid.png", 384, 512}});
   dst::CliResult base = dst::run_depthstyle({"fast", model, s.file("tiny.png"), "-o", s.file("tiny out.png")});
   dst::CliResult mid = dst::run_depthstyle({"fast", model, s.file("mid.png"), "-o", s.file("mid out.png")});
   REQUIRE(base.rc == 0);
@@ -215,9 +214,7 @@ TEST_CASE("first hour: fast refuses images above --max-memory before any work, n
   // 6000x4000 took 8 GB without a word; now each image's need is estimated from its header.
   Scratch s("memory budget");
   std::string model = synthetic_fast_model(s);
-  fs::create_directories(s.dir / "photos");
-  ds::save_image(s.file("photos/big photo.png"), ramp_image(400, 600));
-  ds::save_image(s.file("photos/small.png"), ramp_image(48, 64));
+  write_ramps(s, {{"photos/big photo.png", 400, 600}, {"photos/small.png", 48, 64}});
   dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("photos"), "-o", s.file("out"), "--max-memory", "80"});
   INFO(r.out);
   CHECK(r.rc == 1);
@@ -316,12 +313,9 @@ TEST_CASE("first hour: Ctrl-C during fast DIR prints what finished, what ran and
   // It exited 130 without a word.
   Scratch s("ctrl-c fast");
   std::string model = synthetic_fast_model(s);
-  fs::create_directories(s.dir / "in");
   // The first image's line is printed when its result is complete; the signal lands 0.3 s
   // later, while the second, a 3-megapixel image (seconds on any CPU), is read or stylised.
-  ds::save_image(s.file("in/a.png"), ramp_image(48, 64));
-  ds::save_image(s.file("in/b.png"), ramp_image(1500, 2000));
-  ds::save_image(s.file("in/c.png"), ramp_image(48, 64));
+  write_ramps(s, {{"in/a.png", 48, 64}, {"in/b.png", 1500, 2000}, {"in/c.png", 48, 64}});
   dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("in"), "-o", s.file("out")}, "[1/3]", 0.3);
   INFO(r.out);
   CHECK(r.signal == SIGINT);  // ended by the signal, so a shell reports 130
