@@ -34,6 +34,12 @@ using dst::contains;
 
 namespace {
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUnderAsan = true;  // its allocator keeps freed blocks in quarantine; -O1 code
+#else
+constexpr bool kUnderAsan = false;
+#endif
+
 // A fresh folder for one test; its name has a space, as users' folders do.
 struct Scratch : dst::ScratchDir {
   explicit Scratch(const std::string& name) : ScratchDir("first hour " + name) {}
@@ -127,6 +133,10 @@ TEST_CASE("first hour: `depth` output reads back 100% valid within 1 mm, for eve
   for (const char* folder : {"images/content", "images/style"})
     for (const fs::directory_entry& e : fs::directory_iterator(dst::prepared(folder))) {
       if (!ds::has_image_extension(e.path().string())) continue;
+      // The sanitizer build (-O1, 8x slower here) checks memory, not the 25 estimates: the two
+      // images the bug was seen on are enough there.
+      std::string name = e.path().filename().string();
+      if (kUnderAsan && name != "chicago.jpg" && name != "la_muse.jpg") continue;
       CAPTURE(e.path().string());
       Tensor rgb = ds::resize_image(ds::load_image_rgb(e.path().string()), 224, 224);
       ds::app::DepthEstimate d = ds::app::estimate_depth(*net, rgb, ds::Device::CPU);
@@ -137,7 +147,7 @@ TEST_CASE("first hour: `depth` output reads back 100% valid within 1 mm, for eve
       raised[e.path().filename().string()] = d.raised;
       ++images;
     }
-  CHECK(images >= 25);
+  CHECK(images >= (kUnderAsan ? 2 : 25));
   CHECK(raised["chicago.jpg"] > 0);  // the case the clamp is for is among them
 
   dst::CliResult r = dst::run_depthstyle({"depth", dst::prepared("images/content/chicago.jpg"), "-o", s.file("full size/d.png")});
@@ -186,12 +196,6 @@ std::string synthetic_fast_model(const Scratch& s) {
 }
 
 }  // namespace
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kUnderAsan = true;  // ASan's allocator keeps freed blocks in quarantine
-#else
-constexpr bool kUnderAsan = false;
-#endif
 
 TEST_CASE("first hour: fast's peak memory is the estimate's (two activations), measured as RSS growth") {
   if (kUnderAsan) {
