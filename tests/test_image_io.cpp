@@ -204,6 +204,7 @@ TEST_CASE("jpeg EXIF orientation 1..8 is applied on read (TIFF 6.0's row-0 / col
       const bool rows_vertical = row0[o] == Top || row0[o] == Bottom;
       const int dh = rows_vertical ? h : w, dw = rows_vertical ? w : h;
       REQUIRE(t.shape() == ds::Shape{1, 3, dh, dw});
+      CHECK(ds::image_size(p) == std::make_pair(int64_t{dh}, int64_t{dw}));  // from the header alone
       float worst = 0;
       for (int r = 0; r < h; ++r)
         for (int q = 0; q < w; ++q) {
@@ -329,6 +330,21 @@ TEST_CASE("jpeg writing: .jpg/.jpeg hold JPEG bytes, decode within the bound, qu
 }
 
 // ---- PNM ----------------------------------------------------------------------------
+
+TEST_CASE("image_size: each format's header gives the decoded size; a bad file is the decoder's error") {
+  std::string png = temp_file("size.png", dst::png_file(5, 3, 8, 2, dst::png_rows(std::vector<int>(45, 7), 5, 3, 3, 8)));
+  std::string pgm = temp_file("size.pgm", "P5 4 2 255\n" + std::string(8, 'x'));
+  std::string jpg = temp_file("size.jpg", dst::jpeg_file(16, 8, 3, blocky(16, 8, 3), 90));
+  for (const std::string& p : {png, pgm, jpg}) {
+    CAPTURE(p);
+    Tensor t = ds::load_image_rgb(p);
+    CHECK(ds::image_size(p) == std::make_pair(t.H(), t.W()));
+  }
+  std::string gif = temp_file("size.gif", "GIF89a....");
+  CHECK(error_of([&] { ds::image_size(gif); }) == error_of([&] { ds::load_image_rgb(gif); }));
+  EnvVar limit("DEPTHSTYLE_MAX_PIXELS", "10");
+  CHECK(contains(error_of([&] { ds::image_size(png); }), "more than the limit of 10"));
+}
 
 TEST_CASE("pnm: 8 and 16-bit P5/P6 (big-endian), any maxval, comments: the samples written") {
   auto pnm = [](const std::string& header, const std::vector<int>& s, int bytes) {

@@ -13,8 +13,8 @@ struct ImageJob {
 };
 
 // IMAGE -> {IMAGE, out}. A folder -> one job per image file in it (by extension, any case:
-// tensor/image_io.h's kImageExtensions, the one list of every command; not recursive), sorted by name, each writing out/<stem>.png (<stem>_<ext>.png
-// where two inputs share a stem). Errors: `input` does not exist, a folder without images,
+// tensor/image_io.h's kImageExtensions, the one list of every command; not recursive), sorted
+// by name, each writing out/<stem>.png (<stem>_<ext>.png where two inputs share a stem). Errors: `input` does not exist, a folder without images,
 // a folder input whose `out` is an existing file.
 std::vector<ImageJob> image_jobs(const std::string& input, const std::string& out);
 

@@ -89,8 +89,8 @@ void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budg
     const int64_t need = fast_job_peak_bytes(h, w, file_bytes, long_side, on_host);
     const std::string size = std::to_string(w) + "x" + std::to_string(h);
     if (budget > 0 && need > budget) {
-      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host);
       if (++n_refused > 10) continue;  // the first ten are enough to see what to change
+      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host);
       refused += "\n  " + j.input + " (" + size + "): needs about " + mb(need) + "; " +
                  (fits ? "--size " + std::to_string(fits) + " or less fits"
                        : "no --size fits (decoding the file alone needs more)");
