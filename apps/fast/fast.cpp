@@ -14,6 +14,7 @@
 #include "apps/common/batch_summary.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
+#include "tensor/memory.h"
 
 namespace ds {
 namespace app {
@@ -41,14 +42,6 @@ int64_t default_memory_budget() {
   std::string unit;
   while (f >> key >> kib >> unit)
     if (key == "MemAvailable:") return kib * 1024 / 2;
-  return 0;
-}
-
-int64_t peak_resident_bytes() {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmHWM:", 0) == 0) return int64_t{1024} * std::stoll(line.substr(6));
   return 0;
 }
 
@@ -110,6 +103,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
   std::vector<std::string> files;
   for (const ImageJob& j : jobs) files.push_back(j.input);
   BatchSummary summary(files, "stylised", "size or error");
+  const Device device = net.params().get("conv1.weight").value().device();
   int n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const ImageJob& j = jobs[static_cast<size_t>(k)];
@@ -128,10 +122,9 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       ensure_parent_dir(j.output);
       save_image(j.output, y);
-      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %lld MB\n", k + 1, n, j.input.c_str(),
+      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %.0f MB\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
-                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs,
-                  static_cast<long long>(peak_resident_bytes() >> 20));
+                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs, peak_memory_mb(device));
       summary.finish(static_cast<size_t>(k), true,
                      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
                      std::to_string(img.W()) + "x" + std::to_string(img.H()) + " -> " + j.output);

@@ -39,12 +39,8 @@ int64_t default_memory_budget();
 // above 1 GiB that fit. Images whose header cannot be read are left to the run to report.
 void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device);
 
-// The process's peak resident set so far (VmHWM of /proc/self/status; 0 where there is none).
-// Not getrusage's ru_maxrss, which keeps the peak of the process that exec'd this program
-// (a test runner, say) as if it were ours.
-int64_t peak_resident_bytes();
-
-// Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image.
+// Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image
+// (tensor/memory.h: the process's peak so far, on the network's device).
 // An image that cannot be read or written, or is smaller than the transformer's 4x4 pixels at
 // its working size, is skipped with a warning on stderr. With several jobs, ends with a table
 // (apps/common/batch_summary.h), which Ctrl-C prints too, with the image that was running and
