@@ -7,6 +7,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
 #include "apps/stylize/stylize_batch.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -14,17 +15,17 @@ namespace app {
 namespace {
 
 // The --help paragraph.
-const char* const kAbout =
+const std::string kAbout =
     "Optimises the pixels of a pastiche so its features match CONTENT's and its Gram matrices\n"
     "match each STYLE's, with optional depth masks and a depth loss:\n"
     "  total = a*content + b*sum_s w_s*style_s + c*TV + d*depth\n"
-    "CONTENT: PNG, JPEG or PPM, or an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
+    "CONTENT: " + image_formats_text() + ",\nor an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
     "Coarse to fine (--scales 256,512,1024 or --multires N): optimise at the smallest size, then\n"
     "start each larger scale from the previous scale's best image upsampled (bilinear), with the\n"
     "loss (content, styles, depth, masks) rebuilt at that size. --iters gives every scale's count\n"
     "or one per scale (300,150,50); the Adam learning rate schedule restarts at each scale. The\n"
     "style images follow each scale's size, times --style-scale; --style-size fixes them.\n"
-    "Batch: when CONTENT is a folder, each PNG/JPEG/PPM image in it is stylised to OUTDIR/<stem>.png\n"
+    "Batch: when CONTENT is a folder, each image in it (by extension, as above) is stylised to\nOUTDIR/<stem>.png "
     "(-o OUTDIR, not CONTENT itself; default out/stylize), with --depth DIR matched by stem\n"
     "(a.jpg <-> a.png/.pgm/.mat/.h5/.hdf5; a missing depth file fails that image). A failing\n"
     "image is reported and the batch goes on; a summary table ends it, exit 1 if any failed.\n"

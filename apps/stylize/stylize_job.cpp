@@ -77,7 +77,7 @@ void StylizeCommand::check_images(const std::vector<StylizeJob>& jobs, bool batc
     for (const MaskSpec& m : image_masks) load_mask_image(m.path);
     return;
   }
-  Content c = load_content(jobs[0].content, jobs[0].depth, o_.depth_file);
+  Content c = load_content(jobs[0].content, jobs[0].depth, o_.depth_file, false);  // reported by the run
   for (const MaskSpec& m : image_masks)  // against the content's own size, as the depth
     fit_depth_to(load_mask_image(m.path), static_cast<int>(c.image.H()), static_cast<int>(c.image.W()),
                  "mask image " + m.path);
