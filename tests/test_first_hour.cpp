@@ -330,7 +330,7 @@ std::vector<std::string> temporaries(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("first hour: Ctrl-C during fast DIR prints what finished, what ran and what did not; no half file") {
+TEST_CASE("first hour: Ctrl-C during fast DIR prints what finished, what ran and what did not, no half file") {
   // It exited 130 without a word.
   Scratch s("ctrl-c fast");
   std::string model = synthetic_fast_model(s);

@@ -331,7 +331,7 @@ TEST_CASE("jpeg writing: .jpg/.jpeg hold JPEG bytes, decode within the bound, qu
 
 // ---- PNM ----------------------------------------------------------------------------
 
-TEST_CASE("image_size: each format's header gives the decoded size; a bad file is the decoder's error") {
+TEST_CASE("image_size: each format's header gives the decoded size, a bad file is the decoder's error") {
   std::string png = temp_file("size.png", dst::png_file(5, 3, 8, 2, dst::png_rows(std::vector<int>(45, 7), 5, 3, 3, 8)));
   std::string pgm = temp_file("size.pgm", "P5 4 2 255\n" + std::string(8, 'x'));
   std::string jpg = temp_file("size.jpg", dst::jpeg_file(16, 8, 3, blocky(16, 8, 3), 90));
