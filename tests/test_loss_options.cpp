@@ -37,7 +37,8 @@ TEST_CASE("loss options: stylize and train read every shared option as the same 
     std::ostringstream warn;
     LossSpec s = ds::app::loss_spec_from(parsed(command, args), method, warn);
     CHECK(warn.str().empty());
-    CHECK(s.content_layer == "relu3_3");
+    CHECK(s.content_layers == std::vector<std::string>{"relu3_3"});
+    CHECK(s.content_layer_weights == std::vector<float>{1});
     CHECK(s.style_layers == std::vector<std::string>{"relu1_2", "relu2_2"});
     CHECK(s.style_layer_weights == std::vector<float>{3, 4});
     CHECK(s.content_weight == 0.5f);

@@ -143,7 +143,7 @@ void StylizeCommand::plan_networks(OutputPlan& plan, const std::vector<StylizeJo
 void StylizeCommand::load(const std::vector<StylizeJob>& jobs) {
   net_ = feature_net_from(a_, dev_);
   taps_ = spec_.style_layers;
-  taps_.push_back(spec_.content_layer);
+  taps_.insert(taps_.end(), spec_.content_layers.begin(), spec_.content_layers.end());
   min_side_ = min_input_side(net_, taps_);
   std::vector<std::string> paths = a_.all("--style");
   std::vector<float> weights = style_weights_from(a_, paths.size());

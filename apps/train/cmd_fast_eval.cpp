@@ -151,7 +151,7 @@ int cmd_fast_eval(int argc, char** argv) {
   auto [sh, sw] = fit_long_side(style_img.H(), style_img.W(), a.integer("--style-size", 16, 4096));
   FeatureNet net = feature_net_from(a, dev);
   std::vector<std::string> taps = spec.style_layers;
-  taps.push_back(spec.content_layer);
+  taps.insert(taps.end(), spec.content_layers.begin(), spec.content_layers.end());
   int min_side = min_input_side(net, taps);
   check_input_size("style image " + style_path, sh, sw, "(--style-size)", min_side, net, taps, "give a larger --style-size");
   std::unique_ptr<DepthEstimator> depth_net = load_depth_net(a.str("--monodepth2"), dev);

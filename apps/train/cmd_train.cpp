@@ -103,7 +103,7 @@ void plan_files(const Args& a, const LossSpec& spec, const std::string& resume, 
 void check_sizes(const FeatureNet& net, const LossSpec& spec, const std::string& style_path, int64_t sh, int64_t sw,
                  int style_size, int crop) {
   std::vector<std::string> taps = spec.style_layers;
-  taps.push_back(spec.content_layer);
+  taps.insert(taps.end(), spec.content_layers.begin(), spec.content_layers.end());
   int min_side = min_input_side(net, taps);
   check_input_size("style image " + style_path, sh, sw, "(--style-size " + std::to_string(style_size) + ")", min_side, net,
                    taps, "give a larger --style-size");
