@@ -141,6 +141,9 @@ class LuaModule:
     def __getitem__(self, k):
         return self.fields[k]
 
+    def get(self, k, default=None):
+        return self.fields.get(k, default)
+
 
 def _module(cls, **fields):
     # Every nn.Module carries these (empty tensors, the train flag) in saved files.
