@@ -86,6 +86,7 @@ std::string fast_style_file(const std::string& model_or_name) {
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
   std::string path = fast_style_file(model_or_name);
   if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
+  refuse_unconverted(path);
   WeightFile f = load_weights(path, std::vector<std::string>{"fast_style_tf", "transformer_graph"});
   if (f.architecture == "fast_style_tf") {
     check_params(f, FastStyleNet::param_shapes());

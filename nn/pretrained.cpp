@@ -1,6 +1,7 @@
 #include "nn/pretrained.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "autograd/ops.h"
@@ -41,6 +42,17 @@ std::string depth_net_file(const std::string& monodepth2_path) {
   return monodepth2_path.empty() ? prepared_dir() + "/weights/fastdepth.h5" : monodepth2_path;
 }
 
+void refuse_unconverted(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* peer : {".caffemodel", ".t7", ".pth", ".pt", ".onnx", ".prototxt"})
+    if (ext == peer)
+      throw Error(path + ": a " + ext.substr(1) + " file, which depthstyle reads once converted: "
+                  "weights/convert/convert.py auto " + path + " -o " +
+                  std::filesystem::path(path).replace_extension(".h5").filename().string() +
+                  ", then give the .h5 file (docs/from-peers.md)");
+}
+
 Preprocess preprocess_from(const WeightFile& f) {
   const WeightPreprocessing& w = f.preprocessing;
   if (!w.present) throw Error(f.path + ": the file does not record its input preprocessing");
@@ -68,6 +80,7 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
     fn.pre = preprocess_from(f);
   } else if (const ConvertedNet* c = converted_net(name)) {
     std::string path = feature_net_file(name, weights_path);
+    refuse_unconverted(path);
     if (!std::filesystem::exists(path))
       throw Error(name + " needs its weights and " + path + " does not exist: convert " + c->sources +
                   " with weights/convert/convert.py auto FILE -o " + c->file + " and pass --weights " + c->file +

@@ -37,6 +37,9 @@ std::string feature_net_file(const std::string& name, const std::string& weights
 std::string depth_net_file(const std::string& monodepth2_path);
 
 Preprocess preprocess_from(const WeightFile& f);
+// A peer's file given where a converted one is expected (.caffemodel, .t7, .pth, .pt, .onnx, .prototxt,
+// by its name): a ds::Error saying to convert it with weights/convert/convert.py auto first.
+void refuse_unconverted(const std::string& path);
 // name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5), or one of the
 // networks a user converts from their own files (weights/convert/convert.py auto FILE): "vgg16",
 // "vgg19" (Simonyan & Zisserman 2015), "nin" (Lin et al. 2014, Network in Network), read from

@@ -280,6 +280,11 @@ TEST_CASE("transformer_graph files: fast loads them without flags; train starts 
   Tensor img = ds::Rng(2).uniform_tensor({1, 3, 24, 30}, 0, 1);
   dst::check_close("loaded net's output", ds::stylize_fast(loaded, img, 0), dst::to_double(ds::stylize_fast(net, img, 0)),
                    0, 0);
+  // The peer's own file, not converted: the error says how.
+  CHECK(dst::contains(dst::error_of([&] { ds::load_fast_style(dir + "/candy.t7", ds::Device::CPU); }),
+                      "convert.py auto " + dir + "/candy.t7 -o candy.h5"));
+  CHECK(dst::contains(dst::error_of([&] { ds::load_feature_net("nin", dir + "/nin_imagenet.pth", ds::Device::CPU); }),
+                      "convert.py auto"));
   // A file whose parameters differ from its graph.
   auto params = net.params().tensors();
   params.erase("b2.running_var");

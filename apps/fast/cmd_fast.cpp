@@ -16,7 +16,9 @@ int cmd_fast(int argc, char** argv) {
   Args a("depthstyle fast [options] MODEL IMAGE -o OUT.png\n       depthstyle fast [options] MODEL DIR -o OUTDIR",
          "Stylises an image, or every PNG/JPEG/PPM image in a folder (sorted by name; written\n"
          "as OUTDIR/<name>.png), with a feed-forward style transformer. MODEL is a project HDF5\n"
-         "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
+         "file (a `train` checkpoint, or a fast-neural-style .t7 or pytorch/examples .pth converted by\n"
+         "weights/convert/convert.py auto: its layers and preprocessing are in the file) or a\n"
+         "pretrained style: " + fast_style_list() + "\n"
          "(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help). Unreadable images in a\n"
          "folder are skipped with a warning; the exit status is then 1.\n"
          "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"

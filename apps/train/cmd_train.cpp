@@ -24,7 +24,8 @@ void declare_options(Args& a) {
   a.option("--images", "DIR", "folder of training images");
   a.option("--style", "IMAGE", "style image");
   a.option("-o", "DIR", "checkpoint folder");
-  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file",
+  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file "
+           "(a checkpoint, or a converted fast-neural-style .t7 / pytorch/examples .pth: its layers are trained)",
            "random");
   a.option("--resume", "CKPT", "continue a run from its checkpoint (file, or folder: its last step)");
   a.option("--steps", "N", "train until the step counter reaches N (resumed steps count)", "2000");
@@ -124,7 +125,7 @@ int cmd_train(int argc, char** argv) {
          "so its short side is random in [crop, min(short, 2*crop)] (images smaller than the crop\n"
          "are scaled up), then cuts a random square; the order is shuffled per epoch from --seed.\n"
          "Unreadable images are skipped with a warning (an error if none can be read).\n"
-         "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
+         "Outputs in CKPT_DIR: step_NNNNNN.h5 (a weight file of the network's form, loadable by `depthstyle\n"
          "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"
          "losses.csv and losses.png (rewritten at each checkpoint). CKPT_DIR may not be DIR, and no\n"
          "output may be an input (--init, --resume, ...): checked before any work. A loss or gradient\n"
@@ -158,7 +159,7 @@ int cmd_train(int argc, char** argv) {
   if (!resume.empty()) {
     trainer.resume(resume);
     // Keep naming where the run started, not the checkpoint it was resumed from.
-    WeightFile f = load_weights(resume, "fast_style_tf");
+    WeightFile f = load_weights(resume, std::vector<std::string>{"fast_style_tf", "transformer_graph"});
     from = f.has_attr("trained_from") ? f.attr_string("trained_from") : resume;
   }
   if (trainer.steps_done() >= steps)
