@@ -5,6 +5,7 @@
 // and tests/python/test_convert_peers.py.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -16,6 +17,7 @@
 #include "nn/fast_style_weights.h"
 #include "nn/pretrained.h"
 #include "nn/transformer_graph.h"
+#include "tensor/image_filter.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
 #include "weights/weights.h"
@@ -335,4 +337,26 @@ TEST_CASE("vgg19 and nin and transformer_graph on CUDA match the CPU") {
   ds::FastStyleNet net = graph_net(), gnet = net.with_params(net.params().to(ds::Device::CUDA));
   dst::check_close("transformer_graph output", ds::stylize_fast(gnet, x.to(ds::Device::CUDA), 0).to(ds::Device::CPU),
                    dst::to_double(ds::stylize_fast(net, x, 0)), 1e-4, 0);
+}
+
+TEST_CASE("median_filter: each output pixel is the median of its window, edges replicated (sorting oracle)") {
+  Tensor img = ds::Rng(8).uniform_tensor({1, 2, 7, 9}, -1, 2);
+  for (int size : {1, 2, 3, 5}) {
+    CAPTURE(size);
+    Tensor got = ds::median_filter(img, size);
+    REQUIRE(got.shape() == img.shape());
+    const int64_t before = (size - 1) / 2;
+    for (int64_t c = 0; c < 2; ++c)
+      for (int64_t y = 0; y < 7; ++y)
+        for (int64_t x = 0; x < 9; ++x) {
+          std::vector<float> w;
+          for (int64_t dy = -before; dy < size - before; ++dy)
+            for (int64_t dx = -before; dx < size - before; ++dx)
+              w.push_back(img.at({0, c, std::min<int64_t>(std::max<int64_t>(y + dy, 0), 6),
+                                  std::min<int64_t>(std::max<int64_t>(x + dx, 0), 8)}));
+          std::sort(w.begin(), w.end());
+          CHECK(got.at({0, c, y, x}) == w[(w.size() - 1) / 2]);
+        }
+  }
+  CHECK_THROWS_WITH_AS(ds::median_filter(img, 0), doctest::Contains("not from 1 to 15"), ds::Error);
 }

@@ -29,10 +29,13 @@ int cmd_fast(int argc, char** argv) {
   a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
   a.flag("--overwrite", "let each output replace the image it is made from (OUTDIR may be DIR)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
+  a.option("--median-filter", "N", "smooth each output with an NxN median filter (jcjohnson/fast-neural-style's "
+           "-median_filter, 3 there by default; 0: off)", "0");
   a.device_option();
   if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
+  int median = a.integer("--median-filter", 0, 15);
   const std::string& model = a.positional()[0], &input = a.positional()[1];
   std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
@@ -47,7 +50,7 @@ int cmd_fast(int argc, char** argv) {
   plan.check();
   for (const ImageJob& j : jobs) check_image_output(j.output);
   FastStyleNet net = load_fast_style(model, dev);
-  int failed = run_fast_jobs(net, jobs, size);
+  int failed = run_fast_jobs(net, jobs, size, median);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());
   return failed ? 1 : 0;
 }

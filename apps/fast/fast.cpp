@@ -5,12 +5,13 @@
 #include <cstdio>
 
 #include "tensor/file_util.h"
+#include "tensor/image_filter.h"
 #include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
 
-int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side) {
+int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side, int median) {
   int failed = 0, n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const ImageJob& j = jobs[static_cast<size_t>(k)];
@@ -19,6 +20,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       auto t0 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (median > 1) y = median_filter(y, median);
       ensure_parent_dir(j.output);
       save_image(j.output, y);
       std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
