@@ -56,8 +56,9 @@ LossSpec default_loss_spec(const std::string& net, TransferMethod method) {
     // jcjohnson/neural-style: VGG19 (neural_style.lua's defaults) -content_layers relu4_2
     // -style_layers relu1_1,relu2_1,relu3_1,relu4_1,relu5_1 -content_weight 5 -style_weight 100;
     // NIN (its README's example) content and style layers relu0,relu3,relu7,relu12,
-    // -content_weight 10 -style_weight 1000. Both -tv_weight 1e-3 on its 0..255 pixels: its
-    // TV gradient is that of tv·½Σ(pixel differences)², here γ·Σ on [0,1] pixels, γ = tv·255²/2.
+    // -content_weight 10 -style_weight 1000. Both -tv_weight 1e-3 on its 0..256 pixels (its
+    // preprocess multiplies by 256): its TV gradient is that of tv·½Σ(pixel differences)², here
+    // γ·Σ on [0,1] pixels, γ = tv·256²/2.
     bool nin = net == "nin";
     c.content_layers = nin ? std::vector<std::string>{"relu0", "relu3", "relu7", "relu12"}
                            : std::vector<std::string>{"relu4_2"};
@@ -65,7 +66,7 @@ LossSpec default_loss_spec(const std::string& net, TransferMethod method) {
                          : std::vector<std::string>{"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
     c.content_weight = nin ? 10.0f : 5.0f;
     c.style_weight = nin ? 1000.0f : 100.0f;
-    c.tv_weight = 1e-3f * 255.0f * 255.0f / 2.0f;
+    c.tv_weight = 1e-3f * 256.0f * 256.0f / 2.0f;
   } else {
     throw Error("unknown network '" + net + "': expected " + feature_net_list());
   }
@@ -149,18 +150,39 @@ std::vector<std::string> TransferLoss::term_names() const {
   return n;
 }
 
-Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>* terms) const {
-  Tensor values;
-  Var t = total_deferred(y, ref, &values);
-  *terms = term_values(values);
+std::vector<double> LossTerms::values() const {
+  std::vector<double> v = {total, content};
+  v.insert(v.end(), style.begin(), style.end());
+  v.push_back(tv);
+  v.push_back(depth);
+  v.insert(v.end(), extra.begin(), extra.end());
+  return v;
+}
+
+LossTerms LossTerms::from_values(const std::vector<double>& v, size_t n_styles) {
+  if (v.size() < 4 + n_styles)
+    throw Error("loss terms: " + std::to_string(v.size()) + " values for " + std::to_string(n_styles) +
+                " style(s); expected at least " + std::to_string(4 + n_styles) + " (total, content, styles, tv, depth)");
+  LossTerms t;
+  t.total = v[0], t.content = v[1];
+  t.style.assign(v.begin() + 2, v.begin() + 2 + static_cast<std::ptrdiff_t>(n_styles));
+  t.tv = v[2 + n_styles], t.depth = v[3 + n_styles];
+  t.extra.assign(v.begin() + 4 + static_cast<std::ptrdiff_t>(n_styles), v.end());
   return t;
 }
 
-std::vector<double> TransferLoss::term_values(const Tensor& values) const {
-  std::vector<float> v = values.to_vector();
-  std::vector<double> terms(v.begin(), v.end());
-  if (!spec_.uses_depth()) terms.push_back(0.0);
-  return terms;
+Var TransferLoss::total(const Var& y, const Reference& ref, LossTerms* terms) const {
+  Tensor values;
+  Var t = total_deferred(y, ref, &values);
+  *terms = terms_of(values);
+  return t;
+}
+
+LossTerms TransferLoss::terms_of(const Tensor& values) const {
+  std::vector<float> v = values.to_vector();  // total, content, styles..., tv[, depth]
+  std::vector<double> d(v.begin(), v.end());
+  if (!spec_.uses_depth()) d.push_back(0.0);
+  return LossTerms::from_values(d, styles_.size());
 }
 
 Var TransferLoss::total_deferred(const Var& y, const Reference& ref, Tensor* values) const {

@@ -102,8 +102,9 @@ TEST_CASE("vgg19 and nin defaults: neural-style's content, style and TV losses i
     CHECK(spec.content_weight == doctest::Approx(k.content_weight));
     CHECK(spec.style_weight == doctest::Approx(k.style_weight));
     ds::TransferLoss loss(net, nullptr, spec, {{"s", style, 1.0f, Tensor()}}, ds::Device::CPU);
-    std::vector<double> terms;
-    loss.total(Var(y), loss.reference(Var(x)), &terms);  // total, content, style_s, tv, depth
+    ds::LossTerms lt;
+    loss.total(Var(y), loss.reference(Var(x)), &lt);
+    std::vector<double> terms = lt.values();  // total, content, style_s, tv, depth
     // Content: neural-style's mean((F(y) − F(x))²) per layer is exact at 512 px; here each layer's
     // term is its Σ(...)² over C·h·w at 512 (the documented rule for other sizes).
     double content = 0;
@@ -117,7 +118,7 @@ TEST_CASE("vgg19 and nin defaults: neural-style's content, style and TV losses i
     for (const std::string& l : spec.style_layers)
       style_term += k.style_weight * neural_style_gram_mse(features(net, y, l), features(net, style, l));
     CHECK(terms[2] == doctest::Approx(style_term).epsilon(1e-4));
-    // TV: neural-style's -tv_weight 1e-3 on 0..255 pixels, tv·½·255² Σ (neighbour differences)².
+    // TV: neural-style's -tv_weight 1e-3 on its 0..256 pixels, tv·½·256² Σ (neighbour differences)².
     dst::DTensor d = dst::to_double(y);
     double tv = 0;
     for (int64_t c = 0; c < 3; ++c)
@@ -126,7 +127,7 @@ TEST_CASE("vgg19 and nin defaults: neural-style's content, style and TV losses i
           if (i + 1 < side) tv += std::pow(d.at(0, c, i + 1, j) - d.at(0, c, i, j), 2);
           if (j + 1 < side) tv += std::pow(d.at(0, c, i, j + 1) - d.at(0, c, i, j), 2);
         }
-    CHECK(terms[3] == doctest::Approx(1e-3 * 0.5 * 255 * 255 * tv).epsilon(1e-4));
+    CHECK(terms[3] == doctest::Approx(1e-3 * 0.5 * 256 * 256 * tv).epsilon(1e-4));
   }
   // Layers given without weights take the same rule: a style layer 4/C², a content layer 2/(C·h·w) at 512.
   CHECK(ds::default_layer_weight("vgg19", true, "relu3_4") == doctest::Approx(4.0 / (256.0 * 256.0)));
@@ -152,14 +153,14 @@ TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the de
     spec.depth_weight = 1;
     Tensor content_mask = ds::make_mask(ds::parse_mask_spec("linear:a=0.2,b=1"), ramp);
     ds::app::StylizeConfig cfg;
-    cfg.init = "noise";
+    cfg.noise = true;
     cfg.lr = 0.004f;
     // Weights that start every term at 1e4 (synthetic networks' terms differ by many orders), so
     // each one matters to the optimiser and must fall.
     {
       ds::TransferLoss probe(net, depth.get(), spec, styles, ds::Device::CPU, content_mask);
       ds::app::Stylizer st(probe, content, cfg, ds::Device::CPU);
-      std::vector<double> t = st.evaluate(st.image().value());  // total, content, style_s0, style_s1, tv, depth
+      std::vector<double> t = st.evaluate(st.image()).values();  // total, content, style_s0, style_s1, tv, depth
       spec.content_weight *= static_cast<float>(1e4 / t[1]);
       for (size_t k = 0; k < 2; ++k) styles[k].weight *= static_cast<float>(1e4 / t[2 + k]);
       spec.tv_weight *= static_cast<float>(1e4 / t[4]);
@@ -168,9 +169,9 @@ TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the de
     ds::TransferLoss loss(net, depth.get(), spec, styles, ds::Device::CPU, content_mask);
     ds::app::Stylizer st(loss, content, cfg, ds::Device::CPU);
     std::vector<double> first, last;
-    st.run(12, [&](int it, const std::vector<double>& t) {
-      if (it == 1) first = t;
-      last = t;
+    st.run(12, [&](int it, const ds::LossTerms& t) {
+      if (it == 1) first = t.values();
+      last = t.values();
     });
     std::vector<std::string> names = st.term_names();
     for (size_t i = 0; i < names.size(); ++i) {
