@@ -9,8 +9,10 @@ float weight(const Args& a, const char* option) { return static_cast<float>(a.nu
 
 void declare_loss_options(Args& a) {
   a.option("--net", "NAME",
-           "loss network: squeezenet | vgg16 | vgg19 | nin (vgg19, nin: jcjohnson/neural-style's layers and weights, "
-           "docs/from-peers.md)",
+           "loss network: squeezenet | vgg16 | vgg19 | nin. vgg19 and nin take jcjohnson/neural-style's defaults "
+           "(neural_style.lua: content relu4_2 x5, style relu1_1..relu5_1 x100, TV 1e-3; its README's NIN example: "
+           "relu0,relu3,relu7,relu12 for both, x10 and x1000) in this loss's normalisation, so the weights mean what "
+           "neural-style's -content_weight and -style_weight mean (the content weight at 512 px; docs/from-peers.md)",
            "squeezenet");
   a.option("--weights", "FILE", "loss network weights (vgg16, vgg19, nin: a file converted with weights/convert/convert.py "
            "auto; default DATA/weights/<net>.h5)");
@@ -25,10 +27,11 @@ void declare_loss_options(Args& a) {
            "vgg19) / relu0,relu3,relu7,relu12 (nin))");
   a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network: 1000, or neural-style's "
            "normalisation for vgg19 and nin)");
-  a.option("--content-weight", "A", "content weight alpha (default per network and method)");
-  a.option("--style-total-weight", "B", "total style weight beta (default per network and method)");
+  a.option("--content-weight", "A", "content weight alpha (default per network and method: vgg19 5, nin 10)");
+  a.option("--style-total-weight", "B", "total style weight beta (default per network and method: vgg19 100, nin 1000)");
   a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, a list 2,1, or once for all; train and fast-eval: deprecated, there it still means beta)", "1");
-  a.option("--tv-weight", "C", "total variation weight gamma (default per network)");
+  a.option("--tv-weight", "C", "total variation weight gamma, on 0..1 pixels (default per network: vgg19 and nin 32.768, "
+           "neural-style's 1e-3 on its 0..256 pixels)");
   a.option("--depth-weight", "D", "weight delta of the depth-output loss (0: off)", "0");
   a.option("--depth-layers", "LIST", "depth network layers also compared (FastDepth: conv0..conv13, decoder1..decoder5)");
   a.option("--depth-layer-weights", "LIST", "one weight per --depth-layers entry (default: --depth-weight each)");
