@@ -139,7 +139,7 @@ void check_option_changes_result(const Scratch& s, const std::string& common, co
 
 }  // namespace
 
-TEST_CASE("stylize --original-colors: the written result has the content's chroma (recombine, luminance-only); histogram runs") {
+TEST_CASE("stylize --original-colors: the written result has the content's chroma (recombine, luminance-only), histogram runs") {
   if (skip_without_data()) return;
   Scratch s;
   INFO("last run: " << s.last);
@@ -173,7 +173,7 @@ TEST_CASE("stylize --pooling avg: another result than max, with both optimisers 
   check_rejected(s, "--pooling mean", "expected max or avg");
 }
 
-TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up; not with --style-size") {
+TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up, not with --style-size") {
   if (skip_without_data()) return;
   Scratch s;
   INFO("last run: " << s.last);

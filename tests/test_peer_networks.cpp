@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <sys/wait.h>
 
 #include "apps/stylize/stylize.h"
 #include "apps/train/train.h"
@@ -20,6 +23,7 @@
 #include "tensor/image_filter.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
+#include "weights/depth_io.h"
 #include "weights/weights.h"
 
 namespace fs = std::filesystem;
@@ -183,7 +187,7 @@ TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the de
   }
 }
 
-TEST_CASE("vgg19 and nin: layer names as neural-style types them; an unknown one lists the valid ones") {
+TEST_CASE("vgg19 and nin: layer names as neural-style types them, an unknown one lists the valid ones") {
   ds::FeatureNet vgg = vgg19_net(), nin = nin_net();
   Var x(Tensor::zeros({1, 3, 64, 64}));
   CHECK(vgg.run(x, {"relu5_4", "conv5_4", "pool5"}).at("relu5_4").shape() == ds::Shape{1, 512, 4, 4});
@@ -196,7 +200,7 @@ TEST_CASE("vgg19 and nin: layer names as neural-style types them; an unknown one
   CHECK(dst::contains(msg, "relu3, cccp3, relu5"));
 }
 
-TEST_CASE("load_feature_net: vgg19 and nin files with Caffe's rounding-up pools; the errors") {
+TEST_CASE("load_feature_net: vgg19 and nin files with Caffe's rounding-up pools, the errors") {
   std::string dir = dst::temp_path("peer_nets");
   fs::create_directories(dir);
   std::string missing = dir + "/none.h5";
@@ -243,7 +247,7 @@ ds::FastStyleNet graph_net(const std::string& text = kGraph) {
 
 }  // namespace
 
-TEST_CASE("transformer_graph: layer lists parse and run with their taps; bad lists name the line") {
+TEST_CASE("transformer_graph: layer lists parse and run with their taps, bad lists name the line") {
   ds::FastStyleNet net = graph_net();
   CHECK(net.layer_names() == std::vector<std::string>{"conv1", "res", "output"});
   CHECK(net.architecture() == "transformer_graph");
@@ -270,7 +274,7 @@ TEST_CASE("transformer_graph: layer lists parse and run with their taps; bad lis
   CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }), "graph line 2"));
 }
 
-TEST_CASE("transformer_graph files: fast loads them without flags; train starts from them and checkpoints them") {
+TEST_CASE("transformer_graph files: fast loads them without flags, train starts from them and checkpoints them") {
   std::string dir = dst::temp_path("graph_files");
   fs::remove_all(dir);
   fs::create_directories(dir + "/images");
@@ -360,4 +364,44 @@ TEST_CASE("median_filter: each output pixel is the median of its window, edges r
         }
   }
   CHECK_THROWS_WITH_AS(ds::median_filter(img, 0), doctest::Contains("not from 1 to 15"), ds::Error);
+}
+
+// The command line end to end with converted-format files (synthetic weights, no data needed):
+// coarse to fine, depth masks from a depth file, average pooling, several content layers, the
+// histogram colour option; the result has the last scale's size.
+TEST_CASE("stylize --net vgg19 and --net nin from weight files: scales, masks, pooling, histogram colours") {
+  std::string dir = dst::temp_path("peer_cli");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  ds::Rng rng(12);
+  ds::save_image(dir + "/content.png", rng.uniform_tensor({1, 3, 60, 80}, 0, 1));  // NIN needs 55 px at the first scale
+  ds::save_image(dir + "/style.png", rng.uniform_tensor({1, 3, 70, 70}, 0, 1));
+  Tensor ramp = Tensor::empty({1, 1, 60, 80});
+  for (int64_t i = 0; i < ramp.numel(); ++i) ramp.data()[i] = 1.0f + 3.0f * static_cast<float>(i % 80) / 79.0f;
+  ds::save_depth_png_mm(dir + "/depth.png", ramp);
+  ds::WeightPreprocessing caffe;
+  caffe.present = true, caffe.channel_order = "BGR", caffe.value_scale = 255, caffe.mean = {103.939, 116.779, 123.68};
+  ds::save_weights(dir + "/vgg19.h5", "vgg19_features", ds::synthetic_params(ds::vgg_param_shapes(19)).tensors(),
+                   ds::preprocessing_attrs(caffe));
+  ds::save_weights(dir + "/nin.h5", "nin", ds::synthetic_params(ds::nin_param_shapes()).tensors(),
+                   ds::preprocessing_attrs(caffe));
+  for (const char* net : {"vgg19", "nin"}) {
+    CAPTURE(net);
+    bool nin = std::string(net) == "nin";
+    std::string out = dir + "/" + net + ".png";
+    std::string cmd = std::string(DEPTHSTYLE_BINARY) + " stylize " + dir + "/content.png --depth " + dir +
+                      "/depth.png --style " + dir + "/style.png --net " + net + " --weights " + dir + "/" + net +
+                      ".h5 --scales " + (nin ? "80,100" : "40,56") +
+                      " --iters 2 --pooling avg --style-mask sigmoid:k=8,t=0.5 --content-mask linear:a=0.2,b=1 "
+                      "--original-colors histogram --lr 0.0005 -o " + out + " > " + dir + "/log.txt 2>&1";
+    int status = std::system(cmd.c_str());
+    std::ifstream f(dir + "/log.txt");
+    std::stringstream log;
+    log << f.rdbuf();
+    INFO(cmd << "\n" << log.str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(ds::load_image_rgb(out).W() == (nin ? 100 : 56));
+  }
+  fs::remove_all(dir);
 }

@@ -1,5 +1,7 @@
 #include "apps/common/loss_options.h"
 
+#include <algorithm>
+
 namespace ds {
 namespace app {
 
@@ -89,7 +91,8 @@ LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream
 
 std::vector<std::string> LossOptions::taps() const {
   std::vector<std::string> t = spec.style_layers;
-  t.insert(t.end(), spec.content_layers.begin(), spec.content_layers.end());
+  for (const std::string& l : spec.content_layers)
+    if (std::find(t.begin(), t.end(), l) == t.end()) t.push_back(l);  // NIN's are the style layers too
   return t;
 }
 

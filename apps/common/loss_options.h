@@ -27,7 +27,7 @@ struct LossOptions {
   std::string weights;             // --weights: the loss network's file ("": the prepared one)
   Pooling pooling = Pooling::Max;  // --pooling
   std::string monodepth2;          // --monodepth2: Monodepth2's file ("": FastDepth)
-  // The loss network's layers the loss reads: the style layers, then the content layers.
+  // The loss network's layers the loss reads: the style layers, then the content layers not among them.
   std::vector<std::string> taps() const;
   std::string feature_net_file() const;  // nn/pretrained.h; ds::Error when it cannot be found
   std::string depth_net_file() const;
