@@ -113,7 +113,8 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
   if (rgb01.ndim() != 4 || rgb01.N() != 1 || rgb01.C() != 3)
     throw Error("stylize_fast: expected one RGB image [1,3,H,W], got " + shape_str(rgb01.shape()));
   NoGradGuard ng;
-  Device dev = net.params().items().begin()->second.device();
+  const auto& items = net.params().items();  // a layer list may hold no parameters at all
+  Device dev = items.empty() ? rgb01.device() : items.begin()->second.device();
   Var x(rgb01.device() == dev ? rgb01 : rgb01.to(dev));
   auto [h, w] = fast_size(rgb01.H(), rgb01.W(), long_side);
   if (h != rgb01.H() || w != rgb01.W()) x = resize_bilinear(x, h, w);

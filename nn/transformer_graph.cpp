@@ -86,6 +86,7 @@ Layer parse_line(int line, const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
+  if (words.empty()) lp.fail("no layer");  // (the caller skips blank lines; kept for safety)
   const OpSpec* spec = nullptr;
   for (const OpSpec& o : op_specs())
     if (words[0] == o.word) spec = &o;
@@ -148,9 +149,10 @@ TransformerGraph::TransformerGraph(const std::string& text) : text_(text) {
   std::set<std::string> params, taps;
   for (std::string line; std::getline(in, line);) {
     ++n;
-    size_t first = line.find_first_not_of(" \t\r");
+    const char* space = " \t\r\v\f";  // what the word splitting below takes for space, too
+    size_t first = line.find_first_not_of(space);
     if (first == std::string::npos || line[first] == '#') continue;
-    line = line.substr(first, line.find_last_not_of(" \t\r") + 1 - first);
+    line = line.substr(first, line.find_last_not_of(space) + 1 - first);
     Layer l = parse_line(n, line);
     LineParser lp(n, line);
     if (l.op == Op::Conv || l.op == Op::Deconv || l.op == Op::InstanceNorm || l.op == Op::BatchNorm) {

@@ -139,7 +139,10 @@ TEST_CASE("vgg19 and nin defaults: neural-style's content, style and TV losses i
   CHECK(ds::default_layer_weight("vgg16", true, "relu3_3") == 1000.0f);
 }
 
-TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the depth loss and average pooling lowers every term") {
+// Every term is live (positive and moving); the total and the content and style terms fall. TV
+// and depth, set to start as large as the others, barely move in 12 steps and may go either way
+// (they did, by 0.05 %, in the ASan build), so they are not asked to fall.
+TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the depth loss and average pooling lowers the loss") {
   for (auto make : {vgg19_net, nin_net}) {
     ds::FeatureNet net = make(ds::Pooling::Avg);
     CAPTURE(net.name);
@@ -182,7 +185,11 @@ TEST_CASE("vgg19 and nin: a short stylize run with masks, several styles, the de
       CAPTURE(names[i]);
       MESSAGE(net.name << " " << names[i] << ": " << first[i] << " -> " << last[i]);
       CHECK(first[i] > 0);
-      CHECK(last[i] < first[i]);
+      CHECK(std::isfinite(last[i]));
+      CHECK(last[i] != first[i]);
+      bool content_or_style = names[i] == "content" || names[i].rfind("style", 0) == 0;
+      if (i == 0) CHECK(last[i] < 0.9 * first[i]);  // the total
+      if (content_or_style) CHECK(last[i] < first[i]);
     }
   }
 }
@@ -265,7 +272,8 @@ TEST_CASE("transformer_graph: layer lists parse and run with their taps, bad lis
                      {"conv c in=3 out=8 k=1 stride=1 pad=0 bias=0\n", "gives 8 channels, not 3"},
                      {"conv c in=3 out=3 k=1 stride=1 pad=0 bias=0\nconv c in=3 out=3 k=1 stride=1 pad=0 bias=0\n",
                       "the name 'c' is used twice"},
-                     {"deconv d in=3 out=3 k=3 stride=2 pad=1 adj=2 bias=0\n", "adj=2: expected an integer from 0 to 1"}};
+                     {"deconv d in=3 out=3 k=3 stride=2 pad=1 adj=2 bias=0\n", "adj=2: expected an integer from 0 to 1"},
+                     {"\v\n\f \n", "graph: no layers"}};  // fuzz_transformer_graph found a crash on such a line
   for (const Bad& b : bad) {
     CAPTURE(b.text);
     CHECK(dst::contains(dst::error_of([&] { ds::TransformerGraph g(b.text); }), b.expect));
