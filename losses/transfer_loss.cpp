@@ -4,6 +4,7 @@
 
 #include "losses/losses.h"
 #include "losses/masks.h"
+#include "nn/models.h"
 
 namespace ds {
 
@@ -19,12 +20,21 @@ Var accumulate(const Var& a, const Var& b) { return a.defined() ? a + b : b; }
 
 }  // namespace
 
+float default_layer_weight(const std::string& net, bool style, const std::string& layer) {
+  if (net != "vgg19" && net != "nin") return style ? 1000.0f : 1.0f;
+  std::map<std::string, LayerSize> sizes = net == "nin" ? nin_layer_sizes(512) : vgg_layer_sizes(19, 512);
+  auto it = sizes.find(layer);
+  if (it == sizes.end()) return 1.0f;
+  double c = static_cast<double>(it->second.channels), side = static_cast<double>(it->second.side);
+  return static_cast<float>(style ? 4.0 / (c * c) : 2.0 / (c * side * side));
+}
+
 LossSpec default_loss_spec(const std::string& net, TransferMethod method) {
   LossSpec c;
   if (net == "squeezenet") {
     // Layers as in the CS231n SqueezeNet transfer; weights rescaled to this project's loss
     // normalisation (style 1/(4N²M²), content ½Σ, pixels in [0,1]) and tuned on the NYU demo.
-    c.content_layer = "fire2";
+    c.content_layers = {"fire2"};
     c.style_layers = {"relu1", "fire3", "fire4", "fire5"};
     c.style_layer_weights = {80000, 2000, 48, 4};
     c.content_weight = 0.12f;
@@ -36,15 +46,33 @@ LossSpec default_loss_spec(const std::string& net, TransferMethod method) {
     if (method == TransferMethod::FeedForward) c.style_weight = 1.0f;
   } else if (net == "vgg16") {
     // Gatys et al.: content conv4_2, style relu1_1 ... relu5_1 with equal weights.
-    c.content_layer = "relu4_2";
+    c.content_layers = {"relu4_2"};
     c.style_layers = {"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
     c.style_layer_weights = {1000, 1000, 1000, 1000, 1000};
     c.content_weight = 0.01f;
     c.style_weight = 1.0f;
     c.tv_weight = 0.4f;
+  } else if (net == "vgg19" || net == "nin") {
+    // jcjohnson/neural-style: VGG19 (neural_style.lua's defaults) -content_layers relu4_2
+    // -style_layers relu1_1,relu2_1,relu3_1,relu4_1,relu5_1 -content_weight 5 -style_weight 100;
+    // NIN (its README's example) content and style layers relu0,relu3,relu7,relu12,
+    // -content_weight 10 -style_weight 1000. Both -tv_weight 1e-3 on its 0..256 pixels (its
+    // preprocess multiplies by 256): its TV gradient is that of tv·½Σ(pixel differences)², here
+    // γ·Σ on [0,1] pixels, γ = tv·256²/2.
+    bool nin = net == "nin";
+    c.content_layers = nin ? std::vector<std::string>{"relu0", "relu3", "relu7", "relu12"}
+                           : std::vector<std::string>{"relu4_2"};
+    c.style_layers = nin ? c.content_layers
+                         : std::vector<std::string>{"relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"};
+    c.content_weight = nin ? 10.0f : 5.0f;
+    c.style_weight = nin ? 1000.0f : 100.0f;
+    c.tv_weight = 1e-3f * 256.0f * 256.0f / 2.0f;
   } else {
-    throw Error("unknown network '" + net + "': expected squeezenet or vgg16");
+    throw Error("unknown network '" + net + "': expected " + feature_net_list());
   }
+  for (const std::string& l : c.content_layers) c.content_layer_weights.push_back(default_layer_weight(net, false, l));
+  if (c.style_layer_weights.empty())
+    for (const std::string& l : c.style_layers) c.style_layer_weights.push_back(default_layer_weight(net, true, l));
   // Training compares depth at the depth network's input size: no resize back per crop.
   c.depth_at = method == TransferMethod::FeedForward ? DepthAt::Network : DepthAt::Image;
   return c;
@@ -53,13 +81,15 @@ LossSpec default_loss_spec(const std::string& net, TransferMethod method) {
 TransferLoss::TransferLoss(const FeatureNet& net, const DepthEstimator* depth_net, LossSpec spec,
                            std::vector<StyleImage> styles, Device device, Tensor content_mask)
     : net_(net), depth_net_(depth_net), spec_(std::move(spec)), styles_(std::move(styles)) {
+  check_counts("content", spec_.content_layers.size(), spec_.content_layer_weights.size());
+  if (spec_.content_layers.empty()) throw Error("the content loss needs at least one content layer");
   check_counts("style", spec_.style_layers.size(), spec_.style_layer_weights.size());
   check_counts("depth", spec_.depth_layers.size(), spec_.depth_layer_weights.size());
   if (spec_.uses_depth() && !depth_net_) throw Error("the depth loss needs a depth network");
   if (styles_.empty()) throw Error("the style loss needs at least one style image");
   layers_ = spec_.style_layers;
-  if (std::find(layers_.begin(), layers_.end(), spec_.content_layer) == layers_.end())
-    layers_.push_back(spec_.content_layer);
+  for (const std::string& l : spec_.content_layers)
+    if (std::find(layers_.begin(), layers_.end(), l) == layers_.end()) layers_.push_back(l);
   if (content_mask.defined()) content_mask_ = content_mask.to(device);
   NoGradGuard ng;
   for (StyleImage& s : styles_) {
@@ -87,14 +117,16 @@ TransferLoss::Reference TransferLoss::reference(const Var& x) const {
   bool masked = content_mask_.defined() ||
                 std::any_of(styles_.begin(), styles_.end(), [](const StyleImage& s) { return s.mask.defined(); });
   // The masks are resized to the feature maps' sizes, so they need every layer's features.
-  std::map<std::string, Var> f = net_.run(x, masked ? layers_ : std::vector<std::string>{spec_.content_layer});
+  std::map<std::string, Var> f = net_.run(x, masked ? layers_ : spec_.content_layers);
   auto at_layer = [&](const Tensor& mask, const std::string& layer) {
     const Shape& s = f.at(layer).shape();
     return Var(resize_mask(mask, static_cast<int>(s[2]), static_cast<int>(s[3])));
   };
   Reference r;
-  r.content = f.at(spec_.content_layer);
-  if (content_mask_.defined()) r.content_mask = at_layer(content_mask_, spec_.content_layer);
+  for (const std::string& l : spec_.content_layers) {
+    r.content.push_back(f.at(l));
+    if (content_mask_.defined()) r.content_masks.push_back(at_layer(content_mask_, l));
+  }
   for (const StyleImage& s : styles_) {
     std::vector<Var> masks;
     std::vector<float> etas;
@@ -161,9 +193,14 @@ Var TransferLoss::total_deferred(const Var& y, const Reference& ref, Tensor* val
     return spec_.normalize_gradients ? normalize_gradient(f.at(layer), weight) : f.at(layer);
   };
   std::vector<Var> parts;
-  const Var fc = features(spec_.content_layer, spec_.content_weight * inv_b);
-  Var content = ref.content_mask.defined() ? masked_content_loss(fc, ref.content, ref.content_mask)
-                                           : content_loss(fc, ref.content);
+  Var content;
+  for (size_t l = 0; l < spec_.content_layers.size(); ++l) {
+    const float w = spec_.content_layer_weights[l];
+    const Var fc = features(spec_.content_layers[l], spec_.content_weight * inv_b * w);
+    Var loss = ref.content_masks.empty() ? content_loss(fc, ref.content.at(l))
+                                         : masked_content_loss(fc, ref.content.at(l), ref.content_masks.at(l));
+    content = accumulate(content, loss * w);
+  }
   parts.push_back(content * (spec_.content_weight * inv_b));
   for (size_t s = 0; s < styles_.size(); ++s) {
     const std::vector<Var>& masks = ref.style_masks.at(s);

@@ -5,11 +5,11 @@
 // For a pastiche y [B,3,H,W] (RGB in [0,1]) and its reference x (the content image, or the
 // transformer's input batch), with B the batch size:
 //   total = α·content/B + β·Σ_s w_s·style_s/B + γ·TV/B + depth
-//   content = ½ Σ (γc ⊙ (F(y) − F(x)))²                          one layer; γc = 1 without a mask
+//   content = Σ_c w_c ½ Σ (γc ⊙ (F_c(y) − F_c(x)))²               content layers c; γc = 1 without a mask
 //   style_s = Σ_l w_l (1/(4N²)) Σ (G_l(y)/M − A_{s,l}/M)²           G_l the Gram of γs ⊙ F_l(y) over η
 //   TV      = Σ squared differences of neighbouring pixels of y
 //   depth   = δ·mean (φ(y) − φ(x))² + Σ_k δ_k·mean (φ_k(y) − φ_k(x))²
-// F_l: loss-network features at layer l, N channels, M = h·w pixels; A_{s,l}: plain Gram of
+// F_l: loss-network features at layer l, N channels, M = h·w pixels; w_c, w_l: layer weights; A_{s,l}: plain Gram of
 // style image s; γs, γc: depth masks (losses/masks.h), η = mean(γs²) (plain Gram without a
 // mask); φ: the depth network's depth, at the image's size (DepthAt::Image, Liu et al. 2017's
 // depth loss on the pastiche's pixels) or at the network's input size (DepthAt::Network),
@@ -18,8 +18,8 @@
 // terms are means already.
 //
 // normalize_gradients (jcjohnson/neural-style's -normalize_gradients): the values are unchanged,
-// but the gradient that the content term and each style term (per style and layer) send into
-// their features is scaled to L1 norm equal to its weight (α/B, β·w_s·w_l/B): the weights then
+// but the gradient that each content layer and each style term (per style and layer) send into
+// their features is scaled to L1 norm equal to its weight (α·w_c/B, β·w_s·w_l/B): the weights then
 // set each term's share of the gradient directly, whatever the layer's scale
 // (autograd/ops.h normalize_gradient). The TV and depth terms are not normalised. The gradient
 // is then no longer the loss's gradient; L-BFGS's line search still checks the loss decreases.
@@ -39,7 +39,8 @@ enum class DepthAt { Image, Network };
 
 // The loss description: layers and weights.
 struct LossSpec {
-  std::string content_layer;
+  std::vector<std::string> content_layers;
+  std::vector<float> content_layer_weights;  // w_c, one per content layer
   std::vector<std::string> style_layers;
   std::vector<float> style_layer_weights;  // w_l, one per style layer
   float content_weight = 1;                // α
@@ -53,8 +54,22 @@ struct LossSpec {
   bool uses_depth() const { return depth_weight > 0 || !depth_layers.empty(); }
 };
 
-// The defaults for a loss network ("squeezenet", "vgg16"; else a ds::Error) and a method.
+// The defaults for a loss network ("squeezenet", "vgg16", "vgg19", "nin"; else a ds::Error) and a
+// method. vgg19 and nin take jcjohnson/neural-style's defaults (neural_style.lua, and its README's
+// NIN example), in this loss's normalisation (default_layer_weight).
 LossSpec default_loss_spec(const std::string& net, TransferMethod method);
+
+// The weight w_c (style: false) or w_l (style: true) a layer gets when the layer lists are given
+// without weights. squeezenet, vgg16: 1 for content layers, 1000 for style layers. vgg19, nin:
+// neural-style's normalisation, so that the content and style weights mean what neural-style's
+// -content_weight and -style_weight mean: its content term is the mean over the layer's C·h·w
+// elements, its style term the mean over C² Gram entries of (G/(C·h·w) − A/(C·h·w))², so
+//   content layer: w_c = 2 / (C·h·w)   (½Σ here; h, w at a 512x512 input, neural-style's -image_size)
+//   style layer:   w_l = 4 / C²        (1/(4N²) Σ (G/M − A/M)² here), exact at any size.
+// The content weight is exact at 512 px; at other sizes neural-style's balance needs the content
+// weight times (512/size)². A layer the network does not have gets 1 (the network's layer check
+// names it later).
+float default_layer_weight(const std::string& net, bool style, const std::string& layer);
 
 // The weighted terms of one evaluation of the loss, each as it enters the total (so they sum
 // to it). The names of the logged columns are TransferLoss::term_names(): total, content,
@@ -93,15 +108,15 @@ class TransferLoss {
   // What the pastiche is compared with: the reference's content features and depth, and the
   // masks at the sizes of the reference's feature maps. Computed without gradient.
   struct Reference {
-    Var content;
+    std::vector<Var> content;              // per content layer
     std::map<std::string, Var> depth;      // "depth" and the depth layers
-    Var content_mask;                      // at the content layer's size, when masked
+    std::vector<Var> content_masks;        // per content layer at its size, when masked
     std::vector<std::vector<Var>> style_masks;  // [style][style layer], when that style is masked
     std::vector<std::vector<float>> style_mask_etas;  // their η (style_mask_eta), computed once
   };
   Reference reference(const Var& x) const;
 
-  // The names of the logged terms, in order: total, content, style terms (one per style),
+  // The names of the logged terms, in order: total, content (all content layers), style terms (one per style),
   // tv, depth. All are weighted as in the total (the depth column is 0 when unused).
   std::vector<std::string> term_names() const;
   // The weighted total for the pastiche y [B,3,H,W] against `ref` (differentiable in y);

@@ -1,6 +1,8 @@
-// The feed-forward style transformer, variant of the pretrained deeplearn.js checkpoints.
+// The feed-forward style transformers (nn/models.h, FastStyleNet): the variant of the pretrained
+// deeplearn.js checkpoints, and the layer lists of nn/transformer_graph.h.
 #include "autograd/ops.h"
 #include "nn/models.h"
+#include "nn/transformer_graph.h"
 
 namespace ds {
 
@@ -31,18 +33,51 @@ Var deconv_norm(const ParamSet& p, const std::string& conv_name, const std::stri
   cp.pad_bottom = cp.pad_right = 1;
   return norm(p, norm_name, conv_transpose2d(x, p.get(conv_name + ".weight"), Var(), cp));
 }
+
+// The output cropped to the input's size (stride-2 layers round odd sizes up).
+Var crop_to(const Var& y, const Shape& s, const std::string& arch) {
+  int64_t dh = y.shape()[2] - s[2], dw = y.shape()[3] - s[3];
+  if (dh < 0 || dw < 0)
+    throw Error(arch + ": the network's output " + shape_str(y.shape()) + " is smaller than its input " + shape_str(s));
+  if (dh || dw) return pad2d(y, {0, static_cast<int>(-dh), 0, static_cast<int>(-dw)}, PadMode::Zero);
+  return y;
+}
 }  // namespace
 
+std::vector<std::string> FastStyleNet::layer_names() const {
+  std::vector<std::string> n = graph_ ? graph_->tap_names()
+                                      : std::vector<std::string>{"conv1", "conv2", "conv3", "res1", "res2", "res3",
+                                                                 "res4", "res5", "deconv1", "deconv2"};
+  n.push_back("output");
+  return n;
+}
+
+const std::string& FastStyleNet::architecture() const {
+  static const std::string tf = "fast_style_tf", graph = "transformer_graph";
+  return graph_ ? graph : tf;
+}
+
+ParamShapes FastStyleNet::expected_params() const { return graph_ ? graph_->param_shapes() : param_shapes(); }
+
+FastStyleNet FastStyleNet::with_params(ParamSet p) const {
+  FastStyleNet n = *this;
+  n.p_ = std::move(p);
+  return n;
+}
+
 std::map<std::string, Var> FastStyleNet::run(const Var& rgb01, const std::vector<std::string>& taps) const {
-  TapSet t("fast_style", {"conv1", "conv2", "conv3", "res1", "res2", "res3", "res4", "res5", "deconv1", "deconv2",
-                          "output"},
-           taps);
+  TapSet t(graph_ ? "transformer_graph" : "fast_style", layer_names(), taps);
   const Shape& s = rgb01.shape();
   if (s.size() != 4 || s[1] != 3)
-    throw Error("fast_style: input must be RGB images [N,3,H,W], got " + shape_str(s));
+    throw Error(architecture() + ": input must be RGB images [N,3,H,W], got " + shape_str(s));
   if (s[2] < kMinSide || s[3] < kMinSide)
-    throw Error("fast_style: input is " + std::to_string(s[3]) + "x" + std::to_string(s[2]) + " pixels; at least " +
+    throw Error(architecture() + ": input is " + std::to_string(s[3]) + "x" + std::to_string(s[2]) + " pixels; at least " +
                 std::to_string(kMinSide) + "x" + std::to_string(kMinSide) + " are needed");
+  if (graph_) {
+    Var y = graph_->run(p_, preprocess(rgb01, pre_), t);
+    if (y.defined()) t.emit("output", crop_to(deprocess(y, pre_), s, architecture()));
+    return t.take();
+  }
   const ParamSet& p = p_;
   Var h = relu(conv_norm(p, "conv1", "in1", rgb01 * 255.0f, 9, 1));
   if (t.emit("conv1", h)) return t.take();
@@ -62,10 +97,7 @@ std::map<std::string, Var> FastStyleNet::run(const Var& rgb01, const std::vector
   if (t.emit("deconv2", h)) return t.take();
   // Output on the 0..255 scale is tanh*150 + 127.5; in [0,1] units that is (tanh*150 + 127.5)/255.
   Var y = tanh(conv_norm(p, "conv4", "in6", h, 9, 1));
-  // The stride-2 convs round up, so the output can exceed the input by a pixel: crop back.
-  int64_t dh = y.shape()[2] - s[2], dw = y.shape()[3] - s[3];
-  if (dh || dw) y = pad2d(y, {0, static_cast<int>(-dh), 0, static_cast<int>(-dw)}, PadMode::Zero);
-  t.emit("output", scale_add(y, 150.0f / 255.0f, 0.5f));
+  t.emit("output", scale_add(crop_to(y, s, architecture()), 150.0f / 255.0f, 0.5f));
   return t.take();
 }
 

@@ -6,6 +6,7 @@
 
 #include "autograd/ops.h"
 #include "nn/pretrained.h"
+#include "nn/transformer_graph.h"
 #include "tensor/random.h"
 #include "weights/weights.h"
 
@@ -34,11 +35,18 @@ bool looks_like_path(const std::string& s) {
 
 }  // namespace
 
-// The attributes every fast_style_tf file carries (docs/weights-format.md), so a checkpoint
-// reads like a converted pretrained file.
-std::map<std::string, h5::AttrValue> fast_style_attrs() {
+std::map<std::string, h5::AttrValue> fast_style_attrs(const FastStyleNet& net) {
   WeightPreprocessing p;
   p.present = true;
+  if (net.graph()) {  // the graph and the preprocessing its input and output follow
+    const Preprocess& q = net.preprocessing();
+    p.channel_order = q.bgr ? "BGR" : "RGB";
+    p.value_scale = q.value_scale;
+    for (size_t c = 0; c < 3; ++c) p.mean[c] = q.mean[c], p.std[c] = q.std[c];
+    std::map<std::string, h5::AttrValue> a = preprocessing_attrs(p);
+    a["graph"] = h5::AttrValue::string(net.graph()->text());
+    return a;
+  }
   p.value_scale = 255.0;
   std::map<std::string, h5::AttrValue> a = preprocessing_attrs(p);
   a["padding"] = h5::AttrValue::string("tf_same");
@@ -48,7 +56,7 @@ std::map<std::string, h5::AttrValue> fast_style_attrs() {
   return a;
 }
 
-ParamSet fast_style_init(const std::string& init, uint64_t seed) {
+FastStyleNet fast_style_init(const std::string& init, uint64_t seed) {
   if (init == "random") {
     Rng rng(seed);
     std::map<std::string, Tensor> t;
@@ -61,9 +69,9 @@ ParamSet fast_style_init(const std::string& init, uint64_t seed) {
         t[name] = Tensor::full(shape, scale ? 1.0f : 0.0f);
       }
     }
-    return ParamSet(t, "random initialisation (seed " + std::to_string(seed) + ")");
+    return FastStyleNet(ParamSet(t, "random initialisation (seed " + std::to_string(seed) + ")"));
   }
-  return load_fast_style(init, Device::CPU).params();  // a file or a pretrained style name
+  return load_fast_style(init, Device::CPU);  // a file or a pretrained style name
 }
 
 std::string fast_style_file(const std::string& model_or_name) {
@@ -78,9 +86,20 @@ std::string fast_style_file(const std::string& model_or_name) {
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
   std::string path = fast_style_file(model_or_name);
   if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
-  WeightFile f = load_weights(path, "fast_style_tf");
-  check_params(f, FastStyleNet::param_shapes());
-  return FastStyleNet(ParamSet(f.params, path).to(device));
+  refuse_unconverted(path);
+  WeightFile f = load_weights(path, std::vector<std::string>{"fast_style_tf", "transformer_graph"});
+  if (f.architecture == "fast_style_tf") {
+    check_params(f, FastStyleNet::param_shapes());
+    return FastStyleNet(ParamSet(f.params, path).to(device));
+  }
+  std::shared_ptr<const TransformerGraph> graph;
+  try {
+    graph = std::make_shared<const TransformerGraph>(f.attr_string("graph"));
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  check_params(f, graph->param_shapes());
+  return FastStyleNet(ParamSet(f.params, path).to(device), graph, preprocess_from(f));
 }
 
 std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side) {
@@ -115,7 +134,8 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
   if (rgb01.ndim() != 4 || rgb01.N() != 1 || rgb01.C() != 3)
     throw Error("stylize_fast: expected one RGB image [1,3,H,W], got " + shape_str(rgb01.shape()));
   NoGradGuard ng;
-  Device dev = net.params().get("conv1.weight").value().device();
+  const auto& items = net.params().items();  // a layer list may hold no parameters at all
+  Device dev = items.empty() ? rgb01.device() : items.begin()->second.device();
   Var x(rgb01.device() == dev ? rgb01 : rgb01.to(dev));
   auto [h, w] = fast_size(rgb01.H(), rgb01.W(), long_side);
   if (h != rgb01.H() || w != rgb01.W()) x = resize_bilinear(x, h, w);

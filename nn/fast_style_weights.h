@@ -1,6 +1,7 @@
-// Weights and running of the fast-style transformer (Johnson et al. 2016; nn/models.h,
-// FastStyleNet) in the project's fast_style_tf weight format (docs/weights-format.md): the
-// pretrained styles, a fresh initialisation for training, and stylising one image.
+// Weights and running of the feed-forward style transformers (Johnson et al. 2016; nn/models.h,
+// FastStyleNet) in the project's fast_style_tf and transformer_graph weight formats
+// (docs/weights-format.md): the pretrained styles, converted networks, a fresh initialisation for
+// training, and stylising one image.
 #pragma once
 #include <map>
 #include <string>
@@ -17,10 +18,12 @@ namespace ds {
 const std::vector<std::string>& fast_style_names();
 std::string fast_style_list();  // the names comma-separated, for messages
 
-// model_or_name: a project HDF5 file of architecture fast_style_tf, or one of
-// fast_style_names(). Errors: an unknown name (listing the known ones), a prepared file that
-// is missing (saying to run scripts/setup), a file of another architecture (naming it), a
-// file whose parameters differ from FastStyleNet::param_shapes().
+// model_or_name: a project HDF5 file of architecture fast_style_tf or transformer_graph (a
+// converted pytorch/examples or jcjohnson/fast-neural-style network: its layers and
+// preprocessing are in the file), or one of fast_style_names(). Errors: an unknown name
+// (listing the known ones), a prepared file that is missing (saying to run scripts/setup), a
+// file of another architecture (naming it), a graph that does not parse (naming its line), a
+// file whose parameters differ from the network's (FastStyleNet::expected_params()).
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
 // The file load_fast_style reads (a name's prepared file, not checked to exist); an unknown
 // name is the same error.
@@ -45,13 +48,15 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
 // (tests/test_first_hour.cpp, docs/benchmarks.md).
 int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side);
 
-// Transformer weights: `init` is "random" (He-normal convs, std sqrt(2 / (Cin·kh·kw)),
-// instance-norm scale 1 and shift 0, from `seed`), a file (a fast_style_tf weight file or
-// a checkpoint), or a pretrained style name (la_muse, ...; load_fast_style above).
-ParamSet fast_style_init(const std::string& init, uint64_t seed);
+// A transformer to train: `init` is "random" (fast_style_tf with He-normal convs, std
+// sqrt(2 / (Cin·kh·kw)), instance-norm scale 1 and shift 0, from `seed`), a file (any
+// load_fast_style file or a checkpoint: its form and weights), or a pretrained style name.
+// On the CPU.
+FastStyleNet fast_style_init(const std::string& init, uint64_t seed);
 
-// The file attributes of every fast_style_tf file (preprocessing, padding, instance-norm eps,
-// output scale and offset), so a training checkpoint reads like a converted pretrained file.
-std::map<std::string, h5::AttrValue> fast_style_attrs();
+// The file attributes a weight file or checkpoint of `net` carries besides its parameters
+// (preprocessing; fast_style_tf: padding, instance-norm eps, output scale and offset;
+// transformer_graph: the graph), so a training checkpoint reads like a converted file.
+std::map<std::string, h5::AttrValue> fast_style_attrs(const FastStyleNet& net);
 
 }  // namespace ds

@@ -20,6 +20,20 @@ Var preprocess(const Var& rgb01, const Preprocess& p) {
   return conv2d(rgb01, wv, bv, Conv2dParams{});
 }
 
+Var deprocess(const Var& y, const Preprocess& p) {
+  // rgb_src(c) = (std_c * y_c + mean_c) / scale, the inverse of preprocess, as a 1x1 conv.
+  std::vector<float> w(9, 0.0f), b(3);
+  for (int c = 0; c < 3; ++c) {
+    int dst = p.bgr ? 2 - c : c;
+    w[static_cast<size_t>(dst * 3 + c)] = p.std[static_cast<size_t>(c)] / p.value_scale;
+    b[static_cast<size_t>(dst)] = p.mean[static_cast<size_t>(c)] / p.value_scale;
+  }
+  if (y.shape().size() != 4 || y.shape()[1] != 3)
+    throw Error("deprocess: expected a 3-channel image [N,3,H,W], got " + shape_str(y.shape()));
+  Var wv(Tensor::from_vector({3, 3, 1, 1}, w, y.device())), bv(Tensor::from_vector({3}, b, y.device()));
+  return conv2d(y, wv, bv, Conv2dParams{});
+}
+
 Var conv(const ParamSet& p, const std::string& prefix, const Var& x, const Conv2dParams& cp, bool bias) {
   return conv2d(x, p.get(prefix + ".weight"), bias ? p.get(prefix + ".bias") : Var(), cp);
 }

@@ -2,6 +2,8 @@
 // (PyTorch state_dict names of the reference implementations).
 #pragma once
 #include <array>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +25,9 @@ struct Preprocess {
   static Preprocess imagenet() { return {false, 1.0f, {0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}}; }
 };
 Var preprocess(const Var& rgb01, const Preprocess& p);
+// Its inverse: a network's output in its own space (channel order, scale, mean, std) back to RGB
+// [0,1] (the output convention of the transformer networks that take preprocessed input).
+Var deprocess(const Var& y, const Preprocess& p);
 
 // Small layer builders shared by the models.
 Var conv(const ParamSet& p, const std::string& prefix, const Var& x, const Conv2dParams& cp, bool bias = true);
@@ -49,9 +54,30 @@ enum class Pooling { Max, Avg };
 Pooling parse_pooling(const std::string& name);  // "max" | "avg"; else a ds::Error naming both
 NamedLayer pool_layer(const std::string& name, const Pool2dParams& pp, Pooling pooling);
 
-// VGG16 features (torchvision vgg16().features): conv1_1, relu1_1, ..., relu5_3, pool1..pool5.
-LayerNet vgg16_features(const ParamSet& p, Pooling pooling = Pooling::Max);
-ParamShapes vgg16_param_shapes(bool with_classifier = false);  // torchvision's vgg16 has 3 Linear layers
+// VGG features (torchvision vgg16().features / vgg19().features, parameters features.N.*;
+// depth 16 or 19, else a ds::Error): conv1_1, relu1_1, ..., relu5_3 (VGG16) or relu5_4
+// (VGG19), pool1..pool5. ceil_mode: the pools round up (Caffe's rule, kept by the Caffe
+// conversions: attribute pool_ceil_mode); the two agree on even sizes.
+LayerNet vgg_features(int depth, const ParamSet& p, Pooling pooling = Pooling::Max, bool ceil_mode = false);
+ParamShapes vgg_param_shapes(int depth, bool with_classifier = false);  // torchvision's has 3 Linear layers
+inline LayerNet vgg16_features(const ParamSet& p, Pooling pooling = Pooling::Max) { return vgg_features(16, p, pooling); }
+inline ParamShapes vgg16_param_shapes(bool with_classifier = false) { return vgg_param_shapes(16, with_classifier); }
+
+// Network in Network, ImageNet (nin_imagenet_conv.caffemodel; neural-style-pt's NIN class, parameters
+// features.N.* of its Sequential). Layers in neural-style's names: conv1 relu0 cccp1 relu1 cccp2 relu2
+// pool1 conv2 relu3 cccp3 relu5 cccp4 relu6 pool2 conv3 relu7 cccp5 relu8 cccp6 relu9 pool3 drop
+// conv4-1024 relu10 cccp7-1024 relu11 cccp8-1024 relu12 pool4 (no relu4; pools 3x3/2 rounding up,
+// pool4 the classifier's 6x6 average). pooling: pool1..pool3.
+LayerNet nin_features(const ParamSet& p, Pooling pooling = Pooling::Max);
+ParamShapes nin_param_shapes();
+
+// Channels and output side of every named layer of a feature network for a side x side input
+// (the peers' loss normalisation divides by them; losses/transfer_loss.cpp).
+struct LayerSize {
+  int64_t channels, side;
+};
+std::map<std::string, LayerSize> vgg_layer_sizes(int depth, int64_t side);
+std::map<std::string, LayerSize> nin_layer_sizes(int64_t side);
 
 // SqueezeNet 1.1 (torchvision): conv1, relu1, pool1, fire2 ... fire9, and when the classifier
 // is present conv10, relu10, pool10 (the 1000 logits as [N,1000,1,1]). Each fireN has taps
@@ -95,24 +121,44 @@ class FastDepth {
   ParamSet p_;
 };
 
-// The feed-forward style transformer in the variant of the pretrained deeplearn.js nets
-// (Engstrom's fast-style-transfer): conv 9x9 -> two stride-2 convs -> 5 residual blocks ->
-// two stride-2 transposed convs -> conv 9x9, instance norm (eps 1e-3) after every conv,
-// TensorFlow 'SAME' zero padding, no conv biases, output tanh*150 + 127.5 on a 0..255
-// scale. Input and output here are RGB in [0, 1] (the 255 scaling is inside). Taps:
-// conv1 conv2 conv3 res1 ... res5 deconv1 deconv2 output.
+class TransformerGraph;  // nn/transformer_graph.h
+
+// A feed-forward style transformer (Johnson et al. 2016), in one of two forms:
+// * fast_style_tf (FastStyleNet(params)): the variant of the pretrained deeplearn.js nets
+//   (Engstrom's fast-style-transfer): conv 9x9 -> two stride-2 convs -> 5 residual blocks ->
+//   two stride-2 transposed convs -> conv 9x9, instance norm (eps 1e-3) after every conv,
+//   TensorFlow 'SAME' zero padding, no conv biases, output tanh*150 + 127.5 on a 0..255 scale.
+//   Taps: conv1 conv2 conv3 res1 ... res5 deconv1 deconv2 output.
+// * transformer_graph (FastStyleNet(params, graph, pre)): any layer list of
+//   nn/transformer_graph.h (pytorch/examples' TransformerNet, jcjohnson/fast-neural-style's
+//   models), run on the input preprocessed by `pre`, its output mapped back to RGB [0,1] by the
+//   inverse of `pre` (both peers' convention). Taps: the graph's tap names, and output.
+// Input and output here are RGB in [0, 1] [N,3,H,W]; the output is cropped to the input's size
+// where the network's stride-2 layers round an odd size up (an output smaller than the input is
+// an error), and is not clamped.
 class FastStyleNet {
  public:
   explicit FastStyleNet(ParamSet p) : p_(std::move(p)) {}
+  FastStyleNet(ParamSet p, std::shared_ptr<const TransformerGraph> graph, const Preprocess& pre)
+      : p_(std::move(p)), graph_(std::move(graph)), pre_(pre) {}
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
   Var forward(const Var& rgb01) const { return run(rgb01, {"output"}).at("output"); }
-  static ParamShapes param_shapes();
+  static ParamShapes param_shapes();  // of fast_style_tf
   static constexpr int kMinSide = 4;  // the smallest input height and width, in pixels
+  ParamShapes expected_params() const;  // of this network's form
+  std::vector<std::string> layer_names() const;  // its taps
+  const std::string& architecture() const;       // "fast_style_tf" | "transformer_graph"
+  const TransformerGraph* graph() const { return graph_.get(); }
+  const Preprocess& preprocessing() const { return pre_; }
+  // The same network form with other parameters (checkpoints, training from an initialisation).
+  FastStyleNet with_params(ParamSet p) const;
   ParamSet& params() { return p_; }
   const ParamSet& params() const { return p_; }
 
  private:
   ParamSet p_;
+  std::shared_ptr<const TransformerGraph> graph_;
+  Preprocess pre_;
 };
 
 // TensorFlow 'SAME' padding of a k x k, stride-s convolution on a dimension of size n

@@ -1,18 +1,56 @@
 #include "nn/pretrained.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 
 #include "autograd/ops.h"
 
 namespace ds {
 
+namespace {
+
+// The feature networks a user converts from their own files: the prepared file's name and how
+// to make it (the peers' files: jcjohnson/neural-style's Caffe models, neural-style-pt's .pth).
+struct ConvertedNet {
+  const char *name, *file, *sources;
+};
+const ConvertedNet kConverted[] = {
+    {"vgg16", "vgg16.h5",
+     "torchvision's vgg16-397923af.pth, neural-style-pt's vgg16-00b39a1b.pth or VGG_ILSVRC_16_layers.caffemodel"},
+    {"vgg19", "vgg19.h5",
+     "neural-style's VGG_ILSVRC_19_layers.caffemodel (or vgg_normalised.caffemodel), neural-style-pt's "
+     "vgg19-d01eb7cb.pth or torchvision's vgg19-dcbb9e9d.pth"},
+    {"nin", "nin.h5", "neural-style's nin_imagenet_conv.caffemodel or neural-style-pt's nin_imagenet.pth"}};
+
+const ConvertedNet* converted_net(const std::string& name) {
+  for (const ConvertedNet& c : kConverted)
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+}  // namespace
+
 std::string feature_net_file(const std::string& name, const std::string& weights_path) {
-  if (!weights_path.empty() || name != "squeezenet") return weights_path;
-  return prepared_dir() + "/weights/squeezenet1_1.h5";
+  if (!weights_path.empty()) return weights_path;
+  if (name == "squeezenet") return prepared_dir() + "/weights/squeezenet1_1.h5";
+  if (const ConvertedNet* c = converted_net(name)) return prepared_dir() + "/weights/" + c->file;
+  return weights_path;
 }
 
 std::string depth_net_file(const std::string& monodepth2_path) {
   return monodepth2_path.empty() ? prepared_dir() + "/weights/fastdepth.h5" : monodepth2_path;
+}
+
+void refuse_unconverted(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* peer : {".caffemodel", ".t7", ".pth", ".pt", ".onnx", ".prototxt"})
+    if (ext == peer)
+      throw Error(path + ": a " + ext.substr(1) + " file, which depthstyle reads once converted: "
+                  "weights/convert/convert.py auto " + path + " -o " +
+                  std::filesystem::path(path).replace_extension(".h5").filename().string() +
+                  ", then give the .h5 file (docs/from-peers.md)");
 }
 
 Preprocess preprocess_from(const WeightFile& f) {
@@ -40,19 +78,34 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
     // The Keras port (Caffe preprocessing) pools with floor; torchvision with ceil.
     fn.net = squeezenet1_1(ParamSet(f.params, path).to(device), f.preprocessing.value_scale == 1.0, pooling);
     fn.pre = preprocess_from(f);
-  } else if (name == "vgg16") {
-    if (weights_path.empty())
-      throw Error("vgg16 needs its weights: convert torchvision's vgg16-397923af.pth with "
-                  "weights/convert/convert.py torchvision ... and pass the .h5 file");
-    WeightFile f = load_weights(weights_path, std::vector<std::string>{"vgg16", "vgg16_features"});
-    check_params(f, vgg16_param_shapes(f.architecture == "vgg16"));
-    fn.net = vgg16_features(ParamSet(f.params, weights_path).to(device), pooling);
-    fn.pre = preprocess_from(f);
+  } else if (const ConvertedNet* c = converted_net(name)) {
+    std::string path = feature_net_file(name, weights_path);
+    refuse_unconverted(path);
+    if (!std::filesystem::exists(path))
+      throw Error(name + " needs its weights and " + path + " does not exist: convert " + c->sources +
+                  " with weights/convert/convert.py auto FILE -o " + c->file + " and pass --weights " + c->file +
+                  " (or put " + c->file + " in the prepared weights folder)");
+    if (name == "nin") {
+      WeightFile f = load_weights(path, "nin");
+      check_params(f, nin_param_shapes());
+      fn.net = nin_features(ParamSet(f.params, path).to(device), pooling);
+      fn.pre = preprocess_from(f);
+    } else {
+      int depth = name == "vgg16" ? 16 : 19;
+      WeightFile f = load_weights(path, std::vector<std::string>{name, name + "_features"});
+      check_params(f, vgg_param_shapes(depth, f.architecture == name));
+      // Caffe's pools round up (the Caffe conversions record it); torchvision's floor.
+      bool ceil_mode = f.attr_number("pool_ceil_mode", 0) != 0;
+      fn.net = vgg_features(depth, ParamSet(f.params, path).to(device), pooling, ceil_mode);
+      fn.pre = preprocess_from(f);
+    }
   } else {
-    throw Error("unknown network '" + name + "': expected squeezenet or vgg16");
+    throw Error("unknown network '" + name + "': expected " + feature_net_list());
   }
   return fn;
 }
+
+const char* feature_net_list() { return "squeezenet, vgg16, vgg19 or nin"; }
 
 int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers) {
   net.net.depth_for(layers);  // an unknown layer name is an error listing the valid ones, not a failed probe

@@ -1,6 +1,7 @@
 // The pretrained networks, loaded from project weight files (docs/weights-format.md): where
 // the prepared data lives, feature networks for the style losses (SqueezeNet 1.1, Iandola et
-// al. 2016; VGG-16, Simonyan & Zisserman 2015) and depth estimators (FastDepth, Wofk et al.
+// al. 2016; VGG-16 and VGG-19, Simonyan & Zisserman 2015; Network in Network, Lin et al. 2014)
+// and depth estimators (FastDepth, Wofk et al.
 // 2019; Monodepth2, Godard et al. 2019) that resize to and from their input size.
 //
 // Default weight files come from the prepared data folder (nn/prepared_data.h: --data,
@@ -20,7 +21,7 @@ namespace ds {
 
 // A frozen feature network with its input preprocessing, ready to tap by layer name.
 struct FeatureNet {
-  std::string name;  // "squeezenet" | "vgg16"
+  std::string name;  // "squeezenet" | "vgg16" | "vgg19" | "nin"
   LayerNet net;
   Preprocess pre;
   Device device = Device::CPU;  // where its parameters are (inputs go there)
@@ -36,11 +37,21 @@ std::string feature_net_file(const std::string& name, const std::string& weights
 std::string depth_net_file(const std::string& monodepth2_path);
 
 Preprocess preprocess_from(const WeightFile& f);
-// name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5) or "vgg16"
-// (weights_path required: the user's converted torchvision file). Parameters on `device`.
-// pooling: the pool layers' kind (nn/models.h; average pooling gives smoother textures).
+// A peer's file given where a converted one is expected (.caffemodel, .t7, .pth, .pt, .onnx, .prototxt,
+// by its name): a ds::Error saying to convert it with weights/convert/convert.py auto first.
+void refuse_unconverted(const std::string& path);
+// name: "squeezenet" (default weights: <prepared>/weights/squeezenet1_1.h5), or one of the
+// networks a user converts from their own files (weights/convert/convert.py auto FILE): "vgg16",
+// "vgg19" (Simonyan & Zisserman 2015), "nin" (Lin et al. 2014, Network in Network), read from
+// weights_path, by default <prepared>/weights/<name>.h5; a missing file is an error naming the
+// peers' files to convert. VGG files may hold the classifier (architecture vgg16 / vgg19) or not
+// (vgg16_features / vgg19_features); pool_ceil_mode 1 (Caffe conversions) makes the pools round
+// up. Parameters on `device`. pooling: the pool layers' kind (nn/models.h; average pooling gives
+// smoother textures). Errors: an unknown name (listing feature_net_list()), those of load_weights
+// and check_params.
 FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device,
                             Pooling pooling = Pooling::Max);
+const char* feature_net_list();  // "squeezenet, vgg16, vgg19 or nin", for messages
 
 // The smallest input side, in pixels, for which every layer of `layers` gives an output of at
 // least 1x1. Found by running the network itself (no gradient) on s x s inputs, s = 1, 2, ...,

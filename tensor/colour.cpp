@@ -77,7 +77,93 @@ std::array<double, 3> times(const Mat3& m, const std::array<double, 3>& x) {
   return y;
 }
 
+// Mean and covariance of the RGB values of one image [1,3,H,W] (population, in double).
+struct ColourStats {
+  std::array<double, 3> mean{};
+  Mat3 cov{};
+};
+
+ColourStats colour_stats(const Tensor& img) {
+  const int64_t plane = img.shape()[2] * img.shape()[3];
+  const float* p = img.data();
+  ColourStats s;
+  for (int c = 0; c < 3; ++c) {
+    double sum = 0;
+    for (int64_t i = 0; i < plane; ++i) sum += p[c * plane + i];
+    s.mean[static_cast<size_t>(c)] = sum / static_cast<double>(plane);
+  }
+  for (int a = 0; a < 3; ++a)
+    for (int b = a; b < 3; ++b) {
+      double sum = 0;
+      for (int64_t i = 0; i < plane; ++i)
+        sum += (p[a * plane + i] - s.mean[static_cast<size_t>(a)]) * (p[b * plane + i] - s.mean[static_cast<size_t>(b)]);
+      s.cov[static_cast<size_t>(a)][static_cast<size_t>(b)] = s.cov[static_cast<size_t>(b)][static_cast<size_t>(a)] =
+          sum / static_cast<double>(plane);
+    }
+  return s;
+}
+
+// f(M) for a symmetric 3x3 M = V diag(λ) V^T: V diag(f(λ)) V^T, by cyclic Jacobi rotations
+// (converges quadratically; 50 sweeps are far more than a 3x3 ever needs).
+template <class F>
+Mat3 symmetric_function(Mat3 m, F f) {
+  Mat3 v{};
+  for (size_t i = 0; i < 3; ++i) v[i][i] = 1;
+  for (int sweep = 0; sweep < 50; ++sweep) {
+    double off = std::fabs(m[0][1]) + std::fabs(m[0][2]) + std::fabs(m[1][2]);
+    if (off < 1e-300) break;
+    for (size_t p = 0; p < 2; ++p)
+      for (size_t q = p + 1; q < 3; ++q) {
+        if (m[p][q] == 0) continue;
+        double theta = (m[q][q] - m[p][p]) / (2 * m[p][q]);
+        double t = (theta >= 0 ? 1.0 : -1.0) / (std::fabs(theta) + std::sqrt(theta * theta + 1));
+        double c = 1 / std::sqrt(t * t + 1), s = t * c;
+        for (size_t k = 0; k < 3; ++k) {  // m = J^T m J, v = v J
+          double mkp = m[k][p], mkq = m[k][q];
+          m[k][p] = c * mkp - s * mkq, m[k][q] = s * mkp + c * mkq;
+        }
+        for (size_t k = 0; k < 3; ++k) {
+          double mpk = m[p][k], mqk = m[q][k];
+          m[p][k] = c * mpk - s * mqk, m[q][k] = s * mpk + c * mqk;
+        }
+        for (size_t k = 0; k < 3; ++k) {
+          double vkp = v[k][p], vkq = v[k][q];
+          v[k][p] = c * vkp - s * vkq, v[k][q] = s * vkp + c * vkq;
+        }
+      }
+  }
+  Mat3 out{};
+  for (size_t i = 0; i < 3; ++i)
+    for (size_t j = 0; j < 3; ++j)
+      for (size_t k = 0; k < 3; ++k) out[i][j] += v[i][k] * f(m[k][k]) * v[j][k];
+  return out;
+}
+
+Mat3 product(const Mat3& a, const Mat3& b) {
+  Mat3 c{};
+  for (size_t i = 0; i < 3; ++i)
+    for (size_t j = 0; j < 3; ++j)
+      for (size_t k = 0; k < 3; ++k) c[i][j] += a[i][k] * b[k][j];
+  return c;
+}
+
 }  // namespace
+
+Tensor match_colour_histogram(const Tensor& style, const Tensor& content) {
+  Tensor s = checked_cpu("match_colour_histogram (style)", style), c = checked_cpu("match_colour_histogram (content)", content);
+  if (s.shape()[0] != 1 || c.shape()[0] != 1)
+    throw Error("match_colour_histogram: expected one image each, got " + shape_str(s.shape()) + " and " +
+                shape_str(c.shape()));
+  ColourStats ss = colour_stats(s), cs = colour_stats(c);
+  const double floor = 1e-8;  // keeps Σ_s^{-1/2} finite for a style without colour variation
+  Mat3 a = product(symmetric_function(cs.cov, [](double l) { return std::sqrt(std::max(l, 0.0)); }),
+                   symmetric_function(ss.cov, [&](double l) { return 1 / std::sqrt(std::max(l, 0.0) + floor); }));
+  return per_pixel("match_colour_histogram", s, [&](const std::array<double, 3>& x, std::array<double, 3>& y, int64_t) {
+    std::array<double, 3> d = {x[0] - ss.mean[0], x[1] - ss.mean[1], x[2] - ss.mean[2]};
+    y = times(a, d);
+    for (size_t k = 0; k < 3; ++k) y[k] += cs.mean[k];
+  });
+}
 
 Tensor rgb_to_yiq(const Tensor& rgb) {
   return per_pixel("rgb_to_yiq", rgb, [](const auto& a, auto& b, int64_t) { b = times(forward(), a); });

@@ -30,4 +30,18 @@ Tensor luminance_rgb(const Tensor& rgb);
 // being clipped. Errors: shapes that differ or are not [N,3,H,W].
 Tensor with_content_chroma(const Tensor& result, const Tensor& content);
 
+// Colour histogram matching (`stylize --original-colors histogram`; Gatys, Ecker, Bethge,
+// Hertzmann & Shechtman 2017, "Controlling Perceptual Factors in Neural Style Transfer", CVPR,
+// sec. 5.1, "colour histogram matching"): the style image's pixels x (RGB) are transformed as
+//   x' = A (x − μ_s) + μ_c,   A = Σ_c^{1/2} Σ_s^{−1/2}
+// (the symmetric square roots, by eigendecomposition: the "Image Analogies" colour transfer the
+// paper uses), so that the mean μ and the 3x3 covariance Σ of its RGB values equal the
+// content's (population statistics over all pixels, computed in double). The style then carries
+// the content's colours into the optimisation; its textures and strokes stay. Values may leave
+// [0,1] (kept: clamping would change the statistics; the feature networks take any values).
+// Exact when Σ_s is non-singular; a style without colour variation in some direction (a grey or
+// flat image) gets Σ_s + 1e-8·I, and then matches Σ_c only along the directions it has.
+// style [1,3,h,w], content [1,3,H,W], any device; CPU out. Errors: not [1,3,H,W].
+Tensor match_colour_histogram(const Tensor& style, const Tensor& content);
+
 }  // namespace ds

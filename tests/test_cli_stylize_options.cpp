@@ -101,7 +101,7 @@ void check_option_changes_result(const Scratch& s, const std::string& common, co
 
 }  // namespace
 
-TEST_CASE("stylize --original-colors: the written result has the content's chroma (recombine, luminance-only)") {
+TEST_CASE("stylize --original-colors: the written result has the content's chroma (recombine, luminance-only), histogram runs") {
   if (skip_without_data()) return;
   Scratch s;
   INFO("last run: " << s.last);
@@ -118,8 +118,13 @@ TEST_CASE("stylize --original-colors: the written result has the content's chrom
   check_content_chroma(s, s.file("lum.png"));
   check_content_chroma(s, s.file("lum_iter00002.png"));  // snapshots are recombined too
   CHECK(ds::load_image_rgb(s.file("lum.png")).to_vector() != ds::load_image_rgb(s.file("rec.png")).to_vector());
+  // histogram: the styles take the content's colour statistics before the optimisation
+  // (tensor/colour.h, tested there against a float64 oracle): another result than plain.
+  Run hist = s.stylize("--iters 6 --depth-weight 20000 --original-colors histogram -o " + s.file("hist.png"));
+  REQUIRE(hist.rc == 0);
+  CHECK(ds::load_image_rgb(s.file("hist.png")).to_vector() != ds::load_image_rgb(s.file("plain.png")).to_vector());
   check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values");
-  check_rejected(s, "--original-colors=yes", "expected none, recombine or luminance-only");
+  check_rejected(s, "--original-colors=yes", "expected none, recombine, luminance-only or histogram");
 }
 
 TEST_CASE("stylize --pooling avg: another result than max, with both optimisers and the depth loss") {

@@ -120,3 +120,74 @@ TEST_CASE("colour: conversions reject what is not an RGB image, and shapes that 
   CHECK_THROWS_WITH_AS(ds::with_content_chroma(ds::Tensor::zeros({1, 3, 4, 4}), ds::Tensor::zeros({1, 3, 4, 5})),
                        doctest::Contains("differ in shape"), ds::Error);
 }
+
+namespace {
+
+// Mean and population covariance of the RGB values of x [1,3,H,W], in double (the oracle).
+struct Stats {
+  std::array<double, 3> mean{};
+  Mat3 cov{};
+};
+Stats stats(const ds::Tensor& x) {
+  DTensor d = dst::to_double(x);
+  Stats s;
+  const double n = static_cast<double>(d.dim(2) * d.dim(3));
+  for (int64_t h = 0; h < d.dim(2); ++h)
+    for (int64_t w = 0; w < d.dim(3); ++w)
+      for (size_t c = 0; c < 3; ++c) s.mean[c] += d.at(0, static_cast<int64_t>(c), h, w) / n;
+  for (int64_t h = 0; h < d.dim(2); ++h)
+    for (int64_t w = 0; w < d.dim(3); ++w)
+      for (size_t a = 0; a < 3; ++a)
+        for (size_t b = 0; b < 3; ++b)
+          s.cov[a][b] += (d.at(0, static_cast<int64_t>(a), h, w) - s.mean[a]) *
+                         (d.at(0, static_cast<int64_t>(b), h, w) - s.mean[b]) / n;
+  return s;
+}
+
+double stats_distance(const Stats& x, const Stats& y) {
+  double d = 0;
+  for (size_t a = 0; a < 3; ++a) {
+    d = std::max(d, std::fabs(x.mean[a] - y.mean[a]));
+    for (size_t b = 0; b < 3; ++b) d = std::max(d, std::fabs(x.cov[a][b] - y.cov[a][b]));
+  }
+  return d;
+}
+
+// A correlated colour image: channels mixing three random fields, each scaled and offset.
+ds::Tensor coloured(uint64_t seed, int64_t h, int64_t w, const Mat3& mix, const std::array<double, 3>& offset) {
+  dst::Rng rng(seed);
+  DTensor d = mat_times(mix, rng.uniform({1, 3, h, w}, 0, 1));
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x)
+      for (size_t c = 0; c < 3; ++c) d.at(0, static_cast<int64_t>(c), y, x) += offset[c];
+  return dst::to_float(d);
+}
+
+}  // namespace
+
+// Error model: the result is one affine map per pixel computed in double and rounded once to
+// float32 (|values| < 2): each value errs by at most 2^-24 * 2, so the means by as much and the
+// covariances (products of two such values around means below 2) by about 4 * 2^-24 * 2 < 1e-6.
+TEST_CASE("colour: match_colour_histogram gives the style the content's RGB mean and covariance (float64 oracle)") {
+  using ds::Tensor;
+  Tensor content = coloured(1, 40, 56, {{{0.5, 0.2, 0.0}, {0.1, 0.3, 0.2}, {0.0, 0.1, 0.4}}}, {0.1, 0.2, 0.3});
+  Tensor style = coloured(2, 33, 47, {{{0.2, 0.0, 0.1}, {0.3, 0.4, 0.0}, {0.1, 0.1, 0.6}}}, {0.4, 0.1, 0.05});
+  Stats sc = stats(content), ss = stats(style);
+  REQUIRE(stats_distance(sc, ss) > 0.05);  // the two start far apart
+  Tensor m = ds::match_colour_histogram(style, content);
+  CHECK(m.shape() == style.shape());
+  Stats sm = stats(m);
+  CAPTURE(stats_distance(sm, sc));
+  CHECK(stats_distance(sm, sc) < 1e-6);
+  // The map is affine per pixel (textures kept): matched to its own statistics, a style is unchanged.
+  DTensor self = dst::to_double(ds::match_colour_histogram(style, style)), orig = dst::to_double(style);
+  double same = 0;
+  for (size_t i = 0; i < orig.v.size(); ++i) same = std::max(same, std::fabs(self.v[i] - orig.v[i]));
+  CHECK(same < 1e-6);
+  // A flat (grey) style cannot take the content's colour spread, but stays finite and takes its mean.
+  Tensor grey = Tensor::full({1, 3, 8, 8}, 0.5f);
+  Stats sg = stats(ds::match_colour_histogram(grey, content));
+  for (size_t c = 0; c < 3; ++c) CHECK(std::fabs(sg.mean[c] - sc.mean[c]) < 1e-6);
+  CHECK_THROWS_WITH_AS(ds::match_colour_histogram(Tensor::zeros({1, 1, 4, 4}), content),
+                       doctest::Contains("expected an image [N,3,H,W]"), ds::Error);
+}

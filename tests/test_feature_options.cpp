@@ -152,7 +152,7 @@ DTensor image_gradient(const ds::FeatureNet& net, const ds::LossSpec& spec, cons
 // loss of style layer `layer` (f a leaf, so its gradient is d itself).
 double term_l1(const ds::FeatureNet& net, const ds::LossSpec& spec, const Tensor& style, const Tensor& x,
                const Tensor& y, bool content) {
-  std::string layer = content ? spec.content_layer : spec.style_layers[0];
+  std::string layer = content ? spec.content_layers[0] : spec.style_layers[0];
   Tensor fy, fx;
   {
     ds::NoGradGuard ng;

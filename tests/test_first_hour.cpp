@@ -191,7 +191,7 @@ std::map<std::string, Tensor> synthetic_fast_params() {
 // A fast_style_tf model file with synthetic weights, as `fast MODEL` reads it.
 std::string synthetic_fast_model(const Scratch& s) {
   std::string path = s.file("model.h5");
-  ds::save_weights(path, "fast_style_tf", synthetic_fast_params(), ds::fast_style_attrs());
+  ds::save_weights(path, "fast_style_tf", synthetic_fast_params(), ds::fast_style_attrs(ds::fast_style_init("random", 1)));
   return path;
 }
 

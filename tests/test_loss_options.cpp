@@ -37,7 +37,8 @@ TEST_CASE("loss options: stylize and train read every shared option as the same 
     std::ostringstream warn;
     LossSpec s = ds::app::loss_spec_from(parsed(command, args), method, warn);
     CHECK(warn.str().empty());
-    CHECK(s.content_layer == "relu3_3");
+    CHECK(s.content_layers == std::vector<std::string>{"relu3_3"});
+    CHECK(s.content_layer_weights == std::vector<float>{1});
     CHECK(s.style_layers == std::vector<std::string>{"relu1_2", "relu2_2"});
     CHECK(s.style_layer_weights == std::vector<float>{3, 4});
     CHECK(s.content_weight == 0.5f);
@@ -79,4 +80,36 @@ TEST_CASE("loss options: bad values name the option") {
                        doctest::Contains("needs --depth-layers"), ds::Error);
   CHECK_THROWS_WITH_AS(ds::app::loss_spec_from(parsed("stylize", {"--net", "alexnet"}), TransferMethod::Optimisation, warn),
                        doctest::Contains("unknown network 'alexnet'"), ds::Error);
+}
+
+// neural-style's and neural-style-pt's option names where issue 20 gave them a meaning here: the
+// content layers as a list, the TV weight converted from its 0..256 pixels (x 256^2/2), -gpu c, and
+// the Caffe model options, which say how to convert the model.
+TEST_CASE("loss options: neural-style's -content_layers, -tv_weight, -gpu c and -model_file") {
+  std::vector<std::string> args = {"--net", "nin", "-content_layers", "relu0,relu7", "-tv_weight", "1e-3", "-gpu", "c"};
+  ds::app::Args a("depthstyle stylize [options]", "");
+  ds::app::declare_loss_options(a);
+  a.device_option();
+  a.accept_peer_names(ds::app::neural_style_names());
+  std::vector<char*> argv = {const_cast<char*>("stylize")};
+  for (std::string& s : args) argv.push_back(s.data());
+  a.parse(static_cast<int>(argv.size()), argv.data());
+  LossSpec s = ds::app::loss_spec_from(a, TransferMethod::Optimisation);
+  CHECK(s.content_layers == std::vector<std::string>{"relu0", "relu7"});
+  CHECK(s.content_layer_weights.size() == 2);
+  CHECK(s.tv_weight == doctest::Approx(1e-3 * 256 * 256 / 2));
+  CHECK(a.device() == ds::Device::CPU);
+  ds::app::Args b("depthstyle stylize [options]", "");
+  ds::app::declare_loss_options(b);
+  b.accept_peer_names(ds::app::neural_style_names());
+  std::vector<std::string> bad = {"-model_file", "models/VGG_ILSVRC_19_layers.caffemodel"};
+  std::vector<char*> bargv = {const_cast<char*>("stylize")};
+  for (std::string& x : bad) bargv.push_back(x.data());
+  std::string msg;
+  try {
+    b.parse(static_cast<int>(bargv.size()), bargv.data());
+  } catch (const ds::Error& e) {
+    msg = e.what();
+  }
+  CHECK(msg.find("convert.py auto") != std::string::npos);
 }

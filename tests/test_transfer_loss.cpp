@@ -83,5 +83,5 @@ TEST_CASE("transfer loss: without depth terms the depth column is 0, and bad des
   CHECK_THROWS_WITH_AS(ds::TransferLoss(n.net, nullptr, spec, {{"a", x, 1, Tensor()}}, ds::Device::CPU),
                        doctest::Contains("depth network"), ds::Error);
   CHECK_THROWS_WITH_AS(ds::default_loss_spec("alexnet", ds::TransferMethod::FeedForward),
-                       doctest::Contains("expected squeezenet or vgg16"), ds::Error);
+                       doctest::Contains("expected squeezenet, vgg16, vgg19 or nin"), ds::Error);
 }

@@ -1,5 +1,7 @@
 #include "apps/common/loss_options.h"
 
+#include <algorithm>
+
 namespace ds {
 namespace app {
 
@@ -8,18 +10,30 @@ float weight(const Args& a, const char* option) { return static_cast<float>(a.nu
 }  // namespace
 
 void declare_loss_options(Args& a) {
-  a.option("--net", "NAME", "loss network: squeezenet | vgg16", "squeezenet");
-  a.option("--weights", "FILE", "loss network weights (vgg16: required)");
+  a.option("--net", "NAME",
+           "loss network: squeezenet | vgg16 | vgg19 | nin. vgg19 and nin take jcjohnson/neural-style's defaults "
+           "(neural_style.lua: content relu4_2 x5, style relu1_1..relu5_1 x100, TV 1e-3; its README's NIN example: "
+           "relu0,relu3,relu7,relu12 for both, x10 and x1000) in this loss's normalisation, so the weights mean what "
+           "neural-style's -content_weight and -style_weight mean (the content weight at 512 px; docs/from-peers.md)",
+           "squeezenet");
+  a.option("--weights", "FILE", "loss network weights (vgg16, vgg19, nin: a file converted with weights/convert/convert.py "
+           "auto; default DATA/weights/<net>.h5)");
   a.option("--pooling", "KIND", "loss network pooling: max | avg (avg: gradients spread over whole windows: less pixel speckle, "
            "but a faint 4-px grid with squeezenet; docs/gallery.md)",
            "max");
-  a.option("--content-layer", "NAME", "content layer (default: fire2 / relu4_2)");
-  a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1)");
-  a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network)");
-  a.option("--content-weight", "A", "content weight alpha (default per network and method)");
-  a.option("--style-total-weight", "B", "total style weight beta (default per network and method)");
+  a.option("--content-layers", "LIST", "content layers (default: fire2 / relu4_2 (vgg16, vgg19) / relu0,relu3,relu7,relu12 (nin))");
+  a.option("--content-layer", "NAME", "one content layer (the same as --content-layers NAME)");
+  a.option("--content-layer-weights", "LIST", "one weight per content layer (default per network: 1, or neural-style's "
+           "normalisation for vgg19 and nin)");
+  a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1 (vgg16, "
+           "vgg19) / relu0,relu3,relu7,relu12 (nin))");
+  a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network: 1000, or neural-style's "
+           "normalisation for vgg19 and nin)");
+  a.option("--content-weight", "A", "content weight alpha (default per network and method: vgg19 5, nin 10)");
+  a.option("--style-total-weight", "B", "total style weight beta (default per network and method: vgg19 100, nin 1000)");
   a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, a list 2,1, or once for all; train and fast-eval: deprecated, there it still means beta)", "1");
-  a.option("--tv-weight", "C", "total variation weight gamma (default per network)");
+  a.option("--tv-weight", "C", "total variation weight gamma, on 0..1 pixels (default per network: vgg19 and nin 32.768, "
+           "neural-style's 1e-3 on its 0..256 pixels)");
   a.option("--depth-weight", "D", "weight delta of the depth-output loss (0: off)", "0");
   a.option("--depth-layers", "LIST", "depth network layers also compared (FastDepth: conv0..conv13, decoder1..decoder5)");
   a.option("--depth-layer-weights", "LIST", "one weight per --depth-layers entry (default: --depth-weight each)");
@@ -27,14 +41,23 @@ void declare_loss_options(Args& a) {
 }
 
 LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn) {
-  LossSpec c = default_loss_spec(a.str("--net"), method);
-  if (a.has("--content-layer")) c.content_layer = a.str("--content-layer");
-  if (a.has("--style-layers")) {
-    c.style_layers = a.list("--style-layers");
-    if (!a.has("--style-layer-weights")) c.style_layer_weights.assign(c.style_layers.size(), 1000.0f);
-  }
-  if (a.has("--style-layer-weights"))
-    c.style_layer_weights = parse_nonnegative(a.list("--style-layer-weights"), "--style-layer-weights");
+  const std::string net = a.str("--net");
+  LossSpec c = default_loss_spec(net, method);
+  // Layers given without weights get the network's rule for any layer (default_layer_weight).
+  auto layers = [&](const char* option, const char* weights_option, bool style, std::vector<std::string>& names,
+                    std::vector<float>& weights) {
+    if (a.has(option)) {
+      names = a.list(option);
+      weights.clear();
+      for (const std::string& l : names) weights.push_back(default_layer_weight(net, style, l));
+    }
+    if (a.has(weights_option)) weights = parse_nonnegative(a.list(weights_option), weights_option);
+  };
+  if (a.has("--content-layer") && a.has("--content-layers"))
+    throw Error("--content-layer and --content-layers given together: give --content-layers only");
+  layers(a.has("--content-layer") ? "--content-layer" : "--content-layers", "--content-layer-weights", false,
+         c.content_layers, c.content_layer_weights);
+  layers("--style-layers", "--style-layer-weights", true, c.style_layers, c.style_layer_weights);
   if (a.has("--content-weight")) c.content_weight = weight(a, "--content-weight");
   if (a.has("--style-total-weight")) c.style_weight = weight(a, "--style-total-weight");
   if (method == TransferMethod::FeedForward && a.has("--style-weight")) {
@@ -68,7 +91,8 @@ LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream
 
 std::vector<std::string> LossOptions::taps() const {
   std::vector<std::string> t = spec.style_layers;
-  t.push_back(spec.content_layer);
+  for (const std::string& l : spec.content_layers)
+    if (std::find(t.begin(), t.end(), l) == t.end()) t.push_back(l);  // NIN's are the style layers too
   return t;
 }
 

@@ -2,7 +2,8 @@
 // `fast-eval`, so one option name means one thing everywhere (losses/transfer_loss.h):
 //   --content-weight A (α)  --style-total-weight B (β)  --style-weight W (w_s, per style)
 //   --tv-weight C (γ)  --depth-weight D (δ)  --depth-layers LIST  --depth-layer-weights LIST
-//   --content-layer NAME  --style-layers LIST  --style-layer-weights LIST
+//   --content-layers LIST (--content-layer NAME)  --content-layer-weights LIST
+//   --style-layers LIST  --style-layer-weights LIST
 //   --net NAME  --weights FILE  --pooling max|avg  --monodepth2 FILE
 // Defaults come from default_loss_spec(net, method): a weight not given keeps its default.
 // Parsed once into LossOptions; the drivers below the commands see only that.
@@ -22,11 +23,11 @@ void declare_loss_options(Args& a);
 // The loss and the networks it needs, as typed values.
 struct LossOptions {
   LossSpec spec;
-  std::string net = "squeezenet";  // --net: squeezenet | vgg16
+  std::string net = "squeezenet";  // --net: squeezenet | vgg16 | vgg19 | nin
   std::string weights;             // --weights: the loss network's file ("": the prepared one)
   Pooling pooling = Pooling::Max;  // --pooling
   std::string monodepth2;          // --monodepth2: Monodepth2's file ("": FastDepth)
-  // The loss network's layers the loss reads: the style layers, then the content layer.
+  // The loss network's layers the loss reads: the style layers, then the content layers not among them.
   std::vector<std::string> taps() const;
   std::string feature_net_file() const;  // nn/pretrained.h; ds::Error when it cannot be found
   std::string depth_net_file() const;

@@ -13,8 +13,12 @@ namespace app {
 namespace {
 
 const char* const kWeightScale =
-    "our loss terms are normalised differently (pixels in 0..1, content 1/2 sum, style 1/(4N^2M^2)), so neural-style's "
-    "numbers do not carry over: start from our defaults (stylize --help)";
+    "with --net vgg19 or nin it means what neural-style's does (their layers carry its normalisation; the content "
+    "weight exactly at 512 px, at other sizes times (512/size)^2: docs/from-peers.md); with squeezenet and vgg16 our "
+    "terms are normalised differently, so start from their defaults (stylize --help)";
+const char* const kModelFile =
+    "convert the model once, weights/convert/convert.py auto FILE -o vgg19.h5 (a .caffemodel of VGG19, VGG16 or NIN, "
+    "or neural-style-pt's .pth; the .prototxt is not needed), then give --net vgg19|vgg16|nin --weights vgg19.h5";
 
 }  // namespace
 
@@ -33,7 +37,8 @@ const std::vector<PeerName>& neural_style_names() {
       // Optimisation options
       {"-content_weight", "--content-weight", V::Same, kWeightScale},
       {"-style_weight", "--style-total-weight", V::Same, kWeightScale},
-      {"-tv_weight", "--tv-weight", V::Same, kWeightScale},
+      {"-tv_weight", "--tv-weight", V::TvWeight,
+       "neural-style's TV on its 0..256 pixels is tv*1/2*256^2 times ours on 0..1: multiplied by 32768"},
       {"-num_iterations", "--iters", V::Same, "neural-style's iteration count"},
       {"-normalize_gradients", "--normalize-gradients", V::Flag, "the same rescaling of each term's gradient"},
       {"-init", "--init", V::Same, "neural-style's start: random = noise, image = the content (or -init_image)"},
@@ -41,7 +46,8 @@ const std::vector<PeerName>& neural_style_names() {
       {"-optimizer", "--optimizer", V::Same, "lbfgs | adam, as in neural-style (our default is adam)"},
       {"-learning_rate", "--lr", V::Pixels256,
        "neural-style's Adam step is in its 0..256 pixel units, ours in 0..1: divided by 256"},
-      {"-lbfgs_num_correction", nullptr, V::Same, "our L-BFGS keeps a fixed history of 20 correction pairs"},
+      {"-lbfgs_num_correction", nullptr, V::Same,
+       "our L-BFGS keeps a fixed history of 20 correction pairs (each two copies of the image)"},
       // Output options
       {"-print_iter", "--print-every", V::Same, "print the loss terms every N iterations"},
       {"-save_iter", "--save-every", V::Same, "write the image every N iterations"},
@@ -50,18 +56,22 @@ const std::vector<PeerName>& neural_style_names() {
       {"-style_scale", "--style-scale", V::Same, "style images at F times the working size, rounded up, as neural-style"},
       {"-original_colors", "--original-colors", V::Colors01, "neural-style's 0 | 1: none | recombine"},
       {"-pooling", "--pooling", V::Same, "max | avg pooling in the loss network"},
-      {"-proto_file", nullptr, V::Same,
-       "there are no Caffe models here: the loss network is --net squeezenet|vgg16 with --weights FILE in the "
-       "project's HDF5 format (weights/convert/convert.py makes one from torchvision's vgg16 .pth)"},
-      {"-model_file", nullptr, V::Same,
-       "there are no Caffe models here: the loss network is --net squeezenet|vgg16 with --weights FILE in the "
-       "project's HDF5 format (weights/convert/convert.py makes one from torchvision's vgg16 .pth)"},
+      {"-proto_file", nullptr, V::Same, kModelFile},
+      {"-model_file", nullptr, V::Same, kModelFile},
       {"-backend", nullptr, V::Same,
        "the kernels are chosen here (cuDNN on CUDA, our own CPU kernels); pick the device with --device"},
       {"-cudnn_autotune", nullptr, V::Flag, "cuDNN's algorithms are measured and chosen per shape already"},
       {"-seed", "--seed", V::Seed, "the seed of the noise start"},
-      {"-content_layers", "--content-layer", V::OneItem, "the content layer (we take one)"},
+      {"-content_layers", "--content-layers", V::Same, "the content layers"},
       {"-style_layers", "--style-layers", V::Same, "the style layers"},
+      // ProGamerGov/neural-style-pt's own (its README and neural_style.py's argparse list)
+      {"-multidevice_strategy", nullptr, V::Same,
+       "a process runs on one device here; give each process its own --device cuda:N instead"},
+      {"-normalize_weights", nullptr, V::Flag,
+       "it divides each layer's weight by its target's largest dimension: give the weights you want with "
+       "--content-layer-weights and --style-layer-weights"},
+      {"-disable_check", nullptr, V::Flag,
+       "not needed: weights/convert/convert.py maps a model by layer name and checks every shape"},
   };
   return names;
 }
@@ -122,6 +132,7 @@ std::vector<std::string> peer_values(const PeerName& p, const std::string& value
       if (value.find(',') != std::string::npos)
         throw Error(std::string(p.peer) + " " + value + ": several GPUs per process are not supported; run one "
                     "process per GPU with --device cuda:N");
+      if (value == "c" || value == "C") return {"cpu"};  // neural-style-pt's -gpu c
       double g = number(p, value);
       if (g == -1) return {"cpu"};
       if (g < 0 || g != std::floor(g)) throw Error(std::string(p.peer) + ": '" + value + "' is not -1 or a GPU index");
@@ -144,10 +155,8 @@ std::vector<std::string> peer_values(const PeerName& p, const std::string& value
         throw Error(std::string(p.peer) + " -1 (no fixed seed) is not supported: every run here is reproducible "
                     "from its --seed; give a number >= 0 or leave it out");
       return {value};
-    case PeerValue::OneItem:
-      if (value.find(',') != std::string::npos)
-        throw Error(std::string(p.peer) + " " + value + ": depthstyle takes one content layer (--content-layer)");
-      return {value};
+    case PeerValue::TvWeight:
+      return {text(number(p, value) * 256.0 * 256.0 / 2.0)};
   }
   return {value};
 }

@@ -8,7 +8,9 @@
 // double-dash, hyphenated one users type (--style-blend-weights). Our own options are also
 // found under single-dash and underscore spellings (-original_colors aside: neural-style's).
 // Source of the neural-style names and meanings: jcjohnson/neural-style, README.md ("Usage")
-// and neural_style.lua (its cmd:option list).
+// and neural_style.lua (its cmd:option list); neural-style-pt's additions (-gpu c,
+// -multidevice_strategy, -normalize_weights, -disable_check): ProGamerGov/neural-style-pt's
+// neural_style.py. docs/from-peers.md lists every option of both.
 #pragma once
 #include <string>
 #include <vector>
@@ -22,11 +24,11 @@ enum class PeerValue {
   Flag,          // the peer's option takes no value (or 0/1, read as off/on)
   CommaList,     // "a.jpg,b.jpg": one of our values per item (our option is repeated)
   Pixels256,     // a step in neural-style's pixel units (0..256, its preprocess): divided by 256 for our 0..1
-  Gpu,           // neural-style's -gpu N: N >= 0 is cuda:N, -1 is cpu
+  Gpu,           // neural-style's -gpu N: N >= 0 is cuda:N, -1 (neural-style-pt: c) is cpu
   BlendWeights,  // per-style weights, normalised to sum 1 as neural-style does
   Colors01,      // -original_colors 0|1: none | recombine
   Seed,          // a seed >= 0 as is; -1 (neural-style: do not seed) is refused: runs here are reproducible
-  OneItem,       // a list that must have one item (we take one content layer)
+  TvWeight,      // neural-style's -tv_weight on its 0..256 pixels: times 256^2/2 for our TV on 0..1
 };
 
 struct PeerName {
@@ -36,7 +38,7 @@ struct PeerName {
   const char* note;  // said when it is used, or (not supported) why not
 };
 
-// jcjohnson/neural-style's options, for `stylize` (and the commands that take its options).
+// jcjohnson/neural-style's and neural-style-pt's options, for `stylize` (and the commands that take its options).
 const std::vector<PeerName>& neural_style_names();
 
 // Values of our options that mean the same as another word: {option, word, our value, whose word}.

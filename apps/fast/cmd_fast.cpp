@@ -17,7 +17,9 @@ int cmd_fast(int argc, char** argv) {
          "Stylises an image, or every image in a folder (sorted by name; written as\n"
          "OUTDIR/<name>.png), with a feed-forward style transformer.\n"
          "Images: " + image_formats_text() + ".\n"
-         "MODEL is a project HDF5 file of architecture fast_style_tf or a pretrained style: " + fast_style_list() +
+         "MODEL is a project HDF5 file (a `train` checkpoint, or a fast-neural-style .t7 or pytorch/examples\n"
+         ".pth converted by weights/convert/convert.py auto: its layers and preprocessing are in the file)\n"
+         "or a pretrained style: " + fast_style_list() +
          "\n(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help).\n"
          "Unreadable images in a folder are skipped with a warning; the exit status is then 1.\n"
          "Ctrl-C in a folder ends with a summary of the images done and not done.\n"
@@ -35,11 +37,14 @@ int cmd_fast(int argc, char** argv) {
   a.option("--max-memory", "MB",
            "refuse images whose estimated need is above MB megabytes, before any work; 0: no limit (default: half "
            "the available memory, " + std::to_string(default_memory_budget() >> 20) + " MB now)");
+  a.option("--median-filter", "N", "smooth each output with an NxN median filter (jcjohnson/fast-neural-style's "
+           "-median_filter, 3 there by default; 0: off)", "0");
   a.device_option();
   if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
   int64_t budget = a.has("--max-memory") ? int64_t{a.integer("--max-memory", 0, 1 << 30)} << 20 : default_memory_budget();
+  int median = a.integer("--median-filter", 0, 15);
   const std::string& model = a.positional()[0], &input = a.positional()[1];
   std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
@@ -56,7 +61,7 @@ int cmd_fast(int argc, char** argv) {
   for (const ImageJob& j : jobs) check_image_output(j.output);
   return_freed_memory_promptly();
   FastStyleNet net = load_fast_style(model, dev);
-  int failed = run_fast_jobs(net, jobs, size);
+  int failed = run_fast_jobs(net, jobs, size, median);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());
   return failed ? 1 : 0;
 }

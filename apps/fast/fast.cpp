@@ -13,6 +13,7 @@
 
 #include "apps/common/batch_summary.h"
 #include "tensor/file_util.h"
+#include "tensor/image_filter.h"
 #include "tensor/image_io.h"
 #include "tensor/memory.h"
 
@@ -99,11 +100,12 @@ void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budg
                 "\ngive a --size that fits, or a larger --max-memory if the memory is there");
 }
 
-int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side) {
+int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side, int median) {
   std::vector<std::string> files;
   for (const ImageJob& j : jobs) files.push_back(j.input);
   BatchSummary summary(files, "stylised", "size or error");
-  const Device device = net.params().get("conv1.weight").value().device();
+  const auto& items = net.params().items();  // a converted layer list has no "conv1.weight"
+  const Device device = items.empty() ? Device::CPU : items.begin()->second.value().device();
   int n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const ImageJob& j = jobs[static_cast<size_t>(k)];
@@ -120,6 +122,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       auto t1 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
+      if (median > 1) y = median_filter(y, median);
       ensure_parent_dir(j.output);
       save_image(j.output, y);
       std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %.0f MB\n", k + 1, n, j.input.c_str(),

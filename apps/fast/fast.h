@@ -40,13 +40,14 @@ int64_t default_memory_budget();
 void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device);
 
 // Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image
+// (median > 1: each output smoothed by a median x median median filter, tensor/image_filter.h)
 // (tensor/memory.h: the process's peak so far, on the network's device).
 // An image that cannot be read or written, or is smaller than the transformer's 4x4 pixels at
 // its working size, is skipped with a warning on stderr. With several jobs, ends with a table
 // (apps/common/batch_summary.h), which Ctrl-C prints too, with the image that was running and
 // those not started. Creates the
 // output's folder when missing. Returns the number of jobs that failed.
-int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side);
+int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side, int median = 0);
 
 }  // namespace app
 }  // namespace ds

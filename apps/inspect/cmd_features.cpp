@@ -6,6 +6,7 @@
 #include "apps/common/args.h"
 #include "apps/common/outputs.h"
 #include "autograd/ops.h"
+#include "nn/fast_style_weights.h"
 #include "nn/pretrained.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
@@ -17,10 +18,12 @@ int cmd_features(int argc, char** argv) {
   Args a("depthstyle features --net NAME --layers a,b IMAGE -o out.h5",
          "Writes the activations of named layers of a network for one image to an HDF5 file\n"
          "(one float32 dataset [1,C,H,W] per layer, attributes network and image).\n"
-         "Networks: squeezenet, vgg16 (needs --weights), fastdepth, monodepth2 (needs --weights).\n"
-         "An unknown layer name is an error that lists the network's layers. The output may not be an\n"
-         "input (checked before any work); a missing output folder is created.");
-  a.option("--net", "NAME", "squeezenet | vgg16 | fastdepth | monodepth2", "squeezenet");
+         "Networks: squeezenet, vgg16, vgg19, nin (converted files: DATA/weights/<net>.h5 or --weights),\n"
+         "fastdepth, monodepth2 (needs --weights), transformer (a feed-forward style network: --weights\n"
+         "a fast-style model file or a pretrained style name; layers: its taps and output, the stylised\n"
+         "image in [0,1]). An unknown layer name is an error that lists the network's layers. The\n"
+         "output may not be an input (checked before any work); a missing output folder is created.");
+  a.option("--net", "NAME", "squeezenet | vgg16 | vgg19 | nin | fastdepth | monodepth2 | transformer", "squeezenet");
   a.option("--layers", "LIST", "comma-separated layer names (required)");
   a.option("--weights", "FILE", "weights file (project HDF5); default: the prepared one where there is one");
   a.option("--size", "PX", "resize the image so its long side is PX (0: keep)", "0");
@@ -36,14 +39,18 @@ int cmd_features(int argc, char** argv) {
   std::string net = a.str("--net");
   a.required("--layers");
   std::vector<std::string> layers = a.list("--layers");
-  bool feature_net = net == "squeezenet" || net == "vgg16";
-  if (!feature_net && net != "fastdepth" && net != "monodepth2")
-    throw Error("unknown network '" + net + "': expected squeezenet, vgg16, fastdepth or monodepth2");
-  if (net == "monodepth2" && !a.has("--weights")) throw Error("monodepth2 needs --weights FILE");
+  bool feature_net = net == "squeezenet" || net == "vgg16" || net == "vgg19" || net == "nin";
+  if (!feature_net && net != "fastdepth" && net != "monodepth2" && net != "transformer")
+    throw Error("unknown network '" + net + "': expected squeezenet, vgg16, vgg19, nin, fastdepth, monodepth2 or "
+                "transformer");
+  if ((net == "monodepth2" || net == "transformer") && !a.has("--weights"))
+    throw Error(net + " needs --weights FILE");
   OutputPlan plan;
   plan.input("image", a.positional()[0]);
-  plan.input("weights", feature_net ? feature_net_file(net, a.str("--weights"))
-                                    : net == "fastdepth" ? depth_net_file("") : a.str("--weights"));
+  plan.input("weights", feature_net           ? feature_net_file(net, a.str("--weights"))
+                        : net == "fastdepth"  ? depth_net_file("")
+                        : net == "transformer" ? fast_style_file(a.str("--weights"))
+                                               : a.str("--weights"));
   plan.output("-o features file", a.str("-o"));
   plan.check();
   NoGradGuard ng;
@@ -59,6 +66,8 @@ int cmd_features(int argc, char** argv) {
                      size > 0 ? "(--size " + std::to_string(size) + ")" : "(its own size)", min_input_side(fn, layers), fn,
                      layers, "give a larger --size, or tap earlier layers");
     acts = fn.run(img, layers);
+  } else if (net == "transformer") {
+    acts = load_fast_style(a.str("--weights"), dev).run(img, layers);
   } else {
     acts = load_depth_net(net == "monodepth2" ? a.str("--weights") : "", dev)->run(img, layers);
   }

@@ -23,7 +23,12 @@ int cmd_info(int argc, char** argv) {
                 p.value_scale, p.mean[0], p.mean[1], p.mean[2], p.std[0], p.std[1], p.std[2]);
   }
   std::printf("attributes\n");
-  for (const auto& [name, v] : f.attrs) std::printf("  %-22s %s\n", name.c_str(), v.str().c_str());
+  for (const auto& [name, v] : f.attrs) {
+    std::string text = v.str();  // a multi-line value (a transformer_graph's graph) stays in its column
+    for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1))
+      text.insert(at + 1, std::string(25, ' '));
+    std::printf("  %-22s %s\n", name.c_str(), text.c_str());
+  }
   if (!a.has("--brief")) {
     std::printf("parameters\n");
     for (const auto& [name, t] : f.params)

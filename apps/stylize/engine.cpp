@@ -129,6 +129,7 @@ void StylizeEngine::prepare(Scale& s, const StylizeRequest& r, size_t k, const T
     auto [sh, sw] = fit_long_side(st.image.H(), st.image.W(), px);
     st.image = resize_image(st.image, sh, sw);
     if (o_.colors == OriginalColors::LuminanceOnly) st.image = luminance_rgb(st.image);
+    if (o_.colors == OriginalColors::Histogram) st.image = match_colour_histogram(st.image, s.content);
     if (o_.styles[i].mask) st.mask = make_mask(*o_.styles[i].mask, s.depth01, masks.styles[i]);
     say(r.observer, "style " + st.name + ": " + size_text(sh, sw));
   }
@@ -183,7 +184,8 @@ StylizeResult StylizeEngine::stylize(const StylizeRequest& r) const {
     int iters = r.iters.empty() ? steps[k].iters : r.iters[r.iters.size() == 1 ? 0 : k];
     Tensor scale_content = s.content;
     auto shown = [this, scale_content](const Tensor& image) {
-      return o_.colors == OriginalColors::None ? image : with_content_chroma(image.to(Device::CPU), scale_content);
+      bool recombine = o_.colors == OriginalColors::Recombine || o_.colors == OriginalColors::LuminanceOnly;
+      return recombine ? with_content_chroma(image.to(Device::CPU), scale_content) : image;
     };
     if (r.observer) r.observer->begin_scale({k, steps.size(), {steps[k].long_side, iters}, s.st->term_names(), shown});
     LossTerms scale_first;

@@ -35,10 +35,12 @@ void declare_stylize_options(Args& a, StylizeUse use) {
   a.option("--style-scale", "F", "long side of the style images as F times the working size, rounded up, at each "
                                  "scale (not with --style-size)");
   a.optional_value("--original-colors", "MODE",
-                   "keep the content's colours (YIQ, tensor/colour.h): none | recombine (the result's luminance with "
-                   "the content's chrominance) | luminance-only (style and content turned grey for the optimisation, "
-                   "then recombine); 1 and 0 as neural-style's -original_colors",
-                   "none", "recombine", {"none", "recombine", "luminance-only", "0", "1"});
+                   "keep the content's colours (tensor/colour.h): none | recombine (the result's luminance with "
+                   "the content's YIQ chrominance) | luminance-only (style and content turned grey for the optimisation, "
+                   "then recombine) | histogram (each style's RGB mean and covariance matched to the content's before "
+                   "the optimisation: Gatys et al. 2017's colour histogram matching); 1 and 0 as neural-style's "
+                   "-original_colors",
+                   "none", "recombine", {"none", "recombine", "luminance-only", "histogram", "0", "1"});
   a.flag("--normalize-gradients",
          "scale each content and style term's gradient to L1 norm = its weight (neural-style); the default weights "
          "assume it off: with squeezenet try --content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1");
@@ -151,7 +153,8 @@ OriginalColors parse_colors(const std::string& m) {
   if (m == "none") return OriginalColors::None;
   if (m == "recombine") return OriginalColors::Recombine;
   if (m == "luminance-only") return OriginalColors::LuminanceOnly;
-  throw Error("--original-colors '" + m + "': expected none, recombine or luminance-only");
+  if (m == "histogram") return OriginalColors::Histogram;
+  throw Error("--original-colors '" + m + "': expected none, recombine, luminance-only or histogram");
 }
 
 // --init: content, noise, a file; neural-style's "image" is the content, or the --init file

@@ -20,11 +20,12 @@
 namespace ds {
 namespace app {
 
-// --original-colors (tensor/colour.h, YIQ): keep the content's colours.
+// --original-colors (tensor/colour.h): keep the content's colours.
 enum class OriginalColors {
   None,
-  Recombine,      // the result's luminance with the content's chrominance
+  Recombine,      // the result's luminance with the content's chrominance (YIQ)
   LuminanceOnly,  // style and content turned grey for the optimisation, then recombined
+  Histogram,      // each style's RGB mean and covariance matched to the content's before the optimisation
 };
 
 // --init: where the first scale starts.

@@ -9,8 +9,8 @@ namespace app {
 
 int cmd_fast_eval(int argc, char** argv) {
   Args a("depthstyle fast-eval --images DIR --style STYLE [options] [LABEL=]MODEL ...",
-         "Runs each MODEL (a fast_style_tf .h5 file, e.g. a `train` checkpoint, or a pretrained style\n"
-         "name) on every image of DIR at --size and reports, per image and averaged:\n"
+         "Runs each MODEL (a transformer .h5 file: a `train` checkpoint, a converted network, or a\n"
+         "pretrained style name) on every image of DIR at --size and reports, per image and averaged:\n"
          "  depth RMSE (m) and Pearson r between the depth network's depth of the output (clamped to\n"
          "  [0,1]) and of the input; the weighted content and style terms of `train`'s loss.\n"
          "The loss options are those of `depthstyle train` (its depth weights are not used here).\n"

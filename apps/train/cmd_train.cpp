@@ -23,7 +23,7 @@ int cmd_train(int argc, char** argv) {
          "smaller than the crop are scaled up), then cuts a random square; the order is shuffled per\n"
          "epoch from --seed.\n"
          "Unreadable images are skipped with a warning (an error if none can be read).\n"
-         "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
+         "Outputs in CKPT_DIR: step_NNNNNN.h5 (a weight file of the network's form, loadable by `depthstyle\n"
          "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"
          "losses.csv and losses.png (rewritten at each checkpoint). CKPT_DIR may not be DIR, and no\n"
          "output may be an input (--init, --resume, ...): checked before any work. CKPT_DIR holds one\n"

@@ -68,8 +68,9 @@ std::string resolve_checkpoint(const std::string& file_or_dir) {
 
 // ---- the trainer ---------------------------------------------------------------
 
-Trainer::Trainer(ParamSet transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg, Device device)
-    : net_(transformer.to(device)), loss_(loss), data_(data), cfg_(std::move(cfg)), device_(device), adam_({}) {
+Trainer::Trainer(const FastStyleNet& transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg,
+                 Device device)
+    : net_(transformer.with_params(transformer.params().to(device))), loss_(loss), data_(data), cfg_(std::move(cfg)), device_(device), adam_({}) {
   if (cfg_.batch_size < 1) throw Error("batch size must be at least 1");
   net_.params().set_trainable(true);
   for (const auto& [name, v] : net_.params().items()) {
@@ -141,14 +142,17 @@ void Trainer::save(const std::string& checkpoint, const std::map<std::string, h5
   for (const auto& [option, value] : cfg_.same) oa["same:" + option] = A::string(value);
   // The optimiser state first: a weights file present always has its state beside it.
   save_weights(optim_path(checkpoint), kOptimArch, state, oa);
-  std::map<std::string, A> wa = fast_style_attrs();
+  std::map<std::string, A> wa = fast_style_attrs(net_);
   for (const auto& kv : attrs) wa[kv.first] = kv.second;
   wa["step"] = A::integer_value(adam_.steps());
-  save_weights(checkpoint, "fast_style_tf", net_.params().tensors(), wa);
+  save_weights(checkpoint, net_.architecture(), net_.params().tensors(), wa);
 }
 
 void Trainer::resume(const std::string& checkpoint) {
   FastStyleNet w = load_fast_style(checkpoint, Device::CPU);
+  if (w.architecture() != net_.architecture() || w.expected_params() != net_.expected_params())
+    throw Error(checkpoint + ": a " + w.architecture() + " network with other layers than the one this run trains (" +
+                net_.architecture() + "); resume with the --init the run started from");
   std::string op = optim_path(checkpoint);
   if (!fs::is_regular_file(op))
     throw Error(checkpoint + ": no optimiser state " + op + " beside it, so it cannot be resumed exactly (--init " +

@@ -3,8 +3,9 @@
 // against a TransferLoss (losses/transfer_loss.h: content, style, TV and depth terms,
 // batch means). The loss and depth networks are frozen; only the transformer learns.
 //
-// Checkpoints (docs/feedforward.md): <dir>/step_NNNNNN.h5 is an ordinary `fast_style_tf`
-// weight file (same names as the pretrained ones, plus the attribute `step`), and
+// Checkpoints (docs/feedforward.md): <dir>/step_NNNNNN.h5 is an ordinary weight file of the
+// transformer's form (`fast_style_tf`, or `transformer_graph` when training started from a
+// converted network: same names and attributes as the file, plus the attribute `step`), and
 // <dir>/step_NNNNNN.optim.h5 (architecture `fast_style_adam_state`) holds what --resume
 // needs: Adam's m.<name> and v.<name> per parameter, the step, the data stream position,
 // the seed / batch / crop size / image count the run used, and the loss history.
@@ -50,9 +51,10 @@ std::vector<std::string> existing_checkpoints(const std::string& dir);
 
 class Trainer {
  public:
-  // Parameters are moved to `device` and made trainable. `loss` and `data` must outlive the
-  // trainer. Errors: a batch size below 1.
-  Trainer(ParamSet transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg, Device device);
+  // The transformer's parameters are moved to `device` and made trainable (a transformer_graph
+  // network's batch norms train as affine layers: their running statistics stay fixed). `loss`
+  // and `data` must outlive the trainer. Errors: a batch size below 1.
+  Trainer(const FastStyleNet& transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg, Device device);
 
   // One Adam step on the next batch; returns the history row it appended.
   const TrainRow& step();

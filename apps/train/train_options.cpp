@@ -7,7 +7,8 @@ void declare_train_options(Args& a) {
   a.option("--images", "DIR", "folder of training images");
   a.option("--style", "IMAGE", "style image");
   a.option("-o", "DIR", "checkpoint folder (one run's: another run's checkpoints there need --resume or --overwrite)");
-  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file",
+  a.option("--init", "WHAT", "random (He-normal, seed --seed) | a pretrained style (la_muse, wave, ...) | a .h5 file "
+           "(a checkpoint, or a converted fast-neural-style .t7 / pytorch/examples .pth: its layers are trained)",
            "random");
   a.option("--resume", "CKPT", "continue a run from its checkpoint (file, or folder: its last step); the style, loss "
                                "and data settings must be the run's");

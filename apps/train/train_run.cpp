@@ -149,7 +149,8 @@ std::vector<std::pair<std::string, std::string>> run_identity(const TrainOptions
           {"--style-size", std::to_string(o.style_size)},
           {"--net", o.loss.net},
           {"--pooling", o.loss.pooling == Pooling::Avg ? "avg" : "max"},
-          {"--content-layer", s.content_layer},
+          {"--content-layers", joined(s.content_layers)},
+          {"--content-layer-weights", joined(s.content_layer_weights)},
           {"--style-layers", joined(s.style_layers)},
           {"--style-layer-weights", joined(s.style_layer_weights)},
           {"--content-weight", num(s.content_weight)},
@@ -183,7 +184,7 @@ void run_training(const TrainOptions& o) {
   if (!resume.empty()) {
     trainer.resume(resume);
     // Keep naming where the run started, not the checkpoint it was resumed from.
-    WeightFile f = load_weights(resume, "fast_style_tf");
+    WeightFile f = load_weights(resume, std::vector<std::string>{"fast_style_tf", "transformer_graph"});
     from = f.has_attr("trained_from") ? f.attr_string("trained_from") : resume;
   }
   if (trainer.steps_done() >= o.steps)

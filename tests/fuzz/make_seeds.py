@@ -281,6 +281,16 @@ def main(out):
     with h5py.File(os.path.join(out, "fuzz_weights", "weights-fixed-strings.h5"), "w") as f:
         write_weights(f, False, fixed_strings=True)
 
+    # transformer_graph layer lists (nn/transformer_graph.h): every kind of line, small channels.
+    put("fuzz_transformer_graph", "every-layer.txt", "\n".join([
+        "# a test network", "pad reflect l=2 r=2 t=2 b=2", "conv c1 in=3 out=4 k=5 stride=1 pad=0 bias=1",
+        "instance_norm n1 c=4 eps=1e-05", "relu", "tap a", "conv c2 in=4 out=4 k=3 stride=2 pad=1 bias=0",
+        "batch_norm b2 c=4 eps=1e-05", "residual_begin", "conv r in=4 out=4 k=3 stride=1 pad=0 bias=1",
+        "residual_end shave=1", "upsample f=2", "deconv d in=4 out=4 k=3 stride=2 pad=1 adj=1 bias=1",
+        "conv c3 in=4 out=3 k=3 stride=1 pad=1 bias=1", "tanh", "mul v=150"]).encode())
+    put("fuzz_transformer_graph", "residual-pad.txt", b"residual_begin\npad zero l=1 r=1 t=1 b=1\n"
+        b"conv c in=3 out=3 k=3 stride=1 pad=0 bias=0\nresidual_end shave=0\ntap r\n")
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:

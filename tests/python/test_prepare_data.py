@@ -51,5 +51,19 @@ def test_broken_unknown_style_fails():
     assert "100 bytes, expected float32 of shape [9, 9, 3, 32]" in r.stderr, r.stderr
 
 
+def test_user_added_peer_model_is_converted_by_auto():
+    """A NIN file a user puts where prepare-data looks is converted with convert.py auto: here a Caffe
+    model of another network, which fails naming what it is."""
+    src = os.path.join(TMP, "src_nin")
+    d = os.path.join(src, "weights", "nin")
+    os.makedirs(d)
+    # A NetParameter with one V2 layer "conv1" holding one 2-float blob (field numbers of caffe.proto).
+    blob = bytes([0x2a, 8]) + b"\0" * 8
+    layer = bytes([0x0a, 5]) + b"conv1" + bytes([0x3a, len(blob)]) + blob
+    open(os.path.join(d, "nin_imagenet_conv.caffemodel"), "wb").write(bytes([0xa2, 0x06, len(layer)]) + layer)
+    r = prepare(src, os.path.join(TMP, "out_nin"), ok=False)
+    assert "not VGG16, VGG19 or NIN" in r.stderr and "conv1" in r.stderr, r.stderr
+
+
 if __name__ == "__main__":
     common.run(globals())

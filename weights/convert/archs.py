@@ -16,13 +16,46 @@ VGG16_KERAS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "
                "block5_conv3"]
 
 
-def vgg16(features_only=False):
+def vgg_convs(depth):
+    """(features index, in, out) of each 3x3 conv of torchvision's vgg16 / vgg19 (ReLU after
+    each, a max pool after each block: blocks of 2, 2, 3, 3, 3 or 2, 2, 4, 4, 4 convs)."""
+    if depth == 16:
+        return VGG16_CONVS
+    out, idx, cin = [], 0, 3
+    for n, c in zip((2, 2, 4, 4, 4), (64, 128, 256, 512, 512)):
+        for _ in range(n):
+            out.append((idx, cin, c))
+            cin, idx = c, idx + 2
+        idx += 1
+    return out
+
+
+def vgg16(features_only=False, depth=16):
     out = []
-    for idx, cin, cout in VGG16_CONVS:
+    for idx, cin, cout in vgg_convs(depth):
         out += [("features.%d.weight" % idx, (cout, cin, 3, 3)), ("features.%d.bias" % idx, (cout,))]
     if not features_only:
         for idx, cin, cout in [(0, 25088, 4096), (3, 4096, 4096), (6, 4096, 1000)]:
             out += [("classifier.%d.weight" % idx, (cout, cin)), ("classifier.%d.bias" % idx, (cout,))]
+    return out
+
+
+def vgg19(features_only=False):
+    return vgg16(features_only, depth=19)
+
+
+# ---- Network in Network (ImageNet; neural-style-pt's NIN class) -----------------------------
+# (features index, in, out, kernel) of its 12 convs; ReLU after each; 3x3/2 pools (ceil) at 6, 13, 20,
+# dropout at 21, the 6x6 average pool at 28.
+NIN_CONVS = [(0, 3, 96, 11), (2, 96, 96, 1), (4, 96, 96, 1), (7, 96, 256, 5), (9, 256, 256, 1), (11, 256, 256, 1),
+             (14, 256, 384, 3), (16, 384, 384, 1), (18, 384, 384, 1), (22, 384, 1024, 3), (24, 1024, 1024, 1),
+             (26, 1024, 1000, 1)]
+
+
+def nin():
+    out = []
+    for idx, cin, cout, k in NIN_CONVS:
+        out += [("features.%d.weight" % idx, (cout, cin, k, k)), ("features.%d.bias" % idx, (cout,))]
     return out
 
 
@@ -129,6 +162,9 @@ def fast_style():
 ARCHITECTURES = {
     "vgg16": lambda: vgg16(False),
     "vgg16_features": lambda: vgg16(True),
+    "vgg19": lambda: vgg19(False),
+    "vgg19_features": lambda: vgg19(True),
+    "nin": nin,
     "squeezenet1_1": lambda: squeezenet1_1(False),
     "squeezenet1_1_features": lambda: squeezenet1_1(True),
     "monodepth2_resnet18": monodepth2_resnet18,
@@ -137,7 +173,11 @@ ARCHITECTURES = {
 }
 
 
-def expected(architecture):
+def expected(architecture, graph_text=None):
+    """(name, shape) list of an architecture; transformer_graph's comes from its graph text."""
+    if architecture == "transformer_graph":
+        import graph
+        return graph.param_shapes(graph_text)
     return ARCHITECTURES[architecture]()
 
 
@@ -148,9 +188,9 @@ def numel(shape):
     return n
 
 
-def check(architecture, params, source):
+def check(architecture, params, source, graph_text=None):
     """Raises ValueError unless `params` (name -> array) holds exactly the expected names and shapes."""
-    want = dict(expected(architecture))
+    want = dict(expected(architecture, graph_text))
     problems = []
     for name, shape in want.items():
         if name not in params:

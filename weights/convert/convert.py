@@ -4,7 +4,12 @@
 Usage: convert.py FORMAT INPUT... -o OUT.h5 [--skip-if-same]
 
 Formats (inputs):
-  torchvision        MODEL.pth            vgg16-397923af.pth or squeezenet1_1-f364aa15.pth
+  auto               FILE                 a peer's file, recognised from its bytes:
+                                          .caffemodel (VGG16, VGG19, NIN: jcjohnson/neural-style's),
+                                          .t7 (jcjohnson/fast-neural-style transformers),
+                                          .pth (neural-style-pt's VGG19 / VGG16 / NIN, torchvision's VGG,
+                                          pytorch/examples' TransformerNet: candy.pth, mosaic.pth, ...)
+  torchvision        MODEL.pth            vgg16-397923af.pth, vgg19-dcbb9e9d.pth or squeezenet1_1-f364aa15.pth
                                           (zip or legacy torch.save format; no torch needed)
   monodepth2         ENCODER.pth DEPTH.pth  Monodepth2 encoder.pth and depth.pth
   keras-squeezenet   NOTOP.h5             Keras SqueezeNet v1.1 (rcmalli/keras-squeezenet)
@@ -29,7 +34,7 @@ import numpy as np
 import h5write
 
 FORMATS = {
-    "torchvision": 1, "monodepth2": 2, "keras-squeezenet": 1, "keras-vgg16": 1,
+    "auto": 1, "torchvision": 1, "monodepth2": 2, "keras-squeezenet": 1, "keras-vgg16": 1,
     "ncnn-squeezenet": 2, "tflite-fastdepth": 1, "fast-style": 1,
 }
 
@@ -42,9 +47,10 @@ def _torchvision(inputs, args):
         arch = "squeezenet1_1"
         extra = {"pool_ceil_mode": np.int32(1)}
     elif "features.28.weight" in params:
-        arch, extra = "vgg16", {}
+        depth = 19 if "features.34.weight" in params else 16
+        arch, extra = "vgg%d" % depth, {}
     else:
-        raise ValueError("%s: neither a torchvision vgg16 nor a squeezenet1_1 state dict (keys %s ...)"
+        raise ValueError("%s: neither a torchvision vgg16 / vgg19 nor a squeezenet1_1 state dict (keys %s ...)"
                          % (inputs[0], list(params)[:4]))
     if args.features_only:
         arch += "_features"
@@ -103,7 +109,14 @@ def _fast_style(inputs, args):
     return "fast_style_tf", params, h5write.PLAIN_255, extra, (files, names)
 
 
-CONVERTERS = {"torchvision": _torchvision, "monodepth2": _monodepth2, "keras-squeezenet": _keras_squeezenet,
+def _auto(inputs, args):
+    import auto
+    arch, params, pre, extra, note = auto.convert(inputs[0], args)
+    args.note = note
+    return arch, params, pre, extra, None
+
+
+CONVERTERS = {"auto": _auto, "torchvision": _torchvision, "monodepth2": _monodepth2, "keras-squeezenet": _keras_squeezenet,
               "keras-vgg16": _keras_vgg16, "ncnn-squeezenet": _ncnn_squeezenet,
               "tflite-fastdepth": _tflite_fastdepth, "fast-style": _fast_style}
 
@@ -129,6 +142,9 @@ def main(argv=None):
                          "this converter version")
     ap.add_argument("--features-only", action="store_true",
                     help="torchvision: keep only features.* (architecture <name>_features)")
+    ap.add_argument("--preprocessing", choices=("caffe", "torchvision"),
+                    help="auto, a VGG .pth whose name does not say: caffe (BGR, 0..255, mean pixel subtracted: "
+                         "neural-style-pt's converted Caffe models) or torchvision (RGB, ImageNet mean and std)")
     args = ap.parse_args(argv)
     if len(args.inputs) != FORMATS[args.format]:
         ap.error("%s takes %d input(s), got %d" % (args.format, FORMATS[args.format], len(args.inputs)))
@@ -136,6 +152,8 @@ def main(argv=None):
         for p in args.inputs:
             if not os.path.exists(p):
                 raise ValueError("input not found: %s" % p)
+            if os.path.exists(args.output) and os.path.samefile(p, args.output):
+                raise ValueError("the output %s is the input %s: give another -o" % (args.output, p))
         if args.skip_if_same and os.path.exists(args.output):
             files, names = _source_files(args.format, args.inputs)
             want = h5write.source_attrs(files, names)["source_sha256"]
@@ -148,7 +166,8 @@ def main(argv=None):
     except (ValueError, KeyError, OSError, pickle.UnpicklingError, struct.error, zipfile.BadZipFile) as e:
         print("convert.py: error: %s" % e, file=sys.stderr)
         return 1
-    print("wrote %s: %s, %d parameters in %d tensors" % (args.output, arch, n, len(params)))
+    note = getattr(args, "note", "")
+    print("wrote %s: %s, %d parameters in %d tensors%s" % (args.output, arch, n, len(params), " (%s)" % note if note else ""))
     return 0
 
 

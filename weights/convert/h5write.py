@@ -54,7 +54,7 @@ def write(path, architecture, params, preprocessing, sources, extra_attrs=None, 
     Checks the names and shapes against archs.py first; writes to a temporary file and
     renames it, so an interrupted run never leaves a half-written OUT behind.
     """
-    archs.check(architecture, params, ", ".join(sources))
+    archs.check(architecture, params, ", ".join(sources), (extra_attrs or {}).get("graph"))
     attrs = {"architecture": architecture, "format_version": np.int32(FORMAT_VERSION),
              "channel_order": preprocessing["channel_order"],
              "value_scale": np.float64(preprocessing["value_scale"]),
