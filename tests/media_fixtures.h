@@ -1,0 +1,86 @@
+// Tiny video clips for the tests of apps/media/ and `depthstyle video`: frames with a known
+// pattern, written by our VideoWriter, and fixtures only the ffmpeg program can make (an audio
+// track, a rotation tag, a variable frame rate), made by running it.
+#pragma once
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "apps/media/video_io.h"
+#include "tensor/tensor.h"
+
+namespace dst {
+
+// A folder of this process's own, emptied now and removed with the object.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& tag)
+      : root_(std::filesystem::temp_directory_path() / ("depthstyle-media-" + tag + "-" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  std::string operator/(const std::string& name) const { return (root_ / name).string(); }
+  size_t entries() const {
+    size_t n = 0;
+    for (auto it = std::filesystem::directory_iterator(root_); it != std::filesystem::directory_iterator(); ++it) ++n;
+    return n;
+  }
+
+ private:
+  std::filesystem::path root_;
+};
+
+// Frame k of n: red rises left to right, green top to bottom, blue with k (so the order of
+// frames can be read back from their mean blue).
+inline ds::Tensor ramp_frame(int64_t h, int64_t w, int k, int n) {
+  ds::Tensor t = ds::Tensor::empty({1, 3, h, w});
+  float* p = t.data();
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x) {
+      p[y * w + x] = 0.1f + 0.8f * static_cast<float>(x) / static_cast<float>(w - 1);
+      p[h * w + y * w + x] = 0.1f + 0.8f * static_cast<float>(y) / static_cast<float>(h - 1);
+      p[2 * h * w + y * w + x] = 0.1f + 0.8f * static_cast<float>(k) / static_cast<float>(n > 1 ? n - 1 : 1);
+    }
+  return t;
+}
+
+// Writes n ramp frames to `path` with our writer.
+inline void write_ramp_clip(const std::string& path, int64_t h, int64_t w, int n, ds::app::Rational fps,
+                            const std::string& audio_from = "") {
+  ds::app::VideoWriterOptions o;
+  o.fps = fps;
+  o.crf = 0;
+  o.audio_from = audio_from;
+  ds::app::VideoWriter vw(path, static_cast<int>(w), static_cast<int>(h), o);
+  for (int k = 0; k < n; ++k) vw.write(ramp_frame(h, w, k, n));
+  vw.finish();
+}
+
+inline bool have_ffmpeg() { return std::system("ffmpeg -version >/dev/null 2>&1") == 0; }
+
+// Runs the ffmpeg program quietly with `args`; true when it succeeded.
+inline bool ffmpeg(const std::string& args) {
+  return std::system(("ffmpeg -nostdin -hide_banner -loglevel error -y " + args + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// ffprobe's value of one entry ("stream=codec_name") of the first stream of `type` ("a", "v").
+inline std::string ffprobe(const std::string& path, const std::string& type, const std::string& entry) {
+  std::string cmd = "ffprobe -v error -select_streams " + type + ":0 -show_entries " + entry + " -of csv=p=0 '" + path + "'";
+  FILE* f = popen(cmd.c_str(), "r");
+  if (!f) return "";
+  char buf[256] = {0};
+  std::string out = std::fgets(buf, sizeof buf, f) ? buf : "";
+  pclose(f);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r' || out.back() == ',')) out.pop_back();
+  return out;
+}
+
+}  // namespace dst
