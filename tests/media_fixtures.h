@@ -64,6 +64,50 @@ inline void write_ramp_clip(const std::string& path, int64_t h, int64_t w, int n
   vw.finish();
 }
 
+// A camera panning and zooming over a smooth texture f(X, Y) (a sum of sinusoids, wavelengths
+// 9 to 40 px), so every frame and the true flow between frames are known exactly: pixel x of
+// frame t shows the texture at A_t(x) = s_t (x - c) + c + T_t.
+struct PanZoomScene {
+  int64_t h, w;
+  double pan_x = 1.3, pan_y = -0.7, zoom = 0.985;  // per frame: texture pixels, scale factor
+
+  double texture(double X, double Y, int c) const {
+    static const double k[5][3] = {{0.16, 0.05, 0.3}, {-0.07, 0.21, 1.1}, {0.31, 0.26, 2.0}, {0.11, -0.36, 0.7}, {0.45, 0.08, 2.9}};
+    double v = 0.5;
+    for (int i = 0; i < 5; ++i) v += 0.08 * std::sin(k[i][0] * X + k[i][1] * Y + k[i][2] + 0.9 * c * (i % 2 ? 1 : -1));
+    return v;
+  }
+  void map(int t, double x, double y, double& X, double& Y) const {
+    double s = std::pow(zoom, t), cx = 0.5 * static_cast<double>(w - 1), cy = 0.5 * static_cast<double>(h - 1);
+    X = s * (x - cx) + cx + pan_x * t;
+    Y = s * (y - cy) + cy + pan_y * t;
+  }
+  ds::Tensor frame(int t) const {
+    ds::Tensor f = ds::Tensor::empty({1, 3, h, w});
+    for (int c = 0; c < 3; ++c)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x) {
+          double X, Y;
+          map(t, static_cast<double>(x), static_cast<double>(y), X, Y);
+          f.data()[(c * h + y) * w + x] = static_cast<float>(texture(X, Y, c));
+        }
+    return f;
+  }
+  // flow(frame t, frame t-1): where pixel x of frame t is in frame t-1 (A_{t-1}^-1 A_t x), minus x.
+  ds::Tensor back_flow(int t) const {
+    ds::Tensor f = ds::Tensor::empty({1, 2, h, w});
+    double s = std::pow(zoom, t - 1), cx = 0.5 * static_cast<double>(w - 1), cy = 0.5 * static_cast<double>(h - 1);
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) {
+        double X, Y;
+        map(t, static_cast<double>(x), static_cast<double>(y), X, Y);
+        f.data()[y * w + x] = static_cast<float>((X - cx - pan_x * (t - 1)) / s + cx - static_cast<double>(x));
+        f.data()[h * w + y * w + x] = static_cast<float>((Y - cy - pan_y * (t - 1)) / s + cy - static_cast<double>(y));
+      }
+    return f;
+  }
+};
+
 inline bool have_ffmpeg() { return std::system("ffmpeg -version >/dev/null 2>&1") == 0; }
 
 // Runs the ffmpeg program quietly with `args`; true when it succeeded.
