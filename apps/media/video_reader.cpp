@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <vector>
 
 extern "C" {
@@ -91,8 +92,16 @@ struct VideoReader::Impl {
 void VideoReader::Impl::open(const std::string& path) {
   info.path = path;
   if (is_image_sequence(path)) {
+    // The first number, as FFmpeg's image2 looks for it (0 to 4), and given to it explicitly so
+    // both agree.
+    info.first_number = -1;
+    for (int64_t n = 0; n <= 4 && info.first_number < 0; ++n)
+      if (std::filesystem::exists(sequence_frame_path(path, n))) info.first_number = n;
+    if (info.first_number < 0)
+      throw Error(path + ": no image of this sequence (looked for numbers 0 to 4: " + sequence_frame_path(path, 0) + " ...)");
     format = "image2";
-    format_options = "framerate=" + std::to_string(opt.sequence_fps.num) + "/" + std::to_string(opt.sequence_fps.den);
+    format_options = "framerate=" + std::to_string(opt.sequence_fps.num) + "/" + std::to_string(opt.sequence_fps.den) +
+                     ":start_number=" + std::to_string(info.first_number);
   }
   in = av::open_input(path, format.empty() ? nullptr : format.c_str(), format_options);
   stream = find_video_stream(in.get());
@@ -113,10 +122,6 @@ void VideoReader::Impl::open(const std::string& path) {
   bool swap = info.rotation == 90 || info.rotation == 270;
   info.width = swap ? coded_h : coded_w;
   info.height = swap ? coded_w : coded_h;
-  if (format == "image2") {
-    AVDictionaryEntry* e = av_dict_get(in->metadata, "start_number", nullptr, 0);
-    info.first_number = e ? std::atoll(e->value) : 0;
-  }
   walk();
   start_decoding();
 }
