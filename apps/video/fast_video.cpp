@@ -19,16 +19,20 @@ bool FastVideo::needs_depth() const {
   return std::any_of(models_.begin(), models_.end(), [](const FastModel& m) { return m.masked; });
 }
 
-std::vector<std::string> FastVideo::stat_names() const { return {"ewarp_per_frame", "cg_iterations"}; }
+std::vector<std::string> FastVideo::stat_names() const {
+  return {"ewarp_per_frame", "cg_iterations", "mask_flicker"};
+}
 
 Tensor FastVideo::stylize(const FrameInput& in, FrameStats& stats) {
   const int64_t plane = in.frame.H() * in.frame.W();
   Tensor acc = Tensor::zeros(in.frame.shape()), weight = Tensor::zeros({1, 1, in.frame.H(), in.frame.W()});
+  std::vector<Tensor> masks;
   for (const FastModel& m : models_) {
     Tensor y = stylize_fast(*m.net, in.frame.to(dev_), 0).to(Device::CPU);
     if (y.H() != in.frame.H() || y.W() != in.frame.W())
       throw Error("video: " + m.name + " returned " + shape_str(y.shape()) + " for a frame of " + shape_str(in.frame.shape()));
     Tensor mask = m.masked ? make_mask(m.mask, in.depth01) : Tensor();
+    if (mask.defined()) masks.push_back(mask);
     for (int64_t i = 0; i < plane; ++i) {
       float g = mask.defined() ? mask.data()[i] : 1.0f;
       weight.data()[i] += g;
@@ -44,10 +48,16 @@ Tensor FastVideo::stylize(const FrameInput& in, FrameStats& stats) {
     }
   }
   Tensor processed = acc, out = acc;
-  stats = {NAN, 0};
+  stats = {NAN, 0, NAN};
   if (in.reliability.defined()) {
     Tensor warped_processed = warp(Var(prev_processed_), Var(in.back_flow)).value();
     stats[0] = warping_error(processed, warped_processed, in.reliability);
+    if (!masks.empty()) {  // mean |mask_t - warp(mask_{t-1})| over the reliable pixels, over the masks
+      stats[2] = 0;
+      for (size_t k = 0; k < masks.size(); ++k)
+        stats[2] += masked_mean_abs_diff(masks[k], warp(Var(prev_masks_[k]), Var(in.back_flow)).value(), in.reliability) /
+                    static_cast<double>(masks.size());
+    }
     if (lambda_ > 0) {
       ConsistencyStats cs;
       out = blind_temporal_consistency(processed, in.warped_prev_out,
@@ -57,6 +67,7 @@ Tensor FastVideo::stylize(const FrameInput& in, FrameStats& stats) {
     }
   }
   prev_processed_ = processed;
+  prev_masks_ = masks;
   return out;
 }
 

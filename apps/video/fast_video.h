@@ -35,7 +35,8 @@ class FastVideo : public FrameStylizer {
   std::vector<FastModel> models_;
   float lambda_;
   Device dev_;
-  Tensor prev_processed_;  // the previous per-frame result, for its E_warp in the report
+  Tensor prev_processed_;           // the previous per-frame result, for its E_warp in the report
+  std::vector<Tensor> prev_masks_;  // the previous frame's masks, for their flicker in the report
 };
 
 }  // namespace app

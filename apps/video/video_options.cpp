@@ -20,7 +20,7 @@ void declare_video_options(Args& a) {
   a.flag("--no-audio", "leave the input's audio out (by default it is copied, not re-encoded)");
   a.option("--temporal-weight", "W",
            "temporal stability: the weight of the previous result warped by the optical flow (0: per frame); "
-           "default 8 with --model (blind consistency), 5000 with --style (temporal loss)");
+           "default 2 with --model (blind consistency), 5000 with --style (temporal loss)");
   a.option("--flow", "PRESET", "DIS optical flow preset: ultrafast, fast or medium", "medium");
   a.option("--depth", "VIDEO|DIR|PATTERN",
            "depth per frame (else estimated): a depth video (grey: dark near, bright far), a folder of depth maps "

@@ -24,7 +24,7 @@ struct VideoOptions {
 
 // Reads and checks every shared option (ds::Error naming the option). Mode-specific defaults:
 // --temporal-weight is kFastTemporalWeight for --model and kOptimTemporalWeight for --style.
-constexpr float kFastTemporalWeight = 8.0f;
+constexpr float kFastTemporalWeight = 2.0f;
 constexpr float kOptimTemporalWeight = 5e3f;
 VideoOptions read_video_options(const Args& a);
 

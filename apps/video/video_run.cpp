@@ -82,6 +82,7 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   progress.set_unit("frames/s");
   Previous prev;
   double sum_out = 0, sum_in = 0;
+  std::vector<double> frame_seconds;
   auto t_start = std::chrono::steady_clock::now();
   Tensor raw;
   for (int64_t k = 1; k <= range.last; ++k) {
@@ -115,6 +116,7 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
     Tensor out = mode.stylize(in, stats);
     writer.write(out);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    frame_seconds.push_back(secs);
     if (in.reliability.defined()) {
       double eo = warping_error(out, in.warped_prev_out, in.reliability);
       double ei = warping_error(in.frame, in.warped_prev_frame, in.reliability);
@@ -142,8 +144,10 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   writer.finish();
   if (report) report->save();
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  std::printf("video: %lld frames in %.1f s (%.3g frames/s) -> %s\n", static_cast<long long>(count), total,
-              static_cast<double>(count) / total, o.output.c_str());
+  std::sort(frame_seconds.begin(), frame_seconds.end());
+  std::printf("video: %lld frames in %.1f s (%.3g frames/s; median %.3f s per frame) -> %s\n",
+              static_cast<long long>(count), total, static_cast<double>(count) / total,
+              frame_seconds[frame_seconds.size() / 2], o.output.c_str());
   if (count > 1 && flow)
     std::printf("stability: mean E_warp %.5f (the input's own: %.5f) over %lld frame pairs\n",
                 sum_out / static_cast<double>(count - 1), sum_in / static_cast<double>(count - 1),
