@@ -3,7 +3,7 @@
 #include <cctype>
 #include <filesystem>
 
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "nn/resize.h"
 #include "tensor/error.h"
 #include "weights/depth_io.h"

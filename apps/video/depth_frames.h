@@ -1,6 +1,6 @@
 // The depth of each video frame for `depthstyle video`: estimated by a depth network (FastDepth
 // or Monodepth2, nn/pretrained.h), or read from a depth video or a folder / pattern of depth
-// maps matched by frame number. Always returned normalised (losses/depth_map.h normalise_depth:
+// maps matched by frame number. Always returned normalised (weights/depth_map.h normalise_depth:
 // near 0, far 1) at the working size; the frame loop (apps/video/video_run.h) then stabilises it
 // along the optical flow.
 #pragma once

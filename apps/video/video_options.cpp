@@ -2,17 +2,19 @@
 
 #include <filesystem>
 
+#include "nn/fast_style_weights.h"
 #include "tensor/error.h"
 
 namespace ds {
 namespace app {
 
 void declare_video_options(Args& a) {
+  // stylize's per-frame options (the optimisation mode; --size, --monodepth2 and --device serve both).
+  declare_stylize_options(a, StylizeUse::PerFrame);
   a.option("-o", "OUT", "output video: .mp4 .m4v .mov .mkv (H.264), .webm (VP9), .gif, or a PNG sequence DIR/%05d.png (required)");
-  a.option("--model", "NAME|CKPT", "feed-forward mode: a fast-style transformer (" + std::string("la_muse, rain_princess, ...") +
-                                       " or a checkpoint); repeat to blend several by depth (--model-mask)");
+  a.option("--model", "NAME|CKPT", "feed-forward mode: a fast-style transformer (" + fast_style_list() +
+                                       ", or a checkpoint); repeat to blend several by depth (--model-mask)");
   a.option("--model-mask", "SPEC", "depth mask of each --model (repeat per model; 'none' = weight 1)", "none");
-  a.option("--size", "PX", "working and output size: the long side in pixels (default: the input's; sides rounded to even)");
   a.option("--frames", "A:B", "only frames A to B (1-based, inclusive; A: or :B for open ends)");
   a.option("--fps", "RATE", "a video: resample to this constant rate (also accepts a variable-rate input); "
                             "an image sequence: its rate (default 25)");
@@ -20,16 +22,16 @@ void declare_video_options(Args& a) {
   a.flag("--no-audio", "leave the input's audio out (by default it is copied, not re-encoded)");
   a.option("--temporal-weight", "W",
            "temporal stability: the weight of the previous result warped by the optical flow (0: per frame); "
-           "default 2 with --model (blind consistency), 5000 with --style (temporal loss)");
+           "default 2 with --model (blind consistency), 1000 with --style (temporal loss, per pixel)");
+  a.option("--iters-first", "N", "--style: iterations of the first frame at each scale (default: twice --iters); "
+                                 "later frames start from the previous result warped and run --iters");
   a.option("--flow", "PRESET", "DIS optical flow preset: ultrafast, fast or medium", "medium");
   a.option("--depth", "VIDEO|DIR|PATTERN",
            "depth per frame (else estimated): a depth video (grey: dark near, bright far), a folder of depth maps "
            "whose names end in the frame number, or a pattern such as depth/%05d.png");
   a.flag("--depth-invert", "the depth source is drawn bright near, dark far (disparity)");
   a.option("--depth-temporal-weight", "W", "stabilise the depth along the optical flow with this weight (0: per frame)", "10");
-  a.option("--monodepth2", "FILE", "estimate depth with this Monodepth2 file instead of FastDepth");
   a.option("--report", "FILE.csv", "per-frame log: seconds, E_warp of the output and of the input, depth flicker, ...");
-  a.device_option();
 }
 
 void parse_frame_range(const std::string& text, int64_t& first, int64_t& last) {
@@ -74,7 +76,7 @@ VideoOptions read_video_options(const Args& a) {
                 " --model: give one per model, in order");
   masks.resize(o.models.size(), "none");
   o.model_masks = masks;
-  if (a.has("--size")) o.run.long_side = a.integer("--size", 16, 8192);
+  if (a.has("--size")) o.run.long_side = a.integer("--size", 16, 8192);  // --style: the size plan's (cmd_video)
   if (a.has("--frames")) parse_frame_range(a.str("--frames"), o.run.first, o.run.last);
   if (a.has("--fps")) {
     Rational r = parse_rate(a.str("--fps"), "--fps");
@@ -91,8 +93,16 @@ VideoOptions read_video_options(const Args& a) {
     throw Error("--flow: '" + o.run.flow_preset + "' is not a DIS preset (ultrafast, fast or medium)");
   o.depth = a.has("--depth") ? a.str("--depth") : "";
   o.depth_invert = a.has("--depth-invert");
+  if (a.has("--iters-first")) {
+    if (!o.optimise) throw Error("--iters-first is for the optimisation mode (--style)");
+    o.iters_first = a.integer("--iters-first", 1, 1000000);
+  }
   o.run.depth_temporal_weight = static_cast<float>(a.number("--depth-temporal-weight", 0, 1e9));
   o.monodepth2 = a.has("--monodepth2") ? a.str("--monodepth2") : "";
+  if (!o.optimise)
+    for (const char* opt : {"--style-mask", "--content-mask", "--iters", "--scales", "--multires", "--init",
+                            "--original-colors", "--depth-weight"})
+      if (a.has(opt)) throw Error(std::string(opt) + " is an option of the optimisation mode (--style), not of --model");
   o.run.report = a.has("--report") ? a.str("--report") : "";
   o.run.measure_flow = !o.run.report.empty();
   return o;

@@ -5,12 +5,14 @@
 
 #include "apps/common/args.h"
 #include "apps/common/outputs.h"
+#include "apps/stylize/stylize_options.h"
 #include "apps/video/video_run.h"
 
 namespace ds {
 namespace app {
 
-// The options both modes share (the optimisation mode adds stylize's own, apps/video/optim_video.h).
+// The options of both modes: stylize's per-frame options (apps/stylize/stylize_options.h; the
+// optimisation mode parses them when --style is given) and the video's own.
 void declare_video_options(Args& a);
 
 struct VideoOptions {
@@ -20,12 +22,13 @@ struct VideoOptions {
   float temporal_weight = 0;                    // --temporal-weight, or the mode's default
   std::string depth, monodepth2;                // --depth source ("" estimated), --monodepth2 file
   bool depth_invert = false;
+  int iters_first = 0;                          // --iters-first (0: twice the plan's)
 };
 
 // Reads and checks every shared option (ds::Error naming the option). Mode-specific defaults:
 // --temporal-weight is kFastTemporalWeight for --model and kOptimTemporalWeight for --style.
 constexpr float kFastTemporalWeight = 2.0f;
-constexpr float kOptimTemporalWeight = 5e3f;
+constexpr float kOptimTemporalWeight = 1000.0f;
 VideoOptions read_video_options(const Args& a);
 
 // "A:B", "A:", ":B" or "A" (1-based, inclusive) -> first, last (last 0: to the end).
