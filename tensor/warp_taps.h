@@ -65,4 +65,47 @@ DS_HOST_DEVICE inline void warp_sample_grad(const float* p, int64_t W, const War
   dpy = t.in_y ? (1.0f - t.fx) * (a10 - a00) + t.fx * (a11 - a01) : 0.0f;
 }
 
+// The per-pixel steps of the kernels, on raw NCHW pointers: image n's pixel i (h = i / W,
+// w = i % W) of an H x W plane, C channels; flow [N,2,H,W].
+DS_HOST_DEVICE inline WarpTap warp_tap_at(const float* flow, int64_t n, int64_t i, int64_t H, int64_t W) {
+  const int64_t plane = H * W;
+  return warp_tap(i / W, i % W, flow[n * 2 * plane + i], flow[(n * 2 + 1) * plane + i], H, W);
+}
+
+// y[n, :, i] = every channel of x sampled at the pixel's tap.
+DS_HOST_DEVICE inline void warp_forward_pixel(const float* x, const float* flow, float* y, int64_t n, int64_t i,
+                                              int64_t C, int64_t H, int64_t W) {
+  const int64_t plane = H * W;
+  WarpTap t = warp_tap_at(flow, n, i, H, W);
+  for (int64_t c = 0; c < C; ++c) y[(n * C + c) * plane + i] = warp_sample(x + (n * C + c) * plane, W, t);
+}
+
+// dflow[n, :, i] = the sum over the channels of dy times the sample's derivative in u and v.
+DS_HOST_DEVICE inline void warp_flow_grad_pixel(const float* x, const float* flow, const float* dy, float* dflow,
+                                                int64_t n, int64_t i, int64_t C, int64_t H, int64_t W) {
+  const int64_t plane = H * W;
+  WarpTap t = warp_tap_at(flow, n, i, H, W);
+  float gu = 0.0f, gv = 0.0f;
+  for (int64_t c = 0; c < C; ++c) {
+    float du, dv;
+    warp_sample_grad(x + (n * C + c) * plane, W, t, du, dv);
+    gu += dy[(n * C + c) * plane + i] * du;
+    gv += dy[(n * C + c) * plane + i] * dv;
+  }
+  dflow[n * 2 * plane + i] = gu;
+  dflow[(n * 2 + 1) * plane + i] = gv;
+}
+
+// The sampling's adjoint for output pixel i of plane (n, c): g into the four taps of that plane
+// of dx (dx_plane), through add(ptr, v) (a plain += on the CPU, atomicAdd on CUDA).
+template <class Add>
+DS_HOST_DEVICE inline void warp_scatter_pixel(const float* flow, float* dx_plane, float g, int64_t n, int64_t i,
+                                              int64_t H, int64_t W, Add add) {
+  WarpTap t = warp_tap_at(flow, n, i, H, W);
+  add(dx_plane + t.y0 * W + t.x0, (1.0f - t.fy) * (1.0f - t.fx) * g);
+  add(dx_plane + t.y0 * W + t.x1, (1.0f - t.fy) * t.fx * g);
+  add(dx_plane + t.y1 * W + t.x0, t.fy * (1.0f - t.fx) * g);
+  add(dx_plane + t.y1 * W + t.x1, t.fy * t.fx * g);
+}
+
 }  // namespace ds

@@ -110,6 +110,20 @@ struct PanZoomScene {
 
 inline bool have_ffmpeg() { return std::system("ffmpeg -version >/dev/null 2>&1") == 0; }
 
+// True (after printing "skipped: ...", which ctest reports as skipped) without the ffmpeg program.
+inline bool skip_without_ffmpeg(const char* fixture) {
+  if (have_ffmpeg()) return false;
+  std::printf("skipped: no ffmpeg program to make %s\n", fixture);
+  return true;
+}
+
+// n frames of `scene` as a PNG sequence `pattern` (written by our VideoWriter).
+inline void write_scene_clip(const PanZoomScene& scene, const std::string& pattern, int n) {
+  ds::app::VideoWriter w(pattern, static_cast<int>(scene.w), static_cast<int>(scene.h), {});
+  for (int t = 0; t < n; ++t) w.write(scene.frame(t));
+  w.finish();
+}
+
 // Runs the ffmpeg program quietly with `args`; true when it succeeded.
 inline bool ffmpeg(const std::string& args) {
   return std::system(("ffmpeg -nostdin -hide_banner -loglevel error -y " + args + " >/dev/null 2>&1").c_str()) == 0;

@@ -94,10 +94,7 @@ double true_flow_ewarp(const dst::PanZoomScene& scene, const std::string& out_pa
 }  // namespace
 
 TEST_CASE("video command: frame count, rate, size and audio carried over; --frames and --size") {
-  if (!dst::have_ffmpeg()) {
-    std::printf("skipped: no ffmpeg program to make the audio fixture\n");
-    return;
-  }
+  if (dst::skip_without_ffmpeg("the audio fixture")) return;
   VideoScratch s("cmd_roundtrip");
   REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=12:duration=0.5 -f lavfi -i sine=duration=0.5 -c:v libx264 "
                       "-pix_fmt yuv420p -c:a aac '" + (s / "in.mp4") + "'"));
@@ -197,9 +194,7 @@ TEST_CASE("video command: E_warp against the true flow is lower with temporal st
   VideoScratch s("cmd_stability");
   dst::PanZoomScene scene{48, 64};
   const int n = 6;
-  ds::app::VideoWriter w(s / "clip/%03d.png", 64, 48, {});
-  for (int t = 0; t < n; ++t) w.write(scene.frame(t));
-  w.finish();
+  dst::write_scene_clip(scene, s / "clip/%03d.png", n);
   for (const char* tw : {"0", "2"}) {
     Run r = s.video("'" + (s / "clip/%03d.png") + "' -o '" + (s / ("tw" + std::string(tw) + "/%03d.png")) +
                     "' --model la_muse --temporal-weight " + tw);
@@ -220,9 +215,7 @@ TEST_CASE("video command --style: warm-started optimisation with the temporal lo
   VideoScratch s("cmd_optim");
   dst::PanZoomScene scene{48, 64};
   const int n = 4;
-  ds::app::VideoWriter w(s / "clip/%03d.png", 64, 48, {});
-  for (int t = 0; t < n; ++t) w.write(scene.frame(t));
-  w.finish();
+  dst::write_scene_clip(scene, s / "clip/%03d.png", n);
   // Two styles blended by depth (estimated per frame).
   std::string styles = " --style " + dst::prepared("images/style/starry_night.jpg") + " --style " +
                        dst::prepared("images/style/the_scream.jpg") +

@@ -104,10 +104,7 @@ TEST_CASE("video: a writer that never finishes leaves nothing behind, and refuse
 }
 
 TEST_CASE("video: audio is copied without re-encoding, cut to the video's length") {
-  if (!dst::have_ffmpeg()) {
-    std::printf("skipped: no ffmpeg program to make the audio fixture\n");
-    return;
-  }
+  if (dst::skip_without_ffmpeg("the audio fixture")) return;
   dst::ScratchDir d("audio");
   // 2 s of 32x24 video with a 440 Hz AAC track, and an audio-only file.
   REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=25:duration=2 -f lavfi -i sine=frequency=440:duration=2 "
@@ -136,10 +133,7 @@ TEST_CASE("video: audio is copied without re-encoding, cut to the video's length
 }
 
 TEST_CASE("video: the display rotation is applied to the frames") {
-  if (!dst::have_ffmpeg()) {
-    std::printf("skipped: no ffmpeg program to tag a rotation\n");
-    return;
-  }
+  if (dst::skip_without_ffmpeg("a rotation")) return;
   dst::ScratchDir d("rotation");
   // A bright top-left corner on a dark frame.
   ds::app::VideoWriterOptions o;
@@ -211,10 +205,7 @@ TEST_CASE("video: bad files are clear errors naming the file") {
 }
 
 TEST_CASE("video: a variable frame rate is refused unless --fps resamples it") {
-  if (!dst::have_ffmpeg()) {
-    std::printf("skipped: no ffmpeg program to make a variable-rate file\n");
-    return;
-  }
+  if (dst::skip_without_ffmpeg("a variable-rate file")) return;
   dst::ScratchDir d("vfr");
   // 10 frames at 10 fps, except that frames 6.. are shown 0.2 s later (a pause): frame times
   // 0, .1, .2, .3, .4, .7, .8, .9, 1.0, 1.1.

@@ -18,6 +18,10 @@ namespace app {
 
 namespace {
 
+const char* const kUsage =
+    "depthstyle video [options] IN -o OUT --model NAME|CKPT [--model ...]\n"
+    "       depthstyle video [options] IN -o OUT --style STYLE [--style ...]";
+
 const char* const kAbout =
     "Stylises every frame of a video, keeping the result stable from frame to frame.\n"
     "IN: any file FFmpeg's libraries read (MP4/H.264, MOV, MKV, WebM, animated GIF, ...) or an image\n"
@@ -62,9 +66,7 @@ std::vector<FastModel> fast_models(const VideoOptions& o, OutputPlan& plan) {
 }  // namespace
 
 int cmd_video(int argc, char** argv) {
-  Args a("depthstyle video [options] IN -o OUT --model NAME|CKPT [--model ...]\n"
-         "       depthstyle video [options] IN -o OUT --style STYLE [--style ...]",
-         kAbout);
+  Args a(kUsage, kAbout);
   declare_video_options(a);
   if (!a.parse(argc, argv, 1, 1, "one input video or image-sequence pattern")) return 0;
   VideoOptions o = read_video_options(a);
