@@ -131,6 +131,7 @@ void VideoReader::Impl::open(const std::string& path) {
 void VideoReader::Impl::walk() {
   const AVStream* st = in->streams[stream];
   std::vector<double> ts;
+  double last_t = -1e300, last_duration = 0;  // the latest frame's time and how long it is shown
   int64_t packets = 0;
   bool no_pts = false;
   av::clear_log();
@@ -143,8 +144,12 @@ void VideoReader::Impl::walk() {
         throw Error(av::with_log(at_frame(packets + 1) + " is truncated or corrupt"));
       ++packets;
       int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
-      if (t == AV_NOPTS_VALUE) no_pts = true;
-      else ts.push_back(seconds(t, st->time_base));
+      if (t == AV_NOPTS_VALUE) {
+        no_pts = true;
+      } else {
+        ts.push_back(seconds(t, st->time_base));
+        if (ts.back() >= last_t) last_t = ts.back(), last_duration = seconds(pkt->duration, st->time_base);
+      }
     }
     av_packet_unref(pkt.get());
   }
@@ -154,32 +159,30 @@ void VideoReader::Impl::walk() {
                 std::to_string(packets));
   std::sort(ts.begin(), ts.end());
   ts.erase(std::unique(ts.begin(), ts.end()), ts.end());
-  // The nominal rate: the stream's average (else base) rate when it agrees with the median
-  // spacing of the timestamps, else the median spacing itself.
-  double median = 0;
-  if (ts.size() >= 2) {
-    std::vector<double> d;
-    for (size_t i = 1; i < ts.size(); ++i) d.push_back(ts[i] - ts[i - 1]);
-    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
-    median = d[d.size() / 2];
-  }
+  // The mean spacing of the timestamps: the grid a constant-rate stream lies on (within the
+  // rounding of its time base: a GIF's centiseconds, an MP4's ticks). The nominal rate is the
+  // stream's average (else base) rate when it agrees with that spacing, else the spacing itself.
+  double mean_step = ts.size() >= 2 ? (ts.back() - ts.front()) / static_cast<double>(ts.size() - 1) : 0.0;
   auto agrees = [&](AVRational r) {
-    return r.num > 0 && r.den > 0 && (median <= 0 || std::fabs(av_q2d(r) * median - 1) < 0.01);
+    return r.num > 0 && r.den > 0 && (mean_step <= 0 || std::fabs(av_q2d(r) * mean_step - 1) < 0.01);
   };
   AVRational rate = agrees(st->avg_frame_rate) ? st->avg_frame_rate
                     : agrees(st->r_frame_rate) ? st->r_frame_rate
-                    : median > 0 ? av_d2q(1.0 / median, 1001000)
-                                 : AVRational{opt.sequence_fps.num, opt.sequence_fps.den};
+                    : mean_step > 0 ? av_d2q(1.0 / mean_step, 1001000)
+                                    : AVRational{opt.sequence_fps.num, opt.sequence_fps.den};
   if (format == "image2") rate = {opt.sequence_fps.num, opt.sequence_fps.den};
   Rational in_fps{rate.num, rate.den};
-  double step = 1.0 / in_fps.value();
+  double step = mean_step > 0 ? mean_step : 1.0 / in_fps.value();
   int64_t off_grid = -1;
   if (!no_pts)
     for (size_t i = 0; i < ts.size() && off_grid < 0; ++i)
       if (std::fabs(ts[i] - ts[0] - static_cast<double>(i) * step) > 0.5 * step) off_grid = static_cast<int64_t>(i);
   info.variable_frame_rate = off_grid >= 0 || (!no_pts && static_cast<int64_t>(ts.size()) != packets);
   info.start_s = ts.empty() ? 0.0 : ts.front();
-  double length = ts.empty() ? static_cast<double>(packets) * step : ts.back() - ts.front() + step;
+  // How long the pictures last: to the end of the last one (its packet's duration when the
+  // container says, else one frame of the nominal rate).
+  double last_shown = last_duration > 0 ? last_duration : 1.0 / in_fps.value();
+  double length = ts.empty() ? static_cast<double>(packets) / in_fps.value() : ts.back() - ts.front() + last_shown;
   if (opt.fps.num > 0) {
     info.fps = opt.fps;
     info.frames = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(length * opt.fps.value() - 1e-6)));
@@ -188,7 +191,7 @@ void VideoReader::Impl::walk() {
     char when[64];
     std::snprintf(when, sizeof when, "%.3f s", at);
     throw Error(info.path + ": variable frame rate: frame " + std::to_string(off_grid + 1) + " is shown at " + when +
-                ", off the " + in_fps.str() + " fps grid; give --fps RATE to resample it to a constant rate");
+                ", off the grid of its mean rate (" + in_fps.str() + " fps); give --fps RATE to resample it to a constant rate");
   } else {
     info.fps = in_fps;
     info.frames = packets;
