@@ -90,16 +90,19 @@ Tensor blind_temporal_consistency(const Tensor& processed, const Tensor& warped_
     double pAp = dot(p, Ap);
     if (!(pAp > 0)) break;
     float alpha = static_cast<float>(rz / pAp);
-    for (size_t i = 0; i < r.size(); ++i) {
-      x[i] += alpha * p[i];
-      r[i] -= alpha * Ap[i];
-      z[i] = r[i] * inv_diag[i];
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) {
+      size_t k = static_cast<size_t>(i);
+      x[k] += alpha * p[k];
+      r[k] -= alpha * Ap[k];
+      z[k] = r[k] * inv_diag[k];
     }
     double rz_new = dot(r, z);
     rel = std::sqrt(dot(r, r)) / bnorm;
     float beta = static_cast<float>(rz_new / rz);
     rz = rz_new;
-    for (size_t i = 0; i < p.size(); ++i) p[i] = z[i] + beta * p[i];
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) p[static_cast<size_t>(i)] = z[static_cast<size_t>(i)] + beta * p[static_cast<size_t>(i)];
     ++it;
   }
   if (stats) *stats = {it, rel};

@@ -4,11 +4,13 @@
 // a few frames long; fixtures only the ffmpeg program can make are made by it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
 #include "apps/media/video_io.h"
 #include "tensor/file_util.h"
+#include "tensor/random.h"
 #include "tests/check.h"
 #include "tests/media_fixtures.h"
 
@@ -191,6 +193,39 @@ TEST_CASE("video: bad files are clear errors naming the file") {
     CHECK_MESSAGE(contains(msg, d / name), msg);
   }
   CHECK(contains(error_of([&] { read_all(d / "missing.mp4"); }), "missing.mp4"));
+  // A codec FFmpeg does not know: a Matroska file whose codec ID names none.
+  dst::write_ramp_clip(d / "h264.mkv", 24, 32, 2, Rational{25, 1});
+  std::vector<uint8_t> mkv = ds::read_file_bytes(d / "h264.mkv");
+  const std::string id = "V_MPEG4/ISO/AVC";
+  auto at = std::search(mkv.begin(), mkv.end(), id.begin(), id.end());
+  REQUIRE(at != mkv.end());
+  std::copy_n(std::string("V_UNKNOWN/CODEC").begin(), id.size(), at);
+  std::ofstream(d / "unknown.mkv", std::ios::binary).write(reinterpret_cast<const char*>(mkv.data()),
+                                                          static_cast<std::streamsize>(mkv.size()));
+  std::string unknown = error_of([&] { read_all(d / "unknown.mkv"); });
+  CHECK_MESSAGE(contains(unknown, "unknown.mkv: the video stream's codec is unknown"), unknown);
+  // Damage in a later frame (the index at the front is intact, so the file opens): the frames
+  // before it are returned, then an error naming the file and a frame after the first.
+  {
+    ds::app::VideoWriterOptions o;
+    o.crf = 0;
+    VideoWriter w(d / "noise.mp4", 32, 24, o);
+    ds::Rng rng(3);
+    for (int k = 0; k < 6; ++k) w.write(rng.uniform_tensor({1, 3, 24, 32}, 0, 1));
+    w.finish();
+  }
+  std::vector<uint8_t> noise = ds::read_file_bytes(d / "noise.mp4");
+  for (size_t i = noise.size() * 8 / 10; i < noise.size() * 9 / 10; ++i) noise[i] = static_cast<uint8_t>(i * 37);
+  std::ofstream(d / "damaged.mp4", std::ios::binary).write(reinterpret_cast<const char*>(noise.data()),
+                                                          static_cast<std::streamsize>(noise.size()));
+  int64_t returned = 0;
+  std::string damaged = error_of([&] {
+    VideoReader r(d / "damaged.mp4");
+    Tensor f;
+    while (r.read(f)) ++returned;
+  });
+  CHECK_MESSAGE(contains(damaged, "damaged.mp4: frame "), damaged);
+  CHECK(returned >= 1);
   // The pixel limit is checked from the header, before any frame is decoded.
   ds::app::VideoReaderOptions small;
   small.max_pixels = 32 * 24 - 1;

@@ -111,7 +111,9 @@ void VideoReader::Impl::open(const std::string& path) {
   const AVCodecParameters* par = st->codecpar;
   info.codec = avcodec_get_name(par->codec_id);
   if (!avcodec_find_decoder(par->codec_id))
-    throw Error(path + ": the video codec " + info.codec + " is not supported by this FFmpeg build");
+    throw Error(path + (par->codec_id == AV_CODEC_ID_NONE
+                            ? std::string(": the video stream's codec is unknown to this FFmpeg build")
+                            : ": the video codec " + info.codec + " is not supported by this FFmpeg build (no decoder)"));
   coded_w = par->width;
   coded_h = par->height;
   if (coded_w <= 0 || coded_h <= 0)
