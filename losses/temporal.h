@@ -26,13 +26,14 @@ double masked_mean_abs_diff(const Tensor& a, const Tensor& b, const Tensor& weig
 // Asia 2015: the output O keeps the gradients of the per-frame result P and follows the warped
 // previous output where the flow is reliable, per channel:
 //   O = argmin  sum_edges ((O_p - O_q) - (P_p - P_q))^2 + sum_p w_p (O_p - warped_p)^2 + eps sum_p (O_p - P_p)^2
-// (4-neighbour edges; eps keeps pixels no reliable flow reaches tied to P). The minimum solves the
+// (4-neighbour edges; eps = 0.1 keeps pixels no reliable flow reaches tied to P, and a drift of
+// the low frequencies away from P in check). The minimum solves the
 // screened Poisson system (L + diag(w + eps)) O = L P + w warped + eps P (L the graph Laplacian),
 // here by conjugate gradients with a Jacobi preconditioner, started from the blend
 // (w warped + P) / (w + 1), until the residual falls below `tolerance` times the right-hand
 // side's norm or after `max_iterations`. CPU tensors; returns O.
 struct ConsistencyOptions {
-  float eps = 0.01f;
+  float eps = 0.1f;
   float tolerance = 1e-3f;
   int max_iterations = 200;
 };
