@@ -168,7 +168,7 @@ TEST_CASE("stylize --pooling avg: another result than max, with both optimisers 
   check_rejected(s, "--pooling mean", "expected max or avg");
 }
 
-TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up; not with --style-size") {
+TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up, not with --style-size") {
   if (skip_without_data()) return;
   Scratch s;
   INFO("last run: " << s.last);

@@ -93,7 +93,7 @@ double true_flow_ewarp(const dst::PanZoomScene& scene, const std::string& out_pa
 
 }  // namespace
 
-TEST_CASE("video command: frame count, rate, size and audio carried over; --frames and --size") {
+TEST_CASE("video command: frame count, rate, size and audio carried over, with --frames and --size") {
   if (dst::skip_without_ffmpeg("the audio fixture")) return;
   VideoScratch s("cmd_roundtrip");
   REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=12:duration=0.5 -f lavfi -i sine=duration=0.5 -c:v libx264 "

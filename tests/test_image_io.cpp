@@ -364,7 +364,7 @@ TEST_CASE("malformed files: clear errors for huge maxval, bad Huffman tables, tr
   CHECK(contains(error_of([&] { ds::load_image_rgb(dir); }), "is a folder"));
 }
 
-TEST_CASE("pixel limit: DEPTHSTYLE_MAX_PIXELS and the API option move it; a bad value is an error") {
+TEST_CASE("pixel limit: DEPTHSTYLE_MAX_PIXELS and the API option move it, a bad value is an error") {
   std::vector<int> s(4 * 3, 9);
   std::string p = temp_file("small.png", dst::png_file(4, 3, 8, 0, dst::png_rows(s, 4, 3, 1, 8)));
   if (!std::getenv("DEPTHSTYLE_MAX_PIXELS")) CHECK(ds::max_image_pixels() == ds::kDefaultMaxPixels);
@@ -404,7 +404,7 @@ TEST_CASE("output types by name: .png 8/16-bit, .jpg/.jpeg 8-bit, anything else 
   CHECK(contains(error_of([] { ds::check_image_output("a.png", 12); }), "8 or 16 bits"));
 }
 
-TEST_CASE("image writing errors: NaN, wrong shape; a new folder is made and no temporary is left") {
+TEST_CASE("image writing errors: NaN, wrong shape, a new folder is made and no temporary is left") {
   CHECK(contains(error_of([] { ds::save_image(dst::temp_path("nan.png"), Tensor::full({1, 3, 2, 2}, NAN)); }), "NaN"));
   CHECK_THROWS_AS(ds::save_image(dst::temp_path("bad.png"), Tensor::zeros({2, 3, 2, 2})), Error);
   CHECK_THROWS_AS(ds::save_image(dst::temp_path("empty.png"), Tensor::zeros({1, 3, 0, 2})), Error);
