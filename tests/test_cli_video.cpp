@@ -156,6 +156,10 @@ TEST_CASE("video command: no output over an input, and bad inputs are clear erro
   refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --model-mask sigmoid --depth '" +
               (s / "depth.mp4") + "'",
           "the depth video has 5 frames");
+  dst::write_ramp_clip(s / "square.mp4", 24, 24, 6, Rational{25, 1});
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --model-mask sigmoid --depth '" +
+              (s / "square.mp4") + "'",
+          "square.mp4");
   fs::create_directories(s / "depths");
   for (int k : {1, 2, 4}) ds::save_depth_png_mm(s / ("depths/d_" + std::to_string(k) + ".png"), Tensor::full({1, 1, 24, 32}, 2.0f));
   refused("'" + (s / "frames/%03d.png") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model +

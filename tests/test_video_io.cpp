@@ -237,6 +237,14 @@ TEST_CASE("video: bad files are clear errors naming the file") {
   msg = error_of([&] { VideoReader r(d / "sound.m4a"); });
   CHECK(contains(msg, "sound.m4a: no video stream"));
   CHECK(contains(msg, "audio (aac)"));
+  // Zero frames: an AVI cut right after its headers (the stream is declared, no packet follows).
+  REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=10:duration=0.5 -c:v mjpeg '" + (d / "full.avi") + "'"));
+  std::vector<uint8_t> avi = ds::read_file_bytes(d / "full.avi");
+  const std::string movi = "movi";
+  auto list = std::search(avi.begin(), avi.end(), movi.begin(), movi.end());
+  REQUIRE(list != avi.end());
+  std::ofstream(d / "zero.avi", std::ios::binary).write(reinterpret_cast<const char*>(avi.data()), list - avi.begin() + 4);
+  CHECK(contains(error_of([&] { VideoReader r(d / "zero.avi"); }), "zero.avi: the video stream has no frames"));
 }
 
 TEST_CASE("video: a variable frame rate is refused unless --fps resamples it") {
