@@ -27,8 +27,10 @@ Tensor FastVideo::stylize(const FrameInput& in, FrameStats& stats) {
   const int64_t plane = in.frame.H() * in.frame.W();
   Tensor acc = Tensor::zeros(in.frame.shape()), weight = Tensor::zeros({1, 1, in.frame.H(), in.frame.W()});
   std::vector<Tensor> masks;
+  const Tensor input = dev_ == Device::CPU ? in.frame : in.frame.to(dev_);  // to() always copies
   for (const FastModel& m : models_) {
-    Tensor y = stylize_fast(*m.net, in.frame.to(dev_), 0).to(Device::CPU);
+    Tensor y = stylize_fast(*m.net, input, 0);
+    if (y.is_cuda()) y = y.to(Device::CPU);
     if (y.H() != in.frame.H() || y.W() != in.frame.W())
       throw Error("video: " + m.name + " returned " + shape_str(y.shape()) + " for a frame of " + shape_str(in.frame.shape()));
     Tensor mask = m.masked ? make_mask(m.mask, in.depth01) : Tensor();
