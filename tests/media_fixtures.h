@@ -11,31 +11,20 @@
 #include <string>
 
 #include "apps/media/video_io.h"
+#include "tests/check.h"
 #include "tensor/tensor.h"
 
 namespace dst {
 
-// A folder of this process's own, emptied now and removed with the object.
-class ScratchDir {
- public:
-  explicit ScratchDir(const std::string& tag)
-      : root_(std::filesystem::temp_directory_path() / ("depthstyle-media-" + tag + "-" + std::to_string(::getpid()))) {
-    std::filesystem::remove_all(root_);
-    std::filesystem::create_directories(root_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  std::string operator/(const std::string& name) const { return (root_ / name).string(); }
+// A scratch folder (tests/check.h ScratchDir) whose files are named by `dir / "name"`.
+struct MediaDir : ScratchDir {
+  explicit MediaDir(const std::string& name) : ScratchDir("media " + name) {}
+  std::string operator/(const std::string& name) const { return file(name); }
   size_t entries() const {
     size_t n = 0;
-    for (auto it = std::filesystem::directory_iterator(root_); it != std::filesystem::directory_iterator(); ++it) ++n;
+    for (auto it = std::filesystem::directory_iterator(dir); it != std::filesystem::directory_iterator(); ++it) ++n;
     return n;
   }
-
- private:
-  std::filesystem::path root_;
 };
 
 // Frame k of n: red rises left to right, green top to bottom, blue with k (so the order of

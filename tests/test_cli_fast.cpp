@@ -121,7 +121,7 @@ TEST_CASE("fast: a missing image, an empty folder and a file given as output fol
   fs::create_directories(t.dir / "empty");
   std::ofstream(t.file("empty/notes.txt")) << "not an image";
   msg = error_of([&] { ds::app::image_jobs(t.file("empty"), t.file("out")); });
-  CHECK(contains(msg, "holds no PNG, JPEG or PPM images"));
+  CHECK(contains(msg, "holds no image files; expected PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)"));
 
   std::ofstream(t.file("empty/a.png")) << "x";
   std::ofstream(t.file("taken")) << "a file";

@@ -41,7 +41,7 @@ struct Run {
 
 // A scratch folder with a synthetic-weight transformer file, running the binary inside it.
 struct VideoScratch {
-  dst::ScratchDir dir;
+  dst::MediaDir dir;
   std::string model = dir / "model.h5";
   explicit VideoScratch(const std::string& tag) : dir(tag) {
     std::map<std::string, Tensor> m;

@@ -52,7 +52,7 @@ void check_round_trip(const std::string& path, Rational fps, int n, double tol) 
 }  // namespace
 
 TEST_CASE("video: MP4 (H.264), MKV and WebM (VP9) round trips keep frame count, rate, size and frames") {
-  dst::ScratchDir d("roundtrip");
+  dst::MediaDir d("roundtrip");
   Rational ntsc{30000, 1001};
   // yuv420p halves the chroma resolution: on these smooth ramps that and 8-bit rounding stay
   // within ~2 levels per sample at crf 0.
@@ -68,7 +68,7 @@ TEST_CASE("video: MP4 (H.264), MKV and WebM (VP9) round trips keep frame count, 
 }
 
 TEST_CASE("video: GIF and PNG-sequence round trips") {
-  dst::ScratchDir d("gifpng");
+  dst::MediaDir d("gifpng");
   dst::write_ramp_clip(d / "a.gif", 24, 32, 5, Rational{10, 1});
   // 256 colours with ordered dithering: about 1/2 of a palette step per sample.
   check_round_trip(d / "a.gif", Rational{10, 1}, 5, 0.03);
@@ -86,7 +86,7 @@ TEST_CASE("video: GIF and PNG-sequence round trips") {
 }
 
 TEST_CASE("video: a writer that never finishes leaves nothing behind, and refuses its audio source as output") {
-  dst::ScratchDir d("abandon");
+  dst::MediaDir d("abandon");
   {
     VideoWriter w(d / "x.mp4", 32, 24, {});
     w.write(dst::ramp_frame(24, 32, 0, 1));
@@ -107,7 +107,7 @@ TEST_CASE("video: a writer that never finishes leaves nothing behind, and refuse
 
 TEST_CASE("video: audio is copied without re-encoding, cut to the video's length") {
   if (dst::skip_without_ffmpeg("the audio fixture")) return;
-  dst::ScratchDir d("audio");
+  dst::MediaDir d("audio");
   // 2 s of 32x24 video with a 440 Hz AAC track, and an audio-only file.
   REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=25:duration=2 -f lavfi -i sine=frequency=440:duration=2 "
                       "-c:v libx264 -pix_fmt yuv420p -c:a aac -b:a 64k '" + (d / "src.mp4") + "'"));
@@ -136,7 +136,7 @@ TEST_CASE("video: audio is copied without re-encoding, cut to the video's length
 
 TEST_CASE("video: the display rotation is applied to the frames") {
   if (dst::skip_without_ffmpeg("a rotation")) return;
-  dst::ScratchDir d("rotation");
+  dst::MediaDir d("rotation");
   // A bright top-left corner on a dark frame.
   ds::app::VideoWriterOptions o;
   o.crf = 0;
@@ -173,7 +173,7 @@ TEST_CASE("video: the display rotation is applied to the frames") {
 }
 
 TEST_CASE("video: bad files are clear errors naming the file") {
-  dst::ScratchDir d("bad");
+  dst::MediaDir d("bad");
   dst::write_ramp_clip(d / "good.mp4", 24, 32, 6, Rational{25, 1});
   std::vector<uint8_t> bytes = ds::read_file_bytes(d / "good.mp4");
   auto write_bytes = [&](const std::string& name, size_t n) {
@@ -249,7 +249,7 @@ TEST_CASE("video: bad files are clear errors naming the file") {
 
 TEST_CASE("video: a variable frame rate is refused unless --fps resamples it") {
   if (dst::skip_without_ffmpeg("a variable-rate file")) return;
-  dst::ScratchDir d("vfr");
+  dst::MediaDir d("vfr");
   // 10 frames at 10 fps, except that frames 6.. are shown 0.2 s later (a pause): frame times
   // 0, .1, .2, .3, .4, .7, .8, .9, 1.0, 1.1.
   REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=10:duration=1 -vf \"setpts='(N+2*gte(N,5))/(10*TB)'\" "
