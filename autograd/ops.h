@@ -79,6 +79,17 @@ Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w);  // align_corne
 Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode);       // negative zero-padding crops
 Var concat_channels(const std::vector<Var>& xs);
 
+// ---- warping (ops_warp.cpp) ----
+// Backward warping by an optical flow: x [N,C,H,W], flow [N,2,H,W] (u, v in pixels) ->
+// [N,C,H,W], out[n,c,h,w] = x[n,c] sampled bilinearly at (w + u, h + v). A sample outside the
+// image takes the nearest edge value (coordinates clamped; PyTorch grid_sample with
+// padding_mode='border', align_corners=True), so whether it was inside is not in the result:
+// callers that must know weigh it out with a validity mask (apps/media/optical_flow.h's
+// occlusion mask marks every outside sample unreliable). Gradients to x and to the flow (0 along
+// an axis whose coordinate was clamped; piecewise linear between pixel centres, so a flow on
+// integer offsets has one-sided derivatives there). Errors: a flow of another shape.
+Var warp(const Var& x, const Var& flow);
+
 // ---- reductions and losses (ops_reduce.cpp) ----
 Var sum(const Var& x);   // [1]
 Var mean(const Var& x);  // [1]

@@ -70,13 +70,14 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/data/ DESTINATION ${CMAKE_INSTALL_DATADIR}
         COMPONENT data EXCLUDE_FROM_ALL OPTIONAL)
 
 # ---- the package config --------------------------------------------------------------
-# Libraries linked by absolute path (HDF5, OpenBLAS, cuDNN): the config checks they still exist.
+# Libraries linked by absolute path (HDF5, OpenCV, OpenBLAS, cuDNN): the config checks they still exist.
 set(DS_PATH_LIBRARIES "")
 foreach(lib ${HDF5_C_LIBRARIES})
   if(IS_ABSOLUTE "${lib}")
     list(APPEND DS_PATH_LIBRARIES ${lib})
   endif()
 endforeach()
+list(APPEND DS_PATH_LIBRARIES ${OPENCV_LIBRARIES})
 if(DS_HAVE_OPENBLAS)
   list(APPEND DS_PATH_LIBRARIES ${OPENBLAS_LIBRARY})
 endif()

@@ -33,4 +33,7 @@ DTensor resize_bilinear_ref(const DTensor& x, int64_t h, int64_t w);
 DTensor pad2d_ref(const DTensor& x, const ds::Pad2dParams& p, ds::PadMode mode);
 DTensor concat_channels_ref(const std::vector<DTensor>& xs);
 
+// warping by a flow field (oracle_warp.cpp): x [N,C,H,W], flow [N,2,H,W]
+DTensor warp_ref(const DTensor& x, const DTensor& flow);
+
 }  // namespace dst

@@ -21,7 +21,8 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-std::string progress_line(int done, int total, const NamedValues& values, double rate, int bar_width) {
+std::string progress_line(int done, int total, const NamedValues& values, double rate, int bar_width,
+                          const std::string& unit) {
   std::string line;
   if (bar_width > 0) {
     int filled = total > 0 ? static_cast<int>(static_cast<long>(bar_width) * std::clamp(done, 0, total) / total) : 0;
@@ -36,8 +37,8 @@ std::string progress_line(int done, int total, const NamedValues& values, double
     line += " " + name + buf;
   }
   if (rate > 0 && std::isfinite(rate)) {
-    std::snprintf(buf, sizeof buf, " %.3g it/s", rate);
-    line += buf;
+    std::snprintf(buf, sizeof buf, " %.3g ", rate);
+    line += buf + unit;
     line += " ETA " + format_duration(std::max(0, total - done) / rate);
   }
   return line;
@@ -60,7 +61,7 @@ void Progress::update(int done, const NamedValues& values) {
 void Progress::emit(int done, const NamedValues& values, Clock::time_point now) {
   double elapsed = std::chrono::duration<double>(now - first_).count();
   double rate = elapsed > 0 && done > first_done_ ? (done - first_done_) / elapsed : 0.0;
-  std::string line = progress_line(done, total_, values, rate, tty_ ? 10 : 0);
+  std::string line = progress_line(done, total_, values, rate, tty_ ? 10 : 0, unit_);
   if (!label_.empty()) line = label_ + " " + line;
   if (tty_)
     std::fprintf(out_, "\r%s\x1b[K", line.c_str()), open_line_ = true;  // \x1b[K: clear the rest

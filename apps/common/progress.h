@@ -21,8 +21,10 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 std::string format_duration(double seconds);
 
 // The line without any terminal control: bar of `bar_width` cells (none when 0), done/total,
-// each value as "name %.3g", the rate and the ETA (both left out while the rate is unknown, <= 0).
-std::string progress_line(int done, int total, const NamedValues& values, double rate, int bar_width);
+// each value as "name %.3g", the rate ("%.3g UNIT") and the ETA (both left out while the rate is
+// unknown, <= 0).
+std::string progress_line(int done, int total, const NamedValues& values, double rate, int bar_width,
+                          const std::string& unit = "it/s");
 
 class Progress {
  public:
@@ -33,6 +35,8 @@ class Progress {
 
   // Text before each line ("scale 2/3 (512 px)"); none by default.
   void set_label(std::string label) { label_ = std::move(label); }
+  // The rate's unit ("frames/s"); "it/s" by default.
+  void set_unit(std::string unit) { unit_ = std::move(unit); }
   void update(int done, const NamedValues& values = {});
   // Ends the in-place line with a newline (terminal mode); later updates start a new line.
   void finish();
@@ -44,7 +48,7 @@ class Progress {
   int total_, every_n_;
   double every_s_;
   FILE* out_;
-  std::string label_;
+  std::string label_, unit_ = "it/s";
   bool tty_, started_ = false, open_line_ = false;
   int first_done_ = 0, last_done_ = -1;
   Clock::time_point first_, last_emit_;

@@ -40,6 +40,7 @@ const Command kCommands[] = {
     {"fast", "feed-forward style transfer with a pretrained transformer (la_muse, scream, ...)", ds::app::cmd_fast},
     {"train", "train the feed-forward style net with a depth loss (checkpoints, --resume)", ds::app::cmd_train},
     {"fast-eval", "depth agreement and style loss of fast-style nets on held-out images", ds::app::cmd_fast_eval},
+    {"video", "depth-aware style transfer of a video, temporally stable (--model or --style)", ds::app::cmd_video},
     {"classify", "top-5 ImageNet classes of an image (SqueezeNet 1.1)", ds::app::cmd_classify},
     {"depth", "monocular depth of an image (FastDepth or Monodepth2) as a 16-bit PNG and a preview", ds::app::cmd_depth},
     {"features", "named layer activations of a network for an image, to HDF5", ds::app::cmd_features},

@@ -292,7 +292,35 @@ def main(out):
         b"conv c in=3 out=3 k=3 stride=1 pad=0 bias=0\nresidual_end shave=0\ntap r\n")
 
 
+# ---- video (fuzz_video): tiny clips made by the ffmpeg program (scripts/setup installs it) ----
+VIDEO_SEEDS = {
+    "h264.mp4": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6 -c:v libx264 -pix_fmt yuv420p",
+    "h264-aac.mkv": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6 -f lavfi -i sine=duration=0.6 "
+                    "-c:v libx264 -pix_fmt yuv420p -c:a aac -shortest",
+    "vp9.webm": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6 -c:v libvpx-vp9 -pix_fmt yuv420p",
+    "anim.gif": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6",
+    "rotated.mov": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6 -c:v libx264 -pix_fmt yuv420p "
+                   "-metadata:s:v:0 rotate=90",
+    "mjpeg.avi": "-f lavfi -i testsrc=size=16x12:rate=5:duration=0.6 -c:v mjpeg",
+}
+
+
+def video_seeds(folder):
+    """Writes VIDEO_SEEDS with ffmpeg; without the program there are no video seeds (libFuzzer
+    then starts from nothing), said on stderr."""
+    import shutil
+    import subprocess
+    os.makedirs(folder, exist_ok=True)
+    if not shutil.which("ffmpeg"):
+        print("make_seeds.py: no ffmpeg program: fuzz_video starts without seeds", file=sys.stderr)
+        return
+    for name, args in VIDEO_SEEDS.items():
+        cmd = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + args.split() + [os.path.join(folder, name)]
+        subprocess.run(cmd, check=True)
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit("usage: make_seeds.py OUT")
     main(sys.argv[1])
+    video_seeds(os.path.join(sys.argv[1], "fuzz_video"))

@@ -1,0 +1,243 @@
+// `depthstyle video` end to end: the real binary on tiny clips (32x24 to 64x48, a few frames) with
+// a transformer of synthetic weights (or the prepared la_muse where a test needs real flicker):
+// frame count, rate, size and audio carried over, --frames and --size, outputs never over inputs,
+// bad inputs as clear errors with nothing written, depth from files, and E_warp (measured with
+// the clip's true flow, not the command's own) lower with stability on than off.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "apps/media/video_io.h"
+#include "autograd/ops.h"
+#include "losses/temporal.h"
+#include "nn/models.h"
+#include "nn/params.h"
+#include "tensor/file_util.h"
+#include "tensor/image_io.h"
+#include "tests/check.h"
+#include "tests/media_fixtures.h"
+#include "tests/prepared.h"
+#include "weights/depth_io.h"
+#include "weights/weights.h"
+
+namespace fs = std::filesystem;
+using ds::Tensor;
+using ds::app::Rational;
+using ds::app::VideoReader;
+using dst::contains;
+
+namespace {
+
+struct Run {
+  int rc;
+  std::string out;
+};
+
+// A scratch folder with a synthetic-weight transformer file, running the binary inside it.
+struct VideoScratch {
+  dst::MediaDir dir;
+  std::string model = dir / "model.h5";
+  explicit VideoScratch(const std::string& tag) : dir(tag) {
+    std::map<std::string, Tensor> m;
+    for (const auto& [name, shape] : ds::FastStyleNet::param_shapes()) m[name] = ds::synthetic_param(name, shape);
+    ds::save_weights(model, "fast_style_tf", m);
+  }
+  Run video(const std::string& args) const {
+    std::string log = dir / "log.txt";
+    std::string cmd = std::string(DEPTHSTYLE_BINARY) + " video " + args + " > '" + log + "' 2>&1";
+    int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, cmd + "\n" + dst::slurp(log)};
+  }
+  std::string operator/(const std::string& name) const { return dir / name; }
+};
+
+int64_t count_frames(const std::string& path) {
+  VideoReader r(path);
+  Tensor f;
+  int64_t n = 0;
+  while (r.read(f)) ++n;
+  return n;
+}
+
+// Files in a folder whose name starts with '.' (temporaries left behind).
+int hidden_files(const std::string& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir)) n += e.path().filename().string()[0] == '.';
+  return n;
+}
+
+// E_warp of frames out_pattern 1..n against the scene's true flow, on the pixels whose sample
+// stays 2 px inside the image.
+double true_flow_ewarp(const dst::PanZoomScene& scene, const std::string& out_pattern, int n) {
+  double sum = 0;
+  for (int t = 1; t < n; ++t) {
+    Tensor prev = ds::load_image_rgb(ds::app::sequence_frame_path(out_pattern, t));
+    Tensor cur = ds::load_image_rgb(ds::app::sequence_frame_path(out_pattern, t + 1));
+    Tensor flow = scene.back_flow(t);
+    Tensor mask = Tensor::empty({1, 1, scene.h, scene.w});
+    for (int64_t y = 0; y < scene.h; ++y)
+      for (int64_t x = 0; x < scene.w; ++x) {
+        double px = x + flow.at({0, 0, y, x}), py = y + flow.at({0, 1, y, x});
+        mask.set({0, 0, y, x}, px >= 2 && py >= 2 && px <= scene.w - 3 && py <= scene.h - 3 ? 1.0f : 0.0f);
+      }
+    sum += ds::warping_error(cur, ds::warp(ds::Var(prev), ds::Var(flow)).value(), mask);
+  }
+  return sum / (n - 1);
+}
+
+}  // namespace
+
+TEST_CASE("video command: frame count, rate, size and audio carried over, with --frames and --size") {
+  if (dst::skip_without_ffmpeg("the audio fixture")) return;
+  VideoScratch s("cmd_roundtrip");
+  REQUIRE(dst::ffmpeg("-f lavfi -i testsrc=size=32x24:rate=12:duration=0.5 -f lavfi -i sine=duration=0.5 -c:v libx264 "
+                      "-pix_fmt yuv420p -c:a aac '" + (s / "in.mp4") + "'"));
+  Run r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "out.mp4") + "' --model '" + s.model + "'");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(contains(r.out, "frames/s"));
+  VideoReader out(s / "out.mp4");
+  CHECK(out.info().frames == 6);
+  CHECK(out.info().fps.value() == 12);
+  CHECK(out.info().width == 32);
+  CHECK(out.info().height == 24);
+  CHECK(out.info().has_audio);
+  CHECK(dst::ffprobe(s / "out.mp4", "a", "stream=codec_name") == "aac");
+  // Frames 2..5 at a long side of 48 px, as a PNG sequence and as a GIF (no audio there).
+  r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "seq/%03d.png") + "' --model '" + s.model + "' --frames 2:5 --size 48");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(fs::exists(s / "seq/004.png"));
+  CHECK_FALSE(fs::exists(s / "seq/005.png"));
+  CHECK(ds::load_image_rgb(s / "seq/001.png").shape() == ds::Shape{1, 3, 36, 48});
+  r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "out.gif") + "' --model '" + s.model + "' --frames 3: --temporal-weight 0");
+  REQUIRE(r.rc == 0);
+  CHECK(count_frames(s / "out.gif") == 4);
+  // --frames 2:5 of the MP4 with its audio from 1/12 s on: 4 frames, 1/3 s of audio.
+  r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "cut.mkv") + "' --model '" + s.model + "' --frames 2:5");
+  REQUIRE(r.rc == 0);
+  CHECK(count_frames(s / "cut.mkv") == 4);
+  CHECK(dst::ffprobe(s / "cut.mkv", "a", "stream=codec_name") == "aac");
+  CHECK(hidden_files(s / "") == 0);
+}
+
+TEST_CASE("video command: no output over an input, and bad inputs are clear errors with nothing written") {
+  VideoScratch s("cmd_bad");
+  dst::write_ramp_clip(s / "in.mp4", 24, 32, 6, Rational{25, 1});
+  dst::write_ramp_clip(s / "frames/%03d.png", 24, 32, 4, Rational{25, 1});
+  auto refused = [&](const std::string& args, const std::string& says) {
+    Run r = s.video(args);
+    INFO(r.out);
+    CHECK(r.rc != 0);
+    CHECK(contains(r.out, says));
+  };
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "in.mp4") + "' --model '" + s.model + "'", "in.mp4");
+  refused("'" + (s / "frames/%03d.png") + "' -o '" + (s / "frames/%03d.png") + "' --model '" + s.model + "'", "input frame");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.avi") + "' --model '" + s.model + "'", ".webm");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "'", "--model");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 9:", "has 6 frames");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 4:2", "--frames");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --fps 0", "--fps");
+  // A truncated input and one with no video.
+  std::vector<uint8_t> bytes = ds::read_file_bytes(s / "in.mp4");
+  std::ofstream(s / "half.mp4", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                                        static_cast<std::streamsize>(bytes.size() / 2));
+  refused("'" + (s / "half.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "'", "half.mp4");
+  std::ofstream(s / "text.mp4") << "no video here";
+  refused("'" + (s / "text.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "'", "text.mp4");
+  // A depth video of another length, and a depth folder missing a frame.
+  dst::write_ramp_clip(s / "depth.mp4", 24, 32, 5, Rational{25, 1});
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --model-mask sigmoid --depth '" +
+              (s / "depth.mp4") + "'",
+          "the depth video has 5 frames");
+  dst::write_ramp_clip(s / "square.mp4", 24, 24, 6, Rational{25, 1});
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --model-mask sigmoid --depth '" +
+              (s / "square.mp4") + "'",
+          "square.mp4");
+  fs::create_directories(s / "depths");
+  for (int k : {1, 2, 4}) ds::save_depth_png_mm(s / ("depths/d_" + std::to_string(k) + ".png"), Tensor::full({1, 1, 24, 32}, 2.0f));
+  refused("'" + (s / "frames/%03d.png") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model +
+              "' --model-mask sigmoid --depth '" + (s / "depths") + "'",
+          "no depth map for frame 3");
+  CHECK_FALSE(fs::exists(s / "o.mp4"));
+  CHECK(hidden_files(s / "") == 0);
+}
+
+TEST_CASE("video command: depth maps from a folder blend two models by depth") {
+  VideoScratch s("cmd_depth");
+  dst::write_ramp_clip(s / "frames/%03d.png", 24, 32, 3, Rational{25, 1});
+  fs::create_directories(s / "depths");
+  // Left half near (1 m), right half far (5 m): with a far-only mask the left half is the input.
+  Tensor d = Tensor::full({1, 1, 24, 32}, 1.0f);
+  for (int y = 0; y < 24; ++y)
+    for (int x = 16; x < 32; ++x) d.set({0, 0, y, x}, 5.0f);
+  for (int k = 1; k <= 3; ++k) ds::save_depth_png_mm(s / ("depths/depth_" + std::to_string(k) + ".png"), d);
+  Run r = s.video("'" + (s / "frames/%03d.png") + "' -o '" + (s / "out/%03d.png") + "' --model '" + s.model +
+                  "' --model-mask sigmoid:k=50,t=0.5 --depth '" + (s / "depths") + "' --temporal-weight 0");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  Tensor in = ds::load_image_rgb(s / "frames/002.png"), out = ds::load_image_rgb(s / "out/002.png");
+  double near = 0, far = 0;
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 24; ++y) {
+      near += std::fabs(out.at({0, c, y, 3}) - in.at({0, c, y, 3}));
+      far += std::fabs(out.at({0, c, y, 28}) - in.at({0, c, y, 28}));
+    }
+  CHECK(near / 72 < 2.0 / 255);  // the input, up to PNG rounding
+  CHECK(far / 72 > 0.05);        // stylised
+}
+
+TEST_CASE("video command: E_warp against the true flow is lower with temporal stability on than off") {
+  if (dst::skip_without_data({"weights/fast_style_la_muse.h5"})) return;
+  VideoScratch s("cmd_stability");
+  dst::PanZoomScene scene{48, 64};
+  const int n = 6;
+  dst::write_scene_clip(scene, s / "clip/%03d.png", n);
+  for (const char* tw : {"0", "2"}) {
+    Run r = s.video("'" + (s / "clip/%03d.png") + "' -o '" + (s / ("tw" + std::string(tw) + "/%03d.png")) +
+                    "' --model la_muse --temporal-weight " + tw);
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+  }
+  double off = true_flow_ewarp(scene, s / "tw0/%03d.png", n), on = true_flow_ewarp(scene, s / "tw2/%03d.png", n);
+  double floor = true_flow_ewarp(scene, s / "clip/%03d.png", n);
+  MESSAGE("E_warp with the true flow: off " << off << ", on " << on << ", input " << floor);
+  CHECK(on < 0.6 * off);
+  CHECK(floor < on);
+}
+
+TEST_CASE("video command --style: warm-started optimisation with the temporal loss is steadier than without") {
+  if (dst::skip_without_data({"weights/squeezenet1_1.h5", "weights/fastdepth.h5", "images/style/starry_night.jpg",
+                              "images/style/the_scream.jpg"}))
+    return;
+  VideoScratch s("cmd_optim");
+  dst::PanZoomScene scene{48, 64};
+  const int n = 4;
+  dst::write_scene_clip(scene, s / "clip/%03d.png", n);
+  // Two styles blended by depth (estimated per frame).
+  std::string styles = " --style " + dst::prepared("images/style/starry_night.jpg") + " --style " +
+                       dst::prepared("images/style/the_scream.jpg") +
+                       " --style-mask sigmoid:k=10,t=0.5 --style-mask inv-sigmoid:k=10,t=0.5"
+                       " --size 64 --iters 8 --iters-first 16 --device cpu";
+  // At 64 px the content and style terms outweigh the default weight (set at 256 px and above):
+  // a larger one shows the term's effect.
+  for (const char* tw : {"0", "100000"}) {
+    Run r = s.video("'" + (s / "clip/%03d.png") + "' -o '" + (s / ("tw" + std::string(tw) + "/%03d.png")) + "'" + styles +
+                    " --temporal-weight " + tw + " --report '" + (s / ("tw" + std::string(tw) + ".csv")) + "'");
+    INFO(r.out);
+    REQUIRE(r.rc == 0);
+  }
+  // The first frame ran --iters-first, the others --iters (the report's iterations column).
+  std::string csv = dst::slurp(s / "tw100000.csv");
+  CHECK(contains(csv, ",16,"));
+  CHECK(contains(csv, ",8,"));
+  double off = true_flow_ewarp(scene, s / "tw0/%03d.png", n), on = true_flow_ewarp(scene, s / "tw100000/%03d.png", n);
+  MESSAGE("E_warp with the true flow: off " << off << ", on " << on);
+  CHECK(on < 0.5 * off);
+}
