@@ -23,7 +23,24 @@ float sample_bilinear(const Tensor& texture, int c, double x, double y) {
   return static_cast<float>(top * (1 - ay) + bottom * ay);
 }
 
+float srgb_to_linear(float c) {
+  return c <= 0.04045f ? c / 12.92f : std::pow((c + 0.055f) / 1.055f, 2.4f);
+}
+
+float linear_to_srgb(float c) {
+  c = std::clamp(c, 0.0f, 1.0f);
+  return c <= 0.0031308f ? 12.92f * c : 1.055f * std::pow(c, 1.0f / 2.4f) - 0.055f;
+}
+
 namespace {
+
+// The texture in linear light (sRGB decoded), as a GPU samples an sRGB texture.
+Tensor linear_texture(const Tensor& srgb) {
+  Tensor t = srgb.clone();
+  float* p = t.data();
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = srgb_to_linear(p[i]);
+  return t;
+}
 
 struct ClipVertex {
   Vec3 p;       // view frame
@@ -50,7 +67,7 @@ class Raster {
 
   void draw(const MeshPrimitive& prim) {
     if (prim.indices.empty()) return;
-    texture_ = &prim.texture;
+    linear_ = linear_texture(prim.texture);
     std::vector<Vec3> vp(prim.vertex_count());
     Mat3 r = view_.pose.rotation();
     for (size_t i = 0; i < vp.size(); ++i) {
@@ -169,15 +186,16 @@ class Raster {
         if (!(z < zbuf_[i])) continue;
         zbuf_[i] = static_cast<float>(z);
         double u = (l0 * a.uz + l1 * b.uz + l2 * c.uz) * z, v = (l0 * a.vz + l1 * b.vz + l2 * c.vz) * z;
-        double tx = u * static_cast<double>(texture_->W()), ty = v * static_cast<double>(texture_->H());
-        for (int ch = 0; ch < 3; ++ch) rgb_[3 * i + static_cast<size_t>(ch)] = sample_bilinear(*texture_, ch, tx, ty);
+        double tx = u * static_cast<double>(linear_.W()), ty = v * static_cast<double>(linear_.H());
+        for (int ch = 0; ch < 3; ++ch)
+          rgb_[3 * i + static_cast<size_t>(ch)] = linear_to_srgb(sample_bilinear(linear_, ch, tx, ty));
       }
   }
 
   const View& view_;
   const Intrinsics& K_;
   size_t n_;
-  const Tensor* texture_ = nullptr;
+  Tensor linear_;  // the texture being drawn, in linear light
   std::vector<float> zbuf_, rgb_;
 };
 

@@ -9,7 +9,10 @@
 //     and uv/z are linear in screen space, so uv is perspective-correct.
 //   - Triangles are clipped against the near plane z = kNearPlane (metres) in the view frame,
 //     so a camera may turn or move past geometry without wrapping it around.
-//   - Textures are sampled bilinearly at (u W - 0.5, v H - 0.5), clamped at the borders.
+//   - Textures hold sRGB values (as glTF's baseColorTexture): they are filtered bilinearly in
+//     linear light, at (u W - 0.5, v H - 0.5) clamped at the borders, and the result encoded
+//     back to sRGB -- what a GPU does with an sRGB texture and an sRGB framebuffer (so at a
+//     texel centre the texel comes back unchanged).
 //   - Pixels no triangle covers (the frame beyond the photo, a disocclusion wider than the
 //     background layer) are "holes": reported, and filled by onion peeling from the covered
 //     pixels around them (losses/depth_map.h fill_invalid) unless fill_holes is false.
@@ -34,6 +37,10 @@ struct Rendering {
 
 // Renders `mesh` from `view` at view.K's size. Errors: an empty view.
 Rendering render(const PhotoMesh& mesh, const View& view, bool fill_holes = true);
+
+// The sRGB transfer functions (IEC 61966-2-1), values in [0, 1].
+float srgb_to_linear(float c);
+float linear_to_srgb(float c);
 
 // Bilinear sample of channel c of `texture` ([1,C,H,W]) at continuous pixel coordinates (x, y)
 // (pixel centres at integer + 0.5), clamped at the borders.

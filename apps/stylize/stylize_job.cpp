@@ -270,7 +270,7 @@ StylizeResult StylizeCommand::finish(const StylizeJob& job, const StylizeScale& 
   return r;
 }
 
-void declare_stylize_options(Args& a) {
+void declare_stylize_options(Args& a, bool with_output) {
   a.option("--style", "IMAGE", "style image (repeat for several styles)");
   a.option("--style-mask", "SPEC", "depth mask of each style (repeat per --style; 'none' for no mask)", "none");
   a.option("--depth", "FILE|DIR", "depth of the content (else estimated); with a CONTENT folder, a folder of depth "
@@ -300,8 +300,9 @@ void declare_stylize_options(Args& a) {
   a.flag("--normalize-gradients",
          "scale each content and style term's gradient to L1 norm = its weight (neural-style); the default weights "
          "assume it off: with squeezenet try --content-weight 500 --style-total-weight 100 --style-layer-weights 1,1,1,1");
-  a.option("-o", "FILE|DIR", "result .png or .jpg/.jpeg (quality 95); with a CONTENT folder, the output folder",
-           "out/stylize/<content>.png, or out/stylize/ for a folder");
+  if (with_output)
+    a.option("-o", "FILE|DIR", "result .png or .jpg/.jpeg (quality 95); with a CONTENT folder, the output folder",
+             "out/stylize/<content>.png, or out/stylize/ for a folder");
   a.option("--save-every", "N",
            "also write OUT_iterN.png (OUT_sPX_iterN.png with scales) every N iterations (0: never)", "0");
   a.flag("--report-depth", "print how far the result's estimated depth is from the content's (RMSE, correlation)");

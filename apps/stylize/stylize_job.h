@@ -30,8 +30,9 @@ struct StylizeResult {
   int iterations = 0;                                 // over all scales
 };
 
-// The options of stylize (--help), declared on `a`.
-void declare_stylize_options(Args& a);
+// The options of stylize (--help), declared on `a`; without -o when `with_output` is false (for
+// a command that runs a stylize job but names its outputs its own way: `depthstyle 3d`).
+void declare_stylize_options(Args& a, bool with_output = true);
 
 struct StylizeScale;  // one scale of a run: its content, depth, masks, loss and optimiser
 class IterationLog;   // the CSV, progress line and snapshots of a run
