@@ -40,6 +40,13 @@ std::string lower_extension(const std::string& path);
 // The whole file. Throws ds::Error naming `path` when it is missing, a folder, or unreadable.
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
+// Writes `size` bytes as the whole file `path`, through an AtomicFile (the file appears only
+// when complete). Throws ds::Error naming `path` when it cannot be written (disk full).
+void write_file_bytes(const std::string& path, const void* data, size_t size);
+inline void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  write_file_bytes(path, bytes.data(), bytes.size());
+}
+
 class AtomicFile {
  public:
   // Creates the destination's folder when missing (ensure_parent_dir) and picks a temporary

@@ -11,6 +11,7 @@
 #include "apps/photo3d/ply.h"
 #include "apps/photo3d/stereo.h"
 #include "apps/photo3d/viewer_page.h"
+#include "tensor/error.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
 
@@ -42,6 +43,9 @@ std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
   std::vector<std::string> files;
   for (const std::string& p : o.outputs) {
     Output3d kind = output_kind(p, !o.stereo.empty());
+    if (kind == Output3d::Video)
+      throw Error(p + ": video files need the video writer (issue 19), which this build does not have yet; write "
+                      "the frames as pictures with -o NAME%04d.png");
     if (kind == Output3d::Frames) {
       std::vector<std::string> f = pattern_frame_paths(p, o.frames);
       files.insert(files.end(), f.begin(), f.end());

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# `depthstyle 3d` from the command line (issue 21, points 1 and 6), without the data folder:
+# each bad input gives a clear error (exit 1, a message naming the problem) and writes nothing;
+# then one run writes every kind of output, each of the expected size.
+# Usage: photo3d.sh BIN
+set -u
+bin="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0 passes=0
+export OMP_WAIT_POLICY=passive
+
+# expect NAME EXPECTED_SUBSTRING ARGS...: `3d ARGS` must fail (exit 1), say EXPECTED, write nothing in out/.
+expect() {
+  local name="$1" want="$2"
+  shift 2
+  local out rc
+  out=$(timeout 120 "$bin" 3d "$@" 2>&1)
+  rc=$?
+  if [ $rc -eq 1 ] && grep -qF -- "$want" <<<"$out" && [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; then
+    passes=$((passes + 1))
+    echo "ok: $name -> $(grep -F 'error' <<<"$out" | head -1)"
+  else
+    fails=$((fails + 1))
+    echo "FAILED: $name (exit $rc, expected '$want')"
+    echo "$out" | sed 's/^/    /' | tail -5
+  fi
+  rm -rf "$tmp/out"
+}
+
+# A 32x24 content and Kinect PGMs (raw disparity, little-endian): a box (raw 860: 1.51 m) in front
+# of a wall (raw 1000: 3.80 m); a square one (another aspect ratio); one without a valid pixel (2047).
+printf 'P6\n32 24\n255\n' >"$tmp/c.ppm"; head -c $((32 * 24 * 3)) /dev/urandom >>"$tmp/c.ppm"
+printf 'P6\n40 30\n255\n' >"$tmp/r.ppm"; head -c $((40 * 30 * 3)) /dev/urandom >>"$tmp/r.ppm"
+printf 'P6\n30 30\n255\n' >"$tmp/r_square.ppm"; head -c $((30 * 30 * 3)) /dev/urandom >>"$tmp/r_square.ppm"
+printf 'P6\n20000 20000\n255\n' >"$tmp/huge.ppm"  # declares 400 megapixels, holds none
+pgm() {  # pgm W H FILE: a box in the middle, or with a 4th argument every pixel that value
+  local w=$1 h=$2 f=$3 v
+  printf 'P5\n%d %d\n65535\n' "$w" "$h" >"$f"
+  for ((y = 0; y < h; y++)); do
+    for ((x = 0; x < w; x++)); do
+      v=${4:-1000}
+      if [ -z "${4:-}" ] && ((x >= w / 4 && x < 3 * w / 4 && y >= h / 4 && y < 3 * h / 4)); then v=860; fi
+      printf "\\x$(printf %02x $((v & 255)))\\x$(printf %02x $((v >> 8)))" >>"$f"
+    done
+  done
+}
+pgm 32 24 "$tmp/d.pgm"
+pgm 16 16 "$tmp/square.pgm"
+pgm 32 24 "$tmp/invalid.pgm" 2047
+c="$tmp/c.ppm"
+o="$tmp/out"
+
+expect "depth of another aspect ratio" "another aspect ratio" "$c" --depth "$tmp/square.pgm" -o "$o/v.png"
+expect "depth invalid everywhere" "no valid pixel" "$c" --depth "$tmp/invalid.pgm" -o "$o/v.png"
+expect "camera inside the scene (--view)" "inside the scene" "$c" --depth "$tmp/d.pgm" --view 0,0,2,0,0 -o "$o/v.png"
+expect "camera path into the scene" "of --camera zoom" "$c" --depth "$tmp/d.pgm" --camera zoom --amplitude 1 \
+  -o "$o/f%02d.png"
+# --view over the wall beside the box, its right eye 0.1 m over behind the box's front.
+expect "stereo eye inside the scene" "the right eye of --stereo" "$c" --depth "$tmp/d.pgm" --view -0.5,0,1.5,0,0 \
+  --stereo sbs --baseline 0.2 -o "$o/s.png"
+expect "huge --stylized image" "at most 4096 px" "$c" --depth "$tmp/d.pgm" --stylized "$tmp/huge.ppm" -o "$o/v.png"
+expect "--stylized of another aspect ratio" "aspect ratios differ" "$c" --depth "$tmp/d.pgm" \
+  --stylized "$tmp/r_square.ppm" -o "$o/v.png"
+expect "two outputs the same file" "are the same file" "$c" --depth "$tmp/d.pgm" -o "$o/v.png" -o "$o/./v.png"
+expect "frames over the viewer page" "are the same file" "$c" --depth "$tmp/d.pgm" -o "$o/s.glb" --frames 3 \
+  -o "$o/s.html%d.png" -o "$o/s.html1.png"
+expect "html output" "written beside the mesh" "$c" --depth "$tmp/d.pgm" -o "$o/s.html"
+expect "unknown output type" "cannot tell what to write" "$c" --depth "$tmp/d.pgm" -o "$o/s.obj"
+expect "bad frame pattern" "%d or %0Nd" "$c" --depth "$tmp/d.pgm" -o "$o/f%s.png"
+expect "bad --view" "five numbers" "$c" --depth "$tmp/d.pgm" --view 1,2 -o "$o/v.png"
+expect "bad --stereo" "sbs or anaglyph" "$c" --depth "$tmp/d.pgm" --stereo wiggle -o "$o/v.png"
+expect "bad --camera" "swing, circle, zoom" "$c" --depth "$tmp/d.pgm" --camera orbit -o "$o/f%d.png"
+expect "--frames 0" "--frames" "$c" --depth "$tmp/d.pgm" --frames 0 -o "$o/f%d.png"
+expect "--fill stylized without a style" "needs the style" "$c" --depth "$tmp/d.pgm" --fill stylized -o "$o/v.png"
+expect "no output" "-o is required" "$c" --depth "$tmp/d.pgm"
+expect "a folder as content" "not a folder" "$tmp" --depth "$tmp/d.pgm" -o "$o/v.png"
+expect "missing content" "cannot open" "$tmp/nope.ppm" --depth "$tmp/d.pgm" -o "$o/v.png"
+DEPTHSTYLE_PREPARED="$tmp" expect "no viewer bundle" "--no-viewer" "$c" --depth "$tmp/d.pgm" -o "$o/s.glb"
+
+# Every kind of output from one run (NYU intrinsics: a Kinect depth file).
+k="$tmp/ok"
+out=$(timeout 300 "$bin" 3d "$c" --depth "$tmp/d.pgm" --size 32 --frames 4 --stereo sbs -o "$k/s.png" \
+  -o "$k/f%02d.png" -o "$k/m.ply" -o "$k/m.glb" --no-viewer 2>&1)
+rc=$?
+size() { python3 -c "import sys; d=open(sys.argv[1],'rb').read(24); print(int.from_bytes(d[16:20],'big'), int.from_bytes(d[20:24],'big'))" "$1"; }
+if [ $rc -eq 0 ] && grep -qF "NYU Kinect intrinsics" <<<"$out" && [ "$(size "$k/s.png")" = "64 24" ] &&
+   [ "$(size "$k/f04.png")" = "32 24" ] && [ ! -e "$k/f05.png" ] && [ -s "$k/m.ply" ] && [ -s "$k/m.glb" ] &&
+   [ ! -e "$k/m.html" ]; then
+  passes=$((passes + 1))
+  echo "ok: one run writes a side-by-side pair (64x24), 4 frames, a .ply and a .glb (no page with --no-viewer)"
+else
+  fails=$((fails + 1))
+  echo "FAILED: outputs of one run (exit $rc)"
+  echo "$out" | sed 's/^/    /' | tail -8
+  ls -la "$k" 2>&1 | sed 's/^/    /'
+fi
+# Outputs are never written over inputs (a frame of that run as the content and as --stylized).
+expect "output over the content" "no command writes over its inputs" "$k/f01.png" --depth "$tmp/d.pgm" \
+  -o "$o/v.png" -o "$k/f01.png"
+expect "output over the --stylized input" "no command writes over its inputs" "$c" --depth "$tmp/d.pgm" \
+  --stylized "$k/f02.png" -o "$o/v.png" -o "$k/f02.png"
+expect "frames over the content" "no command writes over its inputs" "$k/f01.png" --depth "$tmp/d.pgm" \
+  --frames 3 -o "$k/f%02d.png"
+echo "$passes passed, $fails failed"
+[ "$fails" -eq 0 ]
