@@ -89,6 +89,11 @@ int cmd_3d(int argc, char** argv) {
   spec.depth_options.dataset = a.str("--depth-dataset");
   spec.long_side = scale_schedule(a, 16, kMax3dSide).back().long_side;
   PhotoInput in = load_photo_input(spec, depth_net.get(), dev);
+  if (o.viewer && has_glb_output(o) && static_cast<long long>(in.K.width) * in.K.height > kMaxViewerPixels)
+    throw Error("the viewer page of a " + std::to_string(in.K.width) + "x" + std::to_string(in.K.height) +
+                " 3D photo would hold a mesh of about " +
+                std::to_string(50LL * in.K.width * in.K.height / 1000000) + " MB, more than a browser tab opens: "
+                "give a smaller --size (at most 2048x2048 pixels), or --no-viewer for the .glb alone");
   const Photo3dViews views = plan_views(o, in.K, in.depth, needs_camera_path(o));
   std::printf("3d: %s %dx%d, %s, depth %.2f .. %.2f m (median %.2f m)\n", content.c_str(), in.K.width, in.K.height,
               in.camera_source.c_str(), *std::min_element(in.depth.z.begin(), in.depth.z.end()),

@@ -68,7 +68,10 @@ Photo3dOptions photo3d_options(const Args& a) {
   const std::string holes = a.str("--holes");
   if (holes != "fill" && holes != "black") throw Error("--holes '" + holes + "': expected fill or black");
   o.fill_holes = holes == "fill";
-  if (a.has("--report-consistency")) o.consistency_pairs = a.integer("--report-consistency", 1, 100000);
+  if (a.has("--report-consistency")) {
+    o.consistency_pairs = a.integer("--report-consistency", 1, 100000);
+    if (o.frames < 2) throw Error("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
+  }
   return o;
 }
 

@@ -11,6 +11,10 @@ namespace ds {
 namespace app {
 
 constexpr int kMax3dSide = 4096;  // the largest working long side of a 3D photo (px)
+// The largest photo (W * H) whose .glb is also written into an HTML viewer page: its mesh is
+// about 50 bytes per pixel, so a 2048 x 2048 photo makes a ~200 MB .glb and a ~270 MB page
+// (base64), about what a browser tab still opens.
+constexpr long long kMaxViewerPixels = 2048LL * 2048;
 
 struct Photo3dOptions {
   std::vector<std::string> outputs;  // every -o, in order

@@ -72,6 +72,14 @@ expect "bad --view" "five numbers" "$c" --depth "$tmp/d.pgm" --view 1,2 -o "$o/v
 expect "bad --stereo" "sbs or anaglyph" "$c" --depth "$tmp/d.pgm" --stereo wiggle -o "$o/v.png"
 expect "bad --camera" "swing, circle, zoom" "$c" --depth "$tmp/d.pgm" --camera orbit -o "$o/f%d.png"
 expect "--frames 0" "--frames" "$c" --depth "$tmp/d.pgm" --frames 0 -o "$o/f%d.png"
+expect "--report-consistency of one frame" "--frames 2 or more" "$c" --depth "$tmp/d.pgm" --frames 1 \
+  --report-consistency 5 -o "$o/v.png"
+# A 2050x2050 photo: its viewer page would be too large for a browser (refused before any rendering).
+printf 'P6\n2050 2050\n255\n' >"$tmp/big.ppm"; head -c $((2050 * 2050 * 3)) /dev/zero >>"$tmp/big.ppm"
+printf 'P5\n2050 2050\n65535\n' >"$tmp/big.pgm"; head -c $((2050 * 2050 * 2)) /dev/zero | tr '\0' '\003' >>"$tmp/big.pgm"
+expect "viewer page of a huge photo" "give a smaller --size" "$tmp/big.ppm" --depth "$tmp/big.pgm" --fov 60 \
+  --size 2050 -o "$o/s.glb"
+rm -f "$tmp/big.ppm" "$tmp/big.pgm"
 expect "--fill stylized without a style" "needs the style" "$c" --depth "$tmp/d.pgm" --fill stylized -o "$o/v.png"
 expect "no output" "-o is required" "$c" --depth "$tmp/d.pgm"
 expect "a folder as content" "not a folder" "$tmp" --depth "$tmp/d.pgm" -o "$o/v.png"
