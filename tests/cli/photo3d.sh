@@ -7,24 +7,15 @@ set -u
 bin="$1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
 export OMP_WAIT_POLICY=passive
+source "$(dirname "$0")/expect_error.sh"
 
 # expect NAME EXPECTED_SUBSTRING ARGS...: `3d ARGS` must fail (exit 1), say EXPECTED, write nothing in out/.
+out_empty() { [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; }
 expect() {
   local name="$1" want="$2"
   shift 2
-  local out rc
-  out=$(timeout 120 "$bin" 3d "$@" 2>&1)
-  rc=$?
-  if [ $rc -eq 1 ] && grep -qF -- "$want" <<<"$out" && [ -z "$(ls -A "$tmp/out" 2>/dev/null)" ]; then
-    passes=$((passes + 1))
-    echo "ok: $name -> $(grep -F 'error' <<<"$out" | head -1)"
-  else
-    fails=$((fails + 1))
-    echo "FAILED: $name (exit $rc, expected '$want')"
-    echo "$out" | sed 's/^/    /' | tail -5
-  fi
+  expect_error "$name" "$want" out_empty "$bin" 3d "$@"
   rm -rf "$tmp/out"
 }
 
@@ -110,5 +101,4 @@ expect "output over the --stylized input" "no command writes over its inputs" "$
   --stylized "$k/f02.png" -o "$o/v.png" -o "$k/f02.png"
 expect "frames over the content" "no command writes over its inputs" "$k/f01.png" --depth "$tmp/d.pgm" \
   --frames 3 -o "$k/f%02d.png"
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+expect_summary
