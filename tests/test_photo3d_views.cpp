@@ -15,7 +15,7 @@
 
 using namespace ds::app;
 
-TEST_CASE("photo3d camera paths: swing, circle, zoom, ken-burns follow Mu et al.; the dolly zoom keeps the centre's size") {
+TEST_CASE("photo3d camera paths: swing, circle, zoom, ken-burns follow Mu et al., the dolly zoom keeps the centre's size") {
   Intrinsics K = intrinsics_from_fov(64, 48, 60);
   const double a = 0.1;
   std::vector<View> swing = camera_path("swing", 8, a, K, 2);
@@ -47,7 +47,7 @@ TEST_CASE("photo3d camera paths: swing, circle, zoom, ken-burns follow Mu et al.
   CHECK(dst::contains(dst::error_of([&] { camera_path("orbit", 4, a, K, 2); }), "swing, circle, zoom"));
 }
 
-TEST_CASE("photo3d stereo: eyes half a baseline either side along the view's x axis; sbs and anaglyph layouts") {
+TEST_CASE("photo3d stereo: eyes half a baseline either side along the view's x axis, sbs and anaglyph layouts") {
   View v{Pose{}, intrinsics_from_fov(8, 6, 60)};
   v.pose.yaw_deg = 90 - 1e-9;  // looking along +x: the view's x axis is the scene's -z
   View left = stereo_eye(v, 0.1, false), right = stereo_eye(v, 0.1, true);
@@ -65,7 +65,7 @@ TEST_CASE("photo3d stereo: eyes half a baseline either side along the view's x a
   CHECK(dst::contains(dst::error_of([&] { compose_stereo(l, r, "interlaced"); }), "sbs or anaglyph"));
 }
 
-TEST_CASE("photo3d outputs: names choose what is written; frame patterns are substituted by hand") {
+TEST_CASE("photo3d outputs: names choose what is written, frame patterns are substituted by hand") {
   CHECK(output_kind("a.png", false) == Output3d::View);
   CHECK(output_kind("a.JPG", true) == Output3d::Stereo);
   CHECK(output_kind("f%04d.png", false) == Output3d::Frames);
@@ -84,7 +84,7 @@ TEST_CASE("photo3d outputs: names choose what is written; frame patterns are sub
   CHECK(dst::contains(dst::error_of([] { pattern_frame_path("f%02d.png", 100); }), "does not fit"));
 }
 
-TEST_CASE("photo3d cameras: a camera inside the scene is refused; the background band follows the motion") {
+TEST_CASE("photo3d cameras: a camera inside the scene is refused, the background band follows the motion") {
   const int w = 64, h = 48;
   DepthGrid g = dst::box_scene(w, h, 20, 44, 12, 36, 1.0f, 3.0f);
   Intrinsics K = intrinsics_from_fov(w, h, 60);
