@@ -11,6 +11,7 @@
 #include "apps/photo3d/fill_stylize.h"
 #include "apps/photo3d/photo3d_inputs.h"
 #include "apps/photo3d/photo3d_options.h"
+#include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/photo3d_views.h"
 #include "apps/photo3d/photo3d_write.h"
 #include "apps/photo3d/viewer_page.h"
@@ -69,6 +70,13 @@ int cmd_3d(int argc, char** argv) {
   }
   for (const std::string& f : planned_3d_files(o)) plan.output("-o output", f);
   if (o.viewer && has_glb_output(o)) plan.input("viewer bundle", viewer_bundle_path());
+  if (!o.consistency_frames.empty())
+    for (const std::string& f : pattern_frame_paths(o.consistency_frames, o.frames)) {
+      if (!std::filesystem::is_regular_file(f))
+        throw Error(f + ": missing (--consistency-frames needs one picture per frame, --frames " +
+                    std::to_string(o.frames) + ")");
+      plan.input("--consistency-frames picture", f);
+    }
   if (depth.empty()) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
   if (o.fill == "stylized") plan_fill_networks(plan, a);
   plan.check();

@@ -1,6 +1,7 @@
 #include "apps/photo3d/photo3d_options.h"
 
 #include "apps/photo3d/camera_path.h"
+#include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/stereo.h"
 
 namespace ds {
@@ -37,6 +38,9 @@ void declare_3d_options(Args& a) {
            "fill");
   a.option("--report-consistency", "PAIRS", "print Mu et al.'s view-consistency RMSE over PAIRS random pairs of the "
                                             "camera path's frames (for the naive fill too, with --fill stylized)");
+  a.option("--consistency-frames", "PATTERN", "with --report-consistency: also score these pictures of the camera "
+                                              "path's views, frame%04d.png numbered from 1 (e.g. each rendered frame "
+                                              "stylised on its own: the 2D way), with this 3D photo's geometry");
 }
 
 Photo3dOptions photo3d_options(const Args& a) {
@@ -71,6 +75,11 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (a.has("--report-consistency")) {
     o.consistency_pairs = a.integer("--report-consistency", 1, 100000);
     if (o.frames < 2) throw Error("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
+  }
+  if (a.has("--consistency-frames")) {
+    if (!o.consistency_pairs) throw Error("--consistency-frames goes with --report-consistency PAIRS");
+    o.consistency_frames = a.str("--consistency-frames");
+    pattern_frame_path(o.consistency_frames, 1);  // a pattern, or its error now
   }
   return o;
 }

@@ -34,6 +34,7 @@ struct Photo3dOptions {
   bool viewer = true;                // the .html beside a .glb
   bool fill_holes = true;            // --holes fill (else black, as the viewer shows them)
   int consistency_pairs = 0;         // --report-consistency N (0: not reported)
+  std::string consistency_frames;    // --consistency-frames PATTERN: also report these pictures of the path
   bool stylise() const { return stylized.empty() && has_styles; }
   bool has_styles = false;           // --style given
 };

@@ -117,7 +117,7 @@ std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& v
 void report_consistency(const Photo3dOptions& o, const Photo3dViews& views, const LayeredDepthImage& ldi,
                         const std::vector<Rendering>& frames, const std::string& what) {
   Consistency c = view_consistency(ldi, views.path, frames, o.consistency_pairs);
-  std::printf("view consistency (Mu et al. 2022), %s fill: RMSE %.4f over %d pairs of --camera %s frames "
+  std::printf("view consistency (Mu et al. 2022), %s: RMSE %.4f over %d pairs of --camera %s frames "
               "(%.0f points visible in both, per pair)\n",
               what.c_str(), c.rmse, c.pairs, o.camera.c_str(), c.mean_points);
 }
@@ -154,12 +154,24 @@ void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const 
   const bool report = o.consistency_pairs > 0 && views.path.size() >= 2;
   std::vector<Rendering> frames = write_path(o, views, r.mesh, report);
   if (!report) return;
-  report_consistency(o, views, r.ldi, frames, o.fill);
+  report_consistency(o, views, r.ldi, frames, o.fill + " fill");
+  if (!o.consistency_frames.empty()) {
+    // The same geometry (depth buffers, visibility), other colours.
+    for (size_t k = 0; k < frames.size(); ++k) {
+      std::string f = pattern_frame_path(o.consistency_frames, static_cast<int>(k) + 1);
+      Tensor img = load_image_rgb(f);
+      if (img.shape() != frames[k].image.shape())
+        throw Error(f + ": " + shape_str(img.shape()) + ", but the camera path's frames are " +
+                    shape_str(frames[k].image.shape()));
+      frames[k].image = img;
+    }
+    report_consistency(o, views, r.ldi, frames, "--consistency-frames " + o.consistency_frames);
+  }
   if (!naive) return;
   std::vector<Rendering> naive_frames;
   PhotoMesh naive_mesh = build_mesh(*naive);
   render_views(naive_mesh, views.path, o.fill_holes, [&](size_t, Rendering& f) { naive_frames.push_back(std::move(f)); });
-  report_consistency(o, views, *naive, naive_frames, "naive");
+  report_consistency(o, views, *naive, naive_frames, "naive fill");
 }
 
 }  // namespace app

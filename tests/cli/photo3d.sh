@@ -94,6 +94,24 @@ else
   echo "$out" | sed 's/^/    /' | tail -8
   ls -la "$k" 2>&1 | sed 's/^/    /'
 fi
+# The consistency report scores the renders and, given pictures of the same frames, those too: the
+# run's own frames (8-bit PNGs of the same renders) score the same within rounding.
+out=$(timeout 300 "$bin" 3d "$c" --depth "$tmp/d.pgm" --size 32 --frames 4 --report-consistency 10 \
+  --consistency-frames "$k/f%02d.png" -o "$tmp/again/g%d.png" 2>&1)
+rmse=$(grep -o 'RMSE [0-9.]*' <<<"$out" | awk '{print $2}' | tr '\n' ' ')
+check_same() { python3 -c "import sys; a, b = map(float, sys.argv[1:3]); sys.exit(0 if abs(a - b) < 0.01 else 1)" $rmse; }
+if [ "$(wc -w <<<"$rmse")" -eq 2 ] && check_same; then
+  passes=$((passes + 1))
+  echo "ok: --consistency-frames of the run's own frames scores as the renders ($rmse)"
+else
+  fails=$((fails + 1))
+  echo "FAILED: --consistency-frames (RMSE $rmse)"
+  echo "$out" | sed 's/^/    /' | tail -4
+fi
+expect "--consistency-frames alone" "goes with --report-consistency" "$c" --depth "$tmp/d.pgm" \
+  --consistency-frames "$k/f%02d.png" -o "$o/v.png"
+expect "--consistency-frames missing" "missing (--consistency-frames" "$c" --depth "$tmp/d.pgm" --frames 5 \
+  --report-consistency 3 --consistency-frames "$k/f%02d.png" -o "$o/v.png"
 # Outputs are never written over inputs (a frame of that run as the content and as --stylized).
 expect "output over the content" "no command writes over its inputs" "$k/f01.png" --depth "$tmp/d.pgm" \
   -o "$o/v.png" -o "$k/f01.png"
