@@ -108,7 +108,7 @@ TEST_CASE("photo3d viewer: headless Chromium shows the .glb as the CPU renderer 
   std::string out;
   for (int k = 0; k < 4; ++k) {
     std::string cmd = q(DEPTHSTYLE_BINARY) + " 3d " + q(dir + "/content.png") + " --depth " + q(dir + "/depth.png") +
-                      " --size 160 --fov 60 --band 12 --holes black --view " + views[k] + " -o " +
+                      " --size 160 --fov 60 --band 12 --holes black --view=" + views[k] + " -o " +
                       q(dir + "/view" + std::to_string(k) + ".png") + (k == 0 ? " -o " + q(dir + "/scene.glb") : "");
     REQUIRE_MESSAGE(run("OMP_WAIT_POLICY=passive " + cmd, &out) == 0, out);
   }

@@ -4,8 +4,7 @@
 #include <cstdio>
 
 #include "apps/photo3d/photo3d_options.h"
-#include "apps/stylize/stylize_inputs.h"
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "nn/resize.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
@@ -31,10 +30,9 @@ DepthGrid grid_of(const Tensor& metres) {
 
 }  // namespace
 
-PhotoInput load_photo_input(const PhotoInputSpec& spec, const DepthEstimator* depth_net, Device dev) {
+PhotoInput load_photo_input(const PhotoInputSpec& spec, const Content& c, const DepthEstimator* depth_net, Device dev) {
   const int64_t limit = static_cast<int64_t>(kMax3dSide) * kMax3dSide;
   PhotoInput in;
-  Content c = load_content(spec.content, spec.depth, spec.depth_options);
   if (!spec.image.empty()) {
     ImageReadOptions ro;
     ro.max_pixels = limit;
@@ -46,8 +44,8 @@ PhotoInput load_photo_input(const PhotoInputSpec& spec, const DepthEstimator* de
     double a_img = static_cast<double>(in.image.W()) / static_cast<double>(in.image.H());
     double a_con = static_cast<double>(c.image.W()) / static_cast<double>(c.image.H());
     if (std::fabs(a_img / a_con - 1) > 0.01)
-      throw Error(spec.image + " is " + size_text(in.image.W(), in.image.H()) + " but the content " + spec.content +
-                  " is " + size_text(c.image.W(), c.image.H()) +
+      throw Error(spec.image + " is " + size_text(in.image.W(), in.image.H()) + " but the content is " +
+                  size_text(c.image.W(), c.image.H()) +
                   ": their aspect ratios differ (more than 1%), so the result is not a stylisation of this content");
     if (std::max(in.image.W(), in.image.H()) > kMax3dSide)
       throw Error(spec.image + " is " + size_text(in.image.W(), in.image.H()) + ": a 3D photo is at most " +
@@ -68,7 +66,7 @@ PhotoInput load_photo_input(const PhotoInputSpec& spec, const DepthEstimator* de
   if (spec.fov > 0) {
     in.K = intrinsics_from_fov(w, h, spec.fov);
     in.camera_source = "--fov " + std::to_string(spec.fov).substr(0, 5) + " degrees";
-  } else if (is_nyu_depth_file(spec.depth)) {
+  } else if (is_nyu_depth_file(spec.depth_path)) {
     in.K = nyu_kinect_intrinsics(w, h);
     in.camera_source = "NYU Kinect intrinsics";
   } else {

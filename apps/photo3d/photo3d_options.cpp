@@ -8,6 +8,10 @@ namespace ds {
 namespace app {
 
 void declare_3d_options(Args& a) {
+  a.option("--depth", "FILE", "measured depth of CONTENT: 16-bit PNG (mm), Kinect PGM, NYU .mat, HDF5 (metres); "
+                              "else estimated (FastDepth, or --monodepth2)");
+  a.option("--frame", "N", "frame of an NYU .mat file", "0");
+  a.option("--depth-dataset", "NAME", "dataset of a float HDF5 depth file", "depth");
   a.option("-o", "FILE", "an output, by its name (repeat for several): X.png/.jpg a view at --view (or a --stereo "
                          "picture), X%04d.png the path's frames, X.mp4/.webm/.gif a parallax video, X.glb a mesh "
                          "with X.html (viewer) beside it, X.ply a point cloud");
@@ -21,7 +25,8 @@ void declare_3d_options(Args& a) {
   a.option("--amplitude", "M", "sideways extent of the camera path in metres (forward: 2.5x)",
            "3% of the median depth");
   a.option("--view", "TX,TY,TZ,YAW,PITCH", "the camera of .png outputs: metres and degrees in the photo's camera "
-                                           "frame (x right, y down, z forward; yaw > 0 right, pitch > 0 up)",
+                                           "frame (x right, y down, z forward; yaw > 0 right, pitch > 0 up); a value starting with - "
+                                           "is given as --view=-0.1,0,0,0,0",
            "0,0,0,0,0");
   a.option("--stereo", "MODE", "make .png outputs stereo pictures at --view: sbs (side by side) | anaglyph (red-cyan)");
   a.option("--baseline", "M", "distance between the stereo eyes, metres", "0.065");
@@ -29,6 +34,9 @@ void declare_3d_options(Args& a) {
                             "stylized (naive, then repainted by a masked optimisation with the style)",
            "stylized with --style, else naive");
   a.option("--fill-iters", "N", "iterations of the stylised fill", "150");
+  a.option("--fill-continuity", "W", "weight of the stylised fill's continuity term: its colours, blurred over 4x4 "
+                                     "pixels, stay those of the naive fill (which continues the visible ones)",
+           "1000");
   a.option("--edge-threshold", "T", "normalised-disparity step that cuts the mesh (Shih et al.: 0.04)", "0.04");
   a.option("--band", "PX", "thickness of the background layer behind each depth edge, pixels",
            "what the camera moves need, 3..20% of the long side");
@@ -65,7 +73,11 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (o.fill != "naive" && o.fill != "stylized") throw Error("--fill '" + o.fill + "': expected naive or stylized");
   if (o.fill == "stylized" && !o.has_styles)
     throw Error("--fill stylized needs the style: give --style (with --stylized R.png, the style R was made with)");
-  o.fill_iters = a.integer("--fill-iters", 0, 100000);
+  o.fill_iters = a.integer("--fill-iters", 1, 100000);
+  o.fill_continuity = a.number("--fill-continuity", 0, 1e12);
+  o.depth = a.has("--depth") ? a.str("--depth") : "";
+  o.depth_file.frame = a.integer("--frame", 0, 1000000);
+  o.depth_file.dataset = a.str("--depth-dataset");
   o.edge_threshold = a.number("--edge-threshold", 1e-4, 1);
   if (a.has("--band")) o.band = a.integer("--band", 0, kMax3dSide);
   o.viewer = !a.has("--no-viewer");

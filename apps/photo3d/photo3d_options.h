@@ -1,11 +1,12 @@
-// The options of `depthstyle 3d` that are its own (the stylisation's are stylize's:
-// apps/stylize/stylize_job.h), declared once and read once into typed values.
+// The options of `depthstyle 3d` that are its own (the stylisation's are stylize's, declared with
+// StylizeUse::PerFrame: apps/stylize/stylize_options.h), declared once and read once into typed values.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "apps/common/args.h"
 #include "apps/photo3d/camera.h"
+#include "weights/depth_io.h"
 
 namespace ds {
 namespace app {
@@ -29,6 +30,9 @@ struct Photo3dOptions {
   double baseline = 0.065;           // metres
   std::string fill;                  // naive | stylized (default: stylized when styles are given)
   int fill_iters = 150;
+  double fill_continuity = 1000;     // --fill-continuity
+  std::string depth;                 // --depth ("": estimated, or the NYU .mat content itself)
+  DepthOptions depth_file;           // --frame, --depth-dataset
   double edge_threshold = 0.04;      // normalised disparity
   int band = 0;                      // px; 0: from the views
   bool viewer = true;                // the .html beside a .glb

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "tensor/error.h"
 
 namespace ds {

@@ -15,7 +15,7 @@
 //     texel centre the texel comes back unchanged).
 //   - Pixels no triangle covers (the frame beyond the photo, a disocclusion wider than the
 //     background layer) are "holes": reported, and filled by onion peeling from the covered
-//     pixels around them (losses/depth_map.h fill_invalid) unless fill_holes is false.
+//     pixels around them (weights/depth_map.h fill_invalid) unless fill_holes is false.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -48,7 +48,7 @@ expect "camera inside the scene (--view)" "inside the scene" "$c" --depth "$tmp/
 expect "camera path into the scene" "of --camera zoom" "$c" --depth "$tmp/d.pgm" --camera zoom --amplitude 1 \
   -o "$o/f%02d.png"
 # --view over the wall beside the box, its right eye 0.1 m over behind the box's front.
-expect "stereo eye inside the scene" "the right eye of --stereo" "$c" --depth "$tmp/d.pgm" --view -0.5,0,1.5,0,0 \
+expect "stereo eye inside the scene" "the right eye of --stereo" "$c" --depth "$tmp/d.pgm" --view=-0.5,0,1.5,0,0 \
   --stereo sbs --baseline 0.2 -o "$o/s.png"
 expect "huge --stylized image" "at most 4096 px" "$c" --depth "$tmp/d.pgm" --stylized "$tmp/huge.ppm" -o "$o/v.png"
 expect "--stylized of another aspect ratio" "aspect ratios differ" "$c" --depth "$tmp/d.pgm" \
