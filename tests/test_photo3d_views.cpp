@@ -132,6 +132,23 @@ TEST_CASE("photo3d view consistency: 0 for identical renderings, |offset| for fr
   for (int64_t i = 0; i < off[1].image.numel(); ++i) off[1].image.data()[i] += 0.05f;
   Consistency shifted = view_consistency(ldi, views, off, 20);
   CHECK(std::sqrt(shifted.rmse * shifted.rmse - real.rmse * real.rmse) == doctest::Approx(0.05).epsilon(0.05));
+  // The original camera sees no background sample: none is scored.
+  CHECK(real.pairs_background == 0);
+  // Two cameras to the right both see some of the wall behind the box's right side; frames off
+  // by 0.05 there score 0.05 there too.
+  View c{Pose{}, K}, d{Pose{}, K};
+  c.pose.t = {0.15, 0.02, 0};
+  d.pose.t = {0.25, 0.05, 0.05};
+  std::vector<Rendering> right = {render(mesh, c, false), render(mesh, d, false)};
+  Consistency back = view_consistency(ldi, {c, d}, right, 20);
+  CHECK(back.pairs_background == 20);
+  CHECK(back.mean_background_points > 10);
+  CHECK(back.mean_background_points < 0.2 * back.mean_points);
+  right[1].image = right[1].image.clone();
+  for (int64_t i = 0; i < right[1].image.numel(); ++i) right[1].image.data()[i] += 0.05f;
+  Consistency back_off = view_consistency(ldi, {c, d}, right, 20);
+  CHECK(std::sqrt(back_off.rmse_background * back_off.rmse_background -
+                  back.rmse_background * back.rmse_background) == doctest::Approx(0.05).epsilon(0.1));
   // An occluder drawn into frame b over its left half (nearer z-buffer, garbage colour): those
   // points are not visible in b any more and must not count.
   std::vector<Rendering> hidden = frames;

@@ -49,31 +49,39 @@ Consistency view_consistency(const LayeredDepthImage& ldi, const std::vector<Vie
     if (frames[k].covered.size() != static_cast<size_t>(views[k].K.width) * views[k].K.height)
       throw Error("view consistency: rendering " + std::to_string(k) + " does not match its view's size");
   std::vector<Vec3> pts = ldi_points(ldi);
+  const size_t visible = static_cast<size_t>(ldi.width()) * ldi.height();  // the first points
   Rng rng(seed);
   Consistency c;
-  double sum_rmse = 0, sum_points = 0;
+  double sum_rmse[2] = {0, 0}, sum_points[2] = {0, 0};
   for (int n = 0; n < pairs; ++n) {
     size_t a = rng.below(views.size()), b = rng.below(views.size() - 1);
     if (b >= a) ++b;  // two distinct views, as random.sample(range(n), 2)
-    double se = 0;
-    size_t count = 0;
-    for (const Vec3& p : pts) {
-      Projection pa = project(views[a], frames[a], p);
+    double se[2] = {0, 0};
+    size_t count[2] = {0, 0};
+    for (size_t k = 0; k < pts.size(); ++k) {
+      Projection pa = project(views[a], frames[a], pts[k]);
       if (!pa.visible) continue;
-      Projection pb = project(views[b], frames[b], p);
+      Projection pb = project(views[b], frames[b], pts[k]);
       if (!pb.visible) continue;
+      double e = 0;
       for (int ch = 0; ch < 3; ++ch) {
         double d = sample_bilinear(frames[a].image, ch, pa.u, pa.v) - sample_bilinear(frames[b].image, ch, pb.u, pb.v);
-        se += d * d;
+        e += d * d;
       }
-      ++count;
+      se[0] += e, ++count[0];
+      if (k >= visible) se[1] += e, ++count[1];
     }
-    if (count == 0) continue;
-    sum_rmse += std::sqrt(se / (3.0 * static_cast<double>(count)));
-    sum_points += static_cast<double>(count);
-    ++c.pairs;
+    for (int s = 0; s < 2; ++s) {
+      if (count[s] == 0) continue;
+      sum_rmse[s] += std::sqrt(se[s] / (3.0 * static_cast<double>(count[s])));
+      sum_points[s] += static_cast<double>(count[s]);
+      ++(s ? c.pairs_background : c.pairs);
+    }
   }
-  if (c.pairs > 0) c.rmse = sum_rmse / c.pairs, c.mean_points = sum_points / c.pairs;
+  if (c.pairs > 0) c.rmse = sum_rmse[0] / c.pairs, c.mean_points = sum_points[0] / c.pairs;
+  if (c.pairs_background > 0)
+    c.rmse_background = sum_rmse[1] / c.pairs_background,
+    c.mean_background_points = sum_points[1] / c.pairs_background;
   return c;
 }
 

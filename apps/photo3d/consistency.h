@@ -23,6 +23,11 @@ struct Consistency {
   double rmse = 0;            // mean over pairs, 0..1 units
   int pairs = 0;              // pairs that had points in common
   double mean_points = 0;     // points visible in both views, per pair
+  // The same over the background layer's samples only (what the cameras uncover behind depth
+  // edges: the fill), over the pairs that see some of them in both views.
+  double rmse_background = 0;
+  int pairs_background = 0;
+  double mean_background_points = 0;
 };
 
 // frames[k] is the rendering (render(..., fill_holes any)) of views[k]. Errors: fewer than two

@@ -118,8 +118,9 @@ void report_consistency(const Photo3dOptions& o, const Photo3dViews& views, cons
                         const std::vector<Rendering>& frames, const std::string& what) {
   Consistency c = view_consistency(ldi, views.path, frames, o.consistency_pairs);
   std::printf("view consistency (Mu et al. 2022), %s: RMSE %.4f over %d pairs of --camera %s frames "
-              "(%.0f points visible in both, per pair)\n",
-              what.c_str(), c.rmse, c.pairs, o.camera.c_str(), c.mean_points);
+              "(%.0f points visible in both, per pair); background samples alone: RMSE %.4f (%d pairs, %.0f points)\n",
+              what.c_str(), c.rmse, c.pairs, o.camera.c_str(), c.mean_points, c.rmse_background, c.pairs_background,
+              c.mean_background_points);
 }
 
 }  // namespace
