@@ -8,7 +8,7 @@
 // page's error (data-state="error") and exits 1.
 const path = require('path');
 const [npmDir, chromium, page, width, height, ...shots] = process.argv.slice(2);
-const puppeteer = require(path.join(npmDir, 'node_modules', 'puppeteer-core'));
+const puppeteer = require(path.resolve(npmDir, 'node_modules', 'puppeteer-core'));
 
 (async () => {
   const browser = await puppeteer.launch({

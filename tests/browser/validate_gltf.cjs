@@ -5,7 +5,7 @@
 const fs = require('fs');
 const path = require('path');
 const [npmDir, file] = process.argv.slice(2);
-const validator = require(path.join(npmDir, 'node_modules', 'gltf-validator'));
+const validator = require(path.resolve(npmDir, 'node_modules', 'gltf-validator'));
 
 validator.validateBytes(new Uint8Array(fs.readFileSync(file)), { maxIssues: 100 }).then((report) => {
   const i = report.issues;
