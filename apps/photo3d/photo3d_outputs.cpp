@@ -1,6 +1,7 @@
 #include "apps/photo3d/photo3d_outputs.h"
 
 #include <cctype>
+#include <filesystem>
 
 #include "tensor/error.h"
 #include "tensor/file_util.h"
@@ -48,6 +49,14 @@ std::string pattern_frame_path(const std::string& pattern, int number) {
 std::vector<std::string> pattern_frame_paths(const std::string& pattern, int n) {
   std::vector<std::string> out;
   for (int k = 1; k <= n; ++k) out.push_back(pattern_frame_path(pattern, k));
+  return out;
+}
+
+std::vector<std::string> stale_frame_paths(const std::string& pattern, int n) {
+  std::vector<std::string> out;
+  std::error_code e;
+  for (int k = n + 1; std::filesystem::is_regular_file(pattern_frame_path(pattern, k), e); ++k)
+    out.push_back(pattern_frame_path(pattern, k));
   return out;
 }
 

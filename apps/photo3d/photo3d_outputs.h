@@ -1,7 +1,8 @@
 // What each `depthstyle 3d -o FILE` writes, chosen by its name:
 //   X.png / X.jpg     a novel view at --view, or with --stereo a stereo picture (sbs or anaglyph);
 //   X%03d.png         the camera path's frames as numbered pictures (%d or %0Nd, numbered from 1,
-//                     as the video writer's PNG sequences);
+//                     as the video writer's PNG sequences; frames of an older, longer sequence
+//                     after the last are removed, so two runs never mix);
 //   X.mp4 .webm .gif  the camera path as a parallax video;
 //   X.glb             the textured mesh (glTF 2.0 binary) and, unless --no-viewer, X.html beside it;
 //   X.ply             the LDI as a coloured point cloud.
@@ -28,6 +29,10 @@ std::string pattern_frame_path(const std::string& pattern, int number);
 
 // Every file the camera path writes for pattern `path`, frames 1..n.
 std::vector<std::string> pattern_frame_paths(const std::string& pattern, int n);
+
+// The files of an older, longer sequence after frame n that exist now (n+1, n+2, ... up to the
+// first missing one): a run of n frames removes them, so they are planned as its outputs too.
+std::vector<std::string> stale_frame_paths(const std::string& pattern, int n);
 
 }  // namespace app
 }  // namespace ds

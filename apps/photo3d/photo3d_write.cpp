@@ -1,6 +1,7 @@
 #include "apps/photo3d/photo3d_write.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <iterator>
 
@@ -47,8 +48,8 @@ std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
       throw Error(p + ": video files need the video writer (issue 19), which this build does not have yet; write "
                       "the frames as pictures with -o NAME%04d.png");
     if (kind == Output3d::Frames) {
-      std::vector<std::string> f = pattern_frame_paths(p, o.frames);
-      files.insert(files.end(), f.begin(), f.end());
+      for (const std::vector<std::string>& f : {pattern_frame_paths(p, o.frames), stale_frame_paths(p, o.frames)})
+        files.insert(files.end(), f.begin(), f.end());
       continue;
     }
     files.push_back(p);
@@ -107,6 +108,10 @@ std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& v
     progress.update(static_cast<int>(k) + 1);
   });
   progress.finish();
+  // An older, longer sequence with the same pattern would mix with this one: its frames after
+  // the last are removed (as the video writer's PNG sequences do).
+  for (const std::string& p : patterns)
+    for (const std::string& f : stale_frame_paths(p, static_cast<int>(views.path.size()))) std::filesystem::remove(f);
   for (const std::string& p : patterns)
     std::printf("wrote %s .. %s (%zu frames of --camera %s; at most %.2f%% of a frame was filled beyond the photo)\n",
                 pattern_frame_path(p, 1).c_str(), pattern_frame_path(p, static_cast<int>(views.path.size())).c_str(),

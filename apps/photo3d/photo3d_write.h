@@ -18,7 +18,8 @@ namespace app {
 void render_views(const PhotoMesh& mesh, const std::vector<View>& views, bool fill_holes,
                   const std::function<void(size_t, Rendering&)>& use);
 
-// Every file the outputs make, for the output plan: frames expanded, the .html beside a .glb.
+// Every file the outputs make, for the output plan: frames expanded (with the files of an older,
+// longer sequence, which are removed), the .html beside a .glb.
 std::vector<std::string> planned_3d_files(const Photo3dOptions& o);
 
 // True when some output (or the consistency report) needs the camera path's frames.

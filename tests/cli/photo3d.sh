@@ -107,4 +107,13 @@ expect "output over the --stylized input" "no command writes over its inputs" "$
   --stylized "$k/f02.png" -o "$o/v.png" -o "$k/f02.png"
 expect "frames over the content" "no command writes over its inputs" "$k/f01.png" --depth "$tmp/d.pgm" \
   --frames 3 -o "$k/f%02d.png"
+# A shorter sequence removes the older one's frames after its last (so two runs never mix), unless
+# one of them is an input.
+expect "an older frame that is an input" "no command writes over its inputs" "$k/f04.png" --depth "$tmp/d.pgm" \
+  --frames 2 -o "$k/f%02d.png"
+[ -f "$k/f04.png" ]
+check "the input frame is still there" $? ""
+out=$(timeout 300 "$bin" 3d "$c" --depth "$tmp/d.pgm" --size 32 --frames 2 -o "$k/f%02d.png" 2>&1)
+[ -f "$k/f02.png" ] && [ ! -e "$k/f03.png" ] && [ ! -e "$k/f04.png" ]
+check "a 2-frame run over a 4-frame sequence leaves 2 frames" $? "$out $(ls "$k")"
 expect_summary
