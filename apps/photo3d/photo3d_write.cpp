@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <cstdio>
 #include <iterator>
+#include <memory>
 
 #include "apps/common/progress.h"
 #include "apps/photo3d/consistency.h"
+#include "apps/photo3d/path_video.h"
 #include "apps/photo3d/glb.h"
 #include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/ply.h"
@@ -44,9 +46,7 @@ std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
   std::vector<std::string> files;
   for (const std::string& p : o.outputs) {
     Output3d kind = output_kind(p, !o.stereo.empty());
-    if (kind == Output3d::Video)
-      throw Error(p + ": video files need the video writer (issue 19), which this build does not have yet; write "
-                      "the frames as pictures with -o NAME%04d.png");
+    if (kind == Output3d::Video) check_path_video(p);
     if (kind == Output3d::Frames) {
       for (const std::vector<std::string>& f : {pattern_frame_paths(p, o.frames), stale_frame_paths(p, o.frames)})
         files.insert(files.end(), f.begin(), f.end());
@@ -91,23 +91,36 @@ void write_glb_and_page(const Photo3dOptions& o, const Photo3dResult& r, const s
   std::printf("wrote %s (the viewer: open it in a browser)\n", viewer_page_path(path).c_str());
 }
 
-// The camera path's frames, to the frame patterns (and kept when the consistency is reported).
+// The camera path's frames, to the frame patterns and the videos (and kept when the consistency
+// is reported).
 std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& views, const PhotoMesh& mesh,
                                   bool keep) {
-  std::vector<std::string> patterns;
-  for (const std::string& p : o.outputs)
-    if (output_kind(p, !o.stereo.empty()) == Output3d::Frames) patterns.push_back(p);
+  std::vector<std::string> patterns, video_paths;
+  std::vector<std::unique_ptr<PathVideo>> videos;
+  for (const std::string& p : o.outputs) {
+    Output3d kind = output_kind(p, !o.stereo.empty());
+    if (kind == Output3d::Frames) patterns.push_back(p);
+    if (kind != Output3d::Video) continue;
+    video_paths.push_back(p);
+    videos.push_back(std::make_unique<PathVideo>(p, mesh.parts[0].texture.W(), mesh.parts[0].texture.H(), o.fps));
+  }
   std::vector<Rendering> kept;
   double holes = 0;
   Progress progress(static_cast<int>(views.path.size()));
   progress.set_label("rendering " + o.camera);
   render_views(mesh, views.path, o.fill_holes, [&](size_t k, Rendering& frame) {
     for (const std::string& p : patterns) save_image(pattern_frame_path(p, static_cast<int>(k) + 1), frame.image);
+    for (std::unique_ptr<PathVideo>& v : videos) v->write(frame.image);
     holes = std::max(holes, frame.hole_fraction);
     if (keep) kept.push_back(std::move(frame));
     progress.update(static_cast<int>(k) + 1);
   });
   progress.finish();
+  for (size_t k = 0; k < videos.size(); ++k) {
+    videos[k]->finish();
+    std::printf("wrote %s (%zu frames of --camera %s at %g frames/s)\n", video_paths[k].c_str(), views.path.size(),
+                o.camera.c_str(), o.fps);
+  }
   // An older, longer sequence with the same pattern would mix with this one: its frames after
   // the last are removed (as the video writer's PNG sequences do).
   for (const std::string& p : patterns)
