@@ -63,13 +63,18 @@ TEST_CASE("photo3d video: the camera path as MP4, WebM and GIF, frame by frame t
                       &out) == 0,
                   out);
   CHECK(dst::contains(out, "frames written as 80x60"));
-  // Lossy codecs: H.264 and VP9 at the writer's default quality keep a smooth texture above
-  // 30 dB; the GIF's 256-colour palette with dithering above 22 dB.
-  for (auto [name, bound] : {std::pair<const char*, double>{"path.mp4", 30}, {"path.webm", 30}, {"path.gif", 22}}) {
+  // Lossy codecs: H.264 and VP9 (yuv420p: half the chroma resolution, on a texture whose colours
+  // vary pixel by pixel) keep it above 28 dB (31-33 dB measured); the GIF's 256-colour palette with
+  // dithering above 27 dB (32-33 measured). Neighbouring frames of this path differ by 17.6-24.3 dB,
+  // so a frame out of order or repeated falls below both.
+  for (auto [file, bound] : {std::pair<std::string, double>{"path.mp4", 28}, {"path.webm", 28}, {"path.gif", 27}}) {
+    const std::string name = file;
+    const bool gif = name == "path.gif";
     ds::app::VideoReader r(dir + "/" + name);
     CHECK(r.info().frames == 6);
-    CHECK(r.info().fps.value() == doctest::Approx(12));
-    CHECK(r.info().width == (std::string(name) == "path.gif" ? 81 : 80));
+    // GIF delays are whole centiseconds: 12 frames/s is stored as 8 cs (12.5 frames/s).
+    CHECK(r.info().fps.value() == doctest::Approx(12).epsilon(gif ? 0.05 : 1e-6));
+    CHECK(r.info().width == (gif ? 81 : 80));
     CHECK(r.info().height == 60);
     ds::Tensor f;
     for (int k = 1; r.read(f); ++k) {
