@@ -33,6 +33,14 @@ inline void check_4d(const char* op, const Var& x) {
 // nothing else holds its storage (the engine's own buffer, autograd/var.h), else a new tensor.
 inline Tensor grad_output_buffer(const Tensor& gy) { return gy.storage_use_count() == 1 ? gy : empty_like(gy); }
 
+// Where an op given `x` as an rvalue writes its result (ops.h): over x itself when no gradient
+// is recorded for any of `inputs` and x alone holds its storage, else a new tensor like x.
+inline Tensor consumable_output(const Var& x, std::initializer_list<const Var*> inputs) {
+  bool recorded = false;
+  for (const Var* v : inputs) recorded = recorded || needs_grad(*v);
+  return !recorded && x.sole_holder() ? x.value() : empty_like(x.value());
+}
+
 // gy through a ReLU whose sign mask relu_mask_forward recorded (ops_conv.cpp).
 Tensor relu_mask_grad(const Tensor& mask, const Tensor& gy);
 

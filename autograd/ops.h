@@ -3,6 +3,7 @@
 // DS_DISPATCH and records a backward function that keeps only what the needed gradients read.
 // Forward and backward of each op sit side by side in autograd/ops_*.cpp.
 #pragma once
+#include <utility>
 #include <vector>
 
 #include "autograd/var.h"
@@ -23,13 +24,23 @@ inline Var conv2d_relu(const Var& x, const Var& w, const Var& b, const Conv2dPar
 // x [N,Cin,H,W], w [Cin,Cout/groups,kh,kw] (PyTorch layout), b [Cout] or undefined.
 Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
 
+// Ops given their input as an rvalue (a temporary, or std::move) write their result over it
+// when no gradient is recorded (no input needs one, e.g. under NoGradGuard) and the input is its
+// storage's sole holder (Var::sole_holder): inference then keeps one buffer per layer instead of
+// two (the fast-style transformer at 6000x4000: peak 2 maps, not 3). Otherwise, as the
+// const& overload. The rvalue is left empty (undefined), as a moved-from Var. So far:
+// activations and instance norm.
+
 // ---- pointwise (ops_pointwise.cpp) ----
 Var activation(const Var& x, Act act, float alpha = 1.0f);
+Var activation(Var&& x, Act act, float alpha = 1.0f);
 inline Var relu(const Var& x) { return activation(x, Act::Relu); }
+inline Var relu(Var&& x) { return activation(std::move(x), Act::Relu); }
 inline Var relu6(const Var& x) { return activation(x, Act::Relu6); }
 inline Var elu(const Var& x, float alpha = 1.0f) { return activation(x, Act::Elu, alpha); }
 inline Var sigmoid(const Var& x) { return activation(x, Act::Sigmoid); }
 inline Var tanh(const Var& x) { return activation(x, Act::Tanh); }
+inline Var tanh(Var&& x) { return activation(std::move(x), Act::Tanh); }
 
 // Broadcasting binary ops: shapes are right-aligned (numpy rules, at most 4-D); each dim
 // equal or 1. Per-channel broadcasting of a [C] vector onto NCHW: reshape it to [1,C,1,1].
@@ -59,6 +70,7 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& ru
                const Tensor& running_var, float eps);
 // Instance norm over H,W; gamma/beta [C] or undefined Vars (no affine).
 Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps);
+Var instance_norm(Var&& x, const Var& gamma, const Var& beta, float eps);  // in place when it may (above)
 
 // ---- resampling, padding, concatenation (ops_resample.cpp) ----
 Var resize_nearest(const Var& x, int64_t out_h, int64_t out_w);

@@ -39,7 +39,8 @@ Var batch_norm(const Var& x, const Var& gamma, const Var& beta, const Tensor& ru
   return beta.defined() ? y + reshape(beta, cs) : y;
 }
 
-Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
+// Instance norm of x written into a new tensor, or over x itself with `consume` (ops.h).
+static Var instance_norm_into(const Var& x, const Var& gamma, const Var& beta, float eps, bool consume) {
   const char* op = "instance_norm";
   ProfileOp prof(op);
   check_inputs(op, {&x, &gamma, &beta});
@@ -49,7 +50,7 @@ Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
   check_channel_vec(op, beta, s[1], "beta");
   if (gamma.defined() != beta.defined()) throw Error("instance_norm: give both gamma and beta, or neither");
   if (!(eps > 0)) throw Error("instance_norm: eps must be positive");
-  Tensor y = empty_like(x.value());
+  Tensor y = consume ? consumable_output(x, {&x, &gamma, &beta}) : empty_like(x.value());
   Tensor mean = empty_like_dev({s[0] * s[1]}, y), rstd = empty_like_dev({s[0] * s[1]}, y);
   Tensor gv = gamma.defined() ? gamma.value() : Tensor();
   DS_DISPATCH(y.device(), instance_norm_forward, x.value(), gv, beta.defined() ? beta.value() : Tensor(), eps, y, mean,
@@ -64,6 +65,15 @@ Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
     DS_DISPATCH(gy.device(), instance_norm_backward, xk, gv, mean, rstd, gy, g[0], g[1], g[2]);
     return g;
   });
+}
+
+Var instance_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
+  return instance_norm_into(x, gamma, beta, eps, false);
+}
+Var instance_norm(Var&& x, const Var& gamma, const Var& beta, float eps) {
+  Var y = instance_norm_into(x, gamma, beta, eps, true);
+  x = Var();  // moved from: it no longer holds the storage it may share with y
+  return y;
 }
 
 }  // namespace ds

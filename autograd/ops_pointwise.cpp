@@ -34,18 +34,26 @@ static Var relu_masked(const Var& x) {
   return Var::make_result(y, "relu", {x}, [mask](const Tensor& gy) -> Grads { return {relu_mask_grad(mask, gy)}; });
 }
 
-Var activation(const Var& x, Act act, float alpha) {
+// The activation of x written into y (a new tensor, or x's own storage: ops.h).
+static Var activation_into(const Var& x, Act act, float alpha, bool consume) {
   const char* op = act_name(act);
   ProfileOp prof(op);
   check_inputs(op, {&x});
   if (act == Act::Relu && needs_grad(x)) return relu_masked(x);
-  Tensor y = empty_like(x.value());
+  Tensor y = consume ? consumable_output(x, {&x}) : empty_like(x.value());
   DS_DISPATCH(y.device(), activation_forward, act, alpha, x.value(), y);
   return Var::make_result(y, op, {x}, [y, act, alpha](const Tensor& gy) -> Grads {
     Tensor gx = empty_like(gy);
     DS_DISPATCH(gy.device(), activation_backward, act, alpha, y, gy, gx);
     return {gx};
   });
+}
+
+Var activation(const Var& x, Act act, float alpha) { return activation_into(x, act, alpha, false); }
+Var activation(Var&& x, Act act, float alpha) {
+  Var y = activation_into(x, act, alpha, true);
+  x = Var();  // moved from: it no longer holds the storage it may share with y
+  return y;
 }
 
 // ---- broadcasting ----------------------------------------------------------

@@ -84,6 +84,8 @@ void Var::zero_grad() {
 
 bool needs_grad(const Var& x) { return g_grad_mode && x.defined() && x.requires_grad(); }
 
+bool Var::sole_holder() const { return impl_ && impl_.use_count() == 1 && impl_->value.storage_use_count() == 1; }
+
 Var Var::make_result(Tensor value, const char* op, const std::vector<Var>& inputs, BackwardFn fn) {
   Var out;
   out.impl_ = std::make_shared<Impl>();

@@ -55,6 +55,10 @@ class Var {
   // non-finite loss are then non-finite, and must not be used).
   void backward(bool check_finite = true) const;
 
+  // True when this is the only Var of its value and no other Tensor shares the value's
+  // storage: an op given such a Var as an rvalue may write its result over it (ops.h).
+  bool sole_holder() const;
+
   // Used by the op layer.
   static Var make_result(Tensor value, const char* op, const std::vector<Var>& inputs, BackwardFn fn);
   const std::shared_ptr<Node>& node() const;

@@ -13,8 +13,10 @@ Conv2dParams same(const Var& x, int k, int stride) {
   return cp;
 }
 
-Var norm(const ParamSet& p, const std::string& name, const Var& x) {
-  return instance_norm(x, p.get(name + ".weight"), p.get(name + ".bias"), 1e-3f);
+// x is the convolution's fresh output: by value and moved on, so that without gradients the
+// norm (and the ReLU after it, given the result as a temporary) overwrite it (autograd/ops.h).
+Var norm(const ParamSet& p, const std::string& name, Var x) {
+  return instance_norm(std::move(x), p.get(name + ".weight"), p.get(name + ".bias"), 1e-3f);
 }
 
 Var conv_norm(const ParamSet& p, const std::string& conv_name, const std::string& norm_name, const Var& x, int k,
@@ -36,8 +38,11 @@ std::map<std::string, Var> FastStyleNet::run(const Var& rgb01, const std::vector
                           "output"},
            taps);
   const Shape& s = rgb01.shape();
-  if (s.size() != 4 || s[1] != 3 || s[2] < 4 || s[3] < 4)
-    throw Error("fast_style: input must be RGB [N,3,H,W] with H, W >= 4, got " + shape_str(s));
+  if (s.size() != 4 || s[1] != 3)
+    throw Error("fast_style: input must be RGB images [N,3,H,W], got " + shape_str(s));
+  if (s[2] < kMinSide || s[3] < kMinSide)
+    throw Error("fast_style: input is " + std::to_string(s[3]) + "x" + std::to_string(s[2]) + " pixels; at least " +
+                std::to_string(kMinSide) + "x" + std::to_string(kMinSide) + " are needed");
   const ParamSet& p = p_;
   Var h = relu(conv_norm(p, "conv1", "in1", rgb01 * 255.0f, 9, 1));
   if (t.emit("conv1", h)) return t.take();

@@ -86,8 +86,29 @@ FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
 std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side) {
   if (long_side <= 0 || std::max(h, w) == long_side) return {h, w};
   double s = static_cast<double>(long_side) / static_cast<double>(std::max(h, w));
-  auto scaled = [&](int64_t n) { return std::max<int64_t>(4, std::llround(static_cast<double>(n) * s)); };
+  auto scaled = [&](int64_t n) {
+    return std::max<int64_t>(FastStyleNet::kMinSide, std::llround(static_cast<double>(n) * s));
+  };
   return {scaled(h), scaled(w)};
+}
+
+int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side) {
+  auto [H, W] = fast_size(h, w, long_side);
+  auto half = [](int64_t n) { return (n + 1) / 2; };  // a stride-2 'SAME' conv rounds up
+  const int64_t full = H * W, h2 = half(H) * half(W), h4 = half(half(H)) * half(half(W));
+  // Floats alive while each layer runs (FastStyleNet::run): its input and its output; the
+  // residual blocks hold the block's input, the inner activation, the conv output and the sum.
+  // Transposed convs double the size: deconv1 gives 4 h4 pixels, deconv2 and the last conv 16 h4.
+  const int64_t layers[] = {3 * full + 32 * full,          // x * 255 -> conv1
+                            32 * full + 64 * h2,           // conv2
+                            64 * h2 + 128 * h4,            // conv3
+                            4 * 128 * h4,                  // a residual block
+                            128 * h4 + 64 * 4 * h4,        // deconv1
+                            64 * 4 * h4 + 32 * 16 * h4,    // deconv2
+                            32 * 16 * h4 + 3 * 16 * h4,    // conv4
+                            3 * 16 * h4 + 2 * 3 * full};   // crop, scale to [0,1]
+  const int64_t resized = (H != h || W != w) ? 3 * full : 0;
+  return 4 * (resized + *std::max_element(std::begin(layers), std::end(layers)));
 }
 
 Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side) {

@@ -32,8 +32,18 @@ std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side);
 
 // Stylises RGB [1,3,H,W] in [0,1] (bilinear resize to fast_size first). Returns the image on
 // the input's device, at the resized size, NOT clamped: the transformer's range is
-// [-0.09, 1.09], and save_image clamps. Runs without recording gradients.
+// [-0.09, 1.09], and save_image clamps. Runs without recording gradients, each norm and
+// activation over its input's buffer (autograd/ops.h), so at most two activations are held at
+// once: each convolution's input and output (fast_style_peak_bytes).
 Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side);
+
+// The most tensor memory stylize_fast holds at once for an h x w image (its working size:
+// fast_size(h, w, long_side)), in bytes, from the layer shapes: the resized input and, at the
+// worst layer, that convolution's input and output (32 channels at full size, 64 at half: 48
+// floats per working pixel at conv2 and deconv2; 3 more for a resized input). Not counted: the caller's image, the weights
+// (7 MB) and the per-thread column buffers (2 MB each). Measured RSS growth: within 1.25x of it
+// (tests/test_first_hour.cpp, docs/benchmarks.md).
+int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side);
 
 // Transformer weights: `init` is "random" (He-normal convs, std sqrt(2 / (Cin·kh·kw)),
 // instance-norm scale 1 and shift 0, from `seed`), a file (a fast_style_tf weight file or

@@ -107,6 +107,7 @@ class FastStyleNet {
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
   Var forward(const Var& rgb01) const { return run(rgb01, {"output"}).at("output"); }
   static ParamShapes param_shapes();
+  static constexpr int kMinSide = 4;  // the smallest input height and width, in pixels
   ParamSet& params() { return p_; }
   const ParamSet& params() const { return p_; }
 

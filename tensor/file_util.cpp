@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <system_error>
@@ -71,20 +72,37 @@ namespace {
 std::mutex g_live_mutex;
 std::set<std::string>* g_live = nullptr;
 
+// The interrupt note: the handler reads the current pointer; the two latest texts stay alive,
+// so one being read while a newer one is published is not freed under it.
+std::atomic<const std::string*> g_note{nullptr};
+std::unique_ptr<std::string> g_note_slots[2];
+int g_note_next = 0;
+
 extern "C" void remove_temporaries_and_exit(int sig) {
+  if (const std::string* note = g_note.load()) {
+    for (size_t done = 0; done < note->size();) {
+      ssize_t n = ::write(1, note->data() + done, note->size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+  }
   if (g_live)
     for (const std::string& t : *g_live) ::unlink(t.c_str());
   std::signal(sig, SIG_DFL);
   std::raise(sig);
 }
 
+// Under g_live_mutex.
+void install_handler() {
+  if (g_live) return;
+  g_live = new std::set<std::string>();
+  std::signal(SIGINT, remove_temporaries_and_exit);
+  std::signal(SIGTERM, remove_temporaries_and_exit);
+}
+
 void register_temp(const std::string& t) {
   std::lock_guard<std::mutex> lock(g_live_mutex);
-  if (!g_live) {
-    g_live = new std::set<std::string>();
-    std::signal(SIGINT, remove_temporaries_and_exit);
-    std::signal(SIGTERM, remove_temporaries_and_exit);
-  }
+  install_handler();
   g_live->insert(t);
 }
 
@@ -94,6 +112,16 @@ void unregister_temp(const std::string& t) {
 }
 
 }  // namespace
+
+void set_interrupt_note(const std::string& text) {
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  install_handler();
+  std::unique_ptr<std::string>& slot = g_note_slots[g_note_next];
+  g_note_next = 1 - g_note_next;
+  std::unique_ptr<std::string> fresh = text.empty() ? nullptr : std::make_unique<std::string>(text);
+  g_note.store(fresh.get());
+  slot = std::move(fresh);  // frees the text of two calls ago, which no handler still reads
+}
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw Error("output path is empty");

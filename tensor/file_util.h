@@ -8,7 +8,8 @@
 //     format by extension see the right one).
 //   - An AtomicFile that is destroyed without commit() removes its temporary; one that is
 //     killed (SIGKILL) may leave a hidden ".NAME.tmp-PID-N.EXT" file, never a truncated NAME.
-//     SIGINT/SIGTERM remove the live temporaries before the process ends.
+//     SIGINT/SIGTERM remove the live temporaries before the process ends (after printing the
+//     interrupt note, set_interrupt_note).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -46,6 +47,12 @@ void write_file_bytes(const std::string& path, const void* data, size_t size);
 inline void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   write_file_bytes(path, bytes.data(), bytes.size());
 }
+// Text the SIGINT/SIGTERM handler writes to standard output (write(2), async-signal-safe)
+// before it removes the live temporaries and ends the process by the same signal (so a shell
+// sees 130 for Ctrl-C); "" for none. Batch commands keep their summary here so that Ctrl-C says
+// what finished and what did not. The text is copied; a signal sees the previous text or the
+// new one, never a mix. Installs the handler.
+void set_interrupt_note(const std::string& text);
 
 class AtomicFile {
  public:

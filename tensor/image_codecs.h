@@ -23,6 +23,15 @@ RawImage decode_png(const std::string& path, const std::vector<uint8_t>& file, i
 RawImage decode_jpeg(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels);
 RawImage decode_pnm(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels);
 
+// The stored width and height from the header alone (no pixel decoded), and for JPEG the EXIF
+// orientation that decode_jpeg applies; the same errors as decoding for a bad header.
+struct Header {
+  int64_t w = 0, h = 0;
+  int orientation = 1;
+};
+Header png_header(const std::string& path, const std::vector<uint8_t>& file);
+Header jpeg_header(const std::string& path, const std::vector<uint8_t>& file);
+
 // `image` is [1,C,H,W] in [0,1], already checked (C = 1 or 3, no NaN).
 std::vector<uint8_t> encode_png(const std::string& path, const Tensor& image, int bits);
 std::vector<uint8_t> encode_jpeg(const std::string& path, const Tensor& image, int quality);

@@ -2,16 +2,18 @@
 // the codecs are in image_png.cpp, image_jpeg.cpp and pnm.cpp.
 #include "tensor/image_io.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
 #include "tensor/file_util.h"
 #include "tensor/image_codecs.h"
+#include "tensor/pnm.h"
 
 namespace ds {
 namespace {
 
-const char* kAccepted = "accepted: PNG, JPEG, binary PGM/PPM (P5/P6)";
+std::string accepted() { return "accepted: " + image_formats_text(); }
 
 bool starts_with(const std::vector<uint8_t>& b, const char* magic, size_t n) {
   return b.size() >= n && std::equal(magic, magic + n, b.begin(), [](char m, uint8_t x) { return uint8_t(m) == x; });
@@ -28,19 +30,42 @@ std::string known_other_format(const std::vector<uint8_t>& b) {
   return "";
 }
 
+enum class Format { Png, Jpeg, Pnm };
+
+// The format of the file's bytes `b`; an error listing the accepted ones for anything else.
+Format format_of(const std::string& path, const std::vector<uint8_t>& b) {
+  if (b.empty()) throw Error(path + ": empty file; " + accepted());
+  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return Format::Png;
+  if (starts_with(b, "\xff\xd8\xff", 3)) return Format::Jpeg;
+  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return Format::Pnm;
+  std::string other = known_other_format(b);
+  throw Error(path + ": not an accepted image format (" + (other.empty() ? "unknown contents" : other) + "); " +
+              accepted());
+}
+
 codec::RawImage decode_any(const std::string& path, const ImageReadOptions& o) {
   const int64_t limit = o.max_pixels > 0 ? o.max_pixels : max_image_pixels();
   std::vector<uint8_t> b = read_file_bytes(path);
-  if (b.empty()) throw Error(path + ": empty file; " + kAccepted);
-  if (starts_with(b, "\x89PNG\r\n\x1a\n", 8)) return codec::decode_png(path, b, limit);
-  if (starts_with(b, "\xff\xd8\xff", 3)) return codec::decode_jpeg(path, b, limit);
-  if (b.size() >= 2 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7') return codec::decode_pnm(path, b, limit);
-  std::string other = known_other_format(b);
-  throw Error(path + ": not an accepted image format (" + (other.empty() ? "unknown contents" : other) + "); " +
-              kAccepted);
+  switch (format_of(path, b)) {
+    case Format::Png: return codec::decode_png(path, b, limit);
+    case Format::Jpeg: return codec::decode_jpeg(path, b, limit);
+    case Format::Pnm: break;
+  }
+  return codec::decode_pnm(path, b, limit);
 }
 
 }  // namespace
+
+std::string image_formats_text() {
+  std::string s = "PNG, JPEG or binary PGM/PPM (";
+  for (const char* e : kImageExtensions) s += std::string(e) + (e == std::end(kImageExtensions)[-1] ? ")" : " ");
+  return s;
+}
+
+bool has_image_extension(const std::string& path) {
+  std::string e = lower_extension(path);
+  return std::any_of(std::begin(kImageExtensions), std::end(kImageExtensions), [&](const char* x) { return e == x; });
+}
 
 int64_t max_image_pixels() {
   const char* env = std::getenv("DEPTHSTYLE_MAX_PIXELS");
@@ -78,6 +103,21 @@ Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o) {
     for (int64_t i = 0; i < plane; ++i) out[c * plane + i] = src[i] / maxval;
   }
   return t;
+}
+
+std::pair<int64_t, int64_t> image_size(const std::string& path) {
+  std::vector<uint8_t> b = read_file_bytes(path);
+  codec::Header h;
+  switch (format_of(path, b)) {
+    case Format::Png: h = codec::png_header(path, b); break;
+    case Format::Jpeg: h = codec::jpeg_header(path, b); break;
+    case Format::Pnm: {
+      PnmHeader p = parse_pnm_header(path, b);
+      h = {p.width, p.height, 1};
+    }
+  }
+  check_pixel_limit(path, h.w, h.h, max_image_pixels());
+  return h.orientation >= 5 ? std::make_pair(h.w, h.h) : std::make_pair(h.h, h.w);  // 5..8 turn the picture
 }
 
 Tensor load_image_raw_gray(const std::string& path, const ImageReadOptions& o) {

@@ -3,7 +3,9 @@
 //
 // Reading (the decoder is chosen by the file's first bytes, never by its name):
 //   PNG   any colour type, 1..16 bits, by libspng; alpha is dropped (not composited).
-//   JPEG  baseline, progressive or arithmetic-coded, grey or YCbCr, by libjpeg-turbo. The EXIF
+//   JPEG  baseline, progressive or arithmetic-coded, grey, YCbCr, CMYK or YCCK, by libjpeg-turbo
+//         (CMYK as print ink without a colour profile: R = 255 (1 - c)(1 - k), ..., with Adobe's
+//         inverted samples when the file has the Adobe APP14 marker, as browsers do). The EXIF
 //         orientation tag (APP1, values 2..8, read with libexif) is applied, so the tensor is
 //         the picture as a camera's viewer shows it. A truncated or corrupt scan is an error.
 //   PNM   binary PGM (P5) and PPM (P6), maxval 1..65535 (2 bytes per sample, big-endian, when
@@ -23,6 +25,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tensor/tensor.h"
@@ -42,12 +45,31 @@ int64_t max_image_pixels();
 // the declared size and the limit. Overflow-safe for any int64 sides.
 void check_pixel_limit(const std::string& path, int64_t w, int64_t h, int64_t max_pixels);
 
+// The file name extensions of the formats above (lower case, with the dot; names match in any
+// case). The one list every command uses: a folder of images (`fast DIR`, `stylize DIR`,
+// `train --images DIR`) takes exactly the files with these extensions, and the readers' errors
+// and every --help name them through image_formats_text(). (The decoder still goes by the
+// file's first bytes: a PNG named .jpg reads as a PNG.)
+inline constexpr const char* kImageExtensions[] = {".png", ".jpg", ".jpeg", ".pgm", ".ppm"};
+
+// "PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)", for messages and help texts.
+std::string image_formats_text();
+
+// True when `path` ends in one of kImageExtensions, in any case ("a.JPG" too).
+bool has_image_extension(const std::string& path);
+
 struct ImageReadOptions {
   int64_t max_pixels = 0;  // refuse larger images; 0 = max_image_pixels()
 };
 
 // Any accepted file -> [1,3,H,W] in [0,1] (sample / maxval; grey is copied to R, G and B).
 Tensor load_image_rgb(const std::string& path, const ImageReadOptions& o = {});
+
+// The (height, width) of the picture load_image_rgb would give, from the file's header alone
+// (EXIF orientations 5..8 swap them), for checks before any pixel is decoded. The same errors
+// as load_image_rgb for a file that is not an accepted image or has a bad header, or declares
+// more than max_image_pixels(); a corrupt scan after a good header is found only by decoding.
+std::pair<int64_t, int64_t> image_size(const std::string& path);
 
 // A single-channel image with its raw sample values (0..maxval, e.g. 0..65535 for a 16-bit
 // depth PNG in millimetres) -> [1,1,H,W]. Throws unless the file has one channel (grey).

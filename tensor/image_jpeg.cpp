@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <vector>
 
 #include <jpeglib.h>
 #include <jerror.h>  // after jpeglib.h: its message list depends on jconfig.h
@@ -104,6 +105,24 @@ int exif_orientation(jpeg_saved_marker_ptr m) {
   return 1;
 }
 
+// Interleaved CMYK samples -> [1,3,H,W] RGB on the 0..255 scale, by the naive conversion that
+// browsers and Pillow use for untagged print colours (no ICC profile): each ink removes its
+// share of light, R = 255 (1 - c)(1 - k) with ink amounts c, k in [0,1] (likewise G with
+// magenta, B with yellow). Adobe applications (Photoshop), whose files carry the Adobe APP14
+// marker (every YCCK file does), store the samples inverted, 255 = no ink: then c = 1 - C/255.
+// Other CMYK files store the ink amount itself, c = C/255.
+Tensor rgb_from_cmyk(const std::vector<uint8_t>& px, int64_t h, int64_t w, bool adobe_inverted) {
+  Tensor t = Tensor::empty({1, 3, h, w});
+  float* o = t.data();
+  const int64_t plane = h * w;
+  for (int64_t i = 0; i < plane; ++i) {
+    const uint8_t* s = px.data() + 4 * i;
+    auto no_ink = [&](int k) { return static_cast<float>(adobe_inverted ? s[k] : 255 - s[k]); };  // 255 (1 - ink)
+    for (int c = 0; c < 3; ++c) o[c * plane + i] = no_ink(c) * no_ink(3) / 255.0f;
+  }
+  return t;
+}
+
 }  // namespace
 
 Tensor apply_orientation(const Tensor& s, int orientation) {
@@ -129,19 +148,35 @@ Tensor apply_orientation(const Tensor& s, int orientation) {
   return d;
 }
 
+namespace {
+
+// A decompressor whose header (and APP1 markers, for EXIF) has been read.
+struct JpegReader : Jpeg<jpeg_decompress_struct> {
+  JpegReader(const std::string& path, const std::vector<uint8_t>& file)
+      : Jpeg(path, "corrupt or unsupported JPEG", [](jpeg_decompress_struct* d) { jpeg_create_decompress(d); }) {
+    run([&] {
+      jpeg_mem_src(&c, file.data(), static_cast<unsigned long>(file.size()));
+      jpeg_save_markers(&c, JPEG_APP0 + 1, 0xffff);
+      jpeg_read_header(&c, TRUE);
+    });
+  }
+};
+
+}  // namespace
+
+Header jpeg_header(const std::string& path, const std::vector<uint8_t>& file) {
+  JpegReader j(path, file);
+  return {j.c.image_width, j.c.image_height, exif_orientation(j.c.marker_list)};
+}
+
 RawImage decode_jpeg(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels) {
-  Jpeg<jpeg_decompress_struct> j(path, "corrupt or unsupported JPEG",
-                                 [](jpeg_decompress_struct* c) { jpeg_create_decompress(c); });
+  JpegReader j(path, file);
   jpeg_decompress_struct* c = &j.c;
-  j.run([&] {
-    jpeg_mem_src(c, file.data(), static_cast<unsigned long>(file.size()));
-    jpeg_save_markers(c, JPEG_APP0 + 1, 0xffff);
-    jpeg_read_header(c, TRUE);
-  });
   const int64_t w = c->image_width, h = c->image_height;
   check_pixel_limit(path, w, h, max_pixels);
-  const int ch = c->num_components == 1 ? 1 : 3;
-  c->out_color_space = ch == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  const bool cmyk = c->jpeg_color_space == JCS_CMYK || c->jpeg_color_space == JCS_YCCK;
+  const int ch = cmyk ? 4 : c->num_components == 1 ? 1 : 3;  // decoded samples per pixel
+  c->out_color_space = cmyk ? JCS_CMYK : ch == 1 ? JCS_GRAYSCALE : JCS_RGB;  // libjpeg turns YCCK into CMYK
   j.run([&] { jpeg_start_decompress(c); });
   if (c->output_width != c->image_width || c->output_height != c->image_height || c->output_components != ch)
     throw Error(path + ": JPEG decoder gave an unexpected output layout");
@@ -154,7 +189,8 @@ RawImage decode_jpeg(const std::string& path, const std::vector<uint8_t>& file, 
   });
   // No jpeg_finish_decompress: every pixel is read, and bytes after the scan (or a missing
   // end marker) do not change them.
-  return {apply_orientation(planar(px.data(), h, w, ch, ch), exif_orientation(c->marker_list)), 255.0};
+  Tensor samples = cmyk ? rgb_from_cmyk(px, h, w, c->saw_Adobe_marker) : planar(px.data(), h, w, ch, ch);
+  return {apply_orientation(samples, exif_orientation(c->marker_list)), 255.0};
 }
 
 std::vector<uint8_t> encode_jpeg(const std::string& path, const Tensor& image, int quality) {

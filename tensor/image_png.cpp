@@ -27,15 +27,27 @@ void check(const std::string& path, int err, const char* what) {
   if (err) throw Error(path + ": " + what + ": " + spng_reason(err));
 }
 
-}  // namespace
-
-RawImage decode_png(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels) {
+// A decoder on `file` with its header read into ihdr.
+SpngCtx open_png(const std::string& path, const std::vector<uint8_t>& file, spng_ihdr& ihdr) {
   SpngCtx ctx(spng_ctx_new(0), spng_ctx_free);
   if (!ctx) throw Error(path + ": out of memory starting the PNG decoder");
   check(path, spng_set_chunk_limits(ctx.get(), kChunkLimit, kChunkLimit), "PNG decoder set-up failed");
   check(path, spng_set_png_buffer(ctx.get(), file.data(), file.size()), "PNG decoder set-up failed");
-  spng_ihdr ihdr{};
   check(path, spng_get_ihdr(ctx.get(), &ihdr), "not a readable PNG (bad header)");
+  return ctx;
+}
+
+}  // namespace
+
+Header png_header(const std::string& path, const std::vector<uint8_t>& file) {
+  spng_ihdr ihdr{};
+  open_png(path, file, ihdr);
+  return {ihdr.width, ihdr.height, 1};
+}
+
+RawImage decode_png(const std::string& path, const std::vector<uint8_t>& file, int64_t max_pixels) {
+  spng_ihdr ihdr{};
+  SpngCtx ctx = open_png(path, file, ihdr);
   const int64_t w = ihdr.width, h = ihdr.height;
   check_pixel_limit(path, w, h, max_pixels);
 

@@ -171,6 +171,19 @@ inline std::string temp_path(const std::string& name) {
   return (dir / name).string();
 }
 
+// A fresh, empty folder of this process's scratch folder for one test, removed afterwards.
+struct ScratchDir {
+  std::filesystem::path dir;
+  explicit ScratchDir(const std::string& name) : dir(temp_path(name)) {
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ~ScratchDir() { std::filesystem::remove_all(dir); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
 // A whole text file ("" when it cannot be read).
 inline std::string slurp(const std::string& path) {
   std::ifstream f(path);

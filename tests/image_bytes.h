@@ -77,11 +77,13 @@ inline std::string exif_orientation_app1(int orientation, bool big_endian) {
   return std::string("Exif\0\0", 6) + tiff;
 }
 
-// A baseline JPEG by libjpeg: `px` interleaved 8-bit, `ch` = 1 or 3, no chroma subsampling,
-// `app1` (if any) written as an APP1 segment. Test inputs are valid, so libjpeg's default
+// A baseline JPEG by libjpeg: `px` interleaved 8-bit, `ch` = 1 (grey), 3 (RGB) or 4 (CMYK),
+// no chroma subsampling, `app1` (if any) written as an APP1 segment. CMYK is stored as
+// `cmyk_as` (JCS_CMYK or JCS_YCCK), its samples as given, with libjpeg's Adobe APP14 marker
+// unless `adobe_marker` is false (YCCK needs it). Test inputs are valid, so libjpeg's default
 // error handler (which exits) is never reached.
 inline std::string jpeg_file(int w, int h, int ch, const std::vector<uint8_t>& px, int quality,
-                             const std::string& app1 = "") {
+                             const std::string& app1 = "", J_COLOR_SPACE cmyk_as = JCS_CMYK, bool adobe_marker = true) {
   jpeg_compress_struct c;
   jpeg_error_mgr err;
   c.err = jpeg_std_error(&err);
@@ -92,8 +94,12 @@ inline std::string jpeg_file(int w, int h, int ch, const std::vector<uint8_t>& p
   c.image_width = static_cast<JDIMENSION>(w);
   c.image_height = static_cast<JDIMENSION>(h);
   c.input_components = ch;
-  c.in_color_space = ch == 3 ? JCS_RGB : JCS_GRAYSCALE;
+  c.in_color_space = ch == 4 ? JCS_CMYK : ch == 3 ? JCS_RGB : JCS_GRAYSCALE;
   jpeg_set_defaults(&c);
+  if (ch == 4) {
+    jpeg_set_colorspace(&c, cmyk_as);
+    c.write_Adobe_marker = adobe_marker ? TRUE : FALSE;
+  }
   jpeg_set_quality(&c, quality, TRUE);
   for (int i = 0; i < c.num_components; ++i) c.comp_info[i].h_samp_factor = c.comp_info[i].v_samp_factor = 1;
   jpeg_start_compress(&c, TRUE);

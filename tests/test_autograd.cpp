@@ -132,3 +132,49 @@ TEST_CASE("autograd backward errors: non-scalar and non-finite loss") {
   CHECK_FALSE(std::isfinite(x.grad().to_vector()[0]));
   CHECK_THROWS_WITH_AS(ds::relu(x).set_requires_grad(false), doctest::Contains("only leaves"), Error);
 }
+
+TEST_CASE("autograd rvalue inputs: overwritten without gradients, copied when shared or recorded") {
+  // autograd/ops.h: an activation or instance norm given a Var it alone holds, as an rvalue,
+  // writes its result over it when no gradient is recorded; the values are those of the
+  // const& overload (oracle: the same op on a copy), and no Var or Tensor anyone else holds is
+  // ever changed.
+  Tensor x0 = ds::Rng(8).normal_tensor({1, 3, 4, 5});
+  Var gamma(ds::Rng(9).normal_tensor({3})), beta(ds::Rng(10).normal_tensor({3}));
+  Tensor want_tanh = ds::tanh(Var(x0.clone())).value();
+  Tensor want_norm = ds::instance_norm(Var(x0.clone()), gamma, beta, 1e-3f).value();
+  auto same = [](const Tensor& a, const Tensor& b) { return a.to_vector() == b.to_vector(); };
+  {
+    ds::NoGradGuard ng;
+    Var a(x0.clone());
+    const float* storage = a.value().data();
+    Var t = ds::tanh(std::move(a));
+    CHECK(t.value().data() == storage);  // in place
+    CHECK(same(t.value(), want_tanh));
+    Var b(x0.clone());
+    storage = b.value().data();
+    Var n = ds::instance_norm(std::move(b), gamma, beta, 1e-3f);
+    CHECK(n.value().data() == storage);
+    CHECK(same(n.value(), want_norm));
+    Var r = ds::relu(std::move(n));  // a result passed on, as in conv -> norm -> relu
+    CHECK(r.value().data() == storage);
+
+    Tensor held = x0.clone();  // shared storage: a new tensor, `held` untouched
+    Var c = ds::tanh(Var(held));
+    CHECK(c.value().data() != held.data());
+    CHECK(same(held, x0));
+    Var d(x0.clone()), d2 = d;  // a second Var of the same value
+    Var e = ds::tanh(std::move(d));
+    CHECK(e.value().data() != d2.value().data());
+    CHECK(same(d2.value(), x0));
+  }
+  // Recording a gradient: the input is kept for backward, so never overwritten.
+  Var x(x0.clone(), true);
+  Var y = ds::tanh(Var(x0.clone())) * x;
+  Var leaf_in(x0.clone(), true);
+  const float* leaf_storage = leaf_in.value().data();
+  Var z = ds::instance_norm(ds::Var(leaf_in), gamma, beta, 1e-3f);
+  CHECK(z.value().data() != leaf_storage);
+  CHECK(same(leaf_in.value(), x0));
+  ds::sum(z * z).backward();
+  CHECK(leaf_in.grad().defined());
+}

@@ -121,7 +121,7 @@ TEST_CASE("fast: a missing image, an empty folder and a file given as output fol
   fs::create_directories(t.dir / "empty");
   std::ofstream(t.file("empty/notes.txt")) << "not an image";
   msg = error_of([&] { ds::app::image_jobs(t.file("empty"), t.file("out")); });
-  CHECK(contains(msg, "holds no PNG, JPEG or PPM images"));
+  CHECK(contains(msg, "holds no image files; expected PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)"));
 
   std::ofstream(t.file("empty/a.png")) << "x";
   std::ofstream(t.file("taken")) << "a file";
@@ -149,7 +149,7 @@ TEST_CASE("fast: a folder gives one job per image, sorted by name, each writing 
 // a.png and a.PNG differ only in the extension's case: their results must differ too (they both
 // became a_png.png, refused by the output check without naming the inputs); a clash that is left
 // (a_png.png beside a.png + a.jpg) is refused naming both inputs.
-TEST_CASE("image_jobs: same-stem images keep their extension as written; a remaining clash names both inputs") {
+TEST_CASE("image_jobs: same-stem images keep their extension as written, a remaining clash names both inputs") {
   TempDir t("image_jobs_clash");
   for (const char* n : {"a.png", "a.PNG"}) std::ofstream(t.file(n)) << "x";
   std::vector<ds::app::ImageJob> jobs = ds::app::image_jobs(t.dir.string(), "out");

@@ -3,64 +3,33 @@
 // depth loss and both optimisers: the real binary at 64 px for a few iterations, with the
 // prepared SqueezeNet and FastDepth ("skipped: no data" without them). Results are read back
 // from the written PNG files.
-#include <sys/wait.h>
-
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "check.h"
 #include "colour_oracle.h"
-#include "prepared.h"
-#include "nn/resize.h"
-#include "tensor/image_io.h"
+#include "stylize_runs.h"
 
 namespace fs = std::filesystem;
 using ds::Tensor;
 
 namespace {
 
-bool skip_without_data() {
-  return dst::skip_without_data({"weights/squeezenet1_1.h5", "weights/fastdepth.h5", "images/content/tubingen.jpg",
-                                 "images/style/starry_night.jpg", "images/style/the_scream.jpg"});
-}
+bool skip_without_data() { return dst::skip_without_stylize_data(); }
 
-struct Run {
-  int rc;
-  std::string out;
-};
+using dst::Run;
 
-// A scratch folder with a 64x48 content PNG (exactly the working size at --size 64, so the
-// content the loss sees is this file's pixels) and the runs' outputs.
-struct Scratch {
-  std::string dir = dst::temp_path("stylize-options");
-  std::string content = dir + "/content.png";
-  Scratch() {
-    fs::create_directories(dir);
-    ds::save_image(content, ds::resize_image(ds::load_image_rgb(dst::prepared("images/content/tubingen.jpg")), 48, 64));
-  }
+// The scratch folder and its stylize runs with two depth-masked styles.
+struct Scratch : dst::StylizeScratch {
+  Scratch() : StylizeScratch("stylize-options") {}
   // stylize CONTENT --size 64 with two depth-masked styles, a content mask and `args`.
   Run stylize(const std::string& args) const {
-    std::string d = dst::prepared("images/style/");
-    std::string cmd = std::string(DEPTHSTYLE_BINARY) + " stylize " + content + " --size 64 --style " + d +
-                      "starry_night.jpg --style " + d + "the_scream.jpg --style-mask sigmoid:k=10,t=0.5 --style-mask " +
-                      "inv-sigmoid:k=10,t=0.5 --content-mask linear:a=0.3,b=1 " + args + " > " + dir + "/log.txt 2>&1";
-    int status = std::system(cmd.c_str());
-    std::ifstream f(dir + "/log.txt");
-    std::stringstream s;
-    s << f.rdbuf();
-    last = cmd + "\n" + s.str();
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, s.str()};
+    return depthstyle("stylize " + content + " --size 64 --style " + style("starry_night") + " --style " +
+                      style("the_scream") + " --style-mask sigmoid:k=10,t=0.5 --style-mask " +
+                      "inv-sigmoid:k=10,t=0.5 --content-mask linear:a=0.3,b=1 " + args);
   }
-  mutable std::string last;  // the last run's command and output, shown when a check fails (INFO)
-  ~Scratch() { fs::remove_all(dir); }
-  std::string file(const std::string& name) const { return dir + "/" + name; }
 };
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using dst::contains;
 
 // Largest |difference| of channel `ch` of YIQ (float64, tests/colour_oracle.h) between two images.
 double max_yiq_diff(const Tensor& a, const Tensor& b, size_t ch) {
@@ -104,14 +73,7 @@ void check_style_sizes(const std::string& out, int long_side) {
   }
 }
 
-// "loss A -> B" of the summary line.
-std::pair<double, double> loss_change(const std::string& out) {
-  size_t at = out.find("): loss ");
-  REQUIRE(at != std::string::npos);
-  double a = 0, b = 0;
-  REQUIRE(std::sscanf(out.c_str() + at, "): loss %lf -> %lf", &a, &b) == 2);
-  return {a, b};
-}
+using dst::loss_change;
 
 // The command fails (exit 1) with `message` and writes no result.
 void check_rejected(const Scratch& s, const std::string& args, const std::string& message) {
@@ -168,7 +130,7 @@ TEST_CASE("stylize --pooling avg: another result than max, with both optimisers 
   check_rejected(s, "--pooling mean", "expected max or avg");
 }
 
-TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up; not with --style-size") {
+TEST_CASE("stylize --style-scale: the style images' long side is F x --size, rounded up, not with --style-size") {
   if (skip_without_data()) return;
   Scratch s;
   INFO("last run: " << s.last);

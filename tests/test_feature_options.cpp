@@ -58,7 +58,7 @@ void check_pools(const ds::LayerNet& net, const Tensor& x, const std::vector<Poo
 
 }  // namespace
 
-TEST_CASE("pooling: avg replaces every feature pool by the average over the same windows; max stays the default") {
+TEST_CASE("pooling: avg replaces every feature pool by the average over the same windows, max stays the default") {
   ds::ParamSet sq = ds::synthetic_params(ds::squeezenet1_1_param_shapes(false));
   // 38x40: conv1 gives 18x19, so pool1's ceil_mode windows overhang the bottom edge.
   Tensor x = dst::to_float(dst::Rng(7).uniform({1, 3, 38, 40}, -1, 1));
@@ -85,7 +85,7 @@ TEST_CASE("pooling: avg replaces every feature pool by the average over the same
   CHECK_THROWS_WITH_AS(ds::parse_pooling("mean"), doctest::Contains("expected max or avg"), ds::Error);
 }
 
-TEST_CASE("normalize_gradient: identity forward; backward w * d / (||d||_1 + 1e-8) in float64") {
+TEST_CASE("normalize_gradient: identity forward, backward w * d / (||d||_1 + 1e-8) in float64") {
   // L = sum(c * y) with y = normalize_gradient(x, w): d = dL/dy = c. Scales from large to
   // below the 1e-8 guard, where it matters. Error model: the L1 sum of <= 120 float32 values
   // in double, one division, one float rounding: relative 1e-6.

@@ -204,6 +204,7 @@ TEST_CASE("jpeg EXIF orientation 1..8 is applied on read (TIFF 6.0's row-0 / col
       const bool rows_vertical = row0[o] == Top || row0[o] == Bottom;
       const int dh = rows_vertical ? h : w, dw = rows_vertical ? w : h;
       REQUIRE(t.shape() == ds::Shape{1, 3, dh, dw});
+      CHECK(ds::image_size(p) == std::make_pair(int64_t{dh}, int64_t{dw}));  // from the header alone
       float worst = 0;
       for (int r = 0; r < h; ++r)
         for (int q = 0; q < w; ++q) {
@@ -223,6 +224,83 @@ TEST_CASE("jpeg EXIF orientation 1..8 is applied on read (TIFF 6.0's row-0 / col
   // An orientation outside 1..8 is ignored.
   std::string p = temp_file("orient9.jpg", dst::jpeg_file(w, h, 3, px, 100, dst::exif_orientation_app1(9, true)));
   check_pixels(ds::load_image_rgb(p), px, w, h, 3, kJpegTol);
+}
+
+// ---- CMYK JPEG ------------------------------------------------------------------------
+// Print colours as ink amounts 0..255 (cyan, magenta, yellow, black), one per 8x8 block, and
+// the RGB each is by definition (tensor/image_io.h, and Pillow's CMYK -> RGB): light left after
+// the inks, 255 (1 - c)(1 - k) per channel. The pure inks are the published primaries (cyan
+// ink = RGB 0,255,255; magenta + yellow = red).
+const uint8_t kInks[8][4] = {{0, 0, 0, 0},   {255, 0, 0, 0}, {0, 255, 0, 0},   {0, 0, 255, 0},
+                             {0, 255, 255, 0}, {0, 0, 0, 255}, {128, 0, 0, 128}, {64, 160, 32, 40}};
+
+std::vector<uint8_t> ink_blocks(int w, int h, bool inverted) {  // 4 x 2 blocks of 8 x 8
+  std::vector<uint8_t> px;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 4; ++c) {
+        uint8_t ink = kInks[(y / 8) * 4 + x / 8][c];
+        px.push_back(inverted ? static_cast<uint8_t>(255 - ink) : ink);
+      }
+  return px;
+}
+
+std::vector<uint8_t> ink_blocks_rgb(int w, int h) {
+  std::vector<uint8_t> px;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const uint8_t* ink = kInks[(y / 8) * 4 + x / 8];
+      for (int c = 0; c < 3; ++c)
+        px.push_back(static_cast<uint8_t>(std::lround(255.0 * (1 - ink[c] / 255.0) * (1 - ink[3] / 255.0))));
+    }
+  return px;
+}
+
+TEST_CASE("jpeg decoding: CMYK and YCCK, with and without Adobe's inverted samples, give the inks' RGB") {
+  // The error model of kJpegTol holds: flat 8x8 blocks at quality 100, and for YCCK the same
+  // 8-bit colour transform as YCbCr (on C, M, Y). The RGB product of two samples each within
+  // 1.5 levels is within 3 levels (1.5 (1 - k) + 1.5 (1 - c)).
+  const int w = 32, h = 16;
+  std::vector<uint8_t> want = ink_blocks_rgb(w, h);
+  struct Case {
+    const char* name;
+    J_COLOR_SPACE stored;
+    bool adobe;
+  } cases[] = {{"adobe_cmyk.jpg", JCS_CMYK, true}, {"plain_cmyk.jpg", JCS_CMYK, false}, {"adobe_ycck.jpg", JCS_YCCK, true}};
+  for (const Case& k : cases) {
+    CAPTURE(k.name);
+    // Adobe applications store 255 - ink; a file without their marker stores the ink itself.
+    std::string p = temp_file(k.name, dst::jpeg_file(w, h, 4, ink_blocks(w, h, k.adobe), 100, "", k.stored, k.adobe));
+    check_pixels(ds::load_image_rgb(p), want, w, h, 3, kJpegTol);
+  }
+}
+
+TEST_CASE("jpeg decoding: a CMYK JPEG written by Pillow reads as Pillow's own RGB of it") {
+  // Pillow (Debian's python3-pil) is an independent encoder and decoder: it writes CMYK
+  // JPEGs the Adobe way (inverted samples, APP14 marker) and converts CMYK -> RGB itself.
+  const int w = 32, h = 16;
+  std::string jpg = dst::temp_path("pillow_cmyk.jpg"), ppm = dst::temp_path("pillow_rgb.ppm");
+  std::string inks;
+  for (uint8_t v : ink_blocks(w, h, false)) inks += std::to_string(v) + ",";
+  std::string script = "from PIL import Image\n"
+                       "im = Image.frombytes('CMYK', (" + std::to_string(w) + ", " + std::to_string(h) + "), bytes([" + inks +
+                       "]))\nim.save('" + jpg + "', quality=100, subsampling=0)\n"
+                       "Image.open('" + jpg + "').convert('RGB').save('" + ppm + "')\n";
+  std::string py = dst::temp_path("pillow_cmyk.py");
+  dst::write_file(py, script);
+  if (std::system("/usr/bin/python3 -c 'import PIL' 2>/dev/null") != 0) {
+    MESSAGE("skipped: no Pillow (Debian's python3-pil; scripts/setup installs it)");
+    std::printf("skipped: no Pillow (Debian's python3-pil; scripts/setup installs it)\n");
+    return;
+  }
+  REQUIRE(std::system(("/usr/bin/python3 " + py).c_str()) == 0);
+  Tensor ours = ds::load_image_rgb(jpg);
+  check_pixels(ours, ink_blocks_rgb(w, h), w, h, 3, kJpegTol);
+  Tensor pillow = ds::load_image_rgb(ppm);
+  REQUIRE(pillow.shape() == ours.shape());
+  float worst = 0;
+  for (int64_t i = 0; i < ours.numel(); ++i) worst = std::max(worst, std::fabs(ours.data()[i] - pillow.data()[i]));
+  CHECK_MESSAGE(worst <= 1.0f / 255.0f, "largest difference from Pillow " << worst * 255 << " levels");  // rounding
 }
 
 TEST_CASE("jpeg writing: .jpg/.jpeg hold JPEG bytes, decode within the bound, quality is honoured") {
@@ -252,6 +330,21 @@ TEST_CASE("jpeg writing: .jpg/.jpeg hold JPEG bytes, decode within the bound, qu
 }
 
 // ---- PNM ----------------------------------------------------------------------------
+
+TEST_CASE("image_size: each format's header gives the decoded size; a bad file is the decoder's error") {
+  std::string png = temp_file("size.png", dst::png_file(5, 3, 8, 2, dst::png_rows(std::vector<int>(45, 7), 5, 3, 3, 8)));
+  std::string pgm = temp_file("size.pgm", "P5 4 2 255\n" + std::string(8, 'x'));
+  std::string jpg = temp_file("size.jpg", dst::jpeg_file(16, 8, 3, blocky(16, 8, 3), 90));
+  for (const std::string& p : {png, pgm, jpg}) {
+    CAPTURE(p);
+    Tensor t = ds::load_image_rgb(p);
+    CHECK(ds::image_size(p) == std::make_pair(t.H(), t.W()));
+  }
+  std::string gif = temp_file("size.gif", "GIF89a....");
+  CHECK(error_of([&] { ds::image_size(gif); }) == error_of([&] { ds::load_image_rgb(gif); }));
+  EnvVar limit("DEPTHSTYLE_MAX_PIXELS", "10");
+  CHECK(contains(error_of([&] { ds::image_size(png); }), "more than the limit of 10"));
+}
 
 TEST_CASE("pnm: 8 and 16-bit P5/P6 (big-endian), any maxval, comments: the samples written") {
   auto pnm = [](const std::string& header, const std::vector<int>& s, int bytes) {
@@ -298,8 +391,8 @@ TEST_CASE("decompression bombs are refused from the header, naming the file, the
   gif += std::string(29 - gif.size(), '\0');
   std::string tga = std::string("\0\0\x02", 3) + std::string(9, '\0') + dst::le16(26000) + dst::le16(26000) + std::string("\x18\x00", 2);
   std::vector<Case> cases = {
-      {"bomb.gif", gif, "not an accepted image format (a GIF file); accepted: PNG, JPEG, binary PGM/PPM (P5/P6)"},
-      {"bomb.tga", tga, "not an accepted image format (unknown contents); accepted: PNG, JPEG"},
+      {"bomb.gif", gif, "not an accepted image format (a GIF file); accepted: PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)"},
+      {"bomb.tga", tga, "not an accepted image format (unknown contents); accepted: PNG, JPEG or binary PGM/PPM"},
       {"bomb.jpg", jpg, "image declares 20000x20000 = 400000000 pixels, more than the limit of " + limit},
       {"bomb.png", png, "image declares 30000x30000 = 900000000 pixels, more than the limit of " + limit},
       {"bomb.pgm", "P5 2147483648 2147483648 255\n\x01\x02",
@@ -356,7 +449,7 @@ TEST_CASE("malformed files: clear errors for huge maxval, bad Huffman tables, tr
   CHECK(contains(msg_of("cut.png", png.substr(0, idat + 40)), "corrupt or truncated PNG"));
   CHECK(contains(msg_of("cuthdr.png", png.substr(0, 20)), "not a readable PNG"));
 
-  CHECK(contains(msg_of("empty.png", ""), "empty file; accepted: PNG, JPEG, binary PGM/PPM (P5/P6)"));
+  CHECK(contains(msg_of("empty.png", ""), "empty file; accepted: PNG, JPEG or binary PGM/PPM (.png .jpg .jpeg .pgm .ppm)"));
   CHECK(contains(msg_of("x.bmp", "BM" + std::string(60, '\0')), "(a BMP file)"));
   CHECK(contains(error_of([] { ds::load_image_rgb("/nonexistent/x.png"); }), "/nonexistent/x.png: cannot open"));
   std::string dir = dst::temp_path("a_folder.png");
@@ -364,7 +457,7 @@ TEST_CASE("malformed files: clear errors for huge maxval, bad Huffman tables, tr
   CHECK(contains(error_of([&] { ds::load_image_rgb(dir); }), "is a folder"));
 }
 
-TEST_CASE("pixel limit: DEPTHSTYLE_MAX_PIXELS and the API option move it; a bad value is an error") {
+TEST_CASE("pixel limit: DEPTHSTYLE_MAX_PIXELS and the API option move it, a bad value is an error") {
   std::vector<int> s(4 * 3, 9);
   std::string p = temp_file("small.png", dst::png_file(4, 3, 8, 0, dst::png_rows(s, 4, 3, 1, 8)));
   if (!std::getenv("DEPTHSTYLE_MAX_PIXELS")) CHECK(ds::max_image_pixels() == ds::kDefaultMaxPixels);
@@ -404,7 +497,7 @@ TEST_CASE("output types by name: .png 8/16-bit, .jpg/.jpeg 8-bit, anything else 
   CHECK(contains(error_of([] { ds::check_image_output("a.png", 12); }), "8 or 16 bits"));
 }
 
-TEST_CASE("image writing errors: NaN, wrong shape; a new folder is made and no temporary is left") {
+TEST_CASE("image writing errors: NaN, wrong shape, a new folder is made and no temporary is left") {
   CHECK(contains(error_of([] { ds::save_image(dst::temp_path("nan.png"), Tensor::full({1, 3, 2, 2}, NAN)); }), "NaN"));
   CHECK_THROWS_AS(ds::save_image(dst::temp_path("bad.png"), Tensor::zeros({2, 3, 2, 2})), Error);
   CHECK_THROWS_AS(ds::save_image(dst::temp_path("empty.png"), Tensor::zeros({1, 3, 0, 2})), Error);

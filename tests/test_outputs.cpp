@@ -67,7 +67,7 @@ TEST_CASE("outputs: an output that is an input under any spelling is refused, na
   CHECK(text == "input");
 }
 
-TEST_CASE("outputs: may_replace lets an output be that one input only; two outputs may not be one file") {
+TEST_CASE("outputs: may_replace lets an output be that one input only, two outputs may not be one file") {
   Folder f("outputs_replace");
   OutputPlan own;
   own.input("image", f("in.png"));
@@ -85,7 +85,7 @@ TEST_CASE("outputs: may_replace lets an output be that one input only; two outpu
   CHECK(refusal(twice).find("are the same file") != std::string::npos);
 }
 
-TEST_CASE("outputs: an accepted plan creates the missing output folders; a file in the way is an error") {
+TEST_CASE("outputs: an accepted plan creates the missing output folders, a file in the way is an error") {
   Folder f("outputs_folders");
   OutputPlan p;
   p.input("image", f("in.png"));

@@ -202,7 +202,7 @@ TEST_CASE("progress: line format, durations, and plain periodic lines when not a
   CHECK(lines[3].rfind("5/5 loss 0.167", 0) == 0);
 }
 
-TEST_CASE("csv log: nothing on disk before save, then the whole file; wrong value count is an error") {
+TEST_CASE("csv log: nothing on disk before save, then the whole file, wrong value count is an error") {
   std::string p = dst::temp_path("losses.csv");
   std::remove(p.c_str());
   app::CsvWriter w(p, {"iteration", "content", "style"});

@@ -120,7 +120,7 @@ TEST_CASE("stylize engine: an extra term is logged under its name, enters the to
   CHECK(distance(pulled.optimised) < 0.6 * distance(plain.optimised));
 }
 
-TEST_CASE("stylize engine: a content weight map of zeros switches the content term off; iterations per call") {
+TEST_CASE("stylize engine: a content weight map of zeros switches the content term off, iterations per call") {
   Files f;
   StylizeEngine engine(options(f, {"--init", "noise"}), false);
   StylizeRequest r = request();

@@ -1,5 +1,6 @@
 // The common parts of weights/h5.h (attribute values, limits, error text) and the Writer.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <sstream>
@@ -55,11 +56,17 @@ double env_number(const char* name, double fallback, bool integer) {
 
 Limits Limits::from_env() {
   Limits l;
-  l.timeout_s = env_number("DEPTHSTYLE_H5_TIMEOUT_S", l.timeout_s, false);
+  l.timeout_s = env_number("DEPTHSTYLE_H5_TIMEOUT_S", l.timeout_s, false);  // 0 (by size) when unset
   l.memory_mib = static_cast<int64_t>(env_number("DEPTHSTYLE_H5_MEMORY_MB", static_cast<double>(l.memory_mib), true));
   l.max_elements =
       static_cast<int64_t>(env_number("DEPTHSTYLE_H5_MAX_ELEMENTS", static_cast<double>(l.max_elements), true));
   return l;
+}
+
+std::string Limits::timeout_rule() {
+  char b[64];
+  std::snprintf(b, sizeof b, "%g s + 1 s per %g MB of file", kBaseTimeoutS, kBytesPerSecond / 1e6);
+  return b;
 }
 
 // ---- AttrValue ------------------------------------------------------------------------

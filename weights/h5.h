@@ -7,7 +7,8 @@
 // or hyperslabs, converted to float32) and sends it back over a pipe; this process checks
 // every size in the reply before allocating. Limits, from the environment at each Reader's
 // construction (an invalid value is an error naming the variable):
-//   DEPTHSTYLE_H5_TIMEOUT_S     wall-clock seconds one call may take, also its CPU time (60)
+//   DEPTHSTYLE_H5_TIMEOUT_S     wall-clock seconds one call may take, also its CPU time
+//                               (default by the file's size: 5 s + 1 s per 20 MB, Limits below)
 //   DEPTHSTYLE_H5_MEMORY_MB     MiB the reading process may allocate beyond what it starts with (2048)
 //   DEPTHSTYLE_H5_MAX_ELEMENTS  elements one call may return, all its datasets together
 //                               (268435456 = 2^28, 1 GiB of float32; VGG16 holds 138e6)
@@ -17,7 +18,7 @@
 // Errors: ds::Error whose message starts with the file's path, then one of
 //   "not found" | "is a directory" | "not an HDF5 file (no HDF5 signature)[; expected KIND]"
 //   "corrupt or unsupported HDF5 file (WHAT)": the library reported an error, or its process
-//       crashed ("signal 11 (Segmentation fault)"), hung ("timed out after 60 s") or ran out of
+//       crashed ("signal 11 (Segmentation fault)"), hung ("timed out after 5 s") or ran out of
 //       its memory ("ran out of the 2048 MiB memory limit")
 //   "dataset 'x' needs HDF5 filter N (NAME), which this HDF5 library does not have ...": a
 //       compression this build cannot decode, which is not corruption
@@ -27,6 +28,7 @@
 // Writing stays in this process (the files are our own) and goes through ds::AtomicFile, so a
 // failed or interrupted write never leaves half a file at the destination.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -63,10 +65,22 @@ struct AttrValue {
 };
 
 struct Limits {
-  double timeout_s = 60;
+  // Seconds one call may take; 0 (the default) means by the file's size, timeout_for_size().
+  // A corrupt file can make libhdf5 loop forever (a global heap object whose size field is
+  // damaged lands its parser on a zero-size free-space header, which never advances: found on
+  // a 10 KB file), and every user waited the whole deadline (60 s before) for a small file.
+  double timeout_s = 0;
   int64_t memory_mib = 2048;
   int64_t max_elements = int64_t{1} << 28;
   static Limits from_env();  // the defaults above, overridden by the DEPTHSTYLE_H5_* variables
+  // 5 s, plus 1 s per whole 20 MB of file: a genuine read (reading, converting to float32,
+  // sending through the pipe) ran at 230 MB/s on a loaded 2-core machine, so 20 MB/s leaves a
+  // tenfold margin; a 1 KB file fails in 5 s, VGG16 (553 MB) in 32 s.
+  static constexpr double kBaseTimeoutS = 5, kBytesPerSecond = 20e6;
+  static double timeout_for_size(uint64_t file_bytes) {
+    return kBaseTimeoutS + std::floor(static_cast<double>(file_bytes) / kBytesPerSecond);  // whole seconds
+  }
+  static std::string timeout_rule();  // "5 s + 1 s per 20 MB of file", for messages
 };
 
 // An object in a file: a dataset (with its element type and shape) or anything else (Group).
@@ -86,7 +100,7 @@ struct Root {
 class Reader {
  public:
   // Checks that the file exists and is not a folder. `expected` ("a MATLAB v7.3 .mat file")
-  // completes the not-HDF5 message.
+  // completes the not-HDF5 message. A limits.timeout_s of 0 becomes the file's timeout_for_size.
   explicit Reader(std::string path, std::string expected = "", Limits limits = Limits::from_env());
 
   const std::string& path() const { return path_; }
@@ -107,6 +121,7 @@ class Reader {
   void call(const std::function<void(sandbox::Sink&)>& child, const std::function<void(sandbox::Source&)>& parent) const;
   std::string path_, expected_;
   Limits limits_;
+  bool by_size_ = false;  // the timeout came from the file's size (for the message)
 };
 
 // Writes a new HDF5 file at out.temp_path() (out.commit() then puts it in place); messages

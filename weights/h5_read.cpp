@@ -369,6 +369,8 @@ Reader::Reader(std::string path, std::string expected, Limits limits)
     throw Error(path_ + ": cannot be read (" + std::strerror(errno) + ")");
   }
   if (S_ISDIR(st.st_mode)) throw Error(path_ + ": is a directory");
+  by_size_ = !(limits_.timeout_s > 0);
+  if (by_size_) limits_.timeout_s = Limits::timeout_for_size(static_cast<uint64_t>(st.st_size));
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path_ + ": cannot be read (" + std::strerror(errno) + ")");
   ::close(fd);
@@ -383,9 +385,10 @@ void Reader::call(const std::function<void(Sink&)>& child, const std::function<v
     sandbox::run({limits_.timeout_s, limits_.memory_mib}, child, parent);
   } catch (const sandbox::ChildFailure& e) {
     using K = sandbox::ChildFailure::Kind;
-    const char* hint = e.kind() == K::OutOfMemory ? "; DEPTHSTYLE_H5_MEMORY_MB raises the limit for a genuine file"
-                       : e.kind() == K::TimedOut  ? "; DEPTHSTYLE_H5_TIMEOUT_S raises the limit for a genuine file"
-                                                  : "";
+    std::string hint = e.kind() == K::OutOfMemory ? "; DEPTHSTYLE_H5_MEMORY_MB raises the limit for a genuine file"
+                       : e.kind() != K::TimedOut  ? ""
+                       : by_size_ ? "; the limit is " + Limits::timeout_rule() + "; DEPTHSTYLE_H5_TIMEOUT_S raises it for a genuine file"
+                                  : "; DEPTHSTYLE_H5_TIMEOUT_S raises the limit for a genuine file";
     throw Error(path_ + ": corrupt or unsupported HDF5 file (" + e.what() + hint + ")");
   } catch (const ChildError& e) {
     if (e.code() == kCorrupt) throw Error(path_ + ": corrupt or unsupported HDF5 file (" + e.what() + ")");

@@ -19,8 +19,9 @@ bool looks_like_option(const std::string& w) {
   return *end != '\0';
 }
 
-// Levenshtein distance, for "did you mean".
-size_t distance(const std::string& a, const std::string& b) {
+}  // namespace
+
+size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
@@ -35,11 +36,9 @@ size_t distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-}  // namespace
-
 void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
                   const std::string& default_value) {
-  order_.push_back(name);
+  if (!declared(name)) order_.push_back(name);
   Opt o;
   o.value_name = value_name, o.help = help, o.def = default_value;
   opts_[name] = o;
@@ -57,7 +56,7 @@ std::string Args::suggestion(const std::string& word) const {
   std::string key = spelling_key(word), best;
   size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
   auto consider = [&](const std::string& name) {
-    size_t d = distance(key, spelling_key(name));
+    size_t d = edit_distance(key, spelling_key(name));
     if (d < best_d) best_d = d, best = name;
   };
   for (const std::string& n : order_) consider(n);
@@ -106,13 +105,20 @@ Args::Target Args::resolve(const std::string& word, std::vector<std::string>& er
   return t;
 }
 
-void Args::take(const std::string& name, const std::string& value) {
-  std::string v = value;
+// Our value for a word that means the same (apps/common/peer_names.h value_aliases), or `v`.
+std::string Args::alias_value(const std::string& name, const std::string& v, const char** source) const {
   for (const ValueAlias& va : value_aliases())
     if (name == va.option && v == va.word) {
-      std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", name.c_str(), v.c_str(), name.c_str(), va.ours, va.source);
-      v = va.ours;
+      if (source) *source = va.source;
+      return va.ours;
     }
+  return v;
+}
+
+void Args::take(const std::string& name, const std::string& value) {
+  const char* source = nullptr;
+  std::string v = alias_value(name, value, &source);
+  if (source) std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", name.c_str(), value.c_str(), name.c_str(), v.c_str(), source);
   given_[name].push_back(v);
 }
 
@@ -184,10 +190,13 @@ bool Args::parse(int argc, char** argv) {
         continue;
       }
       std::string shown;
-      for (const std::string& v : values) shown += (shown.empty() ? "" : ",") + v;
+      for (std::string& v : values) {
+        if (!t.positional) v = alias_value(t.name, v, nullptr);
+        shown += (shown.empty() ? "" : ",") + v;
+      }
       std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", word.c_str(), value.c_str(),
                    t.positional ? "the argument" : t.name.c_str(), shown.c_str(), t.peer->note);
-      for (const std::string& v : values) t.positional ? positional_.push_back(v) : take(t.name, v);
+      for (const std::string& v : values) t.positional ? positional_.push_back(v) : given_[t.name].push_back(v);
       continue;
     }
     take(t.name, value);

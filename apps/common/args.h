@@ -29,7 +29,9 @@ class Args {
   // usage: "depthstyle classify [options] IMAGE"; about: a paragraph printed under it.
   Args(std::string usage, std::string about) : usage_(std::move(usage)), about_(std::move(about)) {}
 
-  // Declare options before parse(). `value_name` empty means a flag without a value.
+  // Declare options before parse(). `value_name` empty means a flag without a value. Declaring
+  // a name again replaces its value name, help and default in place (a command built on
+  // another's options, e.g. video's --iters on stylize's, says what it means there).
   void option(const std::string& name, const std::string& value_name, const std::string& help,
               const std::string& default_value = "");
   void flag(const std::string& name, const std::string& help) { option(name, "", help); }
@@ -86,7 +88,8 @@ class Args {
   };
   Target resolve(const std::string& word, std::vector<std::string>& errors) const;
   std::string suggestion(const std::string& word) const;
-  void take(const std::string& name, const std::string& value);
+  std::string alias_value(const std::string& name, const std::string& v, const char** source) const;
+  void take(const std::string& name, const std::string& value);  // a value of ours, aliases read
   std::string usage_, about_;
   std::vector<std::string> order_;
   std::map<std::string, Opt> opts_;
@@ -101,6 +104,9 @@ class Args {
 // The items of a comma-separated value; `what` names the option in the error for an empty
 // item ("64,,96", "2,", ",2"), which would silently change how many items a list has.
 std::vector<std::string> split_list(const std::string& value, const std::string& what);
+
+// The Levenshtein distance between two words (for "did you mean").
+size_t edit_distance(const std::string& a, const std::string& b);
 
 // Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
 std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);

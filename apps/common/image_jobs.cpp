@@ -5,6 +5,7 @@
 #include <map>
 
 #include "tensor/file_util.h"
+#include "tensor/image_io.h"
 #include "tensor/tensor.h"
 
 namespace fs = std::filesystem;
@@ -12,23 +13,17 @@ namespace fs = std::filesystem;
 namespace ds {
 namespace app {
 
-bool is_image_file(const std::string& path) {
-  static const char* exts[] = {".png", ".jpg", ".jpeg", ".ppm"};
-  std::string e = lower_extension(path);
-  return std::any_of(std::begin(exts), std::end(exts), [&](const char* x) { return e == x; });
-}
-
 std::vector<ImageJob> image_jobs(const std::string& input, const std::string& out) {
   if (!fs::exists(input)) throw Error(input + ": no such image or folder");
   if (!fs::is_directory(input)) return {{input, out}};
   if (fs::exists(out) && !fs::is_directory(out))
     throw Error(out + ": is a file; with a folder of images, -o names the output folder");
-  if (!fs::exists(out) && is_image_file(out))  // likely meant as one result file, not a folder to create
+  if (!fs::exists(out) && has_image_extension(out))  // likely meant as one result file, not a folder to create
     throw Error(out + ": looks like an image file name; with a folder of images, -o names the output folder");
   std::vector<fs::path> files;
   for (const fs::directory_entry& e : fs::directory_iterator(input))
-    if (e.is_regular_file() && is_image_file(e.path().string())) files.push_back(e.path());
-  if (files.empty()) throw Error(input + ": the folder holds no PNG, JPEG or PPM images");
+    if (e.is_regular_file() && has_image_extension(e.path().string())) files.push_back(e.path());
+  if (files.empty()) throw Error(input + ": the folder holds no image files; expected " + image_formats_text());
   std::sort(files.begin(), files.end());
   std::map<std::string, int> stems;
   for (const fs::path& p : files) ++stems[p.stem().string()];

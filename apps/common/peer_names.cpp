@@ -48,7 +48,7 @@ const std::vector<PeerName>& neural_style_names() {
       {"-output_image", "-o", V::Same, "the result"},
       // Other options
       {"-style_scale", "--style-scale", V::Same, "style images at F times the working size, rounded up, as neural-style"},
-      {"-original_colors", "--original-colors", V::Colors01, "neural-style's 1: the content's colours (recombine)"},
+      {"-original_colors", "--original-colors", V::Colors01, "neural-style's 0 | 1: none | recombine"},
       {"-pooling", "--pooling", V::Same, "max | avg pooling in the loss network"},
       {"-proto_file", nullptr, V::Same,
        "there are no Caffe models here: the loss network is --net squeezenet|vgg16 with --weights FILE in the "

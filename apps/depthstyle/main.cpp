@@ -7,7 +7,9 @@
 #include <malloc.h>
 #endif
 
+#include "apps/common/args.h"
 #include "apps/depthstyle/commands.h"
+#include "build_commit.h"  // generated at build time (CMakeLists.txt): DEPTHSTYLE_BUILD_COMMIT
 #include "nn/prepared_data.h"
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/tensor.h"
@@ -49,11 +51,35 @@ const Command kCommands[] = {
 
 void usage(FILE* f) {
   std::fprintf(f,
-               "usage: depthstyle [--data DIR] COMMAND [options]   (depthstyle COMMAND --help for details)\n\n"
+               "usage: depthstyle [--data DIR] COMMAND [options]   (depthstyle help COMMAND, or COMMAND --help)\n"
+               "       depthstyle --version\n\n"
                "  --data DIR  the prepared data folder (weights/, images/; made by scripts/setup). Without it:\n"
                "              $DEPTHSTYLE_PREPARED, else <this program's folder>/../share/depthstyle\n\n"
                "commands:\n");
   for (const Command& c : kCommands) std::fprintf(f, "  %-10s %s\n", c.name, c.summary);
+}
+
+const Command* find_command(const char* name) {
+  for (const Command& c : kCommands)
+    if (!std::strcmp(name, c.name)) return &c;
+  return nullptr;
+}
+
+// "; did you mean stylize?" for a command name one or two letters off (stylise, styleize).
+std::string command_suggestion(const std::string& word) {
+  for (const Command& c : kCommands)
+    if (ds::app::edit_distance(word, c.name) <= 2) return std::string("; did you mean ") + c.name + "?";
+  return "";
+}
+
+int run_command(const Command& c, int argc, char** argv) {
+  try {
+    ds::cpu::conv_algo();  // a bad DEPTHSTYLE_CONV is an error before any work, in every command
+    return c.run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
+    return 1;
+  }
 }
 
 // Global options, before the command: "--data DIR" or "--data=DIR". Returns the index of
@@ -66,6 +92,9 @@ int global_options(int argc, char** argv) {
       i += 1;
     } else {
       if (i + 1 >= argc) throw ds::Error("option --data needs a value (DIR)");
+      if (argv[i + 1][0] == '-')  // as every command's options: an option word is never a value
+        throw ds::Error(std::string("option --data needs a value (DIR), but the next word is the option '") +
+                        argv[i + 1] + "' (for a folder whose name starts with '-', write --data=DIR)");
       ds::set_data_dir(argv[i + 1]);
       i += 2;
     }
@@ -84,21 +113,29 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "depthstyle: error: %s\n", e.what());
     return 2;
   }
-  if (first >= argc || !std::strcmp(argv[first], "--help") || !std::strcmp(argv[first], "-h")) {
+  if (first >= argc || !std::strcmp(argv[first], "--help") || !std::strcmp(argv[first], "-h") ||
+      (!std::strcmp(argv[first], "help") && first + 1 >= argc)) {
     usage(first >= argc ? stderr : stdout);
     return first >= argc ? 2 : 0;
   }
-  for (const Command& c : kCommands) {
-    if (std::strcmp(argv[first], c.name) != 0) continue;
-    try {
-      ds::cpu::conv_algo();  // a bad DEPTHSTYLE_CONV is an error before any work, in every command
-      return c.run(argc - first, argv + first);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
-      return 1;
-    }
+  if (!std::strcmp(argv[first], "--version") || !std::strcmp(argv[first], "version")) {
+#ifdef DEPTHSTYLE_HAVE_CUDA
+    const char* build = ds::cuda_available() ? "CUDA build, a CUDA device present" : "CUDA build, no CUDA device found";
+#else
+    const char* build = "CPU-only build";
+#endif
+    std::printf("depthstyle %s (commit %s, %s)\n", DEPTHSTYLE_VERSION, DEPTHSTYLE_BUILD_COMMIT, build);
+    return 0;
   }
-  std::fprintf(stderr, "depthstyle: unknown command '%s'\n\n", argv[first]);
+  bool help = !std::strcmp(argv[first], "help");  // depthstyle help COMMAND = depthstyle COMMAND --help
+  const char* name = argv[first + (help ? 1 : 0)];
+  if (const Command* c = find_command(name)) {
+    if (!help) return run_command(*c, argc - first, argv + first);
+    char help_flag[] = "--help";
+    char* args[] = {argv[first + 1], help_flag, nullptr};
+    return run_command(*c, 2, args);
+  }
+  std::fprintf(stderr, "depthstyle: unknown command '%s'%s\n\n", name, command_suggestion(name).c_str());
   usage(stderr);
   return 2;
 }

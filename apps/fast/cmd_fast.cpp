@@ -14,11 +14,16 @@ namespace app {
 
 int cmd_fast(int argc, char** argv) {
   Args a("depthstyle fast [options] MODEL IMAGE -o OUT.png\n       depthstyle fast [options] MODEL DIR -o OUTDIR",
-         "Stylises an image, or every PNG/JPEG/PPM image in a folder (sorted by name; written\n"
-         "as OUTDIR/<name>.png), with a feed-forward style transformer. MODEL is a project HDF5\n"
-         "file of architecture fast_style_tf or a pretrained style: " + fast_style_list() + "\n"
-         "(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help). Unreadable images in a\n"
-         "folder are skipped with a warning; the exit status is then 1.\n"
+         "Stylises an image, or every image in a folder (sorted by name; written as\n"
+         "OUTDIR/<name>.png), with a feed-forward style transformer.\n"
+         "Images: " + image_formats_text() + ".\n"
+         "MODEL is a project HDF5 file of architecture fast_style_tf or a pretrained style: " + fast_style_list() +
+         "\n(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help).\n"
+         "Unreadable images in a folder are skipped with a warning; the exit status is then 1.\n"
+         "Ctrl-C in a folder ends with a summary of the images done and not done.\n"
+         "Memory: each image's need is estimated from its size before any work (on the CPU about 200\n"
+         "bytes per pixel at its working size: a 6000x4000 photo needs 5 GB); above --max-memory the\n"
+         "command stops at once and says which --size fits.\n"
          "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"
          "With --overwrite each image may be replaced by its own stylised version: it is read whole\n"
          "before its output is written (to a temporary file renamed over it), so no image is ever\n"
@@ -27,10 +32,14 @@ int cmd_fast(int argc, char** argv) {
   a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
   a.flag("--overwrite", "let each output replace the image it is made from (OUTDIR may be DIR)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
+  a.option("--max-memory", "MB",
+           "refuse images whose estimated need is above MB megabytes, before any work; 0: no limit (default: half "
+           "the available memory, " + std::to_string(default_memory_budget() >> 20) + " MB now)");
   a.device_option();
   if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
+  int64_t budget = a.has("--max-memory") ? int64_t{a.integer("--max-memory", 0, 1 << 30)} << 20 : default_memory_budget();
   const std::string& model = a.positional()[0], &input = a.positional()[1];
   std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
@@ -38,12 +47,14 @@ int cmd_fast(int argc, char** argv) {
     check_output_folder(input, a.str("-o"), overwrite,
                         "the outputs would go among the images read, each PNG replaced by its stylised version; "
                         "choose another folder, or give --overwrite to do exactly that");
+  check_memory(jobs, size, budget, dev);  // before the plan creates any output folder
   OutputPlan plan;
   plan.input("model file", fast_style_file(model));
   for (const ImageJob& j : jobs) plan.input("input image", j.input);
   for (const ImageJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
   plan.check();
   for (const ImageJob& j : jobs) check_image_output(j.output);
+  return_freed_memory_promptly();
   FastStyleNet net = load_fast_style(model, dev);
   int failed = run_fast_jobs(net, jobs, size);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());

@@ -1,39 +1,146 @@
 #include "apps/fast/fast.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+#include "apps/common/batch_summary.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
+#include "tensor/memory.h"
 
 namespace ds {
 namespace app {
 
+void return_freed_memory_promptly() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  malloc_trim(0);  // and what is free already
+#endif
+}
+
+int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host) {
+  auto [H, W] = fast_size(h, w, long_side);
+  const int64_t original = h * w, working = H * W;
+  const int64_t decode = file_bytes + 32 * original;
+  const int64_t run = 12 * original + (on_host ? fast_style_peak_bytes(h, w, long_side) : 12 * working);
+  const int64_t encode = 12 * original + 30 * working;  // result, its float copy, 8-bit samples, PNG
+  return kFastFixedBytes + std::max({decode, run, encode});
+}
+
+int64_t default_memory_budget() {
+  std::ifstream f("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  std::string unit;
+  while (f >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024 / 2;
+  return 0;
+}
+
+namespace {
+
+std::string mb(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; }
+
+// The largest --size (16 ..< the long side) whose need fits `budget`; 0 when none does.
+int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budget, bool on_host) {
+  auto fits = [&](int px) { return fast_job_peak_bytes(h, w, file_bytes, px, on_host) <= budget; };
+  if (!fits(16)) return 0;
+  int lo = 16, hi = static_cast<int>(std::max(h, w));  // fits(lo); hi does not, or it would not be asked
+  while (hi - lo > 1) {
+    int mid = lo + (hi - lo) / 2;
+    if (fits(mid))
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+}  // namespace
+
+void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device) {
+  const bool on_host = device == Device::CPU;
+  std::string refused;
+  int n_refused = 0;
+  for (const ImageJob& j : jobs) {
+    std::pair<int64_t, int64_t> hw;
+    try {
+      hw = image_size(j.input);
+    } catch (const Error&) {
+      continue;  // reported by the run, with the other unreadable images
+    }
+    auto [h, w] = hw;
+    const int64_t file_bytes = static_cast<int64_t>(std::filesystem::file_size(j.input));
+    const int64_t need = fast_job_peak_bytes(h, w, file_bytes, long_side, on_host);
+    const std::string size = std::to_string(w) + "x" + std::to_string(h);
+    if (budget > 0 && need > budget) {
+      if (++n_refused > 10) continue;  // the first ten are enough to see what to change
+      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host);
+      refused += "\n  " + j.input + " (" + size + "): needs about " + mb(need) + "; " +
+                 (fits ? "--size " + std::to_string(fits) + " or less fits"
+                       : "no --size fits (decoding the file alone needs more)");
+    } else if (need > (int64_t{1} << 30)) {
+      std::printf("memory: %s (%s) needs about %s%s\n", j.input.c_str(), size.c_str(), mb(need).c_str(),
+                  budget > 0 ? (" of the " + mb(budget) + " allowed (--max-memory)").c_str() : "");
+    }
+  }
+  if (n_refused > 10) refused += "\n  ... and " + std::to_string(n_refused - 10) + " more";
+  if (n_refused)
+    throw Error(std::to_string(n_refused) + " image(s) would need more memory than the " + mb(budget) +
+                " allowed (--max-memory MB; default half of the available memory); nothing was run:" + refused +
+                "\ngive a --size that fits, or a larger --max-memory if the memory is there");
+}
+
 int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side) {
-  int failed = 0, n = static_cast<int>(jobs.size());
+  std::vector<std::string> files;
+  for (const ImageJob& j : jobs) files.push_back(j.input);
+  BatchSummary summary(files, "stylised", "size or error");
+  const Device device = net.params().get("conv1.weight").value().device();
+  int n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const ImageJob& j = jobs[static_cast<size_t>(k)];
+    summary.start(static_cast<size_t>(k));
+    auto t0 = std::chrono::steady_clock::now();
     try {
       Tensor img = load_image_rgb(j.input);
-      auto t0 = std::chrono::steady_clock::now();
+      auto [h, w] = fast_size(img.H(), img.W(), long_side);
+      if (h < FastStyleNet::kMinSide || w < FastStyleNet::kMinSide)
+        throw Error(j.input + ": the image is " + std::to_string(img.W()) + "x" + std::to_string(img.H()) +
+                    " pixels; the fast-style transformer needs at least " + std::to_string(FastStyleNet::kMinSide) +
+                    "x" + std::to_string(FastStyleNet::kMinSide) + "; --size PX resizes it first, each side to at least " +
+                    std::to_string(FastStyleNet::kMinSide));
+      auto t1 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
       ensure_parent_dir(j.output);
       save_image(j.output, y);
-      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s\n", k + 1, n, j.input.c_str(),
+      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %.0f MB\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
-                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs);
+                  static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs, peak_memory_mb(device));
+      summary.finish(static_cast<size_t>(k), true,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                     std::to_string(img.W()) + "x" + std::to_string(img.H()) + " -> " + j.output);
     } catch (const std::exception& e) {
-      ++failed;
       std::string why = e.what();  // the readers' errors already name the file
       if (why.find(j.input) == std::string::npos) why = j.input + ": " + why;
       // Not "skipped: ", which ctest reads as a skipped test.
       std::fprintf(stderr, "[%d/%d] warning: %s (image skipped)\n", k + 1, n, why.c_str());
+      summary.finish(static_cast<size_t>(k), false,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), why);
     }
     std::fflush(stdout);
   }
-  return failed;
+  if (n > 1) std::printf("\n%s", summary.table().c_str());
+  std::fflush(stdout);
+  return summary.failed();
 }
 
 }  // namespace app

@@ -10,8 +10,41 @@
 namespace ds {
 namespace app {
 
-// Runs every job, printing "[k/n] input WxH -> output WxH, seconds" per image to stdout.
-// An image that cannot be read or written is skipped with a warning on stderr. Creates the
+// Hands the memory the C library holds free back to the system, and makes it hand each freed
+// block of 1 MiB or more back at once from now on (glibc's malloc_trim and mmap threshold). The
+// program keeps blocks up to 32 MB in its heap (apps/depthstyle/main.cpp: stylize's iterations
+// reuse them), so the activations of a mid-size image, once freed, would stay in the process
+// and its resident memory exceed what is live (512x384: RSS grew 70 MB for 42 MB live). `fast`
+// runs each layer once, so fresh blocks cost it only their page faults: 278k for a 1200x800
+// image, at about 1 us each under 1% of its 35 s.
+void return_freed_memory_promptly();
+
+// ---- memory, estimated before any work ----
+// What one image of h x w pixels (a file of file_bytes) needs at --size long_side (0: its own
+// size), in bytes: the most of decoding it (file, 8-bit or 16-bit samples, two float copies:
+// file + 32 bytes per pixel), stylising it (fast_style_peak_bytes plus the decoded image) and
+// encoding the result (the image, the result, its 8-bit copy and the encoded file), plus
+// kFastFixedBytes for the weights, column buffers and the C library's own. This is host
+// memory: on a GPU (`on_host` false) the activations are in the device's memory instead.
+constexpr int64_t kFastFixedBytes = int64_t{64} << 20;
+int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host = true);
+
+// The default of --max-memory: half of the memory the system has available now (MemAvailable
+// in /proc/meminfo), or 0 (no check) when that cannot be read.
+int64_t default_memory_budget();
+
+// Before any work: reads each image's size from its header (tensor/image_io.h image_size) and
+// throws ds::Error when one needs more than `budget` bytes (0: no check), naming each such image,
+// its need and the largest --size that fits (or that none does). Prints the need of images
+// above 1 GiB that fit. Images whose header cannot be read are left to the run to report.
+void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device);
+
+// Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image
+// (tensor/memory.h: the process's peak so far, on the network's device).
+// An image that cannot be read or written, or is smaller than the transformer's 4x4 pixels at
+// its working size, is skipped with a warning on stderr. With several jobs, ends with a table
+// (apps/common/batch_summary.h), which Ctrl-C prints too, with the image that was running and
+// those not started. Creates the
 // output's folder when missing. Returns the number of jobs that failed.
 int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side);
 

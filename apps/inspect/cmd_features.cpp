@@ -7,6 +7,7 @@
 #include "apps/common/outputs.h"
 #include "autograd/ops.h"
 #include "nn/pretrained.h"
+#include "tensor/file_util.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -27,6 +28,10 @@ int cmd_features(int argc, char** argv) {
   a.device_option();
   if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
   const std::string path = a.required("-o");
+  std::string ext = lower_extension(path);
+  if (ext != ".h5" && ext != ".hdf5")  // an HDF5 file named out.png would look like an image
+    throw Error(path + ": the features are written as HDF5; name the output .h5 or .hdf5");
+  const int size = a.integer("--size", 0, 4096);
   Device dev = a.device();
   std::string net = a.str("--net");
   a.required("--layers");
@@ -43,7 +48,6 @@ int cmd_features(int argc, char** argv) {
   plan.check();
   NoGradGuard ng;
   Var img(load_image_rgb(a.positional()[0]).to(dev));
-  int size = a.integer("--size", 0, 4096);
   if (size > 0) {
     int64_t h = img.shape()[2], w = img.shape()[3], m = std::max(h, w);
     img = resize_bilinear(img, std::max<int64_t>(1, h * size / m), std::max<int64_t>(1, w * size / m));

@@ -7,6 +7,7 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
 #include "apps/stylize/stylize_batch.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -14,17 +15,17 @@ namespace app {
 namespace {
 
 // The --help paragraph.
-const char* const kAbout =
+const std::string kAbout =
     "Optimises the pixels of a pastiche so its features match CONTENT's and its Gram matrices\n"
     "match each STYLE's, with optional depth masks and a depth loss:\n"
     "  total = a*content + b*sum_s w_s*style_s + c*TV + d*depth\n"
-    "CONTENT: PNG, JPEG or PPM, or an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
+    "CONTENT: " + image_formats_text() + ",\nor an NYU Depth v2 labeled .mat (with --frame; its depth is used).\n"
     "Coarse to fine (--scales 256,512,1024 or --multires N): optimise at the smallest size, then\n"
     "start each larger scale from the previous scale's best image upsampled (bilinear), with the\n"
     "loss (content, styles, depth, masks) rebuilt at that size. --iters gives every scale's count\n"
     "or one per scale (300,150,50); the Adam learning rate schedule restarts at each scale. The\n"
     "style images follow each scale's size, times --style-scale; --style-size fixes them.\n"
-    "Batch: when CONTENT is a folder, each PNG/JPEG/PPM image in it is stylised to OUTDIR/<stem>.png\n"
+    "Batch: when CONTENT is a folder, each image in it (by extension, as above) is stylised to\nOUTDIR/<stem>.png "
     "(-o OUTDIR, not CONTENT itself; default out/stylize), with --depth DIR matched by stem\n"
     "(a.jpg <-> a.png/.pgm/.mat/.h5/.hdf5; a missing depth file fails that image). A failing\n"
     "image is reported and the batch goes on; a summary table ends it, exit 1 if any failed.\n"
@@ -34,7 +35,8 @@ const char* const kAbout =
     "within 1%). Without --depth it is estimated by FastDepth (or --monodepth2).\n"
     "Masks (--content-mask, --style-mask) are functions of the normalised depth d:\n"
     "  sigmoid:k=10,t=0.5  inv-sigmoid:k=10,t=0.5  linear:a=0,b=1  image:FILE  constant:v=1\n"
-    "Outputs: OUT, OUT_losses.csv (iteration over all scales, seconds, scale in px, terms), OUT_losses.png,\n"
+    "Outputs: OUT, OUT_losses.csv (iteration over all scales, seconds, scale in px, terms at the image\n"
+    "the iteration started from: the first row is the start image's, with either --optimizer), OUT_losses.png,\n"
     "OUT_montage.png, and OUT_iterN.png (OUT_sPX_iterN.png with scales) with --save-every;\n"
     "none may be an input (checked before any work). Every image must be at least the feature\n"
     "network's smallest input at its working size (checked before the first iteration).\n"
@@ -42,7 +44,11 @@ const char* const kAbout =
     "1000x its start for 10 iterations; then, or when the loss ends above its start, the best\n"
     "iterate (lowest loss) is written to OUT and the exit status is 1, with a smaller --lr to try;\n"
     "with scales this is watched per scale, and OUT is the best iterate of the scale that stopped.\n"
-    "With --normalize-gradients only a non-finite loss counts (the logged total may then rise).";
+    "With --normalize-gradients only a non-finite loss counts (the logged total may then rise); so too\n"
+    "with every style weight 0, where the content is about the lowest loss already: a run whose loss\n"
+    "rose then writes its lowest-loss iterate and says so (exit 0).\n"
+    "neural-style users: its option names are understood (-style_image a,b -content_weight ...); a\n"
+    "bare --original-colors (its -original_colors 1) means recombine.";
 
 }  // namespace
 
@@ -51,7 +57,7 @@ int cmd_stylize(int argc, char** argv) {
          "       depthstyle stylize [options] CONTENT_DIR --style STYLE ... [--depth DEPTH_DIR] -o OUTDIR",
          kAbout);
   declare_stylize_options(a);
-  if (!a.parse(argc, argv, 1, 1, "one CONTENT image or folder")) return 0;
+  if (!a.parse(argc, argv, 1, 1, "one CONTENT image or folder (style images go after --style)")) return 0;
   StylizeCommand cmd(parse_stylize_options(a));
   bool batch = std::filesystem::is_directory(a.positional()[0]);
   std::vector<StylizeJob> jobs = cmd.jobs(batch);

@@ -1,6 +1,7 @@
 #include "apps/stylize/engine.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -185,8 +186,10 @@ StylizeResult StylizeEngine::stylize(const StylizeRequest& r) const {
       return o_.colors == OriginalColors::None ? image : with_content_chroma(image.to(Device::CPU), scale_content);
     };
     if (r.observer) r.observer->begin_scale({k, steps.size(), {steps[k].long_side, iters}, s.st->term_names(), shown});
+    LossTerms scale_first;
     Stylizer::Outcome done = s.st->run(iters, [&](int it, const LossTerms& t) {
       if (!first_logged) out.first = t, first_logged = true;
+      if (it == 1) scale_first = t;
       out.last = t;
       if (r.observer) r.observer->iteration(it, t, s.st->image());
     });
@@ -194,7 +197,18 @@ StylizeResult StylizeEngine::stylize(const StylizeRequest& r) const {
     out.iterations = before + done.iterations;
     bool stopped = !done.stopped.empty();
     if (stopped || k + 1 == steps.size()) {
-      out.optimised = (stopped ? s.st->best_image() : s.st->image()).to(Device::CPU);
+      // With every style term off the start is about the lowest loss there is; when the steps
+      // only moved away from it, the best iterate is the answer (and not a divergence).
+      bool worse = !stopped && o_.style_off() && out.last.total > scale_first.total;
+      if (worse) {
+        char note[240];
+        std::snprintf(note, sizeof note,
+                      "the loss rose from %.4g to %.4g: with every style term off the start was already about the "
+                      "lowest loss, so the result is the best iterate (after %d iterations, loss %.4g)",
+                      scale_first.total, out.last.total, before + s.st->best_done(), s.st->best_loss());
+        out.note = note;
+      }
+      out.optimised = (stopped || worse ? s.st->best_image() : s.st->image()).to(Device::CPU);
       out.image = shown(out.optimised);
       out.stopped = done.stopped, out.stopped_scale = k, out.scale_first_iteration = before;
       out.best_done = s.st->best_done(), out.best_loss = s.st->best_loss();

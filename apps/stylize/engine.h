@@ -17,8 +17,8 @@
 // else --init). Units: images RGB in [0,1], NCHW [1,3,H,W], CPU or device tensors; depth in
 // metres [1,1,H,W] (NaN or <= 0: no measurement, filled from neighbours); masks [1,1,H,W]
 // in [0,1]. Errors are ds::Error: a content that is too small at some scale (with the style
-// images' problems, in one message), a depth or mask of another aspect ratio (beyond 1%), a
-// mask without a valid pixel, a bad update mask.
+// images' problems, in one message), a depth or mask image of another aspect ratio (beyond
+// 1%), a depth map without a valid pixel, maps of the wrong shape or values outside [0,1].
 #pragma once
 #include <map>
 #include <memory>
@@ -61,8 +61,9 @@ struct StylizeRequest {
   std::vector<int> iters;
   ExtraTerm extra;  // added to the loss and logged under its name (video: the temporal loss)
   // [1,1,H,W] in [0,1] at the content's size: where the image may change (0: the pixel stays
-  // the start's, bit for bit at a scale of the content's own size; 1: free). Needs `start`
-  // (3D photos: only the disoccluded fill is stylised).
+  // the start's, bit for bit at a scale of the content's own size; 1: free; between: its
+  // change is scaled). The start is `start`, else the --init image or the content (3D
+  // photos: only the disoccluded fill is stylised). Resized per scale (bilinear).
   Tensor update_mask;
   // [1,1,H,W] in [0,1] at the content's size: multiplies the content loss per pixel (with
   // --content-mask, their product). 3D photos: 0 where the content is made up.
@@ -87,6 +88,9 @@ struct StylizeResult {
   // "" when the run went through; else why it stopped (divergence, L-BFGS giving up) with
   // where: scale k (0-based), the iterations before that scale, and the best iterate.
   std::string stopped;
+  // "" or what the caller should say about a run that went through: with every style term
+  // off, a last scale whose loss rose above its start wrote its best iterate instead.
+  std::string note;
   size_t stopped_scale = 0;
   int scale_first_iteration = 0, best_done = 0;
   double best_loss = 0;

@@ -81,7 +81,7 @@ std::string SizeCheck::message() const {
   size_t n = content_.size() + style_.size();
   std::string m = std::to_string(n) + (n == 1 ? " image is" : " images are") + " smaller than the " +
                   std::to_string(min_side_) + "x" + std::to_string(min_side_) + " px that " + net_ +
-                  " needs (each tapped layer must give at least a 1x1 output):";
+                  " need (each tapped layer must give at least a 1x1 output):";
   auto scale_of = [&](const Problem& p) {
     return plan_.multi() ? " at scale " + std::to_string(p.scale) + " px" : " at " + plan_.origin;
   };

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "apps/common/batch_summary.h"
 #include "apps/common/image_jobs.h"
 #include "tensor/file_util.h"
 
@@ -70,41 +71,37 @@ std::vector<StylizeJob> batch_jobs(const std::string& content_dir, const std::st
 }
 
 int run_batch(const StylizeCommand& cmd, const std::vector<StylizeJob>& jobs) {
-  struct Row {
-    std::string file, status, detail;
-    double seconds;
-  };
-  std::vector<Row> rows;
-  int failed = 0, n = static_cast<int>(jobs.size());
+  std::vector<std::string> files;
+  for (const StylizeJob& j : jobs) files.push_back(j.content);
+  BatchSummary summary(files, "stylised", "final loss or error");
+  int n = static_cast<int>(jobs.size());
   for (int k = 0; k < n; ++k) {
     const StylizeJob& j = jobs[static_cast<size_t>(k)];
     std::printf("\n[%d/%d] %s -> %s\n", k + 1, n, j.content.c_str(), j.out.c_str());
     std::fflush(stdout);
+    summary.start(static_cast<size_t>(k));
     auto t0 = std::chrono::steady_clock::now();
-    Row row{j.content, "ok", "", 0};
+    bool ok = true;
+    std::string detail;
     try {
       JobResult r = cmd.run(j);
       char loss[64];
       std::snprintf(loss, sizeof loss, "final loss %.4g", r.last_loss);
-      row.detail = loss;
+      detail = loss;
     } catch (const std::exception& e) {
-      ++failed;
-      row.status = "FAILED";
-      row.detail = one_line(e.what());
+      ok = false;
+      detail = one_line(e.what());
       // Not "skipped: ", which ctest reads as a skipped test.
-      std::string why = row.detail;  // the readers' errors already name the file
+      std::string why = detail;  // the readers' errors already name the file
       if (why.find(j.content) == std::string::npos) why = j.content + ": " + why;
       std::fprintf(stderr, "[%d/%d] error: %s (the batch goes on)\n", k + 1, n, why.c_str());
     }
-    row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rows.push_back(row);
+    summary.finish(static_cast<size_t>(k), ok,
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), detail);
   }
-  std::printf("\nsummary: %d of %d images stylised, %d failed\n%-40s %-7s %9s  %s\n", n - failed, n, failed, "file",
-              "status", "seconds", "final loss or error");
-  for (const Row& r : rows)
-    std::printf("%-40s %-7s %9.1f  %s\n", r.file.c_str(), r.status.c_str(), r.seconds, r.detail.c_str());
+  std::printf("\n%s", summary.table().c_str());
   std::fflush(stdout);
-  return failed;
+  return summary.failed();
 }
 
 }  // namespace app

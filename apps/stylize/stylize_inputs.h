@@ -17,8 +17,10 @@ struct Content {
 };
 // content_path: PNG, JPEG, PPM, or an NYU .mat (frame o.frame). depth_path: any file
 // load_depth_metres reads, or "". Errors: unreadable files, a depth map without a valid
-// pixel, a depth map of another aspect ratio (beyond 1%).
-Content load_content(const std::string& content_path, const std::string& depth_path, const DepthOptions& o);
+// pixel, a depth map of another aspect ratio (beyond 1%). With `report`, prints how many depth
+// pixels are valid (once per run: the check before any work passes false).
+Content load_content(const std::string& content_path, const std::string& depth_path, const DepthOptions& o,
+                     bool report = true);
 
 }  // namespace app
 }  // namespace ds

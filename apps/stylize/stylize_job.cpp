@@ -77,7 +77,7 @@ void StylizeCommand::check_images(const std::vector<StylizeJob>& jobs, bool batc
     for (const MaskSpec& m : image_masks) load_mask_image(m.path);
     return;
   }
-  Content c = load_content(jobs[0].content, jobs[0].depth, o_.depth_file);
+  Content c = load_content(jobs[0].content, jobs[0].depth, o_.depth_file, false);  // reported by the run
   for (const MaskSpec& m : image_masks)  // against the content's own size, as the depth
     fit_depth_to(load_mask_image(m.path), static_cast<int>(c.image.H()), static_cast<int>(c.image.W()),
                  "mask image " + m.path);
@@ -134,6 +134,7 @@ JobResult StylizeCommand::run(const StylizeJob& job) const {
   save_loss_plot(base + "_losses.png", log.names(), log.curves(), true, stem(job.out) + " losses");
   save_image(base + "_montage.png", stylize_montage(r, engine_->style_names(), stopped ? "best iterate" : "result"));
   if (stopped) throw divergence_error(r, job.out);
+  if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
   if (o_.report_depth) report_depth(*engine_->depth_net(), r.content, r.image, o_.device);
   JobResult jr{log.seconds(), r.first.total, r.last.total, r.iterations};
   std::printf("done in %.1fs (%.3fs/iteration): loss %.4g -> %.4g\nwrote %s, %s_losses.csv, %s_losses.png, "

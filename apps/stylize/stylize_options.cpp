@@ -206,8 +206,8 @@ StylizeOptions parse_stylize_options(const Args& a, StylizeUse use, std::ostream
   }
   if (o.style_off())
     note << "note: every style term has weight 0 (" << (o.loss.spec.style_weight == 0 ? "--style-total-weight" : "--style-weight")
-         << " 0): only content, TV and depth are left, whose lowest loss is about the content image itself; the result "
-            "stays near it, and a loss that rises from the start is not taken for divergence\n";
+         << " 0): only content, TV and depth are left, whose lowest loss is about the content image itself; a loss "
+            "that rises from the start is then no divergence (the lowest-loss iterate is written when it does)\n";
   return o;
 }
 

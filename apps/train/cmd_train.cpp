@@ -5,6 +5,7 @@
 #include "apps/common/args.h"
 #include "apps/depthstyle/commands.h"
 #include "apps/train/train_run.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -17,9 +18,10 @@ int cmd_train(int argc, char** argv) {
          "  loss = a*content + b*style + c*TV + d*depth + sum_k d_k*depth_layer_k   (batch means)\n"
          "depth terms are mean squared differences between the depth network's outputs (and named\n"
          "layers) on the stylised crop and on the crop itself.\n"
-         "Data: every .png/.jpg/.jpeg/.ppm/.pgm/.bmp/.tga directly in DIR; each crop zooms the image\n"
-         "so its short side is random in [crop, min(short, 2*crop)] (images smaller than the crop\n"
-         "are scaled up), then cuts a random square; the order is shuffled per epoch from --seed.\n"
+         "Data: every image directly in DIR, " + image_formats_text() + ".\n"
+         "Each crop zooms the image so its short side is random in [crop, min(short, 2*crop)] (images\n"
+         "smaller than the crop are scaled up), then cuts a random square; the order is shuffled per\n"
+         "epoch from --seed.\n"
          "Unreadable images are skipped with a warning (an error if none can be read).\n"
          "Outputs in CKPT_DIR: step_NNNNNN.h5 (a fast_style_tf weight file, loadable by `depthstyle\n"
          "fast`), step_NNNNNN.optim.h5 (Adam state, data position and loss history for --resume),\n"

@@ -18,16 +18,10 @@ namespace fs = std::filesystem;
 std::vector<std::string> list_images(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(dir + ": not a folder (--images takes a folder of training images)");
-  static const char* kExt[] = {".png", ".jpg", ".jpeg", ".ppm", ".pgm"};
   std::vector<std::string> out;
-  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
-    if (!e.is_regular_file()) continue;
-    std::string ext = e.path().extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* k : kExt)
-      if (ext == k) out.push_back(e.path().string());
-  }
-  if (out.empty()) throw Error(dir + ": no image files (.png, .jpg, .jpeg, .ppm, .pgm) in this folder");
+  for (const fs::directory_entry& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && has_image_extension(e.path().string())) out.push_back(e.path().string());
+  if (out.empty()) throw Error(dir + ": no image files in this folder; expected " + image_formats_text());
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -24,7 +24,7 @@
 namespace ds {
 namespace app {
 
-// Image files (.png .jpg .jpeg .ppm .pgm .bmp .tga, any case) directly in `dir`, sorted by
+// Image files (tensor/image_io.h's kImageExtensions, any case) directly in `dir`, sorted by
 // name; not recursive. Errors: not a folder, or no image file in it.
 std::vector<std::string> list_images(const std::string& dir);
 

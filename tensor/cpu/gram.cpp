@@ -1,4 +1,4 @@
-// CPU Gram matrix kernels through the GEMM. Mirrors cuda/gram.cu (cuBLAS).
+// CPU Gram matrix kernels through the GEMM. Mirrors cuda/gram.cpp (cuBLAS).
 //
 // Forward: G = F F^T is symmetric, so only its upper triangle is computed (SYRK, half a GEMM's
 // work) and mirrored. A Gram has few rows (C) and long ones (HW): a library GEMM/SYRK threads

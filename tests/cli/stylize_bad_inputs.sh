@@ -42,6 +42,15 @@ expect "missing depth file" "cannot open" "$tmp/c.ppm" --style "$tmp/s.ppm" --de
 expect "absurd --size" "--size" "$tmp/c.ppm" --style "$tmp/s.ppm" --size 100000
 expect "negative --iters" "--iters" "$tmp/c.ppm" --style "$tmp/s.ppm" --iters -5
 expect "bad mask spec" "mask" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "wobble:k=1"
+# A mask that weights nothing is refused with the options, before any network is looked for
+# (no data folder here): it used to be "eta = 0" after the networks had loaded.
+DEPTHSTYLE_PREPARED=$tmp/no-data expect "mask that weights nothing, before any network" "at most 6.1e-06" \
+  "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "sigmoid:k=12,t=2"
+# Option words are not values, and unknown options get the one meant.
+expect "an option word after --style" "--style needs a value (IMAGE), but the next word is the option '-o'" \
+  "$tmp/c.ppm" --style
+expect "a misspelt option" "did you mean --style-weight?" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-wieght 2
+expect "neural-style's -backend" "is not supported, because" "$tmp/c.ppm" --style "$tmp/s.ppm" -backend cudnn
 expect "no style" "--style" "$tmp/c.ppm"
 expect "unknown option" "unknown option" "$tmp/c.ppm" --style "$tmp/s.ppm" --frobnicate 3
 # Coarse to fine (--scales): refused before any file is read or written.

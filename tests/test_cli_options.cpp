@@ -1,0 +1,220 @@
+// How `depthstyle stylize` reads its command line (apps/common/args.h, peer_names.h,
+// apps/stylize/stylize_options.h), each case a rough edge a new user met (issue 18): a bare
+// --original-colors, an option word taken as a value, unknown options without a hint,
+// neural-style's names, --style-weight as a list, mask parameters checked only after the
+// networks loaded; and the dispatcher's --version and help. Expected values are what the
+// documentation (--help, jcjohnson/neural-style's README) says the words mean.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "apps/stylize/stylize_options.h"
+#include "check.h"
+
+using ds::app::StylizeOptions;
+
+namespace {
+
+struct Parsed {
+  ds::app::Args args{"depthstyle stylize [options] CONTENT", ""};
+  StylizeOptions o;
+  std::string notes;
+};
+
+// `depthstyle stylize words...` as the command parses it (no file is read).
+Parsed parse(std::vector<std::string> words) {
+  Parsed p;
+  ds::app::declare_stylize_options(p.args);
+  words.insert(words.begin(), "stylize");
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  p.args.parse(static_cast<int>(argv.size()), argv.data(), 1, 1, "one CONTENT image or folder");
+  std::ostringstream note;
+  p.o = ds::app::parse_stylize_options(p.args, ds::app::StylizeUse::Command, note);
+  p.notes = note.str();
+  return p;
+}
+
+std::string error(std::vector<std::string> words) {
+  return dst::error_of([&] { parse(std::move(words)); });
+}
+
+// The binary's stdout and stderr, and its exit status.
+std::pair<int, std::string> run(const std::string& args) {
+  std::string cmd = std::string(DEPTHSTYLE_BINARY) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  int status = p ? pclose(p) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+TEST_CASE("stylize options: a bare --original-colors means recombine and takes no other word") {
+  // neural-style users type the flag alone; it once took "-o" as its value.
+  Parsed p = parse({"c.png", "--style", "s.png", "--original-colors", "-o", "out.png"});
+  CHECK(p.o.colors == ds::app::OriginalColors::Recombine);
+  CHECK(p.o.content == "c.png");
+  CHECK(p.o.out == "out.png");
+  CHECK(parse({"--original-colors", "c.png", "--style", "s.png"}).o.content == "c.png");
+  CHECK(parse({"c.png", "--style", "s.png"}).o.colors == ds::app::OriginalColors::None);
+  CHECK(parse({"c.png", "--style", "s.png", "--original-colors", "luminance-only"}).o.colors ==
+        ds::app::OriginalColors::LuminanceOnly);
+  CHECK(parse({"c.png", "--style", "s.png", "--original-colors", "0"}).o.colors == ds::app::OriginalColors::None);
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--original-colors", "yes"}),
+                      "'yes' after --original-colors is not one of its values"));
+}
+
+TEST_CASE("stylize options: a word that looks like an option is never taken as a value") {
+  CHECK(dst::contains(error({"c.png", "--style", "-o", "out.png"}),
+                      "option --style needs a value (IMAGE), but the next word is the option '-o'"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--content-mask", "--optimizer", "adam"}),
+                      "--content-mask needs a value"));
+  // Numbers are values (and then checked), and NAME=VALUE takes anything.
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--iters", "-5"}), "--iters: '-5' is not a whole number"));
+  CHECK(parse({"c.png", "--style=-odd.png"}).o.styles.at(0).path == "-odd.png");
+  CHECK(parse({"--style", "s.png", "--", "-c.png"}).o.content == "-c.png");
+}
+
+TEST_CASE("stylize options: unknown options are all reported, with the option meant") {
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--style-wieght", "2"}),
+                      "unknown option '--style-wieght'; did you mean --style-weight?"));
+  std::string two = error({"c.png", "--style", "s.png", "--frobnicate", "--lr-dcay", "0.1"});
+  CHECK(dst::contains(two, "2 problems with the options"));
+  CHECK(dst::contains(two, "unknown option '--frobnicate' (see --help)"));
+  CHECK(dst::contains(two, "unknown option '--lr-dcay'; did you mean --lr-decay?"));
+}
+
+TEST_CASE("stylize options: our own options under single-dash and underscore spellings") {
+  Parsed p = parse({"c.png", "--style", "a.png", "--style", "b.png", "--original_colors", "-o", "o.png",
+                    "--style_weight", "3", "-save-every", "5", "--print-iter", "7", "--save-iter", "9"});
+  CHECK(p.o.colors == ds::app::OriginalColors::Recombine);
+  CHECK(p.o.styles.at(0).weight == 3.0f);
+  CHECK(p.o.styles.at(1).weight == 3.0f);
+  CHECK(p.o.print_every == 7);
+  CHECK(p.o.save_every == 9);  // the later of -save-every 5 and --save-iter 9
+  CHECK(parse({"c.png", "--style", "s.png", "-original-colors", "luminance-only"}).o.colors ==
+        ds::app::OriginalColors::LuminanceOnly);
+  CHECK(parse({"c.png", "--style", "s.png", "--init", "random"}).o.init == ds::app::InitKind::Noise);
+}
+
+TEST_CASE("stylize options: --style-weight as a list, one per style, or neural-style's blend weights") {
+  Parsed p = parse({"c.png", "--style", "a.png", "--style", "b.png", "--style-weight", "2,1"});
+  CHECK(p.o.styles.at(0).weight == 2.0f);
+  CHECK(p.o.styles.at(1).weight == 1.0f);
+  // -style_blend_weights 3,1 are normalised to sum 1, as neural-style does.
+  Parsed b = parse({"c.png", "--style", "a.png", "--style", "b.png", "--style-blend-weights", "3,1"});
+  CHECK(b.o.styles.at(0).weight == 0.75f);
+  CHECK(b.o.styles.at(1).weight == 0.25f);
+  CHECK(dst::contains(error({"c.png", "--style", "a.png", "--style", "b.png", "--style-weight", "2,1,4"}),
+                      "--style-weight given 3 times for 2 styles"));
+}
+
+TEST_CASE("stylize options: neural-style's names mean what they mean there, or say why not") {
+  // jcjohnson/neural-style README: -style_image (comma list), -content_image, -image_size,
+  // -gpu (-1: CPU), -num_iterations, -init random|image with -init_image, -optimizer,
+  // -learning_rate (its images are 0..256: ours 0..1), -print_iter, -save_iter, -output_image,
+  // -style_scale, -original_colors 1, -pooling, -seed, -content_layers, -style_layers,
+  // -normalize_gradients, -content_weight, -style_weight (the total), -tv_weight.
+  Parsed p = parse({"-content_image", "c.png", "-style_image", "a.png,b.png", "-image_size", "128", "-gpu", "-1",
+                    "-num_iterations", "40", "-init", "image", "-init_image", "i.png", "-optimizer", "lbfgs",
+                    "-learning_rate", "8", "-print_iter", "10", "-save_iter", "20", "-output_image", "o.png",
+                    "-style_scale", "0.5", "-original_colors", "1", "-pooling", "avg", "-seed", "4",
+                    "-content_layers", "fire3", "-style_layers", "relu1,fire5", "-normalize_gradients",
+                    "-content_weight", "5", "-style_weight", "100", "-tv_weight", "0.001"});
+  const StylizeOptions& o = p.o;
+  CHECK(o.content == "c.png");
+  REQUIRE(o.styles.size() == 2);
+  CHECK((o.styles[0].path == "a.png" && o.styles[1].path == "b.png"));
+  CHECK(o.sizes.steps.at(0).long_side == 128);
+  CHECK(o.sizes.steps.at(0).iters == 40);
+  CHECK(o.device == ds::Device::CPU);
+  CHECK(o.init == ds::app::InitKind::Image);
+  CHECK(o.init_image == "i.png");
+  CHECK(o.optimizer == ds::app::Optimizer::LBFGS);
+  CHECK(o.lr == doctest::Approx(8.0 / 256));
+  CHECK(o.print_every == 10);
+  CHECK(o.save_every == 20);
+  CHECK(o.out == "o.png");
+  CHECK(o.sizes.style_scale == 0.5);
+  CHECK(o.colors == ds::app::OriginalColors::Recombine);
+  CHECK(o.loss.pooling == ds::Pooling::Avg);
+  CHECK(o.seed == 4);
+  CHECK(o.loss.spec.content_layer == "fire3");
+  CHECK(o.loss.spec.style_layers == std::vector<std::string>{"relu1", "fire5"});
+  CHECK(o.loss.spec.normalize_gradients);
+  CHECK(o.loss.spec.content_weight == 5.0f);
+  CHECK(o.loss.spec.style_weight == 100.0f);  // beta, not each style's w_s
+  CHECK(o.styles[0].weight == 1.0f);
+  CHECK(o.loss.spec.tv_weight == 0.001f);
+  CHECK(parse({"c.png", "-style_image", "s.png", "-init", "random"}).o.init == ds::app::InitKind::Noise);
+  CHECK(parse({"c.png", "-style_image", "s.png", "-original_colors", "0"}).o.colors == ds::app::OriginalColors::None);
+  CHECK(parse({"c.png", "-style_image", "s.png", "-normalize_gradients", "0"}).o.loss.spec.normalize_gradients == false);
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-backend", "cudnn"}),
+                      "option -backend (neural-style's -backend) is not supported, because"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-model_file", "vgg.caffemodel"}), "--net squeezenet|vgg16"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-seed", "-1"}), "every run here is reproducible"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-gpu", "0,1"}), "one process per GPU"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-content_layers", "relu4_2,relu5_1"}),
+                      "takes one content layer"));
+}
+
+TEST_CASE("stylize options per frame: no file options, and a command may redeclare one with its own meaning") {
+  ds::app::Args a("depthstyle video [options] IN", "");
+  ds::app::declare_stylize_options(a, ds::app::StylizeUse::PerFrame);
+  for (const char* absent : {"-o", "--depth", "--frame", "--depth-dataset", "--save-every", "--print-every", "--report-depth"})
+    CHECK_FALSE(a.declared(absent));
+  a.option("--iters", "N", "iterations of every frame after the first", "100");
+  std::string help = a.help();
+  CHECK(dst::contains(help, "--iters N                 iterations of every frame after the first (default: 100)"));
+  CHECK(help.find("--iters") == help.rfind("--iters N"));  // listed once, where stylize lists it
+  std::vector<std::string> words = {"video", "in.mp4", "--style", "s.png"};
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  a.parse(static_cast<int>(argv.size()), argv.data());
+  CHECK(ds::app::parse_stylize_options(a, ds::app::StylizeUse::PerFrame).sizes.steps.at(0).iters == 100);
+}
+
+TEST_CASE("stylize options: a mask that weights nothing is refused when the options are read") {
+  // sigmoid:k=12,t=2 is at most sigma(12 * (1 - 2)) = 6.1e-6 over depths in [0,1]; it was
+  // reported (eta = 0) only after the networks had loaded.
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--style-mask", "sigmoid:k=12,t=2"}), "at most 6.1e-06"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--content-mask", "constant:v=0"}), "weight nothing"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--style-mask", "linear:a=0,b=0.0005"}), "weight nothing"));
+  CHECK(parse({"c.png", "--style", "s.png", "--style-mask", "sigmoid:k=10,t=1.2"}).o.styles[0].mask.has_value());
+}
+
+TEST_CASE("stylize options: every style weight 0 is said, and is no reason to call a rising loss divergence") {
+  Parsed p = parse({"c.png", "--style", "s.png", "--style-weight", "0"});
+  CHECK(p.o.style_off());
+  CHECK(p.o.optimiser().finite_only);
+  CHECK(dst::contains(p.notes, "every style term has weight 0 (--style-weight 0)"));
+  Parsed q = parse({"c.png", "--style", "s.png"});
+  CHECK_FALSE(q.o.optimiser().finite_only);
+  CHECK(q.notes.empty());
+}
+
+TEST_CASE("depthstyle --version, help COMMAND, and a mistyped command") {
+  struct Case {
+    const char* args;
+    int rc;
+    const char* says;
+  };
+  for (const Case& c : {Case{"--version", 0, "depthstyle 0.1 (commit "},
+                        Case{"help stylize", 0, "usage: depthstyle stylize [options] CONTENT"},
+                        Case{"help stylize", 0, "--original-colors [MODE]"},
+                        Case{"help", 0, "commands:"},
+                        Case{"stylise c.png", 2, "unknown command 'stylise'; did you mean stylize?"},
+                        Case{"help nosuch", 2, "unknown command 'nosuch'"}}) {
+    CAPTURE(c.args);
+    auto [rc, out] = run(c.args);
+    CHECK(rc == c.rc);
+    CHECK(dst::contains(out, c.says));
+  }
+}
