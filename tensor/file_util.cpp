@@ -150,4 +150,16 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+void write_file_bytes(const std::string& path, const void* data, size_t size) {
+  AtomicFile out(path);
+  {
+    std::ofstream f(out.temp_path(), std::ios::binary);
+    if (!f) throw Error(path + ": cannot open " + out.temp_path() + " for writing");
+    f.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+    f.close();
+    if (!f) throw Error(path + ": write failed (disk full?)");
+  }
+  out.commit();
+}
+
 }  // namespace ds

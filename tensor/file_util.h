@@ -41,6 +41,12 @@ std::string lower_extension(const std::string& path);
 // The whole file. Throws ds::Error naming `path` when it is missing, a folder, or unreadable.
 std::vector<uint8_t> read_file_bytes(const std::string& path);
 
+// Writes `size` bytes as the whole file `path`, through an AtomicFile (the file appears only
+// when complete). Throws ds::Error naming `path` when it cannot be written (disk full).
+void write_file_bytes(const std::string& path, const void* data, size_t size);
+inline void write_file_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
+  write_file_bytes(path, bytes.data(), bytes.size());
+}
 // Text the SIGINT/SIGTERM handler writes to standard output (write(2), async-signal-safe)
 // before it removes the live temporaries and ends the process by the same signal (so a shell
 // sees 130 for Ctrl-C); "" for none. Batch commands keep their summary here so that Ctrl-C says

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 
 #include "tensor/file_util.h"
 #include "tensor/image_codecs.h"
@@ -142,10 +141,10 @@ void check_image_output(const std::string& path, int bits) {
               "'; name the output .png (8 or 16-bit) or .jpg/.jpeg (8-bit)");
 }
 
-void save_image(const std::string& path, const Tensor& image, const ImageWriteOptions& o) {
-  check_image_output(path, o.bits);
-  if (o.quality < 1 || o.quality > 100)
-    throw Error(path + ": JPEG quality " + std::to_string(o.quality) + " is outside 1..100");
+namespace {
+
+// The image as save_image and encode_png_bytes accept it: a CPU copy, checked.
+Tensor checked_for_writing(const std::string& path, const Tensor& image) {
   if (!image.defined() || image.ndim() != 4 || image.N() != 1 || (image.C() != 1 && image.C() != 3) ||
       image.numel() == 0)
     throw Error(path + ": can only write a [1,1,H,W] or [1,3,H,W] image, got " +
@@ -153,17 +152,23 @@ void save_image(const std::string& path, const Tensor& image, const ImageWriteOp
   Tensor host = image.device() == Device::CPU ? image : image.to(Device::CPU);
   for (int64_t i = 0; i < host.numel(); ++i)
     if (std::isnan(host.data()[i])) throw Error(path + ": refusing to write an image containing NaN");
+  return host;
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_png_bytes(const std::string& what, const Tensor& image, int bits) {
+  if (bits != 8 && bits != 16) throw Error(what + ": PNG samples have 8 or 16 bits, not " + std::to_string(bits));
+  return codec::encode_png(what, checked_for_writing(what, image), bits);
+}
+
+void save_image(const std::string& path, const Tensor& image, const ImageWriteOptions& o) {
+  check_image_output(path, o.bits);
+  if (o.quality < 1 || o.quality > 100)
+    throw Error(path + ": JPEG quality " + std::to_string(o.quality) + " is outside 1..100");
+  Tensor host = checked_for_writing(path, image);
   std::string e = lower_extension(path);
-  std::vector<uint8_t> bytes = e == ".png" ? codec::encode_png(path, host, o.bits) : codec::encode_jpeg(path, host, o.quality);
-  AtomicFile out(path);
-  {
-    std::ofstream f(out.temp_path(), std::ios::binary);
-    if (!f) throw Error(path + ": cannot open " + out.temp_path() + " for writing");
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    f.close();
-    if (!f) throw Error(path + ": write failed (disk full?)");
-  }
-  out.commit();
+  write_file_bytes(path, e == ".png" ? codec::encode_png(path, host, o.bits) : codec::encode_jpeg(path, host, o.quality));
 }
 
 }  // namespace ds

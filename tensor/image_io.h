@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -87,5 +88,10 @@ void check_image_output(const std::string& path, int bits = 8);
 // Writes [1,C,H,W] (C = 1 or 3) in [0,1]; values outside are clamped, NaN is an error. The
 // format follows the extension (check_image_output); the file appears only when complete.
 void save_image(const std::string& path, const Tensor& image, const ImageWriteOptions& o = {});
+
+// The bytes of a PNG file of `image` ([1,C,H,W], C = 1 or 3, in [0,1], clamped; 8 or 16 bits),
+// for containers that embed images (a glTF binary). `what` names it in errors (as save_image's
+// path does): NaN, a wrong shape or bit depth.
+std::vector<uint8_t> encode_png_bytes(const std::string& what, const Tensor& image, int bits = 8);
 
 }  // namespace ds

@@ -15,6 +15,7 @@
 #include "apps/stylize/engine.h"
 #include "autograd/ops.h"
 #include "check.h"
+#include "stylize_fixture.h"
 #include "nn/params.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
@@ -28,33 +29,11 @@ using ds::app::StylizeResult;
 
 namespace {
 
-// A scratch folder with synthetic SqueezeNet weights and a style image.
-struct Files {
-  std::string dir = dst::temp_path("stylize-engine");
-  std::string weights = dir + "/squeeze.h5", style = dir + "/style.png";
-  Files() {
-    std::filesystem::create_directories(dir);
-    std::map<std::string, Tensor> params;
-    for (const auto& [name, shape] : ds::squeezenet1_1_param_shapes(false)) params[name] = ds::synthetic_param(name, shape);
-    ds::WeightPreprocessing pre;
-    pre.mean = {0.485, 0.456, 0.406}, pre.std = {0.229, 0.224, 0.225};
-    ds::save_weights(weights, "squeezenet1_1_features", params, ds::preprocessing_attrs(pre));
-    ds::save_image(style, ds::Rng(21).uniform_tensor({1, 3, 40, 40}, 0, 1));
-  }
-  ~Files() { std::filesystem::remove_all(dir); }
-};
+using Files = dst::SyntheticStylizeFiles;
 
 // The options of `stylize --style STYLE --weights W --size 48 --device cpu args...`.
 ds::app::StylizeOptions options(const Files& f, std::vector<std::string> args) {
-  ds::app::Args a("depthstyle video [options] IN", "");
-  ds::app::declare_stylize_options(a, ds::app::StylizeUse::PerFrame);
-  std::vector<std::string> all = {"video", "--style", f.style, "--weights", f.weights, "--size", "48", "--device", "cpu",
-                                  "--iters", "6"};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& s : all) argv.push_back(s.data());
-  a.parse(static_cast<int>(argv.size()), argv.data());
-  return ds::app::parse_stylize_options(a, ds::app::StylizeUse::PerFrame);
+  return dst::synthetic_stylize_options(f, std::move(args));
 }
 
 // A content at the working size (48x36, so a scale is the content's own size) and its depth.

@@ -14,5 +14,6 @@ int cmd_fast_eval(int argc, char** argv);
 int cmd_fast(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_video(int argc, char** argv);
+int cmd_3d(int argc, char** argv);
 }  // namespace app
 }  // namespace ds

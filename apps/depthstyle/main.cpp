@@ -42,6 +42,7 @@ const Command kCommands[] = {
     {"fast-eval", "depth agreement and style loss of fast-style nets on held-out images", ds::app::cmd_fast_eval},
     {"video", "depth-aware style transfer of a video, temporally stable (--model or --style)", ds::app::cmd_video},
     {"classify", "top-5 ImageNet classes of an image (SqueezeNet 1.1)", ds::app::cmd_classify},
+    {"3d", "a stylised 3D photo: parallax video, novel views, stereo, a glTF mesh with a browser viewer", ds::app::cmd_3d},
     {"depth", "monocular depth of an image (FastDepth or Monodepth2) as a 16-bit PNG and a preview", ds::app::cmd_depth},
     {"features", "named layer activations of a network for an image, to HDF5", ds::app::cmd_features},
     {"bench", "time the stylize iteration on named workloads, optionally against the PyTorch peer", ds::app::cmd_bench},

@@ -5,23 +5,14 @@ set -u
 bin="$1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0 passes=0
+source "$(dirname "$0")/expect_error.sh"
 
-# expect NAME EXPECTED_SUBSTRING ARGS...: the command must fail (exit 1) and say EXPECTED.
+# expect NAME EXPECTED_SUBSTRING ARGS...: the command must fail (exit 1), say EXPECTED, write no out.png.
+no_result() { [ ! -f "$tmp/out.png" ]; }
 expect() {
   local name="$1" want="$2"
   shift 2
-  local out rc
-  out=$(timeout 120 "$bin" stylize "$@" -o "$tmp/out.png" 2>&1)
-  rc=$?
-  if [ $rc -eq 1 ] && grep -qF -- "$want" <<<"$out" && [ ! -f "$tmp/out.png" ]; then
-    passes=$((passes + 1))
-    echo "ok: $name -> $(grep -F 'error' <<<"$out" | head -1)"
-  else
-    fails=$((fails + 1))
-    echo "FAILED: $name (exit $rc, expected '$want')"
-    echo "$out" | sed 's/^/    /' | tail -5
-  fi
+  expect_error "$name" "$want" no_result "$bin" stylize "$@" -o "$tmp/out.png"
 }
 
 # Small valid inputs made here: a 8x6 PPM content and style, and depth maps.
@@ -74,5 +65,4 @@ expect "empty item in --scales" "item 2 of the comma-separated list is empty" "$
 # A bad DEPTHSTYLE_CONV is an error at once (it once hung: the smallest-size search swallowed it 4096 times).
 DEPTHSTYLE_CONV=bogus expect "DEPTHSTYLE_CONV=bogus" "DEPTHSTYLE_CONV must be 'auto'" "$tmp/c.ppm" --style "$tmp/s.ppm"
 
-echo "$passes passed, $fails failed"
-[ "$fails" -eq 0 ]
+expect_summary

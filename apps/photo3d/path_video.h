@@ -1,0 +1,37 @@
+// The camera path as a video file (.mp4 H.264, .webm VP9, .gif), through the video writer of
+// `depthstyle video` (apps/media/video_io.h, issue 19: FFmpeg's libraries, the file renamed into
+// place when complete). A build without that writer refuses video names before any work and
+// says how to get the frames instead (-o NAME%04d.png).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "tensor/tensor.h"
+
+namespace ds {
+namespace app {
+
+// True when this build has the video writer.
+bool have_video_writer();
+
+// Throws unless `path` names a video this build writes (before any work).
+void check_path_video(const std::string& path);
+
+class PathVideo {
+ public:
+  // width x height frames at `fps`. H.264 and VP9 need even sizes: an odd last column or row is
+  // left out of every frame (said on stdout).
+  PathVideo(const std::string& path, int width, int height, double fps);
+  ~PathVideo();
+  PathVideo(const PathVideo&) = delete;
+  PathVideo& operator=(const PathVideo&) = delete;
+  void write(const Tensor& rgb);  // [1,3,height,width] in [0,1]
+  void finish();                  // the file appears at `path`
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace app
+}  // namespace ds

@@ -1,0 +1,58 @@
+// The options of `depthstyle 3d` that are its own (the stylisation's are stylize's, declared with
+// StylizeUse::PerFrame: apps/stylize/stylize_options.h), declared once and read once into typed values.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "apps/common/args.h"
+#include "apps/photo3d/camera.h"
+#include "weights/depth_io.h"
+
+namespace ds {
+namespace app {
+
+constexpr int kMax3dSide = 4096;  // the largest working long side of a 3D photo (px)
+// The largest photo (W * H) whose .glb is also written into an HTML viewer page: its mesh is
+// about 50 bytes per pixel, so a 2048 x 2048 photo makes a ~200 MB .glb and a ~270 MB page
+// (base64), about what a browser tab still opens.
+constexpr long long kMaxViewerPixels = 2048LL * 2048;
+
+struct Photo3dOptions {
+  std::vector<std::string> outputs;  // every -o, in order
+  std::string stylized;              // --stylized: an existing result instead of stylising
+  double fov = 0;                    // --fov degrees across the long side; 0: NYU intrinsics or the default
+  std::string camera = "swing";      // --camera
+  int frames = 90;
+  double fps = 30;
+  double amplitude = 0;              // metres; 0: 3% of the scene's median depth
+  Pose view;                         // --view
+  std::string stereo;                // "", sbs or anaglyph
+  double baseline = 0.065;           // metres
+  std::string fill;                  // naive | stylized (default: stylized when styles are given)
+  int fill_iters = 150;
+  double fill_continuity = 1000;     // --fill-continuity
+  std::string depth;                 // --depth ("": estimated, or the NYU .mat content itself)
+  DepthOptions depth_file;           // --frame, --depth-dataset
+  double edge_threshold = 0.04;      // normalised disparity
+  int band = 0;                      // px; 0: from the views
+  bool viewer = true;                // the .html beside a .glb
+  bool fill_holes = true;            // --holes fill (else black, as the viewer shows them)
+  int consistency_pairs = 0;         // --report-consistency N (0: not reported)
+  std::string consistency_frames;    // --consistency-frames PATTERN: also report these pictures of the path
+  bool stylise() const { return stylized.empty() && has_styles; }
+  bool has_styles = false;           // --style given
+};
+
+// The default field of view across the long side when neither --fov nor NYU intrinsics apply:
+// 2 atan(1/2) = 53.13 degrees, the focal length of the long side that Shih et al.'s 3D photo
+// code assumes for a photo of unknown camera (f = max(H, W)).
+constexpr double kDefaultFovDeg = 53.130102354155978;
+
+// Declares the 3d options on `a` (besides stylize's, which the command declares first).
+void declare_3d_options(Args& a);
+
+// Reads and checks them (ds::Error naming the option).
+Photo3dOptions photo3d_options(const Args& a);
+
+}  // namespace app
+}  // namespace ds

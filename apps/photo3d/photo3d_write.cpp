@@ -1,0 +1,197 @@
+#include "apps/photo3d/photo3d_write.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <cstdio>
+#include <iterator>
+#include <memory>
+
+#include "apps/common/progress.h"
+#include "apps/photo3d/consistency.h"
+#include "apps/photo3d/path_video.h"
+#include "apps/photo3d/glb.h"
+#include "apps/photo3d/photo3d_outputs.h"
+#include "apps/photo3d/ply.h"
+#include "apps/photo3d/stereo.h"
+#include "apps/photo3d/viewer_page.h"
+#include "tensor/error.h"
+#include "tensor/file_util.h"
+#include "tensor/image_io.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace ds {
+namespace app {
+
+void render_views(const PhotoMesh& mesh, const std::vector<View>& views, bool fill_holes,
+                  const std::function<void(size_t, Rendering&)>& use) {
+  int threads = 1;
+#ifdef _OPENMP
+  threads = omp_get_max_threads();
+#endif
+  const size_t chunk = static_cast<size_t>(std::max(1, threads));
+  for (size_t first = 0; first < views.size(); first += chunk) {
+    const size_t n = std::min(chunk, views.size() - first);
+    std::vector<Rendering> out(n);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long k = 0; k < static_cast<long>(n); ++k)
+      out[static_cast<size_t>(k)] = render(mesh, views[first + static_cast<size_t>(k)], fill_holes);
+    for (size_t k = 0; k < n; ++k) use(first + k, out[k]);
+  }
+}
+
+std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
+  std::vector<std::string> files;
+  for (const std::string& p : o.outputs) {
+    Output3d kind = output_kind(p, !o.stereo.empty());
+    if (kind == Output3d::Video) check_path_video(p);
+    if (kind == Output3d::Frames) {
+      for (const std::vector<std::string>& f : {pattern_frame_paths(p, o.frames), stale_frame_paths(p, o.frames)})
+        files.insert(files.end(), f.begin(), f.end());
+      continue;
+    }
+    files.push_back(p);
+    if (kind == Output3d::Glb && o.viewer) files.push_back(viewer_page_path(p));
+  }
+  return files;
+}
+
+bool needs_camera_path(const Photo3dOptions& o) {
+  if (o.consistency_pairs > 0) return true;
+  for (const std::string& p : o.outputs) {
+    Output3d k = output_kind(p, !o.stereo.empty());
+    if (k == Output3d::Frames || k == Output3d::Video) return true;
+  }
+  return false;
+}
+
+bool has_glb_output(const Photo3dOptions& o) {
+  return std::any_of(o.outputs.begin(), o.outputs.end(),
+                     [&](const std::string& p) { return output_kind(p, !o.stereo.empty()) == Output3d::Glb; });
+}
+
+namespace {
+
+void write_glb_and_page(const Photo3dOptions& o, const Photo3dResult& r, const std::string& path) {
+  GlbScene s;
+  s.mesh = &r.mesh;
+  s.K = r.ldi.K;
+  s.orbit_target = r.orbit_target;
+  s.name = r.title;
+  std::vector<uint8_t> glb = glb_bytes(s);
+  write_file_bytes(path, glb);
+  std::printf("wrote %s (%zu triangles, %.1f MB)\n", path.c_str(), r.mesh.triangle_count(),
+              static_cast<double>(glb.size()) / 1e6);
+  if (!o.viewer) return;
+  std::vector<uint8_t> bundle = read_file_bytes(viewer_bundle_path());
+  std::string page = viewer_page(r.title, glb, std::string(bundle.begin(), bundle.end()));
+  write_file_bytes(viewer_page_path(path), page.data(), page.size());
+  std::printf("wrote %s (the viewer: open it in a browser)\n", viewer_page_path(path).c_str());
+}
+
+// The camera path's frames, to the frame patterns and the videos (and kept when the consistency
+// is reported).
+std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& views, const PhotoMesh& mesh,
+                                  bool keep) {
+  std::vector<std::string> patterns, video_paths;
+  std::vector<std::unique_ptr<PathVideo>> videos;
+  for (const std::string& p : o.outputs) {
+    Output3d kind = output_kind(p, !o.stereo.empty());
+    if (kind == Output3d::Frames) patterns.push_back(p);
+    if (kind != Output3d::Video) continue;
+    video_paths.push_back(p);
+    videos.push_back(std::make_unique<PathVideo>(p, mesh.parts[0].texture.W(), mesh.parts[0].texture.H(), o.fps));
+  }
+  std::vector<Rendering> kept;
+  double holes = 0;
+  Progress progress(static_cast<int>(views.path.size()));
+  progress.set_label("rendering " + o.camera);
+  render_views(mesh, views.path, o.fill_holes, [&](size_t k, Rendering& frame) {
+    for (const std::string& p : patterns) save_image(pattern_frame_path(p, static_cast<int>(k) + 1), frame.image);
+    for (std::unique_ptr<PathVideo>& v : videos) v->write(frame.image);
+    holes = std::max(holes, frame.hole_fraction);
+    if (keep) kept.push_back(std::move(frame));
+    progress.update(static_cast<int>(k) + 1);
+  });
+  progress.finish();
+  for (size_t k = 0; k < videos.size(); ++k) {
+    videos[k]->finish();
+    std::printf("wrote %s (%zu frames of --camera %s at %g frames/s)\n", video_paths[k].c_str(), views.path.size(),
+                o.camera.c_str(), o.fps);
+  }
+  // An older, longer sequence with the same pattern would mix with this one: its frames after
+  // the last are removed (as the video writer's PNG sequences do).
+  for (const std::string& p : patterns)
+    for (const std::string& f : stale_frame_paths(p, static_cast<int>(views.path.size()))) std::filesystem::remove(f);
+  for (const std::string& p : patterns)
+    std::printf("wrote %s .. %s (%zu frames of --camera %s; at most %.2f%% of a frame was filled beyond the photo)\n",
+                pattern_frame_path(p, 1).c_str(), pattern_frame_path(p, static_cast<int>(views.path.size())).c_str(),
+                views.path.size(), o.camera.c_str(), 100 * holes);
+  return kept;
+}
+
+void report_consistency(const Photo3dOptions& o, const Photo3dViews& views, const LayeredDepthImage& ldi,
+                        const std::vector<Rendering>& frames, const std::string& what) {
+  Consistency c = view_consistency(ldi, views.path, frames, o.consistency_pairs);
+  std::printf("view consistency (Mu et al. 2022), %s: RMSE %.4f over %d pairs of --camera %s frames "
+              "(%.0f points visible in both, per pair); background samples alone: RMSE %.4f (%d pairs, %.0f points)\n",
+              what.c_str(), c.rmse, c.pairs, o.camera.c_str(), c.mean_points, c.rmse_background, c.pairs_background,
+              c.mean_background_points);
+}
+
+}  // namespace
+
+void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const Photo3dResult& r,
+                      const LayeredDepthImage* naive) {
+  const bool stereo = !o.stereo.empty();
+  for (const std::string& p : o.outputs) {
+    switch (output_kind(p, stereo)) {
+      case Output3d::View:
+        save_image(p, render(r.mesh, views.view, o.fill_holes).image);
+        std::printf("wrote %s (the view at --view)\n", p.c_str());
+        break;
+      case Output3d::Stereo:
+        save_image(p, render_stereo(r.mesh, views.view, views.baseline, o.stereo, o.fill_holes));
+        std::printf("wrote %s (%s stereo, baseline %.3g m)\n", p.c_str(), o.stereo.c_str(), views.baseline);
+        break;
+      case Output3d::Glb:
+        write_glb_and_page(o, r, p);
+        break;
+      case Output3d::Ply:
+        save_ply(p, r.ldi);
+        std::printf("wrote %s (%lld points)\n", p.c_str(),
+                    static_cast<long long>(r.ldi.width()) * r.ldi.height() + r.ldi.back.count());
+        break;
+      case Output3d::Frames:
+      case Output3d::Video:
+        break;  // below, all from one rendering of the path
+    }
+  }
+  if (views.path.empty()) return;
+  const bool report = o.consistency_pairs > 0 && views.path.size() >= 2;
+  std::vector<Rendering> frames = write_path(o, views, r.mesh, report);
+  if (!report) return;
+  report_consistency(o, views, r.ldi, frames, o.fill + " fill");
+  if (!o.consistency_frames.empty()) {
+    // The same geometry (depth buffers, visibility), other colours.
+    for (size_t k = 0; k < frames.size(); ++k) {
+      std::string f = pattern_frame_path(o.consistency_frames, static_cast<int>(k) + 1);
+      Tensor img = load_image_rgb(f);
+      if (img.shape() != frames[k].image.shape())
+        throw Error(f + ": " + shape_str(img.shape()) + ", but the camera path's frames are " +
+                    shape_str(frames[k].image.shape()));
+      frames[k].image = img;
+    }
+    report_consistency(o, views, r.ldi, frames, "--consistency-frames " + o.consistency_frames);
+  }
+  if (!naive) return;
+  std::vector<Rendering> naive_frames;
+  PhotoMesh naive_mesh = build_mesh(*naive);
+  render_views(naive_mesh, views.path, o.fill_holes, [&](size_t, Rendering& f) { naive_frames.push_back(std::move(f)); });
+  report_consistency(o, views, *naive, naive_frames, "naive fill");
+}
+
+}  // namespace app
+}  // namespace ds

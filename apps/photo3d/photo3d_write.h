@@ -1,0 +1,44 @@
+// Writes the outputs of one `depthstyle 3d` run (apps/photo3d/photo3d_outputs.h says which name
+// makes what) from the finished LDI and its mesh, and reports the view consistency.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "apps/photo3d/ldi.h"
+#include "apps/photo3d/mesh.h"
+#include "apps/photo3d/photo3d_options.h"
+#include "apps/photo3d/photo3d_views.h"
+#include "apps/photo3d/rasterizer.h"
+
+namespace ds {
+namespace app {
+
+// Renders views[0..n) (in parallel, a few at a time) and hands each rendering to `use` in order.
+void render_views(const PhotoMesh& mesh, const std::vector<View>& views, bool fill_holes,
+                  const std::function<void(size_t, Rendering&)>& use);
+
+// Every file the outputs make, for the output plan: frames expanded (with the files of an older,
+// longer sequence, which are removed), the .html beside a .glb.
+std::vector<std::string> planned_3d_files(const Photo3dOptions& o);
+
+// True when some output (or the consistency report) needs the camera path's frames.
+bool needs_camera_path(const Photo3dOptions& o);
+
+// True when some output is a .glb (its viewer lets the camera move freely).
+bool has_glb_output(const Photo3dOptions& o);
+
+struct Photo3dResult {
+  LayeredDepthImage ldi;
+  PhotoMesh mesh;
+  std::string title;          // the viewer page's title (the content's name)
+  Vec3 orbit_target;          // scene frame: straight ahead at the median depth
+};
+
+// Writes every output; `naive` (the LDI with the naive fill, when the result's fill is
+// stylised) is rendered too when the consistency is reported, for comparison.
+void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const Photo3dResult& r,
+                      const LayeredDepthImage* naive);
+
+}  // namespace app
+}  // namespace ds
