@@ -3,6 +3,7 @@
 #pragma once
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,6 +24,18 @@ namespace dst {  // depthstyle tests
 
 using ds::Shape;
 using ds::Tensor;
+
+// Runs a shell command; returns its exit status (-1 if it did not exit normally) and puts its
+// stdout and stderr in *out.
+inline int run_command(const std::string& cmd, std::string* out) {
+  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+  if (!f) return -1;
+  char buf[512];
+  out->clear();
+  while (size_t n = std::fread(buf, 1, sizeof buf, f)) out->append(buf, n);
+  int st = pclose(f);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
 
 // A float64 tensor for oracles: contiguous, row-major over shape.
 struct DTensor {

@@ -30,17 +30,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs a shell command; returns its exit status and puts stdout+stderr in *out.
-int run(const std::string& cmd, std::string* out) {
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return -1;
-  char buf[512];
-  out->clear();
-  while (size_t n = std::fread(buf, 1, sizeof buf, f)) out->append(buf, n);
-  int st = pclose(f);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 bool skip(const std::string& why) {
@@ -53,9 +42,9 @@ bool skip(const std::string& why) {
 // the npm packages by scripts/prepare-viewer into build/npm, the viewer bundle into the data folder).
 bool skip_without_browser(std::string* chromium, std::string* npm) {
   std::string out;
-  if (run("command -v chromium", &out) != 0) return skip("no chromium (Debian package chromium, scripts/setup)");
+  if (dst::run_command("command -v chromium", &out) != 0) return skip("no chromium (Debian package chromium, scripts/setup)");
   *chromium = out.substr(0, out.find('\n'));
-  if (run("command -v node", &out) != 0) return skip("no node (scripts/setup)");
+  if (dst::run_command("command -v node", &out) != 0) return skip("no node (scripts/setup)");
   *npm = std::string(DEPTHSTYLE_SOURCE_DIR) + "/build/npm";
   for (const char* pkg : {"puppeteer-core", "gltf-validator"})
     if (!fs::exists(*npm + "/node_modules/" + pkg))
@@ -110,13 +99,13 @@ TEST_CASE("photo3d viewer: headless Chromium shows the .glb as the CPU renderer 
     std::string cmd = q(DEPTHSTYLE_BINARY) + " 3d " + q(dir + "/content.png") + " --depth " + q(dir + "/depth.png") +
                       " --size 160 --fov 60 --band 12 --holes black --view=" + views[k] + " -o " +
                       q(dir + "/view" + std::to_string(k) + ".png") + (k == 0 ? " -o " + q(dir + "/scene.glb") : "");
-    REQUIRE_MESSAGE(run("OMP_WAIT_POLICY=passive " + cmd, &out) == 0, out);
+    REQUIRE_MESSAGE(dst::run_command("OMP_WAIT_POLICY=passive " + cmd, &out) == 0, out);
   }
   REQUIRE(fs::exists(dir + "/scene.html"));
 
   std::string shots;
   for (int k = 0; k < 3; ++k) shots += " " + q(dir + "/shot" + std::to_string(k) + ".png") + " " + views[k];
-  int st = run("node " + q(std::string(DEPTHSTYLE_SOURCE_DIR) + "/tests/browser/screenshot.cjs") + " " + q(npm) + " " +
+  int st = dst::run_command("node " + q(std::string(DEPTHSTYLE_SOURCE_DIR) + "/tests/browser/screenshot.cjs") + " " + q(npm) + " " +
                    q(chromium) + " " + q(dir + "/scene.html") + " " + std::to_string(w) + " " + std::to_string(h) + shots,
                &out);
   REQUIRE_MESSAGE(st == 0, out);
@@ -135,7 +124,7 @@ TEST_CASE("photo3d viewer: headless Chromium shows the .glb as the CPU renderer 
     }
   }
 
-  st = run("node " + q(std::string(DEPTHSTYLE_SOURCE_DIR) + "/tests/browser/validate_gltf.cjs") + " " + q(npm) + " " +
+  st = dst::run_command("node " + q(std::string(DEPTHSTYLE_SOURCE_DIR) + "/tests/browser/validate_gltf.cjs") + " " + q(npm) + " " +
                q(dir + "/scene.glb"),
            &out);
   REQUIRE_MESSAGE(st == 0, out);

@@ -15,24 +15,11 @@
 #include "tensor/image_io.h"
 #include "weights/depth_io.h"
 
-#if __has_include("apps/media/video_io.h")
 #include "apps/media/video_io.h"
-#define DS_TEST_VIDEO_WRITER 1
-#endif
 
 namespace {
 
 namespace fs = std::filesystem;
-
-int run(const std::string& cmd, std::string* out) {
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return -1;
-  char buf[512];
-  out->clear();
-  while (size_t n = std::fread(buf, 1, sizeof buf, f)) out->append(buf, n);
-  int st = pclose(f);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 // A 3D photo's inputs (an odd width, so H.264's even size is exercised) in a fresh folder.
 std::string scene_files() {
@@ -53,12 +40,10 @@ std::string command(const std::string& dir, const std::string& outputs) {
 
 }  // namespace
 
-#ifdef DS_TEST_VIDEO_WRITER
 TEST_CASE("photo3d video: the camera path as MP4, WebM and GIF, frame by frame the PNG frames of the same run") {
-  CHECK(ds::app::have_video_writer());
   const std::string dir = scene_files();
   std::string out;
-  REQUIRE_MESSAGE(run(command(dir, "-o '" + dir + "/f%02d.png' -o '" + dir + "/path.mp4' -o '" + dir +
+  REQUIRE_MESSAGE(dst::run_command(command(dir, "-o '" + dir + "/f%02d.png' -o '" + dir + "/path.mp4' -o '" + dir +
                                        "/path.webm' -o '" + dir + "/path.gif'"),
                       &out) == 0,
                   out);
@@ -96,13 +81,3 @@ TEST_CASE("photo3d video: the camera path as MP4, WebM and GIF, frame by frame t
     CHECK(r.frames_read() == 6);
   }
 }
-#else
-TEST_CASE("photo3d video: without the video writer, video names are refused before any work") {
-  CHECK_FALSE(ds::app::have_video_writer());
-  const std::string dir = scene_files();
-  std::string out;
-  CHECK(run(command(dir, "-o '" + dir + "/f%02d.png' -o '" + dir + "/path.mp4'"), &out) == 1);
-  CHECK(dst::contains(out, "-o NAME%04d.png"));
-  CHECK_FALSE(fs::exists(dir + "/f01.png"));
-}
-#endif

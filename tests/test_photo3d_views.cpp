@@ -157,7 +157,7 @@ TEST_CASE("photo3d view consistency: 0 for identical renderings, |offset| for fr
     for (int x = 0; x < w / 2; ++x) {
       size_t i = static_cast<size_t>(y) * w + x;
       hidden[1].depth[i] = 0.5f;
-      for (int c = 0; c < 3; ++c) hidden[1].image.data()[c * w * h + static_cast<int64_t>(i)] = 1.0f;
+      for (int ch = 0; ch < 3; ++ch) hidden[1].image.data()[ch * w * h + static_cast<int64_t>(i)] = 1.0f;
     }
   Consistency occluded = view_consistency(ldi, views, hidden, 20);
   CHECK(occluded.mean_points < 0.6 * real.mean_points);

@@ -4,15 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "apps/media/video_io.h"
 #include "tensor/error.h"
 #include "tensor/file_util.h"
-
-// The video writer arrives with `depthstyle video` (issue 19, apps/media/); until a build has it,
-// video names are refused with a clear error. Once it is there, nothing here needs to change.
-#if __has_include("apps/media/video_io.h")
-#include "apps/media/video_io.h"
-#define DS_PHOTO3D_VIDEO_WRITER 1
-#endif
 
 namespace ds {
 namespace app {
@@ -20,26 +14,11 @@ namespace app {
 struct PathVideo::Impl {
   int width = 0, height = 0;  // of the rendered frames
   int w = 0, h = 0;           // written (even for H.264 and VP9)
-#ifdef DS_PHOTO3D_VIDEO_WRITER
   std::unique_ptr<VideoWriter> writer;
-#endif
 };
 
-bool have_video_writer() {
-#ifdef DS_PHOTO3D_VIDEO_WRITER
-  return true;
-#else
-  return false;
-#endif
-}
-
 void check_path_video(const std::string& path) {
-#ifdef DS_PHOTO3D_VIDEO_WRITER
   check_video_output(path);
-#else
-  throw Error(path + ": video files need the video writer of `depthstyle video` (issue 19), which this build does "
-                     "not have yet; write the frames as pictures with -o NAME%04d.png");
-#endif
 }
 
 PathVideo::PathVideo(const std::string& path, int width, int height, double fps) : impl_(std::make_unique<Impl>()) {
@@ -52,13 +31,9 @@ PathVideo::PathVideo(const std::string& path, int width, int height, double fps)
   if (impl_->w != width || impl_->h != height)
     std::printf("%s: H.264 and VP9 need even sizes: frames written as %dx%d (the last %s left out)\n", path.c_str(),
                 impl_->w, impl_->h, impl_->w != width && impl_->h != height ? "column and row" : impl_->w != width ? "column" : "row");
-#ifdef DS_PHOTO3D_VIDEO_WRITER
   VideoWriterOptions o;
   o.fps = {static_cast<int>(std::lround(fps * 1000)), 1000};
   impl_->writer = std::make_unique<VideoWriter>(path, impl_->w, impl_->h, o);
-#else
-  (void)fps;
-#endif
 }
 
 PathVideo::~PathVideo() = default;
@@ -74,15 +49,11 @@ void PathVideo::write(const Tensor& rgb) {
         std::copy(src, src + impl_->w, frame.data() + (c * impl_->h + y) * impl_->w);
       }
   }
-#ifdef DS_PHOTO3D_VIDEO_WRITER
   impl_->writer->write(frame);
-#endif
 }
 
 void PathVideo::finish() {
-#ifdef DS_PHOTO3D_VIDEO_WRITER
   impl_->writer->finish();
-#endif
 }
 
 }  // namespace app

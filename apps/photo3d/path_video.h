@@ -1,7 +1,6 @@
 // The camera path as a video file (.mp4 H.264, .webm VP9, .gif), through the video writer of
-// `depthstyle video` (apps/media/video_io.h, issue 19: FFmpeg's libraries, the file renamed into
-// place when complete). A build without that writer refuses video names before any work and
-// says how to get the frames instead (-o NAME%04d.png).
+// `depthstyle video` (apps/media/video_io.h: FFmpeg's libraries, the file renamed into place
+// when complete).
 #pragma once
 #include <memory>
 #include <string>
@@ -10,9 +9,6 @@
 
 namespace ds {
 namespace app {
-
-// True when this build has the video writer.
-bool have_video_writer();
 
 // Throws unless `path` names a video this build writes (before any work).
 void check_path_video(const std::string& path);

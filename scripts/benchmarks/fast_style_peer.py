@@ -16,12 +16,18 @@ over --frames frames after one warm-up frame, and the threads used.
 Usage: fast_style_peer.py --size 640x360 [--frames 8] [--threads 2] [--arch engstrom|examples]
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+# pytorch/examples' TransformerNet, layer for layer: the one the converter's golden tests use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python"))
+from peer_nets import TransformerNet  # noqa: E402
 
 
 class SameConv(nn.Module):
@@ -71,58 +77,6 @@ class Engstrom(nn.Module):
         return (torch.tanh(self.out(h)) * 150 + 127.5)[:, :, :rgb01.shape[2], :rgb01.shape[3]] / 255
 
 
-# pytorch/examples fast_neural_style/neural_style/transformer_net.py, layer for layer.
-class ConvLayer(nn.Module):
-    def __init__(self, cin, cout, k, stride):
-        super().__init__()
-        self.pad = nn.ReflectionPad2d(k // 2)
-        self.conv = nn.Conv2d(cin, cout, k, stride)
-
-    def forward(self, x):
-        return self.conv(self.pad(x))
-
-
-class ResidualBlock(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.conv1, self.in1 = ConvLayer(c, c, 3, 1), nn.InstanceNorm2d(c, affine=True)
-        self.conv2, self.in2 = ConvLayer(c, c, 3, 1), nn.InstanceNorm2d(c, affine=True)
-
-    def forward(self, x):
-        return x + self.in2(self.conv2(F.relu(self.in1(self.conv1(x)))))
-
-
-class UpsampleConvLayer(nn.Module):
-    def __init__(self, cin, cout, k, stride, upsample):
-        super().__init__()
-        self.upsample = upsample
-        self.conv = ConvLayer(cin, cout, k, stride)
-
-    def forward(self, x):
-        return self.conv(F.interpolate(x, mode="nearest", scale_factor=self.upsample))
-
-
-class TransformerNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1, self.in1 = ConvLayer(3, 32, 9, 1), nn.InstanceNorm2d(32, affine=True)
-        self.conv2, self.in2 = ConvLayer(32, 64, 3, 2), nn.InstanceNorm2d(64, affine=True)
-        self.conv3, self.in3 = ConvLayer(64, 128, 3, 2), nn.InstanceNorm2d(128, affine=True)
-        self.res = nn.Sequential(*[ResidualBlock(128) for _ in range(5)])
-        self.deconv1, self.in4 = UpsampleConvLayer(128, 64, 3, 1, 2), nn.InstanceNorm2d(64, affine=True)
-        self.deconv2, self.in5 = UpsampleConvLayer(64, 32, 3, 1, 2), nn.InstanceNorm2d(32, affine=True)
-        self.deconv3 = ConvLayer(32, 3, 9, 1)
-
-    def forward(self, x):
-        y = F.relu(self.in1(self.conv1(x)))
-        y = F.relu(self.in2(self.conv2(y)))
-        y = F.relu(self.in3(self.conv3(y)))
-        y = self.res(y)
-        y = F.relu(self.in4(self.deconv1(y)))
-        y = F.relu(self.in5(self.deconv2(y)))
-        return self.deconv3(y)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--size", required=True, help="WxH")
@@ -139,7 +93,7 @@ def main():
         for k in range(a.frames + 1):
             frame = torch.rand(1, 3, h, w)
             t = time.perf_counter()
-            y = net(frame * 255 if a.arch == "examples" else frame)
+            y = net(frame) if a.arch == "engstrom" else net(frame * 255)["output"]
             y.clamp_(0, 255 if a.arch == "examples" else 1)
             if k:
                 times.append(time.perf_counter() - t)
