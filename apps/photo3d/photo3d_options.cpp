@@ -1,5 +1,8 @@
 #include "apps/photo3d/photo3d_options.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "apps/photo3d/camera_path.h"
 #include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/stereo.h"
@@ -94,6 +97,35 @@ Photo3dOptions photo3d_options(const Args& a) {
     pattern_frame_path(o.consistency_frames, 1);  // a pattern, or its error now
   }
   return o;
+}
+
+bool Photo3dOptions::writes(std::initializer_list<Output3d> kinds) const {
+  return std::any_of(outputs.begin(), outputs.end(), [&](const std::string& p) {
+    return std::find(kinds.begin(), kinds.end(), output_kind(p, !stereo.empty())) != kinds.end();
+  });
+}
+
+void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
+  using K = Output3d;
+  const bool views = o.writes({K::View, K::Stereo});
+  const bool path = o.writes({K::Frames, K::Video}) || o.consistency_pairs > 0;
+  struct Use {
+    const char* option;
+    bool used;
+    const char* applies_to;
+  };
+  const char* const view_outputs = ".png/.jpg views";
+  const char* const path_outputs = "the camera path: frames (X%04d.png), videos and --report-consistency";
+  for (const Use& u : {Use{"--stereo", views, view_outputs}, Use{"--baseline", views, view_outputs},
+                       Use{"--view", views, view_outputs}, Use{"--camera", path, path_outputs},
+                       Use{"--amplitude", path, path_outputs}, Use{"--frames", path, path_outputs},
+                       Use{"--fps", o.writes({K::Video}), "videos (.mp4/.webm/.gif)"},
+                       Use{"--holes", views || path, "rendered pictures: views, frames, videos"},
+                       Use{"--no-viewer", o.writes({K::Glb}), ".glb outputs"},
+                       Use{"--fill-iters", o.fill == "stylized", "--fill stylized"},
+                       Use{"--fill-continuity", o.fill == "stylized", "--fill stylized"}})
+    if (a.has(u.option) && !u.used)
+      std::fprintf(stderr, "warning: %s is not used: it applies to %s\n", u.option, u.applies_to);
 }
 
 }  // namespace app
