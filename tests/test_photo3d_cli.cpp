@@ -152,3 +152,25 @@ TEST_CASE("photo3d command: options that no output uses are warned about, option
   REQUIRE(view.rc == 0);
   CHECK_FALSE(contains(view.out, "warning: "));
 }
+
+TEST_CASE("photo3d command: --fov takes 1 to 179 degrees, both ends included, and says so in one way") {
+  // --fov 0 said "out of range [1, 179]" but --fov 179 "--fov 179.000000: the field of view must
+  // be between 1 and 179 degrees".
+  dst::ScratchDir s("photo3d-cli-fov");
+  plane_scene(s);
+  for (const char* fov : {"1", "179", "59.5"}) {
+    dst::CliResult r = dst::run_depthstyle({"3d", s.file("content.png"), "--depth", s.file("depth.png"), "--fov",
+                                            fov, "-o", s.file("out/m.ply")});
+    INFO(r.out);
+    CHECK(r.rc == 0);
+    CHECK(contains(r.out, std::string(", --fov ") + fov + " degrees, "));
+  }
+  for (const char* fov : {"0", "0.5", "179.5", "180"}) {
+    dst::CliResult r = dst::run_depthstyle({"3d", s.file("content.png"), "--depth", s.file("depth.png"), "--fov",
+                                            fov, "-o", s.file("out/n.ply")});
+    INFO(r.out);
+    CHECK(r.rc == 1);
+    CHECK(contains(r.out, std::string("option --fov: ") + fov + " is out of range [1, 179]"));
+  }
+  CHECK_FALSE(fs::exists(s.file("out/n.ply")));
+}

@@ -65,7 +65,9 @@ PhotoInput load_photo_input(const PhotoInputSpec& spec, const Content& c, const 
   }
   if (spec.fov > 0) {
     in.K = intrinsics_from_fov(w, h, spec.fov);
-    in.camera_source = "--fov " + std::to_string(spec.fov).substr(0, 5) + " degrees";
+    char source[64];
+    std::snprintf(source, sizeof source, "--fov %g degrees", spec.fov);
+    in.camera_source = source;
   } else if (is_nyu_depth_file(spec.depth_path)) {
     in.K = nyu_kinect_intrinsics(w, h);
     in.camera_source = "NYU Kinect intrinsics";

@@ -60,7 +60,7 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (o.outputs.empty()) throw Error("-o is required (see --help): name at least one output");
   o.stylized = a.str("--stylized");
   o.has_styles = a.has("--style");
-  if (a.has("--fov")) o.fov = a.number("--fov", 1, 179);
+  if (a.has("--fov")) o.fov = a.number("--fov", kMinFovDeg, kMaxFovDeg);
   o.camera = a.str("--camera");
   check_camera_path(o.camera);
   o.frames = a.integer("--frames", 1, 10000);
