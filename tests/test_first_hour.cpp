@@ -156,7 +156,7 @@ TEST_CASE("first hour: `depth` output reads back 100% valid within 1 mm, for eve
   Tensor read = ds::load_depth_metres(s.file("full size/d.png"));
   CHECK(read.shape() == ds::Shape{1, 1, 474, 712});
   CHECK(std::all_of(read.data(), read.data() + read.numel(), [](float m) { return std::isfinite(m) && m >= 0.001f; }));
-  CHECK(contains(r.out, "pixels estimated nearer than 1 mm written as 1 mm"));
+  CHECK(contains(r.out, "pixels estimated nearer than 1 mm taken as 1 mm"));
 }
 
 TEST_CASE("first hour: stylize --depth says once how many depth pixels are valid, never 0.0% for one pixel") {

@@ -174,3 +174,29 @@ TEST_CASE("photo3d command: --fov takes 1 to 179 degrees, both ends included, an
   }
   CHECK_FALSE(fs::exists(s.file("out/n.ply")));
 }
+
+TEST_CASE("photo3d command: an estimated depth nearer than 1 mm is taken as 1 mm, with `depth`'s note") {
+  // FastDepth gives 0 m on the nearest blob of chicago.jpg (at 448x298, 2484 pixels; at 224x149
+  // none): `depth` clamps it to 1 mm and says so, `3d` printed "depth 0.00 .. 6.63 m" and put points within a millimetre of the camera.
+  if (dst::skip_without_data({"weights/fastdepth.h5", "images/content/chicago.jpg"})) return;
+  dst::ScratchDir s("photo3d-cli-clamp");
+  dst::CliResult r = dst::run_depthstyle(
+      {"3d", dst::prepared("images/content/chicago.jpg"), "--size", "448", "-o", s.file("m.ply")});
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(contains(r.out, "pixels estimated nearer than 1 mm taken as 1 mm"));
+  // Every point at least 1 mm in front of the camera (the .ply's z is -depth; float rounding).
+  std::vector<uint8_t> ply = ds::read_file_bytes(s.file("m.ply"));
+  const std::string head(ply.begin(), ply.begin() + std::min<size_t>(ply.size(), 2000));
+  const size_t body = head.find("end_header\n");
+  REQUIRE(body != std::string::npos);
+  size_t points = 0;
+  float nearest = INFINITY;
+  for (size_t at = body + 11; at + 15 <= ply.size(); at += 15, ++points) {
+    float z;
+    std::memcpy(&z, ply.data() + at + 8, 4);
+    nearest = std::min(nearest, -z);
+  }
+  CHECK(points >= 448u * 298u);
+  CHECK(nearest >= 0.001f * (1 - 1e-6f));
+}

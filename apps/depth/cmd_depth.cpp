@@ -45,12 +45,7 @@ int cmd_depth(int argc, char** argv) {
   write_depth_outputs(d, out);
   std::printf("%s: %s depth %.3f .. %.3f m; wrote %s and %s\n", image.c_str(), net->name().c_str(), d.raw_min,
               d.raw_max, out.c_str(), depth_preview_path(out).c_str());
-  if (d.raised)
-    std::printf("note: %lld pixels estimated nearer than 1 mm written as 1 mm (the PNG's nearest depth)\n",
-                static_cast<long long>(d.raised));
-  if (d.lowered)
-    std::printf("note: %lld pixels estimated farther than 65.535 m written as 65.535 m (the PNG's farthest)\n",
-                static_cast<long long>(d.lowered));
+  print_depth_clamp_notes(d);
   return 0;
 }
 
