@@ -20,8 +20,8 @@ void declare_3d_options(Args& a) {
                          "with X.html (viewer) beside it, X.ply a point cloud");
   a.option("--stylized", "IMAGE", "an existing stylised result of CONTENT to turn into 3D (no stylisation; its size "
                                   "is the working size)");
-  a.option("--fov", "DEG", "field of view across the long side (default: the NYU Kinect's intrinsics for NYU depth "
-                           "files, .mat and Kinect .pgm; else 53.13, Shih et al.'s f = max(W, H))");
+  a.option("--fov", "DEG", "field of view across the long side, 1 to 179 degrees (default: the NYU Kinect's "
+                           "intrinsics for NYU depth files, .mat and Kinect .pgm; else 53.13, Shih et al.'s f = max(W, H))");
   a.option("--camera", "PATH", "the video's camera path: swing | circle | zoom | dolly-zoom | ken-burns", "swing");
   a.option("--frames", "N", "frames of the camera path", "90");
   a.option("--fps", "F", "frames per second of the video", "30");
