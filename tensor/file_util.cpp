@@ -46,6 +46,12 @@ void ensure_parent_dir(const std::string& path) {
   if (e) throw Error(dir.string() + ": cannot create the output folder (" + e.message() + ")");
 }
 
+void check_not_folder(const std::string& path, const std::string& example) {
+  std::error_code e;
+  if (fs::is_directory(path, e))
+    throw Error(path + ": is a folder; give a file name in it, e.g. " + (fs::path(path) / example).string());
+}
+
 std::string lower_extension(const std::string& path) {
   size_t dot = path.find_last_of('.'), slash = path.find_last_of('/');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";

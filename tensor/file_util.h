@@ -35,6 +35,11 @@ FileKeys file_keys(const std::string& path);
 // naming the folder when it cannot be created or exists as something other than a folder.
 void ensure_parent_dir(const std::string& path);
 
+// Throws ds::Error "PATH: is a folder; give a file name in it, e.g. PATH/EXAMPLE" when `path`,
+// a file to be written, is an existing folder: checked before the file's type, which a folder's
+// name does not give ("out" would otherwise be "a file without an extension").
+void check_not_folder(const std::string& path, const std::string& example = "NAME.png");
+
 // The extension of the last path component, lower-cased, with its dot (".png"); "" if none.
 std::string lower_extension(const std::string& path);
 

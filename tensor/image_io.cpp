@@ -128,6 +128,7 @@ Tensor load_image_raw_gray(const std::string& path, const ImageReadOptions& o) {
 }
 
 void check_image_output(const std::string& path, int bits) {
+  check_not_folder(path);
   std::string e = lower_extension(path);
   if (bits != 8 && bits != 16) throw Error(path + ": images are written with 8 or 16 bits per sample, not " +
                                            std::to_string(bits));

@@ -81,7 +81,8 @@ struct ImageWriteOptions {
 };
 
 // Throws unless `path` names a type save_image can write with `bits` per sample (see above),
-// e.g. "out.jpg: JPEG holds 8-bit samples only; write 16-bit images as .png". Commands call it
+// e.g. "out.jpg: JPEG holds 8-bit samples only; write 16-bit images as .png", and is not an
+// existing folder (check_not_folder). Commands call it
 // for each output before doing any work.
 void check_image_output(const std::string& path, int bits = 8);
 

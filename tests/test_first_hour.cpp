@@ -19,6 +19,7 @@
 #include "apps/train/train_data.h"
 #include "nn/fast_style_weights.h"
 #include "nn/resize.h"
+#include "tensor/file_util.h"
 #include "tensor/image_io.h"
 #include "weights/h5.h"
 #include "weights/weights.h"
@@ -156,7 +157,7 @@ TEST_CASE("first hour: `depth` output reads back 100% valid within 1 mm, for eve
   Tensor read = ds::load_depth_metres(s.file("full size/d.png"));
   CHECK(read.shape() == ds::Shape{1, 1, 474, 712});
   CHECK(std::all_of(read.data(), read.data() + read.numel(), [](float m) { return std::isfinite(m) && m >= 0.001f; }));
-  CHECK(contains(r.out, "pixels estimated nearer than 1 mm written as 1 mm"));
+  CHECK(contains(r.out, "pixels estimated nearer than 1 mm taken as 1 mm"));
 }
 
 TEST_CASE("first hour: stylize --depth says once how many depth pixels are valid, never 0.0% for one pixel") {
@@ -382,9 +383,44 @@ TEST_CASE("first hour: features writes only to .h5/.hdf5 names, depth says when 
   CHECK(f.rc == 1);
   CHECK(contains(f.out, s.file("f.png") + ": the features are written as HDF5; name the output .h5 or .hdf5"));
   CHECK_FALSE(fs::exists(s.file("f.png")));
-  fs::create_directories(s.dir / "depth maps");
-  dst::CliResult d = dst::run_depthstyle({"depth", s.file("in.png"), "-o", s.file("depth maps")});
-  CHECK(d.rc == 1);
-  CHECK(contains(d.out, s.file("depth maps") + ": is a folder; -o names the depth map file, e.g. " +
-                            s.file("depth maps/depth.png")));
+}
+
+TEST_CASE("first hour: every command that writes one image says when its -o is an existing folder") {
+  // depth said so; stylize, fast and 3d said "cannot write images of type '(no extension)'" (3d:
+  // "cannot tell what to write from the extension"). A folder named like an image is one too.
+  Scratch s("output folders");
+  ds::save_image(s.file("in.png"), ramp_image(32, 32));
+  dst::write_file(s.file("model.h5"), "never read: the output is refused first");
+  for (const char* folder : {"results", "view.png"}) {
+    fs::create_directories(s.dir / folder);
+    const std::string out = s.file(folder);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"depth", s.file("in.png"), "-o", out},
+          {"stylize", s.file("in.png"), "--style", s.file("in.png"), "-o", out},
+          {"fast", s.file("model.h5"), s.file("in.png"), "-o", out},
+          {"3d", s.file("in.png"), "-o", out}}) {
+      dst::CliResult r = dst::run_depthstyle(args);
+      INFO(args[0] << " -o " << folder << ": " << r.out);
+      CHECK(r.rc == 1);
+      CHECK(contains(r.out, out + ": is a folder; give a file name in it, e.g. " + out + "/NAME.png"));
+      CHECK(fs::is_empty(s.dir / folder));
+    }
+  }
+}
+
+TEST_CASE("first hour: depth -o of its own input is refused as the input, not for the output's type") {
+  // `depth X.jpg -o X.jpg` said "JPEG holds 8-bit samples only": the type was checked first.
+  Scratch s("depth over its input");
+  ds::save_image(s.file("in.jpg"), ramp_image(32, 32));
+  const std::vector<uint8_t> before = ds::read_file_bytes(s.file("in.jpg"));
+  dst::CliResult r = dst::run_depthstyle({"depth", s.file("in.jpg"), "-o", s.file("in.jpg")});
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "refusing to write the -o depth map '" + s.file("in.jpg") + "': it is the image"));
+  CHECK(ds::read_file_bytes(s.file("in.jpg")) == before);
+  // A JPEG depth map of another image is still refused for its type, before its folder is made.
+  dst::CliResult j = dst::run_depthstyle({"depth", s.file("in.jpg"), "-o", s.file("new/d.jpg")});
+  CHECK(j.rc == 1);
+  CHECK(contains(j.out, "JPEG holds 8-bit samples only"));
+  CHECK_FALSE(fs::exists(s.dir / "new"));
 }

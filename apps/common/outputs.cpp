@@ -45,6 +45,11 @@ class FileIndex {
 }  // namespace
 
 void OutputPlan::check() const {
+  check_conflicts();
+  for (const File& o : outputs_) ensure_parent_dir(o.path);
+}
+
+void OutputPlan::check_conflicts() const {
   FileIndex<const File*> read, written;
   for (const File& f : inputs_) read.add(file_keys(f.path), &f);
   for (const File& o : outputs_) {
@@ -58,7 +63,6 @@ void OutputPlan::check() const {
                   "' are the same file: one would replace the other; choose other output names");
     written.add(k, &o);
   }
-  for (const File& o : outputs_) ensure_parent_dir(o.path);
 }
 
 void check_output_folder(const std::string& in_dir, const std::string& out_dir, bool allow_same,

@@ -27,6 +27,9 @@ class OutputPlan {
   // Throws ds::Error naming both files and their roles at the first conflict, then creates
   // the outputs' missing folders (ds::Error naming a folder that cannot be made).
   void check() const;
+  // The conflicts alone (nothing created), for a command that checks its outputs' names in
+  // between.
+  void check_conflicts() const;
 
  private:
   struct File {

@@ -1,7 +1,6 @@
 // depthstyle depth IMAGE -o DEPTH.png: monocular depth (FastDepth, or Monodepth2 when its
 // weights are given) as a 16-bit PNG of millimetres and a colour-mapped preview.
 #include <cstdio>
-#include <filesystem>
 
 #include "apps/common/args.h"
 #include "apps/common/outputs.h"
@@ -28,16 +27,16 @@ int cmd_depth(int argc, char** argv) {
   a.device_option();
   if (!a.parse(argc, argv, 1, 1, "one IMAGE")) return 0;
   const std::string out = a.required("-o");
-  if (std::filesystem::is_directory(out))
-    throw Error(out + ": is a folder; -o names the depth map file, e.g. " +
-                (std::filesystem::path(out) / "depth.png").string());
-  check_image_output(out, 16);
   Device dev = a.device();
   OutputPlan plan;
   plan.input("image", a.positional()[0]);
   plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
   plan.output("-o depth map", out);
   plan.output("preview", depth_preview_path(out));
+  // An output that is the input is the first thing to say ("-o X.jpg" of X.jpg is refused as
+  // the input, not as a JPEG), and a bad name is refused before check() creates its folder.
+  plan.check_conflicts();
+  check_image_output(out, 16);
   plan.check();
   std::unique_ptr<DepthEstimator> net = load_depth_net(a.str("--monodepth2"), dev);
   const std::string& image = a.positional()[0];
@@ -45,12 +44,7 @@ int cmd_depth(int argc, char** argv) {
   write_depth_outputs(d, out);
   std::printf("%s: %s depth %.3f .. %.3f m; wrote %s and %s\n", image.c_str(), net->name().c_str(), d.raw_min,
               d.raw_max, out.c_str(), depth_preview_path(out).c_str());
-  if (d.raised)
-    std::printf("note: %lld pixels estimated nearer than 1 mm written as 1 mm (the PNG's nearest depth)\n",
-                static_cast<long long>(d.raised));
-  if (d.lowered)
-    std::printf("note: %lld pixels estimated farther than 65.535 m written as 65.535 m (the PNG's farthest)\n",
-                static_cast<long long>(d.lowered));
+  print_depth_clamp_notes(d);
   return 0;
 }
 

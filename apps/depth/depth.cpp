@@ -1,6 +1,7 @@
 #include "apps/depth/depth.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "apps/render/montage.h"
 #include "tensor/image_io.h"
@@ -25,6 +26,15 @@ DepthEstimate estimate_depth(const DepthEstimator& net, const Tensor& rgb, Devic
     if (p[i] > kPngFarthestMetres) p[i] = static_cast<float>(kPngFarthestMetres), ++d.lowered;
   }
   return d;
+}
+
+void print_depth_clamp_notes(const DepthEstimate& d) {
+  if (d.raised)
+    std::printf("note: %lld pixels estimated nearer than 1 mm taken as 1 mm (a depth PNG's nearest; 0 there means "
+                "no depth)\n", static_cast<long long>(d.raised));
+  if (d.lowered)
+    std::printf("note: %lld pixels estimated farther than 65.535 m taken as 65.535 m (a depth PNG's farthest)\n",
+                static_cast<long long>(d.lowered));
 }
 
 std::string depth_preview_path(const std::string& out) {

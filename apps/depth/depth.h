@@ -24,6 +24,11 @@ struct DepthEstimate {
 // Throws ds::Error naming the network when an estimate is NaN or infinite (broken weights).
 DepthEstimate estimate_depth(const DepthEstimator& net, const Tensor& rgb, Device dev);
 
+// Prints a note for each kind of clamped pixel of `d` (none when nothing was clamped):
+// "note: N pixels estimated nearer than 1 mm taken as 1 mm (...)". `depth` and `3d` both say it,
+// so that a depth `3d` estimates is the one `depth` writes and says the same about it.
+void print_depth_clamp_notes(const DepthEstimate& d);
+
 // DEPTH.png -> DEPTH_preview.png (the name `depth` gives its preview).
 std::string depth_preview_path(const std::string& out);
 

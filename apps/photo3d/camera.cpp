@@ -1,6 +1,7 @@
 #include "apps/photo3d/camera.h"
 
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 #include <vector>
 
@@ -24,8 +25,13 @@ double Intrinsics::vertical_fov_deg() const { return 2 * std::atan(height / (2 *
 Intrinsics intrinsics_from_fov(int width, int height, double fov_deg) {
   if (width < 1 || height < 1) throw Error("camera: empty image (" + std::to_string(width) + "x" +
                                            std::to_string(height) + ")");
-  if (!(fov_deg > 1 && fov_deg < 179))
-    throw Error("--fov " + std::to_string(fov_deg) + ": the field of view must be between 1 and 179 degrees");
+  if (!(fov_deg >= kMinFovDeg && fov_deg <= kMaxFovDeg)) {
+    // Args::number's words for the same range, so --fov is refused alike wherever it is checked.
+    char msg[120];
+    std::snprintf(msg, sizeof msg, "option --fov: %g is out of range [%g, %g] (degrees across the long side)", fov_deg,
+                  kMinFovDeg, kMaxFovDeg);
+    throw Error(msg);
+  }
   double f = 0.5 * std::max(width, height) / std::tan(rad(fov_deg) / 2);
   return {width, height, f, f, width / 2.0, height / 2.0};
 }

@@ -35,8 +35,12 @@ struct Intrinsics {
   double vertical_fov_deg() const;
 };
 
+// The field of view --fov takes, degrees, both ends included (the command checks it with
+// Args::number, whose ranges are closed): at 180 the focal length (W/2) / tan(fov/2) is 0.
+constexpr double kMinFovDeg = 1, kMaxFovDeg = 179;
+
 // A centred pinhole camera whose field of view across the image's long side is fov_deg
-// (square pixels). Errors: fov outside (1, 179) degrees, an empty image.
+// (square pixels). Errors: fov outside [kMinFovDeg, kMaxFovDeg], an empty image.
 Intrinsics intrinsics_from_fov(int width, int height, double fov_deg);
 
 // The NYU Depth v2 colour camera (Kinect v1), from the NYU toolbox's camera_params.m

@@ -110,6 +110,7 @@ int cmd_3d(int argc, char** argv) {
     }
   if (o.depth.empty()) plan.input("depth network weights", depth_net_file(a.str("--monodepth2")));
   plan.check();
+  warn_unused_3d_options(a, o);
 
   // The content, its depth and the cameras at the working size, checked before any stylisation.
   Content c = load_content(content, o.depth, o.depth_file);
@@ -130,7 +131,8 @@ int cmd_3d(int argc, char** argv) {
                 std::to_string(50LL * in.K.width * in.K.height / 1000000) + " MB, more than a browser tab opens: "
                 "give a smaller --size (at most 2048x2048 pixels), or --no-viewer for the .glb alone");
   const Photo3dViews views = plan_views(o, in.K, in.depth, needs_camera_path(o));
-  std::printf("3d: %s %dx%d, %s, depth %.2f .. %.2f m (median %.2f m)\n", content.c_str(), in.K.width, in.K.height,
+  check_views_see_photo(views, in.image, in.depth, in.K, o.edge_threshold);
+  std::printf("3d: %s %dx%d, %s, depth %.3g .. %.3g m (median %.3g m)\n", content.c_str(), in.K.width, in.K.height,
               in.camera_source.c_str(), *std::min_element(in.depth.z.begin(), in.depth.z.end()),
               *std::max_element(in.depth.z.begin(), in.depth.z.end()), median_depth(in.depth));
   std::fflush(stdout);

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "apps/depth/depth.h"
 #include "apps/photo3d/photo3d_options.h"
 #include "weights/depth_map.h"
 #include "nn/resize.h"
@@ -24,7 +25,9 @@ std::string size_text(int64_t w, int64_t h) { return std::to_string(w) + "x" + s
 DepthGrid grid_of(const Tensor& metres) {
   DepthGrid g{static_cast<int>(metres.W()), static_cast<int>(metres.H()), metres.to_vector()};
   for (float& z : g.z)
-    if (!(z > 0) || !std::isfinite(z)) z = 1e-3f;  // an estimator's 0 or below: the nearest we render
+    // Estimates come clamped (estimate_depth) and measured depths filled with positive values;
+    // this keeps anything else that is not a depth from reaching the mesh, at `depth`'s 1 mm floor.
+    if (!(z > 0) || !std::isfinite(z)) z = static_cast<float>(kPngNearestMetres);
   return g;
 }
 
@@ -59,13 +62,16 @@ PhotoInput load_photo_input(const PhotoInputSpec& spec, const Content& c, const 
   if (c.depth.defined()) {
     in.depth = grid_of(resize_depth_to(c.depth, h, w));
   } else {
-    NoGradGuard ng;
     std::printf("depth: estimated by %s\n", depth_net->name().c_str());
-    in.depth = grid_of(depth_net->predict(Var(in.content.to(dev))).value().to(Device::CPU));
+    DepthEstimate d = estimate_depth(*depth_net, in.content, dev);  // clamped to 1 mm .. 65.535 m as `depth` writes it
+    print_depth_clamp_notes(d);
+    in.depth = grid_of(d.metres);
   }
   if (spec.fov > 0) {
     in.K = intrinsics_from_fov(w, h, spec.fov);
-    in.camera_source = "--fov " + std::to_string(spec.fov).substr(0, 5) + " degrees";
+    char source[64];
+    std::snprintf(source, sizeof source, "--fov %g degrees", spec.fov);
+    in.camera_source = source;
   } else if (is_nyu_depth_file(spec.depth_path)) {
     in.K = nyu_kinect_intrinsics(w, h);
     in.camera_source = "NYU Kinect intrinsics";

@@ -1,5 +1,8 @@
 #include "apps/photo3d/photo3d_options.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "apps/photo3d/camera_path.h"
 #include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/stereo.h"
@@ -17,8 +20,8 @@ void declare_3d_options(Args& a) {
                          "with X.html (viewer) beside it, X.ply a point cloud");
   a.option("--stylized", "IMAGE", "an existing stylised result of CONTENT to turn into 3D (no stylisation; its size "
                                   "is the working size)");
-  a.option("--fov", "DEG", "field of view across the long side (default: the NYU Kinect's intrinsics for NYU depth "
-                           "files, .mat and Kinect .pgm; else 53.13, Shih et al.'s f = max(W, H))");
+  a.option("--fov", "DEG", "field of view across the long side, 1 to 179 degrees (default: the NYU Kinect's "
+                           "intrinsics for NYU depth files, .mat and Kinect .pgm; else 53.13, Shih et al.'s f = max(W, H))");
   a.option("--camera", "PATH", "the video's camera path: swing | circle | zoom | dolly-zoom | ken-burns", "swing");
   a.option("--frames", "N", "frames of the camera path", "90");
   a.option("--fps", "F", "frames per second of the video", "30");
@@ -57,7 +60,7 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (o.outputs.empty()) throw Error("-o is required (see --help): name at least one output");
   o.stylized = a.str("--stylized");
   o.has_styles = a.has("--style");
-  if (a.has("--fov")) o.fov = a.number("--fov", 1, 179);
+  if (a.has("--fov")) o.fov = a.number("--fov", kMinFovDeg, kMaxFovDeg);
   o.camera = a.str("--camera");
   check_camera_path(o.camera);
   o.frames = a.integer("--frames", 1, 10000);
@@ -94,6 +97,35 @@ Photo3dOptions photo3d_options(const Args& a) {
     pattern_frame_path(o.consistency_frames, 1);  // a pattern, or its error now
   }
   return o;
+}
+
+bool Photo3dOptions::writes(std::initializer_list<Output3d> kinds) const {
+  return std::any_of(outputs.begin(), outputs.end(), [&](const std::string& p) {
+    return std::find(kinds.begin(), kinds.end(), output_kind(p, !stereo.empty())) != kinds.end();
+  });
+}
+
+void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
+  using K = Output3d;
+  const bool views = o.writes({K::View, K::Stereo});
+  const bool path = o.writes({K::Frames, K::Video}) || o.consistency_pairs > 0;
+  struct Use {
+    const char* option;
+    bool used;
+    const char* applies_to;
+  };
+  const char* const view_outputs = ".png/.jpg views";
+  const char* const path_outputs = "the camera path: frames (X%04d.png), videos and --report-consistency";
+  for (const Use& u : {Use{"--stereo", views, view_outputs}, Use{"--baseline", views, view_outputs},
+                       Use{"--view", views, view_outputs}, Use{"--camera", path, path_outputs},
+                       Use{"--amplitude", path, path_outputs}, Use{"--frames", path, path_outputs},
+                       Use{"--fps", o.writes({K::Video}), "videos (.mp4/.webm/.gif)"},
+                       Use{"--holes", views || path, "rendered pictures: views, frames, videos"},
+                       Use{"--no-viewer", o.writes({K::Glb}), ".glb outputs"},
+                       Use{"--fill-iters", o.fill == "stylized", "--fill stylized"},
+                       Use{"--fill-continuity", o.fill == "stylized", "--fill stylized"}})
+    if (a.has(u.option) && !u.used)
+      std::fprintf(stderr, "warning: %s is not used: it applies to %s\n", u.option, u.applies_to);
 }
 
 }  // namespace app

@@ -1,11 +1,13 @@
 // The options of `depthstyle 3d` that are its own (the stylisation's are stylize's, declared with
 // StylizeUse::PerFrame: apps/stylize/stylize_options.h), declared once and read once into typed values.
 #pragma once
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "apps/common/args.h"
 #include "apps/photo3d/camera.h"
+#include "apps/photo3d/photo3d_outputs.h"
 #include "weights/depth_io.h"
 
 namespace ds {
@@ -41,6 +43,8 @@ struct Photo3dOptions {
   std::string consistency_frames;    // --consistency-frames PATTERN: also report these pictures of the path
   bool stylise() const { return stylized.empty() && has_styles; }
   bool has_styles = false;           // --style given
+  // True when some -o is of one of these kinds (output_kind, with --stereo as given).
+  bool writes(std::initializer_list<Output3d> kinds) const;
 };
 
 // The default field of view across the long side when neither --fov nor NYU intrinsics apply:
@@ -53,6 +57,11 @@ void declare_3d_options(Args& a);
 
 // Reads and checks them (ds::Error naming the option).
 Photo3dOptions photo3d_options(const Args& a);
+
+// Prints "warning: --X is not used: it applies to ..." (stderr) for each option given that no
+// requested output uses, as `video --depth` does: an option silently ignored looks like one
+// that worked (--stereo with only a video, --camera with only a view).
+void warn_unused_3d_options(const Args& a, const Photo3dOptions& o);
 
 }  // namespace app
 }  // namespace ds

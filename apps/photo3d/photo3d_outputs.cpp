@@ -61,6 +61,7 @@ std::vector<std::string> stale_frame_paths(const std::string& pattern, int n) {
 }
 
 Output3d output_kind(const std::string& path, bool stereo) {
+  check_not_folder(path);
   std::string e = lower_extension(path);
   if (e == ".glb") return Output3d::Glb;
   if (e == ".ply") return Output3d::Ply;

@@ -5,6 +5,9 @@
 #include <cstdio>
 
 #include "apps/photo3d/camera_path.h"
+#include "apps/photo3d/ldi.h"
+#include "apps/photo3d/mesh.h"
+#include "apps/photo3d/rasterizer.h"
 #include "apps/photo3d/stereo.h"
 #include "tensor/error.h"
 
@@ -13,9 +16,15 @@ namespace app {
 
 std::vector<View> Photo3dViews::all() const {
   std::vector<View> v = path;
-  v.push_back(view);
-  if (stereo) v.push_back(stereo_eye(view, baseline, false)), v.push_back(stereo_eye(view, baseline, true));
+  for (const NamedView& s : singles()) v.push_back(s.view);
   return v;
+}
+
+std::vector<NamedView> Photo3dViews::singles() const {
+  if (!rendered_view) return {};
+  if (!stereo) return {{"--view", view}};
+  return {{"the left eye of --stereo", stereo_eye(view, baseline, false)},
+          {"the right eye of --stereo", stereo_eye(view, baseline, true)}};
 }
 
 double median_depth(const DepthGrid& depth) {
@@ -37,18 +46,57 @@ Photo3dViews plan_views(const Photo3dOptions& o, const Intrinsics& K, const Dept
   v.amplitude = o.amplitude > 0 ? o.amplitude : 0.03 * median_depth(depth);
   if (needs_path) v.path = camera_path(o.camera, o.frames, v.amplitude, K, centre_depth(depth));
   v.view = View{o.view, K};
+  v.rendered_view = o.writes({Output3d::View, Output3d::Stereo});
   v.stereo = !o.stereo.empty();
   v.baseline = o.baseline;
   for (size_t k = 0; k < v.path.size(); ++k)
     check_camera_outside(depth, K, v.path[k],
                          "frame " + std::to_string(k + 1) + " of --camera " + o.camera + " (--amplitude " +
                              std::to_string(v.amplitude).substr(0, 6) + " m)");
-  check_camera_outside(depth, K, v.view, "--view");
-  if (v.stereo) {
-    check_camera_outside(depth, K, stereo_eye(v.view, v.baseline, false), "the left eye of --stereo");
-    check_camera_outside(depth, K, stereo_eye(v.view, v.baseline, true), "the right eye of --stereo");
-  }
+  for (const NamedView& s : v.singles()) check_camera_outside(depth, K, s.view, s.name);
   return v;
+}
+
+namespace {
+
+// Why `view` sees none of the photo, from where the photo's pixels land: in front of the
+// camera or not, inside its frame or not.
+std::string why_unseen(const DepthGrid& depth, const Intrinsics& K, const View& view) {
+  long long in_front = 0, in_frame = 0;
+  for (int y = 0; y < depth.height; ++y)
+    for (int x = 0; x < depth.width; ++x) {
+      Vec3 p = view.pose.to_view(unproject(K, x + 0.5, y + 0.5, depth.at(x, y)));
+      if (!(p.z >= kNearPlane)) continue;
+      ++in_front;
+      double u = view.K.fx * p.x / p.z + view.K.cx, v = view.K.fy * p.y / p.z + view.K.cy;
+      in_frame += u >= 0 && v >= 0 && u < view.K.width && v < view.K.height;
+    }
+  if (!in_front) return "everything the photo shows is behind it (it looks away from the scene)";
+  if (!in_frame) return "the photo is outside its field of view (the camera is too far to the side, or turned away)";
+  return "the photo is smaller than a pixel from there (the camera is too far away)";
+}
+
+}  // namespace
+
+void check_views_see_photo(const Photo3dViews& views, const Tensor& image, const DepthGrid& depth,
+                           const Intrinsics& K, double edge_threshold) {
+  const std::vector<NamedView> singles = views.singles();
+  if (singles.empty()) return;
+  LdiOptions lo;
+  lo.edge_threshold = edge_threshold;
+  lo.band = 0;  // the visible layer alone (see the header)
+  const PhotoMesh mesh = build_mesh(build_ldi(image, depth, K, lo));
+  for (const NamedView& s : singles) {
+    if (render(mesh, s.view, false).hole_fraction < 1) continue;
+    const Pose& p = s.view.pose;
+    char where[200];
+    std::snprintf(where, sizeof where, "the camera at (%g, %g, %g) m, turned yaw %g, pitch %g degrees,", p.t.x, p.t.y,
+                  p.t.z, p.yaw_deg, p.pitch_deg);
+    throw Error(s.name + ": " + where + " sees none of the photo: " + why_unseen(depth, K, s.view) +
+                "; its picture would be fill alone. " + (views.stereo ? "Give a smaller --baseline, or move --view" : "Move it") +
+                " nearer the photo's camera or turn it towards the scene "
+                "(--view 0,0,0,0,0 is the photo's own camera; metres and degrees)");
+  }
 }
 
 void check_camera_outside(const DepthGrid& depth, const Intrinsics& K, const View& view, const std::string& what) {

@@ -59,18 +59,10 @@ std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
 }
 
 bool needs_camera_path(const Photo3dOptions& o) {
-  if (o.consistency_pairs > 0) return true;
-  for (const std::string& p : o.outputs) {
-    Output3d k = output_kind(p, !o.stereo.empty());
-    if (k == Output3d::Frames || k == Output3d::Video) return true;
-  }
-  return false;
+  return o.consistency_pairs > 0 || o.writes({Output3d::Frames, Output3d::Video});
 }
 
-bool has_glb_output(const Photo3dOptions& o) {
-  return std::any_of(o.outputs.begin(), o.outputs.end(),
-                     [&](const std::string& p) { return output_kind(p, !o.stereo.empty()) == Output3d::Glb; });
-}
+bool has_glb_output(const Photo3dOptions& o) { return o.writes({Output3d::Glb}); }
 
 namespace {
 
@@ -89,6 +81,38 @@ void write_glb_and_page(const Photo3dOptions& o, const Photo3dResult& r, const s
   std::string page = viewer_page(r.title, glb, std::string(bundle.begin(), bundle.end()));
   write_file_bytes(viewer_page_path(path), page.data(), page.size());
   std::printf("wrote %s (the viewer: open it in a browser)\n", viewer_page_path(path).c_str());
+}
+
+// The picture at --view (or the stereo picture of its eyes), with the share of it filled beyond
+// the photo (of the eye that sees least), as the frames report theirs; a warning above
+// kViewFillWarning names the camera.
+void write_view(const Photo3dOptions& o, const Photo3dViews& views, const PhotoMesh& mesh, const std::string& path) {
+  const std::vector<NamedView> singles = views.singles();
+  std::vector<View> cameras;
+  for (const NamedView& s : singles) cameras.push_back(s.view);
+  std::vector<Tensor> pictures(cameras.size());
+  size_t worst = 0;
+  std::vector<double> holes(cameras.size());
+  render_views(mesh, cameras, o.fill_holes, [&](size_t k, Rendering& f) {
+    pictures[k] = f.image;
+    holes[k] = f.hole_fraction;
+    if (holes[k] > holes[worst]) worst = k;
+  });
+  save_image(path, views.stereo ? compose_stereo(pictures[0], pictures[1], o.stereo) : pictures[0]);
+  const char* filled = o.fill_holes ? "was filled" : "was left black";
+  if (views.stereo)
+    std::printf("wrote %s (%s stereo, baseline %.3g m; at most %.2f%% of an eye's view %s beyond the photo)\n",
+                path.c_str(), o.stereo.c_str(), views.baseline, 100 * holes[worst], filled);
+  else
+    std::printf("wrote %s (the view at --view; %.2f%% of it %s beyond the photo)\n", path.c_str(), 100 * holes[0],
+                filled);
+  std::fflush(stdout);  // the warning after the line it is about
+  if (holes[worst] > kViewFillWarning)
+    std::fprintf(stderr,
+                 "warning: %s sees the photo in less than half of %s (%.2f%% of its picture %s beyond the photo): "
+                 "is --view in metres and degrees%s?\n",
+                 singles[worst].name.c_str(), path.c_str(), 100 * holes[worst], filled,
+                 views.stereo ? ", --baseline in metres" : "");
 }
 
 // The camera path's frames, to the frame patterns and the videos (and kept when the consistency
@@ -149,12 +173,8 @@ void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const 
   for (const std::string& p : o.outputs) {
     switch (output_kind(p, stereo)) {
       case Output3d::View:
-        save_image(p, render(r.mesh, views.view, o.fill_holes).image);
-        std::printf("wrote %s (the view at --view)\n", p.c_str());
-        break;
       case Output3d::Stereo:
-        save_image(p, render_stereo(r.mesh, views.view, views.baseline, o.stereo, o.fill_holes));
-        std::printf("wrote %s (%s stereo, baseline %.3g m)\n", p.c_str(), o.stereo.c_str(), views.baseline);
+        write_view(o, views, r.mesh, p);
         break;
       case Output3d::Glb:
         write_glb_and_page(o, r, p);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "apps/photo3d/rasterizer.h"
 #include "tensor/error.h"
 
 namespace ds {
@@ -38,12 +37,6 @@ Tensor compose_stereo(const Tensor& left, const Tensor& right, const std::string
       std::copy(r + c * plane + y * w, r + c * plane + (y + 1) * w, o + (c * h + y) * 2 * w + w);
     }
   return out;
-}
-
-Tensor render_stereo(const PhotoMesh& mesh, const View& view, double baseline, const std::string& mode,
-                     bool fill_holes) {
-  return compose_stereo(render(mesh, stereo_eye(view, baseline, false), fill_holes).image,
-                        render(mesh, stereo_eye(view, baseline, true), fill_holes).image, mode);
 }
 
 }  // namespace app

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "apps/photo3d/camera.h"
-#include "apps/photo3d/mesh.h"
+#include "tensor/tensor.h"
 
 namespace ds {
 namespace app {
@@ -21,10 +21,6 @@ View stereo_eye(const View& view, double baseline, bool right);
 
 // left and right ([1,3,H,W] each) composed by `mode`: sbs [1,3,H,2W], anaglyph [1,3,H,W].
 Tensor compose_stereo(const Tensor& left, const Tensor& right, const std::string& mode);
-
-// Renders both eyes (fill_holes: rasterizer.h) and composes them.
-Tensor render_stereo(const PhotoMesh& mesh, const View& view, double baseline, const std::string& mode,
-                     bool fill_holes = true);
 
 }  // namespace app
 }  // namespace ds
