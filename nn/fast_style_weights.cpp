@@ -114,7 +114,8 @@ std::string fast_style_file(const std::string& model_or_name) {
 
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
   std::string path = fast_style_file(model_or_name);
-  if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
+  if (path != model_or_name && !fs::is_directory(model_or_name))  // a name: says to run setup when missing
+    path = prepared_file("weights/fast_style_" + model_or_name + ".h5");
   refuse_unconverted(path);
   const std::string optim = ".optim.h5";  // the optimiser state beside a checkpoint: a likely slip of the tab key
   if (path.size() > optim.size() && path.compare(path.size() - optim.size(), optim.size(), optim) == 0 && fs::exists(path))

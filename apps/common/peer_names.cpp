@@ -98,7 +98,6 @@ const std::vector<PeerName>& neural_style_names() {
 const std::vector<PeerName>& fast_style_names() {
   using V = PeerValue;
   const char* const lua = "fast-neural-style";
-  const char* const pt = "pytorch/examples";
   static const std::vector<PeerName> names = {
       // jcjohnson/fast-neural-style, fast_neural_style.lua's cmd:option list
       {"-model", "--model", V::Same, "the model (a .t7 converted once by weights/convert/convert.py auto)", lua},
@@ -114,16 +113,22 @@ const std::vector<PeerName>& fast_style_names() {
        "CUDA always runs cuDNN here (OpenCL is not supported); pick the device with --device", lua},
       {"-use_cudnn", nullptr, V::IgnoredFlag, "CUDA always runs cuDNN here", lua},
       {"-cudnn_benchmark", nullptr, V::IgnoredFlag, "always on: cuDNN's algorithms are measured once per shape", lua},
-      // pytorch/examples fast_neural_style, neural_style.py eval's argparse list
-      {"--content-image", "--input", V::Same, "the image to stylise", pt},
-      {"--output-image", "-o", V::Same, "the result", pt},
-      {"--cuda", "--device", V::Cuda01, "1: cuda, 0: cpu", pt},
-      {"--accel", nullptr, V::IgnoredFlag, "the default --device is already cuda when a GPU is present", pt},
-      {"--content-scale", nullptr, V::Same,
-       "it divides both sides by a factor; give the long side in pixels with --size", pt},
-      {"--export_onnx", nullptr, V::Same, "ONNX is neither read nor written here", pt},
   };
-  return names;
+  // pytorch/examples fast_neural_style, neural_style.py eval's argparse list
+  static const std::vector<PeerName> both = [] {
+    std::vector<PeerName> all = names;
+    auto add = [&](const char* peer, const char* ours, PeerValue v, const char* note) {
+      all.push_back({peer, ours, v, note, "pytorch/examples"});
+    };
+    add("--content-image", "--input", V::Same, "the image to stylise");
+    add("--output-image", "-o", V::Same, "the result");
+    add("--cuda", "--device", V::Cuda01, "1: cuda, 0: cpu");
+    add("--accel", nullptr, V::IgnoredFlag, "the default --device is already cuda when a GPU is present");
+    add("--content-scale", nullptr, V::Same, "it divides both sides by a factor; give the long side in pixels with --size");
+    add("--export_onnx", nullptr, V::Same, "ONNX is neither read nor written here");
+    return all;
+  }();
+  return both;
 }
 
 const std::vector<ValueAlias>& value_aliases() {

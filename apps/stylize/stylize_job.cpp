@@ -160,12 +160,15 @@ JobResult StylizeCommand::run(const StylizeJob& job, bool say_on_interrupt) cons
 
 // A stopped run's ending: what happened, where the best iterate went, and what to try.
 //
-// When no iterate beat the start image (best after 0 iterations), the likeliest cause is that
-// the start already is (nearly) the minimum of the loss -- content = style, or a flat image
-// with --original-colors histogram -- since Adam's first step moves every pixel by --lr and so
-// can only go uphill from there; a smaller --lr does not help then. The losses alone cannot
-// tell that from a learning rate so large that no step ever came back, so this cause is named
-// first and the learning-rate advice second, and the exit status stays 1: the result is the
+// When no iterate beat the start image (best after 0 iterations), two causes fit the losses:
+// the start already is (nearly) the minimum -- content = style, or a flat image with
+// --original-colors histogram -- so that every step goes uphill and a smaller --lr does not
+// help; or a learning rate so large that no step came back. Which to name first: a style that
+// is the content file itself settles it; L-BFGS's line search finding no lower point says the
+// first; and with Adam, --lr up to 0.3 does get a content start below its loss within a few
+// iterations on ordinary pairs (the measurements in apps/stylize/divergence.h: at 0.3 the loss
+// jumps 27x at iteration 2 and then falls far below the start), so at such rates it is the
+// first, above them the learning rate. The exit status stays 1 either way: the result is the
 // start image unchanged, which a script must not take for a stylised image.
 Error StylizeCommand::divergence_error(const StylizeResult& r, const StylizeJob& job) const {
   const std::string& out = job.out;
@@ -183,14 +186,21 @@ Error StylizeCommand::divergence_error(const StylizeResult& r, const StylizeJob&
                                                        : "try --optimizer adam, or smaller loss weights";
   std::string head = "stylize stopped at " + std::string(where) + "iteration " + std::to_string(r.iterations) + ": " +
                      r.stopped + "; ";
-  if (r.scale_first_iteration + r.best_done > 0 || !std::isfinite(r.best_loss)) return Error(head + best + "; " + advice);
+  bool start_best = r.scale_first_iteration + r.best_done == 0 && std::isfinite(r.best_loss);
   std::string same;
   for (const StyleInput& s : o_.styles)
     if (same_file(s.path, job.content)) same = " (--style " + s.path + " is the content image itself)";
+  const double kRecoveringLr = 0.3;
+  bool minimum_first = start_best && (!same.empty() || o_.optimizer == Optimizer::LBFGS || o_.lr <= kRecoveringLr);
+  if (!minimum_first)
+    return Error(head + best + "; " + advice +
+                 (start_best ? "; if no iteration goes below the start at a smaller --lr either, the start is (nearly) "
+                               "the minimum already (content = style?)"
+                             : ""));
   char start[160];
   std::snprintf(start, sizeof start, "no iteration went below the start image's loss (%.4g)", r.best_loss);
   return Error(head + start + ": the start is most likely already (nearly) the minimum of these loss terms" + same +
-               ", so every step goes uphill; the start image was written unchanged to " + out +
+               ", so every step goes uphill; the best iterate is the start image, written unchanged to " + out +
                ". If the content and style differ, " + advice);
 }
 

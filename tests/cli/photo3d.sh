@@ -72,7 +72,7 @@ expect "viewer page of a huge photo" "give a smaller --size" "$tmp/big.ppm" --de
   --size 2050 -o "$o/s.glb"
 rm -f "$tmp/big.ppm" "$tmp/big.pgm"
 expect "--fill stylized without a style" "needs the style" "$c" --depth "$tmp/d.pgm" --fill stylized -o "$o/v.png"
-EXPECT_RC=2 expect "no output" "-o is required" "$c" --depth "$tmp/d.pgm"
+expect "no output" "-o is required" "$c" --depth "$tmp/d.pgm"
 expect "a folder as content" "not a folder" "$tmp" --depth "$tmp/d.pgm" -o "$o/v.png"
 expect "missing content" "cannot open" "$tmp/nope.ppm" --depth "$tmp/d.pgm" -o "$o/v.png"
 DEPTHSTYLE_PREPARED="$tmp" expect "no viewer bundle" "--no-viewer" "$c" --depth "$tmp/d.pgm" -o "$o/s.glb"
