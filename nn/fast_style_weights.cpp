@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "autograd/ops.h"
@@ -74,19 +75,52 @@ FastStyleNet fast_style_init(const std::string& init, uint64_t seed) {
   return load_fast_style(init, Device::CPU);  // a file or a pretrained style name
 }
 
+int64_t checkpoint_step(const std::string& path) {
+  std::string n = fs::path(path).filename().string();
+  long long s = -1;
+  char tail[8] = {0};
+  if (std::sscanf(n.c_str(), "step_%lld%7s", &s, tail) == 2 && std::string(tail) == ".h5") return s;
+  return -1;
+}
+
+std::vector<std::string> existing_checkpoints(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code e;
+  if (!fs::is_directory(dir, e)) return out;
+  for (const fs::directory_entry& f : fs::directory_iterator(dir))
+    if (checkpoint_step(f.path().string()) >= 0) out.push_back(f.path().string());
+  return out;
+}
+
+std::string resolve_checkpoint(const std::string& file_or_dir) {
+  if (!fs::is_directory(file_or_dir)) return file_or_dir;
+  std::string best;
+  int64_t best_step = -1;
+  for (const std::string& c : existing_checkpoints(file_or_dir))
+    if (checkpoint_step(c) > best_step) best_step = checkpoint_step(c), best = c;
+  if (best.empty()) throw Error(file_or_dir + ": no checkpoint (step_NNNNNN.h5) in this folder");
+  return best;
+}
+
 std::string fast_style_file(const std::string& model_or_name) {
+  if (fs::is_directory(model_or_name)) return resolve_checkpoint(model_or_name);
   if (looks_like_path(model_or_name)) return model_or_name;
   const std::vector<std::string>& names = fast_style_names();
   if (std::find(names.begin(), names.end(), model_or_name) == names.end())
-    throw Error("unknown style '" + model_or_name + "': give a project HDF5 file (architecture fast_style_tf) or one of " +
-                fast_style_list());
+    throw Error("unknown model '" + model_or_name + "': give a project HDF5 file (a converted transformer or a train "
+                "checkpoint), a train -o folder (its latest checkpoint), or a pretrained style: " + fast_style_list());
   return prepared_dir() + "/weights/fast_style_" + model_or_name + ".h5";
 }
 
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
   std::string path = fast_style_file(model_or_name);
-  if (path != model_or_name) path = prepared_file("weights/fast_style_" + model_or_name + ".h5");  // says to run setup
+  if (path != model_or_name && !fs::is_directory(model_or_name))  // a name: says to run setup when missing
+    path = prepared_file("weights/fast_style_" + model_or_name + ".h5");
   refuse_unconverted(path);
+  const std::string optim = ".optim.h5";  // the optimiser state beside a checkpoint: a likely slip of the tab key
+  if (path.size() > optim.size() && path.compare(path.size() - optim.size(), optim.size(), optim) == 0 && fs::exists(path))
+    throw Error(path + " is the optimiser state of a training checkpoint, not a model: give " +
+                path.substr(0, path.size() - optim.size()) + ".h5 (or its folder, for the latest checkpoint)");
   WeightFile f = load_weights(path, std::vector<std::string>{"fast_style_tf", "transformer_graph"});
   if (f.architecture == "fast_style_tf") {
     check_params(f, FastStyleNet::param_shapes());

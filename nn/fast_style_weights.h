@@ -3,6 +3,7 @@
 // (docs/weights-format.md): the pretrained styles, converted networks, a fresh initialisation for
 // training, and stylising one image.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -18,15 +19,27 @@ namespace ds {
 const std::vector<std::string>& fast_style_names();
 std::string fast_style_list();  // the names comma-separated, for messages
 
+// Training checkpoints (depthstyle train -o DIR): DIR/step_NNNNNN.h5, a transformer file like
+// any other, beside DIR/step_NNNNNN.optim.h5, the optimiser's state.
+// A checkpoint file as is, or for a folder the checkpoint with the highest step in it (what
+// train --resume DIR continues); ds::Error naming a folder without one.
+std::string resolve_checkpoint(const std::string& file_or_dir);
+// The step in a checkpoint's file name (step_NNNNNN.h5), or -1 for another name.
+int64_t checkpoint_step(const std::string& path);
+// The checkpoint files (step_NNNNNN.h5) in a folder; none when it does not exist.
+std::vector<std::string> existing_checkpoints(const std::string& dir);
+
 // model_or_name: a project HDF5 file of architecture fast_style_tf or transformer_graph (a
 // converted pytorch/examples or jcjohnson/fast-neural-style network: its layers and
-// preprocessing are in the file), or one of fast_style_names(). Errors: an unknown name
-// (listing the known ones), a prepared file that is missing (saying to run scripts/setup), a
-// file of another architecture (naming it), a graph that does not parse (naming its line), a
-// file whose parameters differ from the network's (FastStyleNet::expected_params()).
+// preprocessing are in the file), a train folder (its latest checkpoint, resolve_checkpoint),
+// or one of fast_style_names(). Errors: an unknown model name (listing the known ones), a
+// prepared file that is missing (saying to run scripts/setup), a checkpoint's .optim.h5
+// (naming the checkpoint to give), a file of another architecture (naming it), a graph that
+// does not parse (naming its line), a file whose parameters differ from the network's
+// (FastStyleNet::expected_params()).
 FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
-// The file load_fast_style reads (a name's prepared file, not checked to exist); an unknown
-// name is the same error.
+// The file load_fast_style reads (a name's prepared file, not checked to exist; a folder's
+// latest checkpoint); an unknown name is the same error.
 std::string fast_style_file(const std::string& model_or_name);
 
 // The size stylize_fast runs at: (h, w) scaled so that the longer side is long_side, aspect

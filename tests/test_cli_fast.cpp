@@ -68,7 +68,8 @@ Tensor test_image(int64_t h, int64_t w) {
 
 TEST_CASE("fast: an unknown style name is an error listing the pretrained names") {
   std::string msg = error_of([] { ds::load_fast_style("starry", ds::Device::CPU); });
-  CHECK(contains(msg, "unknown style 'starry'"));
+  CHECK(contains(msg, "unknown model 'starry'"));  // a model, not a style: it was "unknown style"
+  CHECK(contains(msg, "a train -o folder"));
   for (const std::string& n : ds::fast_style_names()) CHECK(contains(msg, n));
 }
 

@@ -156,9 +156,10 @@ TEST_CASE("stylize options: neural-style's names mean what they mean there, or s
   CHECK(parse({"c.png", "-style_image", "s.png", "-init", "random"}).o.init == ds::app::InitKind::Noise);
   CHECK(parse({"c.png", "-style_image", "s.png", "-original_colors", "0"}).o.colors == ds::app::OriginalColors::None);
   CHECK(parse({"c.png", "-style_image", "s.png", "-normalize_gradients", "0"}).o.loss.spec.normalize_gradients == false);
-  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-backend", "cudnn"}),
-                      "option -backend (neural-style's -backend) is not supported, because"));
-  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-model_file", "vgg.caffemodel"}), "convert.py auto"));
+  std::string model_file = error({"c.png", "--style", "s.png", "-model_file", "vgg.caffemodel"});
+  CHECK(dst::contains(model_file, "option -model_file (neural-style's -model_file) is not supported: convert the model "
+                                  "once, weights/convert/convert.py auto"));
+  CHECK(dst::contains(model_file, "(docs/from-peers.md)"));
   CHECK(dst::contains(error({"c.png", "--style", "s.png", "-seed", "-1"}), "every run here is reproducible"));
   CHECK(dst::contains(error({"c.png", "--style", "s.png", "-gpu", "0,1"}), "one process per GPU"));
   CHECK(parse({"c.png", "-style_image", "s.png", "-content_layers", "fire3,fire5"}).o.loss.spec.content_layers ==
@@ -217,4 +218,61 @@ TEST_CASE("depthstyle --version, help COMMAND, and a mistyped command") {
     CHECK(rc == c.rc);
     CHECK(dst::contains(out, c.says));
   }
+}
+
+TEST_CASE("peer options that only chose how the peer ran are noted and ignored, their values not taken as arguments") {
+  // Nearly every neural-style command line carries -backend cudnn; parse() expects exactly one
+  // argument, so a value read as an argument would throw.
+  Parsed p = parse({"c.png", "--style", "s.png", "-backend", "cudnn", "-cudnn_autotune", "-lbfgs_num_correction", "5",
+                    "-optimizer", "lbfgs"});
+  CHECK(p.args.positional() == std::vector<std::string>{"c.png"});
+  CHECK(p.o.optimizer == ds::app::Optimizer::LBFGS);
+  auto [rc, out] = run("stylize no_such_content.png --style s.png -backend clnn -cudnn_autotune 1 -lbfgs_num_correction 5");
+  CHECK(rc != 0);  // the content is missing: the notes come first
+  CHECK(dst::contains(out, "note: -backend clnn ignored (neural-style's -backend): the kernels are not a choice here"));
+  CHECK(dst::contains(out, "OpenCL, clnn, is not supported"));
+  CHECK(dst::contains(out, "note: -cudnn_autotune 1 ignored (neural-style's -cudnn_autotune): always on here"));
+  CHECK(dst::contains(out, "note: -lbfgs_num_correction 5 ignored (neural-style's -lbfgs_num_correction): our L-BFGS "
+                           "keeps a fixed history of 20 correction pairs, and has no option for it"));
+  CHECK(dst::contains(out, "error: "));
+}
+
+TEST_CASE("stylize reads slow_neural_style.lua's names, and an unknown peer-like option points to docs/from-peers.md") {
+  Parsed p = parse({"c.png", "-style_image", "s.png", "-style_image_size", "96", "-tv_strength", "1e-6",
+                    "-style_weights", "5,5"});
+  CHECK(p.o.sizes.style_size == 96);
+  // fast-neural-style's vgg preprocessing multiplies 0..1 pixels by 255, and its TV is
+  // strength * 1/2 * sum d^2 on those: on our 0..1 pixels that is strength * 255^2 / 2.
+  CHECK(p.o.loss.spec.tv_weight == doctest::Approx(1e-6 * 255 * 255 / 2));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "-loss_type", "smoothl1"}),
+                      "option -loss_type (slow_neural_style.lua's -loss_type) is not supported"));
+  std::string unknown = error({"c.png", "--style", "s.png", "-deepstyle_thing", "3"});
+  CHECK(dst::contains(unknown, "unknown option '-deepstyle_thing'"));
+  CHECK(dst::contains(unknown, "another program's options: docs/from-peers.md"));
+  CHECK_FALSE(dst::contains(error({"c.png", "--style", "s.png", "--stlye-sizes", "3"}), "from-peers"));
+}
+
+TEST_CASE("fast reads fast_neural_style.lua's and pytorch/examples' option names") {
+  // The model does not exist: the error about it shows every option was read as ours.
+  auto [rc, out] = run("fast -model nosuch_model -input_image in.png -output_image o.png -gpu -1 -backend cuda -timing");
+  CHECK(rc != 0);
+  CHECK(dst::contains(out, "note: -model nosuch_model read as --model nosuch_model"));
+  CHECK(dst::contains(out, "note: -input_image in.png read as --input in.png"));
+  CHECK(dst::contains(out, "note: -gpu -1 read as --device cpu"));
+  CHECK(dst::contains(out, "note: -backend cuda ignored (fast-neural-style's -backend)"));
+  CHECK(dst::contains(out, "nosuch_model"));
+  CHECK_FALSE(dst::contains(out, "unknown option"));
+  auto [rc2, out2] = run("fast --model nosuch_model --content-image in.png --output-image o.png --cuda 0");
+  CHECK(rc2 != 0);
+  CHECK(dst::contains(out2, "note: --content-image in.png read as --input in.png (the image to stylise)"));
+  CHECK(dst::contains(out2, "note: --cuda 0 read as --device cpu"));
+  CHECK_FALSE(dst::contains(out2, "unknown option"));
+  auto [rc3, out3] = run("fast --model m.h5 --content-image in.png --output-image o.png --content-scale 2");
+  CHECK(rc3 == 2);
+  CHECK(dst::contains(out3, "option --content-scale (pytorch/examples' --content-scale) is not supported: it divides "
+                            "both sides by a factor; give the long side in pixels with --size (docs/from-peers.md)"));
+  auto [rc4, out4] = run("fast -model m.h5 -input_image in.png -output_image o.png -style_image s.png");
+  CHECK(rc4 == 2);
+  CHECK(dst::contains(out4, "unknown option '-style_image'"));
+  CHECK(dst::contains(out4, "docs/from-peers.md"));
 }

@@ -116,3 +116,27 @@ TEST_CASE("stylize --style-weight 0: a loss that rises from the content is said,
   // The best iterate is the start here: the content's pixels, up to 8-bit rounding.
   CHECK(ds::load_image_rgb(s.file("r.png")).to_vector() == ds::load_image_rgb(s.content).to_vector());
 }
+
+TEST_CASE("stylize with content = style: a loss that never goes below the start names that cause first") {
+  if (dst::skip_without_stylize_data()) return;
+  dst::StylizeScratch s("stylize-content-is-style");
+  INFO("last run: " << s.last);
+  // The content is its own style target: the start is (nearly) the minimum, so Adam's first
+  // step (every pixel moved by --lr) can only go uphill; this was reported as "the learning
+  // rate is too large ... try --lr" (a smaller step goes uphill too).
+  // --size 64 is the content's own (64x48): the start image is the content's pixels.
+  dst::Run r = s.depthstyle("stylize " + s.content + " --size 64 --style " + s.content + " --iters 12 -o " +
+                            s.file("r.png"));
+  REQUIRE(r.rc == 1);
+  ds::app::CsvTable t = ds::app::read_csv(s.file("r_losses.csv"));
+  for (size_t i = 1; i < t.rows.size(); ++i)  // the premise: no iterate below the start
+    REQUIRE(t.rows[i][t.column("total")] > t.rows[0][t.column("total")]);
+  size_t cause = r.out.find("no iteration went below the start image's loss");
+  size_t lr = r.out.find("learning rate");
+  CHECK(cause != std::string::npos);
+  CHECK(contains(r.out, "already (nearly) the minimum"));
+  CHECK(contains(r.out, "(--style " + s.content + " is the content image itself)"));
+  CHECK(contains(r.out, "the best iterate is the start image, written unchanged to " + s.file("r.png")));
+  CHECK(cause < lr);  // the learning rate comes second, for contents and styles that differ
+  CHECK(ds::load_image_rgb(s.file("r.png")).to_vector() == ds::load_image_rgb(s.content).to_vector());
+}

@@ -75,10 +75,11 @@ void check_style_sizes(const std::string& out, int long_side) {
 
 using dst::loss_change;
 
-// The command fails (exit 1) with `message` and writes no result.
-void check_rejected(const Scratch& s, const std::string& args, const std::string& message) {
+// The command fails (exit rc) with `message` and writes no result.
+// rc 2: the command line could not be read (apps/common/args.h UsageError).
+void check_rejected(const Scratch& s, const std::string& args, const std::string& message, int rc = 1) {
   Run r = s.stylize(args + " -o " + s.file("rejected.png"));
-  CHECK(r.rc == 1);
+  CHECK(r.rc == rc);
   CHECK(contains(r.out, message));
   CHECK(!fs::exists(s.file("rejected.png")));
 }
@@ -123,7 +124,7 @@ TEST_CASE("stylize --original-colors: the written result has the content's chrom
   Run hist = s.stylize("--iters 6 --depth-weight 20000 --original-colors histogram -o " + s.file("hist.png"));
   REQUIRE(hist.rc == 0);
   CHECK(ds::load_image_rgb(s.file("hist.png")).to_vector() != ds::load_image_rgb(s.file("plain.png")).to_vector());
-  check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values");
+  check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values", 2);
   check_rejected(s, "--original-colors=yes", "expected none, recombine, luminance-only or histogram");
 }
 

@@ -21,6 +21,7 @@
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
 #include "tests/check.h"
+#include "tests/cli_run.h"
 #include "tests/media_fixtures.h"
 #include "tests/prepared.h"
 #include "weights/depth_io.h"
@@ -124,7 +125,7 @@ TEST_CASE("video command: frame count, rate, size and audio carried over, with -
   REQUIRE(r.rc == 0);
   CHECK(count_frames(s / "cut.mkv") == 4);
   CHECK(dst::ffprobe(s / "cut.mkv", "a", "stream=codec_name") == "aac");
-  CHECK(hidden_files(s / "") == 0);
+  CHECK(hidden_files(s.dir.dir.string()) == 0);
 }
 
 TEST_CASE("video command: no output over an input, and bad inputs are clear errors with nothing written") {
@@ -166,7 +167,7 @@ TEST_CASE("video command: no output over an input, and bad inputs are clear erro
               "' --model-mask sigmoid --depth '" + (s / "depths") + "'",
           "no depth map for frame 3");
   CHECK_FALSE(fs::exists(s / "o.mp4"));
-  CHECK(hidden_files(s / "") == 0);
+  CHECK(hidden_files(s.dir.dir.string()) == 0);
 }
 
 TEST_CASE("video command: depth maps from a folder blend two models by depth") {
@@ -240,4 +241,29 @@ TEST_CASE("video command --style: warm-started optimisation with the temporal lo
   double off = true_flow_ewarp(scene, s / "tw0/%03d.png", n), on = true_flow_ewarp(scene, s / "tw100000/%03d.png", n);
   MESSAGE("E_warp with the true flow: off " << off << ", on " << on);
   CHECK(on < 0.5 * off);
+}
+
+TEST_CASE("video command: Ctrl-C says how many frames were done, and leaves no file, whole or half") {
+  // It exited 130 without a word.
+  VideoScratch s("cmd_interrupt");
+  // 40 frames of 480x640 through the transformer take many seconds on any CPU; the signal
+  // lands 1 s after the run starts.
+  dst::write_ramp_clip(s / "in.mp4", 480, 640, 40, Rational{25, 1});
+  dst::CliResult r = dst::run_depthstyle({"video", s / "in.mp4", "-o", s / "out.mp4", "--model", s.model, "--device",
+                                          "cpu", "--report", s / "report.csv"},
+                                         "video: ", 1.0);
+  INFO(r.out);
+  CHECK(r.signal == SIGINT);
+  size_t at = r.out.find("interrupted ");
+  REQUIRE(at != std::string::npos);
+  long done = -1;
+  size_t paren = r.out.find(" (", at);
+  REQUIRE(paren != std::string::npos);
+  REQUIRE(std::sscanf(r.out.c_str() + paren, " (%ld of 40 frames done); nothing written", &done) == 1);
+  CHECK(done >= 0);
+  CHECK(done < 40);
+  CHECK(contains(r.out, "nothing written: " + (s / "out.mp4") + " and " + (s / "report.csv") + " not created"));
+  CHECK_FALSE(fs::exists(s / "out.mp4"));
+  CHECK_FALSE(fs::exists(s / "report.csv"));
+  CHECK(hidden_files(s.dir.dir.string()) == 0);
 }

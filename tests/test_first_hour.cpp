@@ -424,3 +424,28 @@ TEST_CASE("first hour: depth -o of its own input is refused as the input, not fo
   CHECK(contains(j.out, "JPEG holds 8-bit samples only"));
   CHECK_FALSE(fs::exists(s.dir / "new"));
 }
+
+TEST_CASE("first hour: Ctrl-C during a single stylize says at which iteration, and writes nothing") {
+  // It ended silently (exit 130), leaving the user to guess whether anything was written.
+  if (dst::skip_without_data({"weights/squeezenet1_1.h5", "weights/fastdepth.h5", "images/style/wave.jpg"})) return;
+  Scratch s("ctrl-c stylize one");
+  write_ramps(s, {{"c.png", 36, 48}});
+  // --print-every 1 flushes a line per iteration: the signal lands mid-run, after iteration 2.
+  dst::CliResult r = dst::run_depthstyle({"stylize", s.file("c.png"), "--style", dst::prepared("images/style/wave.jpg"),
+                                          "--size", "32", "--iters", "100000", "--print-every", "1", "-o",
+                                          s.file("out/r.png")},
+                                         "iteration 2:", 0.2);
+  INFO(r.out);
+  CHECK(r.signal == SIGINT);
+  size_t at = r.out.find("interrupted at iteration ");
+  REQUIRE(at != std::string::npos);
+  int next = 0, total = 0, done = 0;
+  REQUIRE(std::sscanf(r.out.c_str() + at, "interrupted at iteration %d of %d (%d done", &next, &total, &done) == 3);
+  CHECK(total == 100000);
+  CHECK(done >= 2);  // the printed lines say at least two ran
+  CHECK(next == done + 1);
+  CHECK(contains(r.out, "); nothing written"));
+  CHECK_FALSE(fs::exists(s.file("out/r.png")));
+  CHECK_FALSE(fs::exists(s.file("out/r_losses.csv")));
+  CHECK(temporaries(s.dir).empty());
+}

@@ -113,3 +113,37 @@ TEST_CASE("loss options: neural-style's -content_layers, -tv_weight, -gpu c and 
   }
   CHECK(msg.find("convert.py auto") != std::string::npos);
 }
+
+TEST_CASE("loss options: --help states every network's default weight, the default network's (squeezenet) too") {
+  // The squeezenet values were never stated ("default per network and method: vgg19 5, nin 10").
+  // The oracle: the number --help gives for a network is the weight a run with only --net gets.
+  for (TransferMethod method : {TransferMethod::Optimisation, TransferMethod::FeedForward}) {
+    ds::app::Args a("depthstyle x [options]", "");
+    ds::app::declare_loss_options(a, method);
+    std::string help = a.help();
+    for (const char* net : {"squeezenet", "vgg16", "vgg19", "nin"}) {
+      for (auto [option, field] : {std::make_pair("--content-weight A", &LossSpec::content_weight),
+                                   std::make_pair("--style-total-weight B", &LossSpec::style_weight),
+                                   std::make_pair("--tv-weight C", &LossSpec::tv_weight)}) {
+        CAPTURE(net);
+        CAPTURE(option);
+        size_t line = help.find(option);
+        REQUIRE(line != std::string::npos);
+        size_t end = help.find("\n  -", line);  // the option's help may wrap
+        std::string text = help.substr(line, end == std::string::npos ? std::string::npos : end - line);
+        size_t at = text.find(std::string(net) + " ");
+        REQUIRE(at != std::string::npos);
+        double stated = std::strtod(text.c_str() + at + std::string(net).size() + 1, nullptr);
+        std::vector<char*> argv;
+        std::vector<std::string> words = {"x", "--net", net};
+        for (std::string& w : words) argv.push_back(w.data());
+        ds::app::Args b("depthstyle x [options]", "");
+        ds::app::declare_loss_options(b, method);
+        b.parse(static_cast<int>(argv.size()), argv.data());
+        std::ostringstream warn;
+        CHECK(stated == doctest::Approx(ds::app::loss_spec_from(b, method, warn).*field).epsilon(1e-5));
+      }
+    }
+    CHECK(help.find("squeezenet") < help.find("vgg19 "));  // the default network first
+  }
+}

@@ -19,6 +19,7 @@ using ds::Error;
 using ds::Tensor;
 using ds::Var;
 using namespace ds::app;
+using ds::resolve_checkpoint;
 
 namespace {
 
@@ -142,6 +143,11 @@ TEST_CASE("train: a checkpoint and its Adam state reload bit-identically") {
   t.save(ckpt, {{"style", ds::h5::AttrValue::string("test")}});
   CHECK(fs::exists(optim_path(ckpt)));
   CHECK(resolve_checkpoint(d.dir.string()) == ckpt);
+  // fast and video take the folder as their model, as train --resume does (it was "is a directory");
+  // the state file beside the checkpoint is refused naming the checkpoint to give.
+  CHECK(ds::fast_style_file(d.dir.string()) == ckpt);
+  std::string optim_error = dst::error_of([&] { ds::load_fast_style(optim_path(ckpt), ds::Device::CPU); });
+  CHECK(dst::contains(optim_error, "is the optimiser state of a training checkpoint, not a model: give " + ckpt));
 
   ds::WeightFile f = ds::load_weights(ckpt, kArch);
   CHECK(f.attr_number("step") == 2);
@@ -239,7 +245,7 @@ TEST_CASE("train: bad inputs give clear errors") {
     ImageStream data(d.dir.string(), 32, 0);
     Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
     CHECK_THROWS_WITH_AS(t.resume(other), doctest::Contains("architecture"), Error);
-    CHECK_THROWS_WITH_AS(ds::fast_style_init("no_such_style", 0), doctest::Contains("unknown style"), Error);
+    CHECK_THROWS_WITH_AS(ds::fast_style_init("no_such_style", 0), doctest::Contains("unknown model 'no_such_style'"), Error);
   }
   SUBCASE("resume with other data settings, or without optimiser state") {
     write_images(d, 1, 32, 32);

@@ -257,6 +257,8 @@ TEST_CASE("video: a variable frame rate is refused unless --fps resamples it") {
   std::string msg = error_of([&] { VideoReader r(d / "vfr.mkv"); });
   CHECK(contains(msg, "vfr.mkv: variable frame rate: frame "));
   CHECK(contains(msg, "--fps"));
+  CHECK(contains(msg, "off the grid of its mean rate, "));
+  CHECK_FALSE(contains(msg, ") fps)"));  // it read "mean rate (28/3 (9.33) fps)"
   ds::app::VideoReaderOptions o;
   o.fps = {20, 1};
   VideoReader r(d / "vfr.mkv", o);

@@ -3,6 +3,7 @@
 #include "apps/common/args.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 
@@ -18,6 +19,9 @@ bool looks_like_option(const std::string& w) {
   std::strtod(w.c_str(), &end);
   return *end != '\0';
 }
+
+// "neural-style's", "pytorch/examples'".
+std::string possessive(const std::string& name) { return name + (name.back() == 's' ? "'" : "'s"); }
 
 }  // namespace
 
@@ -92,8 +96,13 @@ Args::Target Args::resolve(const std::string& word, std::vector<std::string>& er
     t.name = peer->ours;
     return t;
   }
+  if (peer && ignored(*peer)) {
+    t.peer = peer, t.ok = true, t.ignored = true;
+    return t;
+  }
   if (peer && !peer->ours) {
-    errors.push_back("option " + word + " (neural-style's " + peer->peer + ") is not supported, because " + peer->note);
+    errors.push_back("option " + word + " (" + possessive(peer->source) + " " + peer->peer + ") is not supported: " + peer->note +
+                     " (" + from_peers_doc() + ")");
     return t;
   }
   if (word == "--data") {
@@ -101,7 +110,11 @@ Args::Target Args::resolve(const std::string& word, std::vector<std::string>& er
                      " ...)");
     return t;
   }
-  errors.push_back("unknown option '" + word + "'" + suggestion(word) + " (see --help)");
+  // A single dash and a word (-style_image_size) is how the Torch peers spell options: the user
+  // probably has a peer's command line, and the page that maps them is the help they need.
+  bool peer_like = word.size() > 2 && word[1] != '-' && std::isalpha(static_cast<unsigned char>(word[1]));
+  errors.push_back("unknown option '" + word + "'" + suggestion(word) + " (see --help" +
+                   (peer_like ? std::string("; another program's options: ") + from_peers_doc() : "") + ")");
   return t;
 }
 
@@ -145,6 +158,15 @@ bool Args::parse(int argc, char** argv) {
     if (has_value) word = a.substr(0, eq), value = a.substr(eq + 1);
     Target t = resolve(word, errors);
     if (!t.ok) continue;
+    if (t.ignored) {  // its value (if any) is read so it is not taken as an argument
+      bool takes_value = t.peer->value == PeerValue::Ignored;
+      std::string next = i + 1 < argc ? argv[i + 1] : "";
+      if (!has_value && (takes_value ? i + 1 < argc && !looks_like_option(next) : next == "0" || next == "1"))
+        value = argv[++i], has_value = true;
+      std::fprintf(stderr, "note: %s%s ignored (%s %s): %s\n", word.c_str(), has_value ? (" " + value).c_str() : "",
+                   possessive(t.peer->source).c_str(), t.peer->peer, t.peer->note);
+      continue;
+    }
     const Opt* o = t.positional ? nullptr : &opts_.at(t.name);
     bool flag = o ? o->value_name.empty() : false;
     if (t.peer && t.peer->value == PeerValue::Flag) {  // a peer flag may be followed by 0/1 (neural-style: numbers)
@@ -201,11 +223,11 @@ bool Args::parse(int argc, char** argv) {
     }
     take(t.name, value);
   }
-  if (errors.size() == 1) throw Error(errors[0]);
+  if (errors.size() == 1) throw UsageError(errors[0]);
   if (!errors.empty()) {
     std::string all = std::to_string(errors.size()) + " problems with the options:";
     for (const std::string& e : errors) all += "\n  " + e;
-    throw Error(all);
+    throw UsageError(all);
   }
   return true;
 }

@@ -24,6 +24,14 @@
 namespace ds {
 namespace app {
 
+// The command line could not be read: an unknown option, a missing value, a wrong number of
+// arguments, a required option left out. Every command exits 2 for it (the dispatcher,
+// apps/depthstyle/main.cpp, as for an unknown command), and 1 for any other error, so a
+// script can tell a mistyped command line from a run that failed.
+struct UsageError : Error {
+  using Error::Error;
+};
+
 class Args {
  public:
   // usage: "depthstyle classify [options] IMAGE"; about: a paragraph printed under it.
@@ -44,7 +52,7 @@ class Args {
   // declared here.
   void accept_peer_names(const std::vector<PeerName>& names) { peers_ = &names; }
 
-  // Returns false when --help was printed (the command should exit 0).
+  // Returns false when --help was printed (the command should exit 0). Throws UsageError.
   bool parse(int argc, char** argv);
   // parse(), then expect_positional(lo, hi, what).
   bool parse(int argc, char** argv, size_t lo, size_t hi, const std::string& what);
@@ -84,7 +92,7 @@ class Args {
   struct Target {
     std::string name;
     const PeerName* peer = nullptr;
-    bool positional = false, ok = false;
+    bool positional = false, ok = false, ignored = false;  // ignored: a peer's name noted and dropped
   };
   Target resolve(const std::string& word, std::vector<std::string>& errors) const;
   std::string suggestion(const std::string& word) const;

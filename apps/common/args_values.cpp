@@ -26,7 +26,7 @@ Device Args::device() const {
 }
 
 std::string Args::required(const std::string& name) const {
-  if (!has(name)) throw Error(name + " is required (see --help)");
+  if (!has(name)) throw UsageError(name + " is required (see --help)");
   return str(name);
 }
 
@@ -86,7 +86,7 @@ void Args::expect_positional(size_t lo, size_t hi, const std::string& what) cons
     for (const std::string& p : positional_) got += (got.empty() ? ": " : ", ") + ("'" + p + "'");
     std::string notes;
     for (const std::string& n : left_words_) notes += "; " + n;
-    throw Error("expected " + what + ", got " + std::to_string(positional_.size()) + " argument(s)" + got + notes +
+    throw UsageError("expected " + what + ", got " + std::to_string(positional_.size()) + " argument(s)" + got + notes +
                 " (see --help)");
   }
 }

@@ -1,15 +1,30 @@
 #include "apps/common/loss_options.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace ds {
 namespace app {
 
 namespace {
 float weight(const Args& a, const char* option) { return static_cast<float>(a.number(option, 0, 1e12)); }
+
+// "(default per network: squeezenet 0.12, vgg16 0.01, vgg19 5, nin 10)": every network's value,
+// the default network's first, read from default_loss_spec so the help cannot drift from it.
+std::string defaults_text(TransferMethod method, float LossSpec::*field, const std::string& tail = "") {
+  std::string out = "(default per network";
+  const char* sep = ": ";
+  for (const char* net : {"squeezenet", "vgg16", "vgg19", "nin"}) {
+    char v[32];
+    std::snprintf(v, sizeof v, "%g", static_cast<double>(default_loss_spec(net, method).*field));
+    out += sep + std::string(net) + " " + v;
+    sep = ", ";
+  }
+  return out + tail + ")";
+}
 }  // namespace
 
-void declare_loss_options(Args& a) {
+void declare_loss_options(Args& a, TransferMethod method) {
   a.option("--net", "NAME",
            "loss network: squeezenet | vgg16 | vgg19 | nin. vgg19 and nin take jcjohnson/neural-style's defaults "
            "(neural_style.lua: content relu4_2 x5, style relu1_1..relu5_1 x100, TV 1e-3; its README's NIN example: "
@@ -29,11 +44,14 @@ void declare_loss_options(Args& a) {
            "vgg19) / relu0,relu3,relu7,relu12 (nin))");
   a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network: 1000, or neural-style's "
            "normalisation for vgg19 and nin)");
-  a.option("--content-weight", "A", "content weight alpha (default per network and method: vgg19 5, nin 10)");
-  a.option("--style-total-weight", "B", "total style weight beta (default per network and method: vgg19 100, nin 1000)");
-  a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, a list 2,1, or once for all; train and fast-eval: deprecated, there it still means beta)", "1");
-  a.option("--tv-weight", "C", "total variation weight gamma, on 0..1 pixels (default per network: vgg19 and nin 32.768, "
-           "neural-style's 1e-3 on its 0..256 pixels)");
+  a.option("--content-weight", "A", "content weight alpha " + defaults_text(method, &LossSpec::content_weight));
+  a.option("--style-total-weight", "B", "total style weight beta " + defaults_text(method, &LossSpec::style_weight));
+  if (method == TransferMethod::FeedForward)  // one style: no per-style weight to give
+    a.option("--style-weight", "B", "deprecated: the total style weight beta, as --style-total-weight");
+  else
+    a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, a list 2,1, or once for all)", "1");
+  a.option("--tv-weight", "C", "total variation weight gamma, on 0..1 pixels " +
+           defaults_text(method, &LossSpec::tv_weight, "; vgg19 and nin: neural-style's 1e-3 on its 0..256 pixels"));
   a.option("--depth-weight", "D", "weight delta of the depth-output loss (0: off)", "0");
   a.option("--depth-layers", "LIST", "depth network layers also compared (FastDepth: conv0..conv13, decoder1..decoder5)");
   a.option("--depth-layer-weights", "LIST", "one weight per --depth-layers entry (default: --depth-weight each)");

@@ -18,7 +18,9 @@
 namespace ds {
 namespace app {
 
-void declare_loss_options(Args& a);
+// `method`: whose defaults --help states (train and fast-eval: FeedForward; their one style
+// makes --style-weight the deprecated spelling of --style-total-weight there).
+void declare_loss_options(Args& a, TransferMethod method = TransferMethod::Optimisation);
 
 // The loss and the networks it needs, as typed values.
 struct LossOptions {

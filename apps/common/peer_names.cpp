@@ -19,6 +19,7 @@ const char* const kWeightScale =
 const char* const kModelFile =
     "convert the model once, weights/convert/convert.py auto FILE -o vgg19.h5 (a .caffemodel of VGG19, VGG16 or NIN, "
     "or neural-style-pt's .pth; the .prototxt is not needed), then give --net vgg19|vgg16|nin --weights vgg19.h5";
+const char* const kSlow = "slow_neural_style.lua";  // fast-neural-style's
 
 }  // namespace
 
@@ -46,8 +47,9 @@ const std::vector<PeerName>& neural_style_names() {
       {"-optimizer", "--optimizer", V::Same, "lbfgs | adam, as in neural-style (our default is adam)"},
       {"-learning_rate", "--lr", V::Pixels256,
        "neural-style's Adam step is in its 0..256 pixel units, ours in 0..1: divided by 256"},
-      {"-lbfgs_num_correction", nullptr, V::Same,
-       "our L-BFGS keeps a fixed history of 20 correction pairs (each two copies of the image)"},
+      {"-lbfgs_num_correction", nullptr, V::Ignored,
+       "our L-BFGS keeps a fixed history of 20 correction pairs, and has no option for it: each pair is two "
+       "copies of the image, so neural-style's 100 would take 7.5 GB at 2048x1536"},
       // Output options
       {"-print_iter", "--print-every", V::Same, "print the loss terms every N iterations"},
       {"-save_iter", "--save-every", V::Same, "write the image every N iterations"},
@@ -58,9 +60,11 @@ const std::vector<PeerName>& neural_style_names() {
       {"-pooling", "--pooling", V::Same, "max | avg pooling in the loss network"},
       {"-proto_file", nullptr, V::Same, kModelFile},
       {"-model_file", nullptr, V::Same, kModelFile},
-      {"-backend", nullptr, V::Same,
-       "the kernels are chosen here (cuDNN on CUDA, our own CPU kernels); pick the device with --device"},
-      {"-cudnn_autotune", nullptr, V::Flag, "cuDNN's algorithms are measured and chosen per shape already"},
+      {"-backend", nullptr, V::Ignored,
+       "the kernels are not a choice here: CUDA always runs cuDNN, the CPU our own kernels (OpenCL, clnn, is not "
+       "supported); pick the device with --device"},
+      {"-cudnn_autotune", nullptr, V::IgnoredFlag,
+       "always on here: cuDNN's algorithms are measured once per shape and kept"},
       {"-seed", "--seed", V::Seed, "the seed of the noise start"},
       {"-content_layers", "--content-layers", V::Same, "the content layers"},
       {"-style_layers", "--style-layers", V::Same, "the style layers"},
@@ -72,8 +76,59 @@ const std::vector<PeerName>& neural_style_names() {
        "--content-layer-weights and --style-layer-weights"},
       {"-disable_check", nullptr, V::Flag,
        "not needed: weights/convert/convert.py maps a model by layer name and checks every shape"},
+      // jcjohnson/fast-neural-style's slow_neural_style.lua (its cmd:option list): the names neural-style
+      // does not share with it (-content_layers, -style_layers there are loadcaffe module indices: our
+      // layer names are asked for, and a number is an error listing them).
+      {"-style_image_size", "--style-size", V::Same, "the style image's long side in pixels", kSlow},
+      {"-tv_strength", "--tv-weight", V::TvWeight255,
+       "its TV is on 0..255 pixels (vgg preprocessing), ours on 0..1: multiplied by 255^2/2", kSlow},
+      {"-content_weights", "--content-layer-weights", V::Same, "one weight per content layer", kSlow},
+      {"-style_weights", "--style-layer-weights", V::Same, "one weight per style layer", kSlow},
+      {"-loss_network", nullptr, V::Same, kModelFile, kSlow},
+      {"-preprocessing", nullptr, V::Ignored, "each network's file says its preprocessing", kSlow},
+      {"-use_cudnn", nullptr, V::IgnoredFlag, "CUDA always runs cuDNN here; pick the device with --device", kSlow},
+      {"-loss_type", nullptr, V::Same, "the losses here are squared errors (no SmoothL1)", kSlow},
+      {"-style_target_type", nullptr, V::Same, "the style targets here are Gram matrices only (no mean)", kSlow},
+      {"-deepdream_layers", nullptr, V::Same, "DeepDream is another method", kSlow},
+      {"-deepdream_weights", nullptr, V::Same, "DeepDream is another method", kSlow},
   };
   return names;
+}
+
+const std::vector<PeerName>& fast_style_names() {
+  using V = PeerValue;
+  const char* const lua = "fast-neural-style";
+  static const std::vector<PeerName> names = {
+      // jcjohnson/fast-neural-style, fast_neural_style.lua's cmd:option list
+      {"-model", "--model", V::Same, "the model (a .t7 converted once by weights/convert/convert.py auto)", lua},
+      {"-input_image", "--input", V::Same, "the image to stylise", lua},
+      {"-input_dir", "--input", V::Same, "the folder of images to stylise", lua},
+      {"-output_image", "-o", V::Same, "the result", lua},
+      {"-output_dir", "-o", V::Same, "the output folder", lua},
+      {"-image_size", "--size", V::Same, "the long side in pixels", lua},
+      {"-median_filter", "--median-filter", V::Same, "the same NxN median filter (it keeps the size here)", lua},
+      {"-gpu", "--device", V::Gpu, "its GPU index (-1: cpu)", lua},
+      {"-timing", nullptr, V::IgnoredFlag, "each image's seconds are always printed", lua},
+      {"-backend", nullptr, V::Ignored,
+       "CUDA always runs cuDNN here (OpenCL is not supported); pick the device with --device", lua},
+      {"-use_cudnn", nullptr, V::IgnoredFlag, "CUDA always runs cuDNN here", lua},
+      {"-cudnn_benchmark", nullptr, V::IgnoredFlag, "always on: cuDNN's algorithms are measured once per shape", lua},
+  };
+  // pytorch/examples fast_neural_style, neural_style.py eval's argparse list
+  static const std::vector<PeerName> both = [] {
+    std::vector<PeerName> all = names;
+    auto add = [&](const char* peer, const char* ours, PeerValue v, const char* note) {
+      all.push_back({peer, ours, v, note, "pytorch/examples"});
+    };
+    add("--content-image", "--input", V::Same, "the image to stylise");
+    add("--output-image", "-o", V::Same, "the result");
+    add("--cuda", "--device", V::Cuda01, "1: cuda, 0: cpu");
+    add("--accel", nullptr, V::IgnoredFlag, "the default --device is already cuda when a GPU is present");
+    add("--content-scale", nullptr, V::Same, "it divides both sides by a factor; give the long side in pixels with --size");
+    add("--export_onnx", nullptr, V::Same, "ONNX is neither read nor written here");
+    return all;
+  }();
+  return both;
 }
 
 const std::vector<ValueAlias>& value_aliases() {
@@ -157,6 +212,15 @@ std::vector<std::string> peer_values(const PeerName& p, const std::string& value
       return {value};
     case PeerValue::TvWeight:
       return {text(number(p, value) * 256.0 * 256.0 / 2.0)};
+    case PeerValue::TvWeight255:
+      return {text(number(p, value) * 255.0 * 255.0 / 2.0)};
+    case PeerValue::Cuda01:
+      if (value == "1") return {"cuda"};
+      if (value == "0") return {"cpu"};
+      throw Error(std::string(p.peer) + ": '" + value + "' is not 1 (cuda) or 0 (cpu)");
+    case PeerValue::Ignored:
+    case PeerValue::IgnoredFlag:
+      return {};
   }
   return {value};
 }

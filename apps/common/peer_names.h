@@ -2,7 +2,10 @@
 // (and docs/from-peers.md follows it). Args (apps/common/args.h) consults it when a command
 // accepts it (stylize and the commands built on its options):
 //   - a peer name whose meaning is ours is read as our option, with a note on stderr saying so;
-//   - a peer name with no equivalent is an error that says why it is not supported;
+//   - a peer name with no equivalent is an error that says why it is not supported, except
+//     those that only choose how the peer ran (-backend cudnn, -cudnn_autotune): nearly every
+//     neural-style command line carries them, and here they change nothing, so they are noted
+//     and ignored;
 //   - some values mean the same under another word (--init random = noise).
 // Every spelling of a peer name is found: neural-style's own (-style_image) and the
 // double-dash, hyphenated one users type (--style-blend-weights). Our own options are also
@@ -29,6 +32,10 @@ enum class PeerValue {
   Colors01,      // -original_colors 0|1: none | recombine
   Seed,          // a seed >= 0 as is; -1 (neural-style: do not seed) is refused: runs here are reproducible
   TvWeight,      // neural-style's -tv_weight on its 0..256 pixels: times 256^2/2 for our TV on 0..1
+  TvWeight255,   // fast-neural-style's -tv_strength on its 0..255 pixels (vgg preprocessing): times 255^2/2
+  Cuda01,        // pytorch/examples' --cuda 1|0: cuda | cpu
+  Ignored,       // takes a value and changes nothing here (ours: nullptr): noted, not refused
+  IgnoredFlag,   // a flag (or 0/1) that changes nothing here (ours: nullptr): noted, not refused
 };
 
 struct PeerName {
@@ -36,10 +43,23 @@ struct PeerName {
   const char* ours;  // our option; "" for the positional argument; nullptr: not supported
   PeerValue value;
   const char* note;  // said when it is used, or (not supported) why not
+  const char* source = "neural-style";  // whose name it is, in notes and errors
 };
 
-// jcjohnson/neural-style's and neural-style-pt's options, for `stylize` (and the commands that take its options).
+// Whether a peer name is read but changes nothing (noted, not refused).
+inline bool ignored(const PeerName& p) { return p.value == PeerValue::Ignored || p.value == PeerValue::IgnoredFlag; }
+
+// jcjohnson/neural-style's and neural-style-pt's options, and fast-neural-style's
+// slow_neural_style.lua's (the same method), for `stylize` (and the commands that take its options).
 const std::vector<PeerName>& neural_style_names();
+
+// jcjohnson/fast-neural-style's fast_neural_style.lua and pytorch/examples' neural_style.py eval
+// options, for `fast` (whose --model and --input they name).
+const std::vector<PeerName>& fast_style_names();
+
+// Where every peer option is listed with ours, said in errors about an unknown option that
+// looks like a peer's.
+inline const char* from_peers_doc() { return "docs/from-peers.md"; }
 
 // Values of our options that mean the same as another word: {option, word, our value, whose word}.
 struct ValueAlias {

@@ -77,6 +77,9 @@ int run_command(const Command& c, int argc, char** argv) {
   try {
     ds::cpu::conv_algo();  // a bad DEPTHSTYLE_CONV is an error before any work, in every command
     return c.run(argc, argv);
+  } catch (const ds::app::UsageError& e) {  // the command line itself: 2, as an unknown command
+    std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "depthstyle %s: error: %s\n", c.name, e.what());
     return 1;

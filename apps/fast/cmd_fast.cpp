@@ -17,7 +17,7 @@ int cmd_fast(int argc, char** argv) {
          "Stylises an image, or every image in a folder (sorted by name; written as\n"
          "OUTDIR/<name>.png), with a feed-forward style transformer.\n"
          "Images: " + image_formats_text() + ".\n"
-         "MODEL is a project HDF5 file (a `train` checkpoint, or a fast-neural-style .t7 or pytorch/examples\n"
+         "MODEL is a project HDF5 file (a `train` checkpoint or its -o folder for the latest, or a fast-neural-style .t7 or pytorch/examples\n"
          ".pth converted by weights/convert/convert.py auto: its layers and preprocessing are in the file)\n"
          "or a pretrained style: " + fast_style_list() +
          "\n(DATA/weights/fast_style_<name>.h5; DATA: see depthstyle --help).\n"
@@ -39,13 +39,25 @@ int cmd_fast(int argc, char** argv) {
            "the available memory, " + std::to_string(default_memory_budget() >> 20) + " MB now)");
   a.option("--median-filter", "N", "smooth each output with an NxN median filter (jcjohnson/fast-neural-style's "
            "-median_filter, 3 there by default; 0: off)", "0");
+  // The peers name the model and the image with options (fast_neural_style.lua -model -input_image,
+  // pytorch/examples --model --content-image): these are ours too, so their command lines read.
+  a.option("--model", "MODEL", "the model, instead of the first argument (the peers' -model, --model)");
+  a.option("--input", "IMAGE|DIR", "the image or folder, instead of the last argument (the peers' -input_image, "
+           "-input_dir, --content-image)");
   a.device_option();
-  if (!a.parse(argc, argv, 2, 2, "MODEL and IMAGE (or DIR)")) return 0;
+  a.accept_peer_names(fast_style_names());
+  if (!a.parse(argc, argv)) return 0;
+  size_t named = (a.has("--model") ? 1 : 0) + (a.has("--input") ? 1 : 0);
+  a.expect_positional(2 - named, 2 - named, a.has("--model") ? (a.has("--input") ? "no argument besides --model and --input"
+                                                                                   : "IMAGE (or DIR), the model being --model")
+                                                             : (a.has("--input") ? "MODEL, the image being --input"
+                                                                                 : "MODEL and IMAGE (or DIR)"));
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
   int64_t budget = a.has("--max-memory") ? int64_t{a.integer("--max-memory", 0, 1 << 30)} << 20 : default_memory_budget();
   int median = a.integer("--median-filter", 0, 15);
-  const std::string& model = a.positional()[0], &input = a.positional()[1];
+  const std::string model = a.has("--model") ? a.str("--model") : a.positional()[0];
+  const std::string input = a.has("--input") ? a.str("--input") : a.positional().back();
   std::vector<ImageJob> jobs = image_jobs(input, a.required("-o"));
   bool overwrite = a.has("--overwrite");
   if (std::filesystem::is_directory(input))
@@ -54,7 +66,10 @@ int cmd_fast(int argc, char** argv) {
                         "choose another folder, or give --overwrite to do exactly that");
   check_memory(jobs, size, budget, dev);  // before the plan creates any output folder
   OutputPlan plan;
-  plan.input("model file", fast_style_file(model));
+  std::string model_file = fast_style_file(model);
+  if (std::filesystem::is_directory(model))
+    std::fprintf(stderr, "note: model %s: its latest checkpoint, %s\n", model.c_str(), model_file.c_str());
+  plan.input("model file", model_file);
   for (const ImageJob& j : jobs) plan.input("input image", j.input);
   for (const ImageJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
   plan.check();

@@ -192,8 +192,13 @@ void VideoReader::Impl::walk() {
     double at = off_grid >= 0 ? ts[static_cast<size_t>(off_grid)] - ts[0] : 0.0;
     char when[64];
     std::snprintf(when, sizeof when, "%.3f s", at);
+    // The rate as a number first ("9.33 fps (28/3)"): Rational::str()'s "28/3 (9.33)" nested in
+    // this sentence's parentheses read badly.
+    char rate_text[96];
+    if (in_fps.den == 1) std::snprintf(rate_text, sizeof rate_text, "%d fps", in_fps.num);
+    else std::snprintf(rate_text, sizeof rate_text, "%.3g fps (%d/%d)", in_fps.value(), in_fps.num, in_fps.den);
     throw Error(info.path + ": variable frame rate: frame " + std::to_string(off_grid + 1) + " is shown at " + when +
-                ", off the grid of its mean rate (" + in_fps.str() + " fps); give --fps RATE to resample it to a constant rate");
+                ", off the grid of its mean rate, " + rate_text + "; give --fps RATE to resample it to a constant rate");
   } else {
     info.fps = in_fps;
     info.frames = packets;

@@ -47,6 +47,7 @@ const std::string kAbout =
     "With --normalize-gradients only a non-finite loss counts (the logged total may then rise); so too\n"
     "with every style weight 0, where the content is about the lowest loss already: a run whose loss\n"
     "rose then writes its lowest-loss iterate and says so (exit 0).\n"
+    "Ctrl-C says at which iteration it stopped; nothing is written then (--save-every snapshots are kept).\n"
     "neural-style users: its option names are understood (-style_image a,b -content_weight ...); a\n"
     "bare --original-colors (its -original_colors 1) means recombine.";
 
@@ -68,7 +69,7 @@ int cmd_stylize(int argc, char** argv) {
   cmd.plan_networks(plan, jobs);
   plan.check();
   cmd.load(jobs);
-  if (!batch) return cmd.run(jobs[0]), 0;
+  if (!batch) return cmd.run(jobs[0], true), 0;
   return run_batch(cmd, jobs) > 0 ? 1 : 0;
 }
 

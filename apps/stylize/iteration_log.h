@@ -40,6 +40,10 @@ class IterationLog : public StylizeObserver {
   const std::vector<std::string>& names() const { return names_; }
   const std::vector<std::vector<double>>& curves() const { return curves_; }  // per term, over all iterations
   void save() const;  // the CSV, written whole (apps/common/csv.h)
+  // Keep the interrupt note (tensor/file_util.h) saying where the run is, so that Ctrl-C during
+  // a single image says which iteration it stopped at and that no result was written (batches
+  // keep their own table there instead: apps/common/batch_summary.h).
+  void say_on_interrupt() { interrupt_note_ = true; }
 
  private:
   std::string base_;
@@ -54,6 +58,8 @@ class IterationLog : public StylizeObserver {
   Scale scale_;
   int offset_ = 0;
   double scale_t0_ = 0;
+  bool interrupt_note_ = false;
+  std::string last_frame_;  // the latest --save-every snapshot written
   std::chrono::steady_clock::time_point t0_;
 };
 

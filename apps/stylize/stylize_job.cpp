@@ -1,5 +1,6 @@
 #include "apps/stylize/stylize_job.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -112,7 +113,16 @@ void StylizeCommand::load(const std::vector<StylizeJob>& jobs) {
   engine_ = std::make_unique<StylizeEngine>(o_, needs_depth_net(jobs), content_sizes_);
 }
 
-JobResult StylizeCommand::run(const StylizeJob& job) const {
+JobResult StylizeCommand::run(const StylizeJob& job, bool say_on_interrupt) const {
+  // Cleared however the run ends; while loading, the iteration log has not spoken yet.
+  struct NoteGuard {
+    ~NoteGuard() { set_interrupt_note(""); }
+  };
+  std::unique_ptr<NoteGuard> note_guard;
+  if (say_on_interrupt) {
+    note_guard = std::make_unique<NoteGuard>();
+    set_interrupt_note("\ninterrupted before the first iteration; nothing written\n");
+  }
   if (!job.depth_problem.empty()) throw Error(job.depth_problem);
   check_image_output(job.out);
   Content c = load_content(job.content, job.depth, o_.depth_file);
@@ -124,16 +134,20 @@ JobResult StylizeCommand::run(const StylizeJob& job) const {
               o_.optimizer == Optimizer::Adam ? "adam" : "lbfgs", o_.sizes.total_iters(), o_.styles.size());
   std::string base = base_of(job.out);
   IterationLog log(base, o_.sizes, o_.save_every, o_.print_every, o_.device);
+  if (say_on_interrupt) log.say_on_interrupt();
   StylizeRequest req;
   req.content = c.image, req.depth = c.depth, req.name = what, req.observer = &log;
   StylizeResult r = engine_->stylize(req);
   // A run that stopped writes its best iterate, so the result is never the garbage it ended on.
   bool stopped = !r.stopped.empty();
+  if (say_on_interrupt)  // each file goes through an AtomicFile: complete or absent
+    set_interrupt_note("\ninterrupted while writing " + job.out + " and its side files; those written are complete, "
+                       "the others absent\n");
   save_image(job.out, r.image);
   log.save();
   save_loss_plot(base + "_losses.png", log.names(), log.curves(), true, stem(job.out) + " losses");
   save_image(base + "_montage.png", stylize_montage(r, engine_->style_names(), stopped ? "best iterate" : "result"));
-  if (stopped) throw divergence_error(r, job.out);
+  if (stopped) throw divergence_error(r, job);
   if (!r.note.empty()) std::printf("note: %s\n", r.note.c_str());
   if (o_.report_depth) report_depth(*engine_->depth_net(), r.content, r.image, o_.device);
   JobResult jr{log.seconds(), r.first.total, r.last.total, r.iterations};
@@ -145,7 +159,19 @@ JobResult StylizeCommand::run(const StylizeJob& job) const {
 }
 
 // A stopped run's ending: what happened, where the best iterate went, and what to try.
-Error StylizeCommand::divergence_error(const StylizeResult& r, const std::string& out) const {
+//
+// When no iterate beat the start image (best after 0 iterations), two causes fit the losses:
+// the start already is (nearly) the minimum -- content = style, or a flat image with
+// --original-colors histogram -- so that every step goes uphill and a smaller --lr does not
+// help; or a learning rate so large that no step came back. Which to name first: a style that
+// is the content file itself settles it; L-BFGS's line search finding no lower point says the
+// first; and with Adam, --lr up to 0.3 does get a content start below its loss within a few
+// iterations on ordinary pairs (the measurements in apps/stylize/divergence.h: at 0.3 the loss
+// jumps 27x at iteration 2 and then falls far below the start), so at such rates it is the
+// first, above them the learning rate. The exit status stays 1 either way: the result is the
+// start image unchanged, which a script must not take for a stylised image.
+Error StylizeCommand::divergence_error(const StylizeResult& r, const StylizeJob& job) const {
+  const std::string& out = job.out;
   const std::vector<ScaleStep>& steps = o_.sizes.steps;
   char where[96] = "", best[200];
   if (steps.size() > 1)
@@ -158,8 +184,24 @@ Error StylizeCommand::divergence_error(const StylizeResult& r, const std::string
                                                              format_number(o_.lr / 10) + " (a tenth of " +
                                                              format_number(o_.lr) + ")"
                                                        : "try --optimizer adam, or smaller loss weights";
-  return Error("stylize stopped at " + std::string(where) + "iteration " + std::to_string(r.iterations) + ": " +
-               r.stopped + "; " + best + "; " + advice);
+  std::string head = "stylize stopped at " + std::string(where) + "iteration " + std::to_string(r.iterations) + ": " +
+                     r.stopped + "; ";
+  bool start_best = r.scale_first_iteration + r.best_done == 0 && std::isfinite(r.best_loss);
+  std::string same;
+  for (const StyleInput& s : o_.styles)
+    if (same_file(s.path, job.content)) same = " (--style " + s.path + " is the content image itself)";
+  const double kRecoveringLr = 0.3;
+  bool minimum_first = start_best && (!same.empty() || o_.optimizer == Optimizer::LBFGS || o_.lr <= kRecoveringLr);
+  if (!minimum_first)
+    return Error(head + best + "; " + advice +
+                 (start_best ? "; if no iteration goes below the start at a smaller --lr either, the start is (nearly) "
+                               "the minimum already (content = style?)"
+                             : ""));
+  char start[160];
+  std::snprintf(start, sizeof start, "no iteration went below the start image's loss (%.4g)", r.best_loss);
+  return Error(head + start + ": the start is most likely already (nearly) the minimum of these loss terms" + same +
+               ", so every step goes uphill; the best iterate is the start image, written unchanged to " + out +
+               ". If the content and style differ, " + advice);
 }
 
 }  // namespace app

@@ -50,11 +50,13 @@ class StylizeCommand {
   // Runs one job: writes its result and side files and prints a line per scale (time, loss,
   // peak memory) and a summary. Errors: ds::Error for a file that cannot be read or is too
   // small, and for a diverged run (after writing its best iterate; see stylize --help).
-  JobResult run(const StylizeJob& job) const;
+  // say_on_interrupt: Ctrl-C (SIGINT/SIGTERM) prints where the run was and that nothing was
+  // written (a single image; a batch's summary says it for the batch).
+  JobResult run(const StylizeJob& job, bool say_on_interrupt = false) const;
 
  private:
   bool needs_depth_net(const std::vector<StylizeJob>& jobs) const;
-  Error divergence_error(const StylizeResult& r, const std::string& out) const;
+  Error divergence_error(const StylizeResult& r, const StylizeJob& job) const;
   StylizeOptions o_;
   std::unique_ptr<StylizeEngine> engine_;
   std::vector<ImageSize> content_sizes_;  // check_images: the one content image's size

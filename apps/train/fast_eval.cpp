@@ -118,7 +118,7 @@ void declare_fast_eval_options(Args& a) {
   a.option("--style-size", "PX", "long side of the style image", "256");
   a.option("--montage-dir", "DIR", "write <image>.png: input and outputs, their depth maps below");
   a.option("--panel", "PX", "montage panel height", "192");
-  declare_loss_options(a);
+  declare_loss_options(a, TransferMethod::FeedForward);
   a.device_option();
 }
 

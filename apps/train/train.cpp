@@ -39,33 +39,6 @@ std::string optim_path(const std::string& checkpoint) {
   return base + ".optim.h5";
 }
 
-int64_t checkpoint_step(const std::string& path) {
-  std::string n = fs::path(path).filename().string();
-  long long s = -1;
-  char tail[8] = {0};
-  if (std::sscanf(n.c_str(), "step_%lld%7s", &s, tail) == 2 && std::string(tail) == ".h5") return s;
-  return -1;
-}
-
-std::vector<std::string> existing_checkpoints(const std::string& dir) {
-  std::vector<std::string> out;
-  std::error_code e;
-  if (!fs::is_directory(dir, e)) return out;
-  for (const fs::directory_entry& f : fs::directory_iterator(dir))
-    if (checkpoint_step(f.path().string()) >= 0) out.push_back(f.path().string());
-  return out;
-}
-
-std::string resolve_checkpoint(const std::string& file_or_dir) {
-  if (!fs::is_directory(file_or_dir)) return file_or_dir;
-  std::string best;
-  int64_t best_step = -1;
-  for (const std::string& c : existing_checkpoints(file_or_dir))
-    if (checkpoint_step(c) > best_step) best_step = checkpoint_step(c), best = c;
-  if (best.empty()) throw Error(file_or_dir + ": no checkpoint (step_NNNNNN.h5) in this folder");
-  return best;
-}
-
 // ---- the trainer ---------------------------------------------------------------
 
 Trainer::Trainer(const FastStyleNet& transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg,

@@ -42,12 +42,8 @@ struct TrainRow {
 
 std::string checkpoint_path(const std::string& dir, int64_t step);  // <dir>/step_NNNNNN.h5
 std::string optim_path(const std::string& checkpoint);                // <...>.optim.h5
-// A checkpoint file as is, or for a folder the checkpoint with the highest step in it.
-std::string resolve_checkpoint(const std::string& file_or_dir);
-// The step in a checkpoint's file name (step_NNNNNN.h5), or -1 for another name.
-int64_t checkpoint_step(const std::string& path);
-// The checkpoint files (step_NNNNNN.h5) in a folder; none when it does not exist.
-std::vector<std::string> existing_checkpoints(const std::string& dir);
+// resolve_checkpoint, checkpoint_step, existing_checkpoints: nn/fast_style_weights.h (`fast` and
+// `video` take a train folder as their model too).
 
 class Trainer {
  public:

@@ -20,7 +20,7 @@ void declare_train_options(Args& a) {
   a.option("--lr", "LR", "Adam learning rate", "1e-3");
   a.option("--seed", "N", "seed of the data order, the crops and a random --init", "0");
   a.option("--style-size", "PX", "long side of the style image (default: --crop-size)");
-  declare_loss_options(a);
+  declare_loss_options(a, TransferMethod::FeedForward);
   a.device_option();
 }
 

@@ -199,9 +199,25 @@ void run_training(const TrainOptions& o) {
       {"trained_from", h5::AttrValue::string(from)},
       {"loss_network", h5::AttrValue::string(o.loss.net)},
       {"depth_weight", h5::AttrValue::number(o.loss.spec.depth_weight)}};
-  std::printf("train: %zu images in %s, crops %dx%d, batch %d, from %s%s, style %s, %s loss net, depth %s (weight %g, "
+  // Count the images whose header reads (no pixel decoded: quick for a folder of COCO), so the
+  // summary says how many will train; it said "6 images" of 4 readable ones, and warned only
+  // about the files a run happened to reach.
+  size_t unreadable = 0;
+  std::string first_unreadable;
+  for (const std::string& f : data.files()) {
+    try {
+      image_size(f);
+    } catch (const Error& e) {
+      if (unreadable++ == 0) first_unreadable = e.what();
+    }
+  }
+  std::string count = std::to_string(data.size() - unreadable) + (data.size() - unreadable == 1 ? " image" : " images");
+  if (unreadable)
+    count += " (of " + std::to_string(data.size()) + " files; " + std::to_string(unreadable) +
+             " unreadable, skipped, e.g. " + first_unreadable + ")";
+  std::printf("train: %s in %s, crops %dx%d, batch %d, from %s%s, style %s, %s loss net, depth %s (weight %g, "
               "%zu layers), steps %lld..%d on %s\n",
-              data.size(), o.images.c_str(), o.crop_size, o.crop_size, o.batch_size, from.c_str(),
+              count.c_str(), o.images.c_str(), o.crop_size, o.crop_size, o.batch_size, from.c_str(),
               resume.empty() ? "" : (", resumed at " + resume).c_str(), o.style.c_str(), net.name.c_str(),
               depth_net ? depth_net->name().c_str() : "off", o.loss.spec.depth_weight, o.loss.spec.depth_layers.size(),
               static_cast<long long>(trainer.steps_done() + 1), o.steps, device_name(o.device));

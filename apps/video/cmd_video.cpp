@@ -2,6 +2,7 @@
 // loop: apps/video/video_run.h; feed-forward mode: apps/video/fast_video.h; optimisation mode:
 // apps/video/optim_video.h; depth per frame: apps/video/depth_frames.h; files: apps/media/.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "apps/depthstyle/commands.h"
@@ -54,7 +55,10 @@ std::vector<FastModel> fast_models(const VideoOptions& o, OutputPlan& plan) {
   for (size_t k = 0; k < o.models.size(); ++k) {
     FastModel m;
     m.name = o.models[k];
-    plan.input("--model file", fast_style_file(m.name));
+    std::string file = fast_style_file(m.name);
+    if (std::filesystem::is_directory(m.name))
+      std::fprintf(stderr, "note: --model %s: its latest checkpoint, %s\n", m.name.c_str(), file.c_str());
+    plan.input("--model file", file);
     m.masked = o.model_masks[k] != "none";
     if (m.masked) m.mask = parse_mask_spec(o.model_masks[k]);
     if (m.masked && m.mask.kind == MaskSpec::Kind::Image) plan.input("--model-mask image", m.mask.path);

@@ -12,6 +12,7 @@
 #include "losses/temporal.h"
 #include "nn/resize.h"
 #include "tensor/error.h"
+#include "tensor/file_util.h"
 
 namespace ds {
 namespace app {
@@ -85,9 +86,21 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   std::vector<double> frame_seconds;
   auto t_start = std::chrono::steady_clock::now();
   Tensor raw;
+  // Ctrl-C (SIGINT/SIGTERM) says how far the run got; the output is an AtomicFile's temporary
+  // until finish(), which the signal handler removes, so nothing half-written is left.
+  struct NoteGuard {
+    ~NoteGuard() { set_interrupt_note(""); }
+  } note_guard;
+  auto say = [&](int64_t done, const std::string& where) {
+    set_interrupt_note("\ninterrupted " + where + " (" + std::to_string(done) + " of " + std::to_string(count) +
+                       (count == 1 ? " frame" : " frames") + " done); nothing written: " + o.output +
+                       (o.report.empty() ? "" : " and " + o.report) + " not created\n");
+  };
   for (int64_t k = 1; k <= range.last; ++k) {
+    if (k <= range.first) say(0, "before the first frame");
     if (!reader.read(raw)) throw Error(o.input + ": the video ended at frame " + std::to_string(k - 1));
     if (k < range.first) continue;
+    say(k - range.first, "at frame " + std::to_string(k - range.first + 1) + " of " + std::to_string(count));
     auto t0 = std::chrono::steady_clock::now();
     FrameInput in;
     in.index = k - range.first;
@@ -141,7 +154,9 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
     progress.update(static_cast<int>(in.index + 1));
   }
   progress.finish();
+  say(count, "while finishing the file");
   writer.finish();
+  if (report) set_interrupt_note("\ninterrupted while writing " + o.report + "; " + o.output + " is complete\n");
   if (report) report->save();
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   std::sort(frame_seconds.begin(), frame_seconds.end());

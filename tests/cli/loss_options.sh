@@ -7,16 +7,23 @@ bin="$1"
 fail=0
 options='--net|--weights|--pooling|--content-layer|--style-layers|--style-layer-weights|--content-weight|--style-total-weight|--style-weight|--tv-weight|--depth-weight|--depth-layers|--depth-layer-weights|--monodepth2'
 # Each option's line, and the next one when the help text wraps onto it (indented past the option column).
-lines() { "$bin" "$1" --help | awk -v re="^  ($options) " '$0 ~ re { print; keep = 1; next } keep && /^   / { print } { keep = 0 }'; }
+lines() { "$bin" "$1" --help | awk -v re="^  (${2:-$options}) " '$0 ~ re { print; keep = 1; next } keep && /^   / { print } { keep = 0 }'; }
 stylize="$(lines stylize)"
+# The same text but for the two whose meaning differs by method, as the help says: the total
+# style weight's squeezenet default (50 optimising pixels, 1 training a transformer), and
+# --style-weight (per style in stylize; train's one style: the deprecated total).
+same="${options/|--style-total-weight|--style-weight/}"
 for cmd in train fast-eval; do
-  if [ "$(lines "$cmd")" != "$stylize" ]; then
+  if [ "$(lines "$cmd" "$same")" != "$(lines stylize "$same")" ]; then
     echo "FAIL: $cmd --help lists the loss options differently from stylize --help:"
-    diff <(echo "$stylize") <(lines "$cmd")
+    diff <(lines stylize "$same") <(lines "$cmd" "$same")
     fail=1
   fi
 done
 [ "$(echo "$stylize" | grep -cE "^  ($options) ")" = 14 ] || { echo "FAIL: expected 14 loss options in stylize --help"; fail=1; }
+grep -qF "total style weight beta (default per network: squeezenet 50," <<<"$stylize" || { echo "FAIL: stylize's beta"; fail=1; }
+grep -qF "total style weight beta (default per network: squeezenet 1," <<<"$(lines train)" || { echo "FAIL: train's beta"; fail=1; }
+grep -qF "deprecated: the total style weight beta" <<<"$(lines train)" || { echo "FAIL: train's --style-weight"; fail=1; }
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 err="$("$bin" train --images "$tmp/none" --style x.png -o "$tmp/ck" --style-weight 5 2>&1 >/dev/null)"

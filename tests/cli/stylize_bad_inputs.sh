@@ -46,13 +46,16 @@ expect "bad mask spec" "mask" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "wo
 # (no data folder here): it used to be "eta = 0" after the networks had loaded.
 DEPTHSTYLE_PREPARED=$tmp/no-data expect "mask that weights nothing, before any network" "at most 6.1e-06" \
   "$tmp/c.ppm" --style "$tmp/s.ppm" --style-mask "sigmoid:k=12,t=2"
-# Option words are not values, and unknown options get the one meant.
-expect "an option word after --style" "--style needs a value (IMAGE), but the next word is the option '-o'" \
-  "$tmp/c.ppm" --style
-expect "a misspelt option" "did you mean --style-weight?" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-wieght 2
-expect "neural-style's -backend" "is not supported, because" "$tmp/c.ppm" --style "$tmp/s.ppm" -backend cudnn
+# Option words are not values, and unknown options get the one meant: a command line that
+# cannot be read exits 2 (as an unknown command does), a failed run 1.
+EXPECT_RC=2 expect "an option word after --style" \
+  "--style needs a value (IMAGE), but the next word is the option '-o'" "$tmp/c.ppm" --style
+EXPECT_RC=2 expect "a misspelt option" "did you mean --style-weight?" "$tmp/c.ppm" --style "$tmp/s.ppm" --style-wieght 2
+EXPECT_RC=2 expect "neural-style's -model_file" "is not supported: convert the model once" "$tmp/c.ppm" \
+  --style "$tmp/s.ppm" -model_file vgg.caffemodel
+EXPECT_RC=2 expect "no content" "expected one CONTENT image or folder" --style "$tmp/s.ppm"
 expect "no style" "--style" "$tmp/c.ppm"
-expect "unknown option" "unknown option" "$tmp/c.ppm" --style "$tmp/s.ppm" --frobnicate 3
+EXPECT_RC=2 expect "unknown option" "unknown option" "$tmp/c.ppm" --style "$tmp/s.ppm" --frobnicate 3
 # Coarse to fine (--scales): refused before any file is read or written.
 expect "decreasing --scales" "the long sides must increase" "$tmp/c.ppm" --style "$tmp/s.ppm" --scales 64,32
 expect "--iters list of another length" "one per scale (2 scales), got 3" "$tmp/c.ppm" --style "$tmp/s.ppm" \

@@ -49,4 +49,18 @@ out=$("$bin" "${B[@]}" --steps 2 --resume "$tmp/ck" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && [ -f "$tmp/ck/step_000002.h5" ] && [ "$(tail -n +2 "$tmp/ck/losses.csv" | wc -l)" -eq 2 ]
 check "train --resume continues the folder's own run" $? "(exit $rc) $out"
+
+# fast takes the folder as its model, as --resume does: its latest checkpoint (it was "is a directory").
+out=$("$bin" fast "$tmp/ck" "$tmp/imgs/chelsea.png" -o "$tmp/fast.png" --size 32 2>&1)
+rc=$?
+[ $rc -eq 0 ] && [ -f "$tmp/fast.png" ] && grep -qF "its latest checkpoint, $tmp/ck/step_000002.h5" <<<"$out"
+check "fast: a train folder as the model is its latest checkpoint" $? "(exit $rc) $out"
+
+# The summary counts the images that will train (it said "3 images" of 2 readable ones).
+printf 'not an image' >"$tmp/imgs/broken.jpg"
+out=$("$bin" train --images "$tmp/imgs" --crop-size 32 --batch-size 1 --device cpu -o "$tmp/ck2" \
+  --style "$data/images/style/starry_night.jpg" --steps 1 2>&1)
+rc=$?
+[ $rc -eq 0 ] && grep -qF "train: 2 images (of 3 files; 1 unreadable, skipped, e.g. $tmp/imgs/broken.jpg" <<<"$out"
+check "train: the summary counts only the readable images" $? "(exit $rc) $out"
 finish
