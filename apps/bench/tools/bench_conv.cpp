@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -42,6 +43,19 @@ Tensor random_tensor(const ds::Shape& s) {
   return t;
 }
 
+// The clock: wall time, or with --clock cpu the process's CPU time (user + system of all its
+// threads), which a busy machine's other processes do not inflate: with OMP_NUM_THREADS=1 and
+// OMP_WAIT_POLICY=passive it is the work itself.
+bool g_cpu_clock = false;
+std::string g_only;  // --only TEXT: network layers whose name contains TEXT
+double now_seconds() {
+  if (!g_cpu_clock)
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 // Timings of `runs` calls of f after `warmup` calls: median, and best (least disturbed by other
 // processes on a shared machine).
 struct Timing {
@@ -51,9 +65,9 @@ Timing time_runs(int warmup, int runs, const std::function<void()>& f) {
   for (int i = 0; i < warmup; ++i) f();
   std::vector<double> t;
   for (int i = 0; i < runs; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
+    double t0 = now_seconds();
     f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    t.push_back(now_seconds() - t0);
   }
   std::sort(t.begin(), t.end());
   return {t[t.size() / 2], t[0]};
@@ -64,9 +78,9 @@ std::vector<Timing> time_interleaved(int warmup, int runs, const std::vector<std
   std::vector<std::vector<double>> t(fs.size());
   for (int i = 0; i < warmup + runs; ++i)
     for (size_t k = 0; k < fs.size(); ++k) {
-      auto t0 = std::chrono::steady_clock::now();
+      double t0 = now_seconds();
       fs[k]();
-      if (i >= warmup) t[k].push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+      if (i >= warmup) t[k].push_back(now_seconds() - t0);
     }
   std::vector<Timing> out;
   for (auto& v : t) {
@@ -106,6 +120,17 @@ const Layer kNetworkLayers[] = {
     {"vgg conv3_1 128->256 64", 128, 64, 64, 256}, {"vgg conv3_2 256->256 64", 256, 64, 64, 256},
     {"vgg conv4_1 256->512 32", 256, 32, 32, 512}, {"vgg conv4_2 512->512 32", 512, 32, 32, 512},
     {"vgg conv5_1 512->512 16", 512, 16, 16, 512},
+    // Monodepth2 at 192x640 (the decoder's convs read a reflection-padded input: the same work).
+    {"md2 layer1 64->64 48x160", 64, 48, 160, 64},    {"md2 layer2 128->128 24x80", 128, 24, 80, 128},
+    {"md2 layer3 256->256 12x40", 256, 12, 40, 256},  {"md2 layer4 512->512 6x20", 512, 6, 20, 512},
+    {"md2 upconv4_0 512->256 6x20", 512, 6, 20, 256}, {"md2 upconv4_1 512->256 12x40", 512, 12, 40, 256},
+    {"md2 upconv3_0 256->128 12x40", 256, 12, 40, 128}, {"md2 upconv3_1 256->128 24x80", 256, 24, 80, 128},
+    {"md2 upconv2_0 128->64 24x80", 128, 24, 80, 64}, {"md2 upconv2_1 128->64 48x160", 128, 48, 160, 64},
+    {"md2 upconv1_0 64->32 48x160", 64, 48, 160, 32}, {"md2 upconv1_1 96->32 96x320", 96, 96, 320, 32},
+    {"md2 upconv0_0 32->16 96x320", 32, 96, 320, 16}, {"md2 upconv0_1 16->16 192x640", 16, 192, 640, 16},
+    {"md2 disp0 16->1 192x640", 16, 192, 640, 1},
+    // The fast-style transformer's residual blocks at 1280x720 (a quarter of each side).
+    {"fast res 128->128 180x320", 128, 180, 320, 128},
 };
 
 // Forward and backward-data of each network layer with each algorithm, default GEMM.
@@ -117,6 +142,7 @@ void network_layers(int warmup, int runs) {
   std::printf("%-26s %-12s %14s %6s %14s %6s\n", "3x3 pad 1 layer", "algorithm", "forward", "ratio", "bwd data",
               "ratio");
   for (const Layer& l : kNetworkLayers) {
+    if (!g_only.empty() && std::string(l.name).find(g_only) == std::string::npos) continue;
     ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
     Tensor x = random_tensor({1, l.c, l.h, l.w}), w = random_tensor({l.cout, l.c, 3, 3});
     Tensor b = random_tensor({l.cout}), y = Tensor::empty({1, l.cout, l.h, l.w});
@@ -149,6 +175,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     quick |= std::strcmp(argv[i], "--quick") == 0;
     layers_only |= std::strcmp(argv[i], "--layers") == 0;
+    if (std::strcmp(argv[i], "--clock") == 0 && i + 1 < argc) g_cpu_clock = std::strcmp(argv[++i], "cpu") == 0;
+    if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) g_only = argv[++i], layers_only = true;
   }
   int warmup = quick ? 1 : 2, runs = quick ? 3 : 9;
   const Layer layers[] = {{"3x3 64->64 224x224", 64, 224, 224, 64}, {"3x3 256->256 56x56", 256, 56, 56, 256}};
