@@ -197,6 +197,14 @@ std::vector<OpCase> conv2d_cases() {
           {"fewer outputs, groups 2", {2, 8, 6, 7}, 4, 3, 3, P(1, 1, 1, 2), false},
           // Padding beyond (k - 1) * dilation: the convolution of dy crops (its padding 2 - 3 = -1, 2 - 4 = -2).
           {"fewer outputs, pad 3 (input gradient crops)", {1, 4, 5, 6}, 2, 3, 3, pads(P(1, 3), 3, 3, 1, 4), true},
+          // 1-4 outputs at stride 1: the direct kernel, rows wide enough for its vector blocks
+          // (64 or 32 columns), single vectors and scalar columns at the edges and the end.
+          {"direct 1 output 3x3 pad 0 wide", {1, 8, 5, 70}, 1, 3, 3, P(1, 0), true},
+          {"direct 3 outputs 5x5 pad 2 wide", {1, 4, 4, 40}, 3, 5, 5, P(1, 2), true},
+          {"direct 2 outputs asymmetric pad", {1, 3, 6, 50}, 2, 3, 3, pads(P(1, 0), 1, 0, 2, 1), false},
+          {"direct 4 outputs 1x1", {2, 5, 3, 33}, 4, 1, 1, P(1, 0), true},
+          // 3 input channels: the input gradient, a convolution of dy, runs the direct kernel.
+          {"conv on RGB 3->8 wide (input gradient direct)", {1, 3, 6, 40}, 8, 3, 3, P(1, 1), true},
       },
       kLargeConv));
 }

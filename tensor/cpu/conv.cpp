@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tensor/cpu/conv_internal.h"
+#include "tensor/cpu/isa_kernels.h"
 #include "tensor/cpu/parallel.h"
 
 namespace ds {
@@ -140,9 +141,26 @@ void forward_im2col(const Geom& g, const float* x, const float* w, const float* 
   });
 }
 
+// Stride 1, dilation 1, ungrouped, at most kDirectMaxOut output channels: the direct kernel
+// (conv_direct_kernel.inc), where im2col's GEMM would have 1-4 rows (Monodepth2's disparity
+// heads, the fast-style output layer, the input gradient of a conv on RGB).
+bool direct(const Geom& g) {
+  const Conv2dParams& p = g.p;
+  return g.groups == 1 && g.cout <= kDirectMaxOut && p.stride_h == 1 && p.stride_w == 1 && p.dil_h == 1 &&
+         p.dil_w == 1 && g.ho == g.h + p.pad_top + p.pad_bottom - g.kh + 1 &&
+         g.wo == g.w + p.pad_left + p.pad_right - g.kw + 1;
+}
+
+void forward_direct(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
+  for (int64_t n = 0; n < g.n; ++n)
+    kernels().conv_direct(DirectConv{g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.p.pad_top, g.p.pad_left,
+                                     x + n * g.cin * g.h * g.w, w, bias, y + n * g.cout * g.ho * g.wo});
+}
+
 void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
   if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
   if (int tile = conv::winograd_choice(g, false)) return conv::winograd_forward(g, tile, x, w, bias, y);
+  if (direct(g)) return forward_direct(g, x, w, bias, y);
   forward_im2col(g, x, w, bias, y);
 }
 
@@ -173,6 +191,7 @@ void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const
   p.pad_bottom = (g.kh - 1) * g.p.dil_h - g.p.pad_bottom;
   p.pad_right = (g.kw - 1) * g.p.dil_w - g.p.pad_right;
   Geom f{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, g.kh, g.kw, g.groups, p};
+  if (direct(f)) return forward_direct(f, dy, rotated.data(), bias, dx);
   forward_im2col(f, dy, rotated.data(), bias, dx);
 }
 

@@ -43,6 +43,18 @@ struct WinogradImage {
   float* dst;
 };
 
+// One image of a stride-1, dilation-1, ungrouped convolution with at most kDirectMaxOut output
+// channels (conv_direct_kernel.inc): y [o, ho, wo] = bias + the correlation of x [c, h, w] with
+// wt [o, c, kh, kw], zero padding pad_top/pad_left (negative: a crop).
+constexpr int kDirectMaxOut = 4;
+struct DirectConv {
+  int64_t c, h, w, o, ho, wo, kh, kw, pad_top, pad_left;
+  const float* x;
+  const float* wt;
+  const float* bias;  // [o] or null
+  float* y;
+};
+
 struct IsaKernels {
   Isa isa;
   int vec_floats;  // floats per vector register
@@ -52,6 +64,8 @@ struct IsaKernels {
   void (*gemm_block)(const GemmProblem& g, int i0, int i1, int j0, int j1);
   // One Winograd image, threaded inside (winograd_kernel.inc).
   void (*winograd_image)(const WinogradImage& job);
+  // One image of a direct convolution, threaded over output rows.
+  void (*conv_direct)(const DirectConv& job);
   // The roofline's FMA peak loop (roofline_kernel.inc): fma_loop(n) does n * fma_loop_flops
   // floating-point operations in independent vector multiply-add chains.
   float (*fma_loop)(int64_t n);
