@@ -6,6 +6,8 @@
 // in pixels (16..4096), -md2 adds the depth loss through Monodepth2 (depth weight 1, at the
 // image's size). Weights: <dir>/squeezenet1_1.h5, vgg16_features.h5, monodepth2.h5, made with
 // random values by scripts/make-bench-weights (dir default <prepared>/bench).
+// fast-WxH (e.g. fast-1280x720) times `fast` instead: the la_muse transformer (the prepared
+// weights) on one W x H frame per iteration, without gradients (stylize_fast).
 #pragma once
 #include <string>
 #include <vector>
@@ -16,8 +18,9 @@ namespace ds {
 namespace app {
 
 struct Workload {
-  std::string name, net;  // net: "squeezenet" | "vgg16"
-  int size = 0;           // pixels per side
+  std::string name, net;  // net: "squeezenet" | "vgg16" | "fast"
+  int size = 0;           // pixels per side (fast: the frame's height)
+  int width = 0;          // fast: the frame's width
   bool md2 = false;
 };
 // Throws ds::Error naming the workload and listing the valid forms and examples.

@@ -16,7 +16,8 @@ int cmd_bench(int argc, char** argv) {
          "Times the stylize Adam iteration (the same loss, layers and Adam as `stylize`) on synthetic\n"
          "seeded images with random-weight networks from data/bench/ (run scripts/make-bench-weights).\n"
          "Workloads NET-SIZE[-md2]: squeezenet-256, squeezenet-512, vgg16-256, squeezenet-256-md2 ...\n"
-         "(-md2: with the depth loss through Monodepth2). Each workload runs in a fresh process; reports\n"
+         "(-md2: with the depth loss through Monodepth2); fast-WxH (fast-1280x720): the `fast` transformer\n"
+         "(la_muse) on one W x H frame per iteration. Each workload runs in a fresh process; reports\n"
          "the median ms per iteration with min, max and IQR of the timed iterations (warm-up excluded)\n"
          "and the peak memory (CPU: peak RSS of that process; CUDA: the allocator's peak). Timings of\n"
          "several --rounds are pooled. See docs/bench-tools.md and docs/benchmarks.md.");

@@ -55,7 +55,8 @@ def parse_variant(text, base=None):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=__doc__.split("\n\n", 1)[1],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workload", required=True, help="one workload, e.g. vgg16-256 or squeezenet-256-md2")
+    ap.add_argument("--workload", required=True, help="one workload, e.g. vgg16-256, squeezenet-256-md2 or "
+                                                      "fast-1280x720")
     ap.add_argument("--rounds", type=int, default=8, help="counted rounds (default 8)")
     ap.add_argument("--warmup", type=int, default=2, help="uncounted rounds first (default 2)")
     ap.add_argument("--variants", default=DEFAULT_VARIANTS, help="comma-separated, the first is the baseline "
@@ -65,12 +66,14 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.rounds < 1 or args.warmup < 0:
         ap.error("--rounds must be >= 1 and --warmup >= 0")
-    net, size, depth = torch_peer.parse_workload(args.workload)
+    torch_peer.parse_workload(args.workload)
     names = [v for v in args.variants.split(",") if v]
     base = parse_variant(names[0])
     variants = [base] + [parse_variant(v, base) for v in names[1:]]
     default_threads = args.threads or len(os.sched_getaffinity(0))
-    runs = [torch_peer.Stylize(net, size, depth, torch.device("cpu"), 0, setup=s) for s, _ in variants]
+    peer_args = argparse.Namespace(device="cpu", seed=0, weights=None, content=None, style=None,
+                                   fast_weights=os.path.join(torch_peer.REPO, "data", "weights", "fast_style_la_muse.h5"))
+    runs = [torch_peer.make_workload(peer_args, args.workload, s) for s, _ in variants]
     ms = [[] for _ in runs]
     for r in range(args.warmup + args.rounds):
         for i, (run, (_, threads)) in enumerate(zip(runs, variants)):

@@ -22,6 +22,11 @@ the two can be compared term by term (--terms; tests/python/test_torch_peer.py d
 Workloads: NET-SIZE[-md2], NET in squeezenet | vgg16, SIZE the square side in pixels, -md2
 adds the depth loss through Monodepth2 (ResNet18 encoder + depth decoder, as nn/monodepth2.cpp).
 Examples: squeezenet-256, squeezenet-512, vgg16-256, vgg16-2048, squeezenet-256-md2.
+fast-WxH (e.g. fast-1280x720) is `depthstyle fast` instead: the feed-forward transformer on one
+W x H frame per iteration, without gradients (torch.inference_mode), the same network as
+depthstyle's (tests/python/fast_style_reference.py: TensorFlow 'SAME' zero padding, instance
+norm, transposed convolutions up), with the la_muse weights (--fast-weights, default the
+prepared data/weights/fast_style_la_muse.h5; random ones when that file is missing).
 
 One iteration, as timed: zero the gradient, forward, backward, read the loss terms (one
 device sync), keep the image if its loss is the lowest so far, Adam step (CUDA: then
@@ -66,6 +71,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 MD2_MEAN, MD2_STD = 0.45, 0.225
 MD2_SIZE = (192, 640)
@@ -108,6 +114,7 @@ FASTEST = {
     "vgg16": Setup(torch.contiguous_format, True, "mm"),
     "squeezenet-md2": Setup(torch.contiguous_format, True, "mm"),
     "vgg16-md2": Setup(torch.contiguous_format, True, "mm"),
+    "fast": Setup(torch.contiguous_format, True, "mm"),
 }
 
 
@@ -373,12 +380,55 @@ class Stylize:
         return values
 
 
+class FastStyle:
+    """The fast-style transformer on one frame per step (`depthstyle fast`), without gradients."""
+
+    def __init__(self, size, device, seed, weights=None, setup=None):
+        sys.path.insert(0, os.path.join(REPO, "tests", "python"))
+        import fast_style_reference  # the same network as nn/fast_style.cpp, checked against it
+        self.setup = setup or FASTEST["fast"]
+        torch.manual_seed(seed)
+        self.net = fast_style_reference.Transformer()
+        self.weights = weights if weights and os.path.exists(weights) else None
+        if self.weights:
+            import h5py
+            import numpy as np
+            with h5py.File(self.weights, "r") as f:
+                self.net.load_state_dict({k: torch.from_numpy(np.asarray(f[k])) for k in f.keys()}, strict=True)
+        self.net = frozen(self.net, device, self.setup.memory_format)
+        gen = torch.Generator().manual_seed(seed + 1)
+        self.frame = torch.rand(1, 3, size[0], size[1], generator=gen).to(device)
+        self.frame = self.frame.contiguous(memory_format=self.setup.memory_format)
+
+    def step(self):
+        with torch.inference_mode(), torch.backends.mkldnn.flags(enabled=self.setup.mkldnn):
+            y = self.net(self.frame).clamp_(0, 255)
+        return [float(y[0, 0, 0, 0])]
+
+
+def make_workload(args, name, setup=None):
+    """The Stylize or FastStyle object of a workload name."""
+    net, size, depth = parse_workload(name)
+    device = torch.device(args.device)
+    if net == "fast":
+        return FastStyle(size, device, args.seed, args.fast_weights, setup)
+    return Stylize(net, size, depth, device, args.seed, args.weights, args.content, args.style, setup)
+
+
 # ---- measurement ---------------------------------------------------------------------------
 def parse_workload(name):
+    """(net, size, depth) of a workload name; for fast-WxH: ("fast", (H, W), False)."""
+    m = re.fullmatch(r"fast-(\d+)x(\d+)", name)
+    if m:
+        w, h = int(m.group(1)), int(m.group(2))
+        if not (4 <= w <= 8192 and 4 <= h <= 8192):
+            raise SystemExit("torch_peer.py: workload '%s': frame size outside 4..8192" % name)
+        return "fast", (h, w), False
     m = re.fullmatch(r"(squeezenet|vgg16)-(\d+)(-md2)?", name)
     if not m:
         raise SystemExit("torch_peer.py: workload '%s': expected NET-SIZE[-md2] with NET squeezenet or vgg16, "
-                         "e.g. squeezenet-256, vgg16-2048, squeezenet-256-md2" % name)
+                         "e.g. squeezenet-256, vgg16-2048, squeezenet-256-md2, or fast-WxH, e.g. fast-1280x720"
+                         % name)
     size = int(m.group(2))
     if not 32 <= size <= 8192:
         raise SystemExit("torch_peer.py: workload '%s': size %d outside 32..8192" % (name, size))
@@ -461,7 +511,7 @@ def run_one(args, workload):
         torch.cuda.init()
         torch.cuda.reset_peak_memory_stats()
     setup = choose_setup(args, net, depth)
-    s = Stylize(net, size, depth, device, args.seed, args.weights, args.content, args.style, setup)
+    s = make_workload(args, workload, setup)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     sync()
     ms, losses = [], []
@@ -474,7 +524,7 @@ def run_one(args, workload):
         if k >= args.warmup:
             ms.append((t1 - t0) * 1e3)
     srt = sorted(ms)
-    out = {"tool": "torch_peer", "workload": workload, "net": net, "size": size,
+    out = {"tool": "torch_peer", "workload": workload, "net": net, "size": size if net != "fast" else list(size),
            "depth_net": "monodepth2" if depth else None, "device": device.type, "iters": args.iters,
            "warmup": args.warmup, "ms": [round(v, 3) for v in ms], "median_ms": round(percentile(srt, 0.5), 3),
            "min_ms": round(srt[0], 3), "max_ms": round(srt[-1], 3),
@@ -489,6 +539,8 @@ def run_one(args, workload):
                    cuda_peak_allocated_mb=round(torch.cuda.max_memory_allocated() / 2**20, 1),
                    cuda_peak_reserved_mb=round(torch.cuda.max_memory_reserved() / 2**20, 1))
     out.update(peak_rss_mb=round(peak_rss_mb(), 1), rss_before_mb=round(rss_before, 1))
+    if net == "fast":
+        out["fast_weights"] = s.weights or "random"
     if args.terms:
         out["term_names"] = ["total", "content", "style", "tv"] + (["depth"] if depth else [])
         out["terms"] = losses
@@ -500,9 +552,9 @@ def child_args(args, workload):
     out = ["--workload", workload, "--iters", str(args.iters), "--warmup", str(args.warmup), "--device", args.device,
            "--threads", str(args.threads), "--precision", args.precision, "--seed", str(args.seed),
            "--memory-format", args.memory_format, "--mkldnn", args.mkldnn, "--gram", args.gram]
-    for opt in ("weights", "content", "style"):
+    for opt in ("weights", "content", "style", "fast_weights"):
         if getattr(args, opt):
-            out += ["--" + opt, getattr(args, opt)]
+            out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
     return out + (["--cudnn-benchmark"] if args.cudnn_benchmark else []) + (["--terms"] if args.terms else [])
 
 
@@ -531,6 +583,10 @@ def main(argv=None):
                                                      "instead of making new random weights")
     ap.add_argument("--content", metavar="IMAGE", help="content image (PNG/JPEG, SIZE x SIZE) instead of noise")
     ap.add_argument("--style", metavar="IMAGE", help="style image (PNG/JPEG, SIZE x SIZE) instead of noise")
+    ap.add_argument("--fast-weights", metavar="FILE", default=os.path.join(REPO, "data", "weights",
+                                                                          "fast_style_la_muse.h5"),
+                    help="fast-WxH workloads: the fast_style_tf weight file (default: the prepared la_muse; "
+                         "random weights when it is missing)")
     ap.add_argument("--terms", action="store_true", help="also print every iteration's loss terms (warm-up included)")
     args = ap.parse_args(argv)
     if args.iters < 1 or args.warmup < 0:

@@ -141,13 +141,14 @@ void forward_im2col(const Geom& g, const float* x, const float* w, const float* 
   });
 }
 
-// Stride 1, dilation 1, ungrouped, at most kDirectMaxOut output channels: the direct kernel
-// (conv_direct_kernel.inc), where im2col's GEMM would have 1-4 rows (Monodepth2's disparity
-// heads, the fast-style output layer, the input gradient of a conv on RGB).
+// Stride 1, dilation 1, ungrouped, at most kDirectMaxChannels output or input channels: the
+// direct kernel (conv_direct_kernel.inc), where im2col's GEMM would have 1-4 rows (Monodepth2's
+// disparity heads, the fast-style output layer, the input gradient of a conv on RGB) or an inner
+// dimension of 1-4 channels times the taps (the fast-style 9x9 input layer, VGG16's conv1_1).
 bool direct(const Geom& g) {
   const Conv2dParams& p = g.p;
-  return g.groups == 1 && g.cout <= kDirectMaxOut && p.stride_h == 1 && p.stride_w == 1 && p.dil_h == 1 &&
-         p.dil_w == 1 && g.ho == g.h + p.pad_top + p.pad_bottom - g.kh + 1 &&
+  return g.groups == 1 && std::min(g.cout, g.cin) <= kDirectMaxChannels && p.stride_h == 1 && p.stride_w == 1 &&
+         p.dil_h == 1 && p.dil_w == 1 && g.ho == g.h + p.pad_top + p.pad_bottom - g.kh + 1 &&
          g.wo == g.w + p.pad_left + p.pad_right - g.kw + 1;
 }
 
@@ -172,9 +173,11 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
 // disparity head, 16 -> 1 channel at full size).
 // Also at equal channel counts up to 64 (Monodepth2's 16 -> 16 at full size): there the col2im
 // GEMM's inner dimension (cog) is too short to pay for writing its cig * kh * kw rows. At 512 ->
-// 512 (VGG16 conv5_1) col2im measured faster (docs/benchmarks.md).
+// 512 (VGG16 conv5_1) col2im measured faster (docs/benchmarks.md). With at most
+// kDirectMaxChannels input channels (a conv on RGB) the convolution of dy goes to the direct kernel.
 bool data_grad_as_conv(const Geom& g) {
-  return g.p.stride_h == 1 && g.p.stride_w == 1 && (g.cog() < g.cig() || (g.cog() == g.cig() && g.cog() <= 64));
+  return g.p.stride_h == 1 && g.p.stride_w == 1 &&
+         (g.cog() < g.cig() || (g.cog() == g.cig() && g.cog() <= 64) || (g.groups == 1 && g.cin <= kDirectMaxChannels));
 }
 
 void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
@@ -229,15 +232,15 @@ void backward_data(const Geom& g, const float* dy, const float* w, const float* 
 void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) {
   if (g.depthwise()) return conv::depthwise_backward_filter(g, dy, x, dw);
   Dims d(g);
-  bool direct = is_pointwise(g);
+  bool pointwise = is_pointwise(g);
   int64_t macs = g.n * d.cog * d.K * d.P;
-  run_items(g.groups, direct ? 0 : d.K * d.chunk, macs, [&](int64_t grp, float* col, bool threaded) {
+  run_items(g.groups, pointwise ? 0 : d.K * d.chunk, macs, [&](int64_t grp, float* col, bool threaded) {
     float* dwg = dw + grp * d.cog * d.K;
     float beta = 0.0f;  // the first product overwrites dw, later ones accumulate
     for (int64_t n = 0; n < g.n; ++n) {
       const float* dyg = dy + (n * g.cout + grp * d.cog) * d.P;
       const float* xg = x + (n * g.cin + grp * d.cig) * d.hw;
-      if (direct) {
+      if (pointwise) {
         mm(false, true, d.cog, d.K, d.P, dyg, d.P, xg, d.hw, beta, dwg, d.K);
         beta = 1.0f;
         continue;

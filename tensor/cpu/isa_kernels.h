@@ -43,10 +43,10 @@ struct WinogradImage {
   float* dst;
 };
 
-// One image of a stride-1, dilation-1, ungrouped convolution with at most kDirectMaxOut output
-// channels (conv_direct_kernel.inc): y [o, ho, wo] = bias + the correlation of x [c, h, w] with
-// wt [o, c, kh, kw], zero padding pad_top/pad_left (negative: a crop).
-constexpr int kDirectMaxOut = 4;
+// One image of a stride-1, dilation-1, ungrouped convolution (conv_direct_kernel.inc), for at
+// most kDirectMaxChannels output or input channels (conv.cpp decides): y [o, ho, wo] = bias + the
+// correlation of x [c, h, w] with wt [o, c, kh, kw], zero padding pad_top/pad_left (negative: a crop).
+constexpr int kDirectMaxChannels = 4;
 struct DirectConv {
   int64_t c, h, w, o, ho, wo, kh, kw, pad_top, pad_left;
   const float* x;

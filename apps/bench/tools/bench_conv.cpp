@@ -100,6 +100,8 @@ std::string rate(double flops, Timing t) {
 struct Layer {
   const char* name;
   int64_t c, h, w, cout;
+  int k = 3, stride = 1;     // k x k kernel, padding k / 2 (the network layers)
+  bool transposed = false;   // a transposed conv: h x w is its input, its output stride times larger
 };
 
 std::string cpu_model() {
@@ -129,8 +131,13 @@ const Layer kNetworkLayers[] = {
     {"md2 upconv1_0 64->32 48x160", 64, 48, 160, 32}, {"md2 upconv1_1 96->32 96x320", 96, 96, 320, 32},
     {"md2 upconv0_0 32->16 96x320", 32, 96, 320, 16}, {"md2 upconv0_1 16->16 192x640", 16, 192, 640, 16},
     {"md2 disp0 16->1 192x640", 16, 192, 640, 1},
-    // The fast-style transformer's residual blocks at 1280x720 (a quarter of each side).
+    // The fast-style transformer at 1280x720: its 9x9 input and output layers, a stride-2 layer,
+    // the residual blocks (at a quarter of each side) and the last transposed (upsampling) layer.
+    {"fast conv1 3->32 9x9 720x1280", 3, 720, 1280, 32, 9},
+    {"fast conv2 32->64 s2 720x1280", 32, 720, 1280, 64, 3, 2},
     {"fast res 128->128 180x320", 128, 180, 320, 128},
+    {"fast deconv2 64->32 t2 360x640", 64, 360, 640, 32, 3, 2, true},
+    {"fast conv4 32->3 9x9 720x1280", 32, 720, 1280, 3, 9},
 };
 
 // Forward and backward-data of each network layer with each algorithm, default GEMM.
@@ -139,23 +146,31 @@ void network_layers(int warmup, int runs) {
   const ConvAlgo algos[] = {ConvAlgo::Im2col, ConvAlgo::WinogradF2, ConvAlgo::WinogradF4};
   std::printf("\nnetwork layers, gemm %s: GFLOP/s median (best); time / im2col's (median)\n",
               ds::cpu::gemm_backend_name(ds::cpu::gemm_backend()));
-  std::printf("%-26s %-12s %14s %6s %14s %6s\n", "3x3 pad 1 layer", "algorithm", "forward", "ratio", "bwd data",
+  std::printf("%-26s %-12s %14s %6s %14s %6s\n", "layer (pad k/2)", "algorithm", "forward", "ratio", "bwd data",
               "ratio");
   for (const Layer& l : kNetworkLayers) {
     if (!g_only.empty() && std::string(l.name).find(g_only) == std::string::npos) continue;
-    ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
-    Tensor x = random_tensor({1, l.c, l.h, l.w}), w = random_tensor({l.cout, l.c, 3, 3});
-    Tensor b = random_tensor({l.cout}), y = Tensor::empty({1, l.cout, l.h, l.w});
+    ds::Conv2dParams p = ds::Conv2dParams::make(l.stride, l.k / 2);
+    if (l.transposed) p.out_pad_h = p.out_pad_w = l.stride - 1;
+    const int64_t ho = l.transposed ? l.h * l.stride : (l.h + 2 * (l.k / 2) - l.k) / l.stride + 1;
+    const int64_t wo = l.transposed ? l.w * l.stride : (l.w + 2 * (l.k / 2) - l.k) / l.stride + 1;
+    Tensor x = random_tensor({1, l.c, l.h, l.w});
+    Tensor w = random_tensor(l.transposed ? ds::Shape{l.c, l.cout, l.k, l.k} : ds::Shape{l.cout, l.c, l.k, l.k});
+    Tensor b = random_tensor({l.cout}), y = Tensor::empty({1, l.cout, ho, wo});
     Tensor dy = random_tensor(y.shape()), dx = Tensor::empty(x.shape());
-    double flops = 2.0 * l.cout * l.h * l.w * l.c * 9;
+    // 2 * multiply-adds of the direct convolution: per output pixel of the conv (for a transposed
+    // one: per input pixel) Cin * k * k for each output channel.
+    double flops = 2.0 * l.cout * l.c * l.k * l.k * (l.transposed ? l.h * l.w : ho * wo);
     std::vector<std::function<void()>> fwd, bwd;
     for (ConvAlgo a : algos) {
       fwd.push_back([&, a] {
         ds::cpu::set_conv_algo(a);
+        if (l.transposed) return ds::cpu::conv_transpose2d_forward(x, w, b, y, p);
         ds::cpu::conv2d_forward(x, w, b, y, p);
       });
       bwd.push_back([&, a] {
         ds::cpu::set_conv_algo(a);
+        if (l.transposed) return ds::cpu::conv_transpose2d_backward_data(dy, w, dx, p);
         ds::cpu::conv2d_backward_data(dy, w, dx, p);
       });
     }
