@@ -17,6 +17,7 @@
 #include "autograd/profile.h"
 #include "losses/transfer_loss.h"
 #include "nn/fast_style_weights.h"
+#include "tensor/cpu/isa.h"
 #include "tensor/device.h"
 #include "tensor/file_util.h"
 #include "tensor/random.h"
@@ -263,7 +264,9 @@ std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<
   std::string cpu = first_line_of("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null");
   std::string commit = DEPTHSTYLE_BUILD_COMMIT;  // the binary's, not the checkout's now (it may have moved on)
   std::ostringstream s;
-  s << "date: " << date << "\ncpu: " << cpu << "\nthreads: " << omp_get_max_threads() << "\ncommit: " << commit
+  const cpu::Isa isa = cpu::cpu_isa();
+  s << "date: " << date << "\ncpu: " << cpu << "\nkernels: " << cpu::isa_name(isa) << " ("
+    << cpu::isa_vector_floats(isa) << "-float vectors; DEPTHSTYLE_ISA)\nthreads: " << omp_get_max_threads() << "\ncommit: " << commit
     << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio |")
     << " ours peak MB |" << (peer.empty() ? "" : " torch peak MB |") << "\n|---|---|" << (peer.empty() ? "" : "---|---|")
     << "---|" << (peer.empty() ? "" : "---|") << "\n";
