@@ -58,6 +58,7 @@ struct DirectConv {
 struct IsaKernels {
   Isa isa;
   int vec_floats;  // floats per vector register
+  bool fma;        // multiply-adds are fused (one rounding): not on the generic path of a portable x86-64 build
   // The own GEMM's register tile (MR x NR) and its serial blocked GEMM on rows [i0, i1) and
   // columns [j0, j1) of C with this thread's packing buffers (gemm_kernel.inc).
   int gemm_mr, gemm_nr;
