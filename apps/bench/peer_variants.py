@@ -14,7 +14,9 @@ list of settings, the rest as the baseline (the first variant):
     t1 | t2 ...                  torch.set_num_threads during this variant's iterations
 
 Prints per variant the median ms per iteration and, against the baseline, the median of the
-per-round ratios (variant / baseline, < 1: faster) with their min and max. Settings that act on
+per-round ratios (variant / baseline, < 1: faster) with their min and max. --clock cpu times the
+process's CPU time instead of the wall clock: with one thread (--threads 1, OMP_WAIT_POLICY=passive)
+that is the work itself, which other processes on a busy machine do not inflate. Settings that act on
 the whole process (OMP_WAIT_POLICY, OPENBLAS_CORETYPE, ATEN_CPU_CAPABILITY) need two processes:
 compare those by running torch_peer.py alternately with each environment.
 """
@@ -63,6 +65,7 @@ def main(argv=None):
                                                                  "(default %s)" % DEFAULT_VARIANTS)
     ap.add_argument("--threads", type=int, default=0, help="threads of variants without tN (default: the CPUs "
                                                             "this process may use)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="what to time (default wall)")
     args = ap.parse_args(argv)
     if args.rounds < 1 or args.warmup < 0:
         ap.error("--rounds must be >= 1 and --warmup >= 0")
@@ -75,15 +78,16 @@ def main(argv=None):
                                    fast_weights=os.path.join(torch_peer.REPO, "data", "weights", "fast_style_la_muse.h5"))
     runs = [torch_peer.make_workload(peer_args, args.workload, s) for s, _ in variants]
     ms = [[] for _ in runs]
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     for r in range(args.warmup + args.rounds):
         for i, (run, (_, threads)) in enumerate(zip(runs, variants)):
             torch.set_num_threads(threads or default_threads)
-            t0 = time.perf_counter()
+            t0 = clock()
             run.step()
             if r >= args.warmup:
-                ms[i].append((time.perf_counter() - t0) * 1e3)
-    print("%s, %d rounds after %d, torch %s, OPENBLAS_CORETYPE=%s, OMP_WAIT_POLICY=%s, load average %s" % (
-        args.workload, args.rounds, args.warmup, torch.__version__, os.environ.get("OPENBLAS_CORETYPE", ""),
+                ms[i].append((clock() - t0) * 1e3)
+    print("%s, %d rounds after %d, %s clock, torch %s, OPENBLAS_CORETYPE=%s, OMP_WAIT_POLICY=%s, load average %s" % (
+        args.workload, args.rounds, args.warmup, args.clock, torch.__version__, os.environ.get("OPENBLAS_CORETYPE", ""),
         os.environ.get("OMP_WAIT_POLICY", ""), " ".join("%.2f" % v for v in os.getloadavg())))
     print("| variant | median ms | ratio to %s: median (min, max) |" % names[0])
     print("|---|---|---|")

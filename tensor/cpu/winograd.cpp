@@ -118,9 +118,12 @@ const float* transform_weights(const Plan& q, Tap tap, int mr) {
   parallel_for(obs * q.c, 200 * mr, [&](int64_t item) {
     const int64_t ob = item / q.c, c = item % q.c, o0 = ob * mr;
     const int lanes = static_cast<int>(std::min<int64_t>(mr, q.o - o0));
-    DLanes g[9] = {}, t[kXi];
+    float taps[kLanes][9] = {};  // the lanes' 3x3 kernels, row-major, gathered first (contiguous runs)
     for (int l = 0; l < lanes; ++l)
-      for (int i = 0; i < 9; ++i) g[i][l] = tap(o0 + l, c, i / 3, i % 3);
+      for (int i = 0; i < 9; ++i) taps[l][i] = tap(o0 + l, c, i / 3, i % 3);
+    DLanes g[9], t[kXi];
+    for (int i = 0; i < 9; ++i)
+      for (int l = 0; l < kLanes; ++l) g[i][l] = taps[l][i];
     transform2d<3, W::n>(g, t, [](const DLanes* a, int64_t s, DLanes* b, int64_t st) { W::weight(a, s, b, st); });
     for (int xi = 0; xi < kXi; ++xi) {
       float* run = u + ((xi * obs + ob) * q.c + c) * mr;
