@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "autograd/ops.h"
 #include "tensor/image_io.h"
 
@@ -59,18 +59,6 @@ std::string num(double x) {
 
 double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
-Tensor image_mask(const std::string& path, int64_t h, int64_t w) {
-  Tensor rgb = load_image_rgb(path);
-  const int64_t plane = rgb.H() * rgb.W();
-  Tensor grey = Tensor::empty({1, 1, rgb.H(), rgb.W()});
-  const float* p = rgb.data();
-  for (int64_t i = 0; i < plane; ++i) grey.data()[i] = (p[i] + p[plane + i] + p[2 * plane + i]) / 3.0f;
-  Tensor m = fit_depth_to(grey, static_cast<int>(h), static_cast<int>(w), "mask image " + path);
-  std::vector<float> v = m.to_vector();
-  for (float& x : v) x = std::min(1.0f, std::max(0.0f, x));  // bilinear stays in range; rounding guard
-  return Tensor::from_vector(m.shape(), v);
-}
-
 }  // namespace
 
 MaskSpec parse_mask_spec(const std::string& spec) {
@@ -104,7 +92,33 @@ MaskSpec parse_mask_spec(const std::string& spec) {
   } else {
     bad(spec, "unknown mask kind '" + kind + "'");
   }
+  double top = mask_max(s);
+  if (top < kMaskFloor) {
+    char why[200];
+    std::snprintf(why, sizeof why,
+                  "the mask is at most %.2g over the normalised depths [0,1] (near 0, far 1), so it would weight "
+                  "nothing (practically zero everywhere)%s",
+                  top, (s.kind == MaskSpec::Kind::Sigmoid || s.kind == MaskSpec::Kind::InvSigmoid)
+                           ? "; t is a normalised depth: give one in [0,1]" : "");
+    throw Error("mask spec '" + spec + "': " + why);
+  }
   return s;
+}
+
+double mask_max(const MaskSpec& s) {
+  switch (s.kind) {
+    case MaskSpec::Kind::Sigmoid:
+      return sigmoid(s.k * (1.0 - s.t));  // increasing in d (k > 0): largest at d = 1
+    case MaskSpec::Kind::InvSigmoid:
+      return 1.0 - sigmoid(-s.k * s.t);  // decreasing: largest at d = 0
+    case MaskSpec::Kind::Linear:
+      return std::max(s.a, s.b);
+    case MaskSpec::Kind::Constant:
+      return s.v;
+    case MaskSpec::Kind::Image:
+      break;
+  }
+  return NAN;
 }
 
 std::string mask_spec_str(const MaskSpec& s) {
@@ -123,13 +137,26 @@ std::string mask_spec_str(const MaskSpec& s) {
   return "?";
 }
 
-Tensor make_mask(const MaskSpec& s, const Tensor& depth01) {
+Tensor load_mask_image(const std::string& path) {
+  Tensor rgb = load_image_rgb(path);
+  const int64_t plane = rgb.H() * rgb.W();
+  Tensor grey = Tensor::empty({1, 1, rgb.H(), rgb.W()});
+  const float* p = rgb.data();
+  for (int64_t i = 0; i < plane; ++i) grey.data()[i] = (p[i] + p[plane + i] + p[2 * plane + i]) / 3.0f;
+  return grey;
+}
+
+Tensor make_mask(const MaskSpec& s, const Tensor& depth01, const Tensor& image) {
   if (!depth01.defined() || depth01.ndim() != 4 || depth01.N() != 1 || depth01.C() != 1 || depth01.numel() == 0)
     throw Error("make_mask: expected a [1,1,H,W] normalised depth map, got " +
                 (depth01.defined() ? shape_str(depth01.shape()) : std::string("an undefined tensor")));
   Tensor m;
   if (s.kind == MaskSpec::Kind::Image) {
-    m = image_mask(s.path, depth01.H(), depth01.W());
+    int h = static_cast<int>(depth01.H()), w = static_cast<int>(depth01.W());
+    m = image.defined() ? resize_depth_to(image, h, w) : fit_depth_to(load_mask_image(s.path), h, w, "mask image " + s.path);
+    std::vector<float> v = m.to_vector();
+    for (float& x : v) x = std::min(1.0f, std::max(0.0f, x));  // bilinear stays in range; rounding guard
+    m = Tensor::from_vector(m.shape(), v);
   } else {
     std::vector<float> d = depth01.to_vector();
     for (float& x : d) {

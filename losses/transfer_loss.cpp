@@ -118,18 +118,39 @@ std::vector<std::string> TransferLoss::term_names() const {
   return n;
 }
 
-Var TransferLoss::total(const Var& y, const Reference& ref, std::vector<double>* terms) const {
-  Tensor values;
-  Var t = total_deferred(y, ref, &values);
-  *terms = term_values(values);
+std::vector<double> LossTerms::values() const {
+  std::vector<double> v = {total, content};
+  v.insert(v.end(), style.begin(), style.end());
+  v.push_back(tv);
+  v.push_back(depth);
+  v.insert(v.end(), extra.begin(), extra.end());
+  return v;
+}
+
+LossTerms LossTerms::from_values(const std::vector<double>& v, size_t n_styles) {
+  if (v.size() < 4 + n_styles)
+    throw Error("loss terms: " + std::to_string(v.size()) + " values for " + std::to_string(n_styles) +
+                " style(s); expected at least " + std::to_string(4 + n_styles) + " (total, content, styles, tv, depth)");
+  LossTerms t;
+  t.total = v[0], t.content = v[1];
+  t.style.assign(v.begin() + 2, v.begin() + 2 + static_cast<std::ptrdiff_t>(n_styles));
+  t.tv = v[2 + n_styles], t.depth = v[3 + n_styles];
+  t.extra.assign(v.begin() + 4 + static_cast<std::ptrdiff_t>(n_styles), v.end());
   return t;
 }
 
-std::vector<double> TransferLoss::term_values(const Tensor& values) const {
-  std::vector<float> v = values.to_vector();
-  std::vector<double> terms(v.begin(), v.end());
-  if (!spec_.uses_depth()) terms.push_back(0.0);
-  return terms;
+Var TransferLoss::total(const Var& y, const Reference& ref, LossTerms* terms) const {
+  Tensor values;
+  Var t = total_deferred(y, ref, &values);
+  *terms = terms_of(values);
+  return t;
+}
+
+LossTerms TransferLoss::terms_of(const Tensor& values) const {
+  std::vector<float> v = values.to_vector();  // total, content, styles..., tv[, depth]
+  std::vector<double> d(v.begin(), v.end());
+  if (!spec_.uses_depth()) d.push_back(0.0);
+  return LossTerms::from_values(d, styles_.size());
 }
 
 Var TransferLoss::total_deferred(const Var& y, const Reference& ref, Tensor* values) const {

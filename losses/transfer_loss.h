@@ -56,6 +56,23 @@ struct LossSpec {
 // The defaults for a loss network ("squeezenet", "vgg16"; else a ds::Error) and a method.
 LossSpec default_loss_spec(const std::string& net, TransferMethod method);
 
+// The weighted terms of one evaluation of the loss, each as it enters the total (so they sum
+// to it). The names of the logged columns are TransferLoss::term_names(): total, content,
+// style terms (one per style), tv, depth, then the callers' extra terms.
+struct LossTerms {
+  double total = 0;
+  double content = 0;
+  std::vector<double> style;  // one per style image, in order (w_s and β applied)
+  double tv = 0;
+  double depth = 0;           // the depth output and depth layer terms together; 0 when unused
+  std::vector<double> extra;  // terms a caller adds to the loss (e.g. stylize's extra term), in total too
+  // In the order of term_names(): total, content, style..., tv, depth, extra...
+  std::vector<double> values() const;
+  // Back from values() (e.g. a saved training history), given the number of styles; the values
+  // after depth are the extra terms. Throws ds::Error when there are fewer than 4 + n_styles.
+  static LossTerms from_values(const std::vector<double>& v, size_t n_styles);
+};
+
 // A style image and how it enters the loss.
 struct StyleImage {
   std::string name;  // the logged term is style_<name>, or "style" when empty
@@ -88,13 +105,13 @@ class TransferLoss {
   // tv, depth. All are weighted as in the total (the depth column is 0 when unused).
   std::vector<std::string> term_names() const;
   // The weighted total for the pastiche y [B,3,H,W] against `ref` (differentiable in y);
-  // `terms` receives the values of term_names() in order.
-  Var total(const Var& y, const Reference& ref, std::vector<double>* terms) const;
+  // `terms` receives the value of each term.
+  Var total(const Var& y, const Reference& ref, LossTerms* terms) const;
   // The same, with the term values left on y's device in `values` ([K,1], no host sync), so
   // that a caller can queue more work (the backward pass) before reading them with
-  // term_values(): on CUDA the host then does not wait for the forward pass mid-iteration.
+  // terms_of(): on CUDA the host then does not wait for the forward pass mid-iteration.
   Var total_deferred(const Var& y, const Reference& ref, Tensor* values) const;
-  std::vector<double> term_values(const Tensor& values) const;  // one host copy
+  LossTerms terms_of(const Tensor& values) const;  // one host copy
 
   const LossSpec& spec() const { return spec_; }
   const std::vector<StyleImage>& styles() const { return styles_; }

@@ -156,7 +156,8 @@ TEST_CASE("stylize --original-colors: the written result has the content's chrom
   check_content_chroma(s, s.file("lum.png"));
   check_content_chroma(s, s.file("lum_iter00002.png"));  // snapshots are recombined too
   CHECK(ds::load_image_rgb(s.file("lum.png")).to_vector() != ds::load_image_rgb(s.file("rec.png")).to_vector());
-  check_rejected(s, "--original-colors yes", "expected none, recombine or luminance-only");
+  check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values");
+  check_rejected(s, "--original-colors=yes", "expected none, recombine or luminance-only");
 }
 
 TEST_CASE("stylize --pooling avg: another result than max, with both optimisers and the depth loss") {

@@ -1,5 +1,5 @@
 // Depth readers and the depth PNG writer (weights/depth_io.h), hole filling, normalisation and
-// resizing (losses/depth_map.h). Each reader is checked on a file the test writes byte by byte
+// resizing (weights/depth_map.h). Each reader is checked on a file the test writes byte by byte
 // (PGM, PNG) or with the HDF5 C API in the NYU layout; expected metres come from the documented
 // formulas. The writer is checked by reading back; the depth command by running it.
 #include <doctest/doctest.h>
@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "autograd/var.h"
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "nn/pretrained.h"
 #include "weights/depth_io.h"
 #include "tensor/image_io.h"

@@ -142,7 +142,9 @@ DTensor image_gradient(const ds::FeatureNet& net, const ds::LossSpec& spec, cons
   s.image = style;
   ds::TransferLoss loss(net, nullptr, spec, {s}, ds::Device::CPU);
   Var yv(y.clone(), true);
-  loss.total(yv, loss.reference(Var(x)), terms).backward();
+  ds::LossTerms t;
+  loss.total(yv, loss.reference(Var(x)), &t).backward();
+  *terms = t.values();
   return dst::to_double(yv.grad());
 }
 

@@ -16,7 +16,7 @@
 #include <fstream>
 #include <random>
 
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "weights/depth_io.h"
 #include "tests/check.h"
 #include "weights/h5.h"

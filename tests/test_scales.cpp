@@ -1,11 +1,11 @@
-// The coarse-to-fine schedule of `depthstyle stylize` (apps/stylize/scales.h): --scales, --multires,
+// The coarse-to-fine schedule of `depthstyle stylize` (apps/stylize/scales.h, parsed by stylize_options.h): --scales, --multires,
 // --size and --iters read as the documentation says (expected values worked out from that text,
 // e.g. --multires 3 at --size 300 halves twice: 75, 150, 300), each error named, and the
 // --save-every frame names.
 #include <doctest/doctest.h>
 
 #include "apps/stylize/scales.h"
-#include "apps/stylize/stylize_job.h"
+#include "apps/stylize/stylize_options.h"
 #include "check.h"
 
 namespace {
@@ -17,7 +17,7 @@ std::vector<ds::app::ScaleStep> schedule(std::vector<std::string> args) {
   std::vector<char*> argv = {const_cast<char*>("stylize")};
   for (std::string& s : args) argv.push_back(s.data());
   a.parse(static_cast<int>(argv.size()), argv.data());
-  return ds::app::scale_schedule(a, 16, 4096);
+  return ds::app::size_plan_from(a).steps;
 }
 
 // "long_side:iters,..." of a schedule.
@@ -58,7 +58,7 @@ TEST_CASE("stylize scales: each bad schedule is an error that says what is wrong
   CHECK(has(error({"--scales", "32,6x"}), "'6x' is not a whole number"));
   CHECK(has(error({"--scales", "32,64", "--iters", "10,0"}), "--iters: '0' is not a whole number between 1"));
   CHECK(has(error({"--scales", "32,64", "--multires", "2"}), "--scales and --multires given together"));
-  CHECK(has(error({"--size", "40", "--multires", "3"}), "starts at 10 px, below the minimum 16"));
+  CHECK(has(error({"--size", "40", "--multires", "3"}), "--multires 3 --size 40 starts at 10 px, below the minimum 16"));
   CHECK(has(error({"--multires", "9"}), "--multires"));
   // Empty list items are errors, not dropped (dropping "2," would make it one count for every scale).
   CHECK(has(error({"--scales", "32,,64"}), "--scales '32,,64': item 2 of the comma-separated list is empty"));

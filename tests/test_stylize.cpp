@@ -9,7 +9,7 @@
 
 #include "apps/stylize/divergence.h"
 #include "apps/stylize/stylize.h"
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "losses/masks.h"
 #include "check.h"
 #include "oracle.h"
@@ -51,7 +51,7 @@ Setup make_setup() {
   s.spec.content_weight = 100.0f;
   s.spec.tv_weight = 4.0f;
   s.spec.depth_weight = 2e7f;  // the synthetic depth network is nearly flat: tiny raw differences
-  s.cfg.init = "noise";
+  s.cfg.noise = true;
   s.cfg.seed = 9;
   return s;
 }
@@ -64,9 +64,9 @@ TEST_CASE("stylize: a short run from noise lowers every loss term") {
   ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   std::vector<std::string> names = st.term_names();
   std::vector<double> first, last;
-  st.run(25, [&](int it, const std::vector<double>& terms) {
-    if (it == 1) first = terms;
-    last = terms;
+  st.run(25, [&](int it, const ds::LossTerms& terms) {
+    if (it == 1) first = terms.values();
+    last = terms.values();
   });
   // The terms logged at iteration 1 are those before the first step.
   REQUIRE(first.size() == names.size());
@@ -85,14 +85,14 @@ TEST_CASE("stylize: the same seed gives the same image and lbfgs lowers the loss
   std::vector<float> images[2];
   for (auto& img : images) {
     ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
-    st.run(3, [](int, const std::vector<double>&) {});
-    img = st.image().value().to_vector();
+    st.run(3, [](int, const ds::LossTerms&) {});
+    img = st.image().to_vector();
   }
   CHECK(images[0] == images[1]);
-  s.cfg.optimizer = "lbfgs";
+  s.cfg.optimizer = ds::app::Optimizer::LBFGS;
   ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   double first = 0, last = 0;
-  st.run(5, [&](int it, const std::vector<double>& t) { (it == 1 ? first : last) = t[0]; });
+  st.run(5, [&](int it, const ds::LossTerms& t) { (it == 1 ? first : last) = t.total; });
   CHECK(last < first);
 }
 
@@ -153,7 +153,7 @@ TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest lo
   ds::TransferLoss loss(s.net, nullptr, s.spec, s.styles, ds::Device::CPU, s.content_mask);
   ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
   std::vector<double> totals;
-  auto outcome = st.run(200, [&](int, const std::vector<double>& t) { totals.push_back(t[0]); });
+  auto outcome = st.run(200, [&](int, const ds::LossTerms& t) { totals.push_back(t.total); });
   MESSAGE("stopped at " << outcome.iterations << ": " << outcome.stopped);
   REQUIRE_FALSE(outcome.stopped.empty());
   CHECK(outcome.iterations < 200);
@@ -162,9 +162,9 @@ TEST_CASE("stylize: a diverging run stops early and keeps the image of lowest lo
   // the image the loss was computed for, not the diverged one.
   double lowest = *std::min_element(totals.begin(), totals.end());
   CHECK(st.best_loss() == lowest);
-  CHECK(totals[static_cast<size_t>(st.best_iteration() - 1)] == lowest);
-  CHECK(st.evaluate(st.best_image())[0] == doctest::Approx(lowest).epsilon(1e-5));
-  CHECK(st.evaluate(st.image().value())[0] > 10 * lowest);
+  CHECK(totals[static_cast<size_t>(st.best_done())] == lowest);  // logged at iteration best_done() + 1
+  CHECK(st.evaluate(st.best_image()).total == doctest::Approx(lowest).epsilon(1e-5));
+  CHECK(st.evaluate(st.image()).total > 10 * lowest);
 }
 
 TEST_CASE("stylize: a start image (coarse-to-fine: the previous scale's result) is upsampled bilinearly") {
@@ -179,7 +179,7 @@ TEST_CASE("stylize: a start image (coarse-to-fine: the previous scale's result) 
     ds::app::Stylizer st(loss, s.content, s.cfg, ds::Device::CPU);
     // Float64 oracle with align_corners=False. Error model: each output is four taps of values
     // in [0,1] with weights rounded to float32 and summed in float32: < 4 * 2^-23 < 1e-6.
-    dst::check_close("start", st.image().value(), dst::resize_bilinear_ref(dst::to_double(s.cfg.start), 48, 64), 1e-6,
+    dst::check_close("start", st.image(), dst::resize_bilinear_ref(dst::to_double(s.cfg.start), 48, 64), 1e-6,
                      0);
   }
 }

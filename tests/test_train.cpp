@@ -103,16 +103,17 @@ TEST_CASE("train: a few Adam steps lower the loss on a tiny image set") {
   Trainer t(ds::fast_style_init("random", 3), loss, data, s.cfg, ds::Device::CPU);
   int64_t cursor = 0;
   Tensor fixed = ImageStream(d.dir.string(), 32, 9).next_batch(2, cursor);
-  std::vector<double> before = t.evaluate(fixed);
-  REQUIRE(before.size() == loss.term_names().size());
-  CHECK(before[4] > 0);  // the depth terms are live
+  ds::LossTerms before = t.evaluate(fixed);
+  REQUIRE(before.values().size() == loss.term_names().size());
+  CHECK(before.depth > 0);  // the depth terms are live
   for (int i = 0; i < 5; ++i) t.step();
-  std::vector<double> after = t.evaluate(fixed);
-  CHECK(after[0] < 0.9 * before[0]);
+  ds::LossTerms after = t.evaluate(fixed);
+  CHECK(after.total < 0.9 * before.total);
   CHECK(t.steps_done() == 5);
   CHECK(t.cursor() == 10);
   CHECK(t.history().size() == 5);
-  CHECK(t.history().back().size() == 2 + loss.term_names().size());
+  CHECK(t.history().back().values().size() == 2 + loss.term_names().size());
+  CHECK(t.history().back().step == 5);
 }
 
 // Bit-for-bit equality of two tensor maps (memcmp: -0.0 vs 0.0 and NaN payloads count).
@@ -158,10 +159,12 @@ TEST_CASE("train: a checkpoint and its Adam state reload bit-identically") {
   moments.erase("history");
   std::map<std::string, Tensor> want = t.adam_state();
   check_bit_identical(moments, want);
-  REQUIRE(history.shape() == ds::Shape{2, static_cast<int64_t>(t.history()[0].size())});
-  for (int64_t r = 0; r < 2; ++r)
+  REQUIRE(history.shape() == ds::Shape{2, static_cast<int64_t>(t.history()[0].values().size())});
+  for (int64_t r = 0; r < 2; ++r) {
+    std::vector<double> row = t.history()[static_cast<size_t>(r)].values();
     for (int64_t c = 0; c < history.shape()[1]; ++c)
-      CHECK(history.at({r, c}) == static_cast<float>(t.history()[static_cast<size_t>(r)][static_cast<size_t>(c)]));
+      CHECK(history.at({r, c}) == static_cast<float>(row[static_cast<size_t>(c)]));
+  }
   CHECK(o.attr_number("step") == 2);
   CHECK(o.attr_number("cursor") == t.cursor());
 
@@ -198,8 +201,9 @@ TEST_CASE("train: 2 steps + resume + 2 steps equals 4 uninterrupted steps exactl
     CHECK(value.to_vector() == resumed.at(name).to_vector());
   }
   REQUIRE(resumed_hist.size() == 4);
-  CHECK(static_cast<float>(resumed_hist[1][2]) == static_cast<float>(straight_hist[1][2]));  // restored (float32)
-  CHECK(resumed_hist[3][2] == straight_hist[3][2]);                                          // recomputed
+  CHECK(static_cast<float>(resumed_hist[1].terms.total) == static_cast<float>(straight_hist[1].terms.total));  // restored (float32)
+  CHECK(resumed_hist[3].terms.total == straight_hist[3].terms.total);  // recomputed
+  CHECK(resumed_hist[1].terms.depth == static_cast<float>(straight_hist[1].terms.depth));  // named on restore too
 }
 
 TEST_CASE("train: bad inputs give clear errors") {

@@ -24,10 +24,11 @@ std::vector<double> terms(const Nets& n, const ds::LossSpec& spec, const Tensor&
                                         {"b", rng.uniform_tensor({1, 3, 40, 32}, 0, 1), w2, Tensor()}};
   ds::TransferLoss loss(n.net, n.depth.get(), spec, styles, ds::Device::CPU);
   ds::NoGradGuard ng;
-  std::vector<double> t;
+  ds::LossTerms t;
   loss.total(Var(y), loss.reference(Var(x)), &t);
-  REQUIRE(t.size() == loss.term_names().size());
-  return t;
+  REQUIRE(t.style.size() == 2);
+  REQUIRE(t.values().size() == loss.term_names().size());
+  return t.values();
 }
 
 Tensor twice(const Tensor& x) {  // [1,C,H,W] -> [2,C,H,W], two copies

@@ -7,6 +7,7 @@
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
 #include "tensor/pnm.h"
+#include "weights/depth_map.h"
 #include "weights/h5.h"
 
 namespace ds {
@@ -114,12 +115,6 @@ Tensor load_h5_depth(const std::string& path, const std::string& dataset) {
 }
 
 }  // namespace
-
-void check_depth_map(const char* op, const Tensor& d) {
-  if (!d.defined() || d.ndim() != 4 || d.N() != 1 || d.C() != 1 || d.numel() == 0)
-    throw Error(std::string(op) + ": expected a [1,1,H,W] depth map, got " +
-                (d.defined() ? shape_str(d.shape()) : std::string("an undefined tensor")));
-}
 
 Tensor load_depth_metres(const std::string& path, const DepthOptions& o) {
   std::string e = lower_extension(path);

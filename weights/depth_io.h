@@ -1,4 +1,4 @@
-// Depth maps from files (processing them: losses/depth_map.h).
+// Depth maps from files (the map in memory, its check and processing: weights/depth_map.h).
 //
 // Invariants
 //   - A depth map is a CPU tensor [1,1,H,W] of metres; invalid pixels (no measurement) are NaN.
@@ -33,10 +33,6 @@ struct DepthOptions {
 };
 
 Tensor load_depth_metres(const std::string& path, const DepthOptions& o = DepthOptions());
-
-// Throws ds::Error "OP: expected a [1,1,H,W] depth map, got SHAPE" unless `d` is a defined,
-// non-empty [1,1,H,W] tensor (used by every function taking a depth map, here and in losses/).
-void check_depth_map(const char* op, const Tensor& d);
 
 // Writes metric depth as a 16-bit grey PNG of millimetres that load_depth_metres reads back:
 // each pixel is round(metres * 1000) clamped to 1..65535 (so 1 mm .. 65.535 m), and NaN,

@@ -2,7 +2,6 @@
 
 #include <omp.h>
 #include <unistd.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -121,7 +120,7 @@ BenchResult run_workload(const Workload& w, const BenchOptions& o) {
   r.workload = w.name, r.tool = "depthstyle";
   if (o.profile) profile_enable(true);
   Clock::time_point t0 = Clock::now();
-  st.run(o.warmup + o.iters, [&](int it, const std::vector<double>&) {
+  st.run(o.warmup + o.iters, [&](int it, const LossTerms&) {
     cuda::synchronize();
     Clock::time_point t1 = Clock::now();
     if (it > o.warmup) r.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -133,13 +132,6 @@ BenchResult run_workload(const Workload& w, const BenchOptions& o) {
   summarise(r);
   r.peak_mb = peak_memory_mb(o.device);
   return r;
-}
-
-double peak_memory_mb(Device device) {
-  if (device != Device::CPU) return static_cast<double>(cuda::alloc_stats().peak_bytes_in_use) / (1024.0 * 1024.0);
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
 std::string result_json(const BenchResult& r) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tensor/memory.h"  // peak_memory_mb
 #include "tensor/tensor.h"
 
 namespace ds {
@@ -26,17 +27,13 @@ struct Workload {
 // Throws ds::Error naming the workload and listing the valid forms and examples.
 Workload parse_workload(const std::string& name);
 
-// One workload's timings (ms per timed iteration) and peak memory in MiB (CPU: ru_maxrss of
-// the process; CUDA: the caching allocator's peak of bytes handed out).
+// One workload's timings (ms per timed iteration) and peak memory in MiB (peak_memory_mb,
+// tensor/memory.h: CPU ru_maxrss of the process; CUDA the caching allocator's peak).
 struct BenchResult {
   std::string workload, tool;  // tool: "depthstyle" | "torch_peer"
   std::vector<double> ms;
   double median = 0, min = 0, max = 0, p25 = 0, p75 = 0, peak_mb = 0;
 };
-// The peak memory so far in MiB: on the CPU the process's peak RSS (getrusage ru_maxrss, a
-// high-water mark of the whole process), on CUDA the caching allocator's peak of bytes handed
-// out (also never lowered). Either way a peak since the start, not of the last step alone.
-double peak_memory_mb(Device device);
 
 // Fills median/min/max/p25/p75 from ms (linear interpolation between order statistics, as
 // the peer's percentile()). Throws ds::Error when ms is empty.

@@ -1,51 +1,202 @@
+// Reading the command line (declared options, peer names, suggestions); the typed values and
+// the help text are in args_values.cpp.
 #include "apps/common/args.h"
 
-#include <cctype>
-#include <cmath>
+#include <algorithm>
 #include <cstdio>
-#include <sstream>
-
-#include "tensor/device.h"
-#include "tensor/tensor.h"
+#include <cstdlib>
 
 namespace ds {
 namespace app {
 
+namespace {
+
+// A word that is an option rather than a value: a leading '-' and not a number (-5, -.5, -1e3).
+bool looks_like_option(const std::string& w) {
+  if (w.size() < 2 || w[0] != '-') return false;
+  char* end = nullptr;
+  std::strtod(w.c_str(), &end);
+  return *end != '\0';
+}
+
+// Levenshtein distance, for "did you mean".
+size_t distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
 void Args::option(const std::string& name, const std::string& value_name, const std::string& help,
                   const std::string& default_value) {
   order_.push_back(name);
-  opts_[name] = {value_name, help, default_value};
+  Opt o;
+  o.value_name = value_name, o.help = help, o.def = default_value;
+  opts_[name] = o;
+}
+
+void Args::optional_value(const std::string& name, const std::string& value_name, const std::string& help,
+                          const std::string& default_value, const std::string& implicit,
+                          const std::vector<std::string>& choices) {
+  option(name, value_name, help, default_value);
+  Opt& o = opts_[name];
+  o.optional = true, o.implicit = implicit, o.choices = choices;
+}
+
+std::string Args::suggestion(const std::string& word) const {
+  std::string key = spelling_key(word), best;
+  size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
+  auto consider = [&](const std::string& name) {
+    size_t d = distance(key, spelling_key(name));
+    if (d < best_d) best_d = d, best = name;
+  };
+  for (const std::string& n : order_) consider(n);
+  if (peers_)
+    for (const PeerName& p : *peers_)
+      if (p.ours && (!*p.ours || declared(p.ours))) consider(p.peer);
+  return best.empty() ? "" : "; did you mean " + best + "?";
+}
+
+Args::Target Args::resolve(const std::string& word, std::vector<std::string>& errors) const {
+  Target t;
+  auto ours = [&](const std::string& name) {
+    t.name = name, t.ok = true;
+    return t;
+  };
+  if (declared(word)) return ours(word);
+  const PeerName* peer = nullptr;
+  std::string key = spelling_key(word);
+  if (peers_) {
+    for (const PeerName& p : *peers_)
+      if (word == p.peer) peer = &p;  // the peer's exact spelling first: -style_weight is neural-style's
+  }
+  if (!peer) {
+    for (const std::string& n : order_)
+      if (spelling_key(n) == key && n.size() > 2) return ours(n);  // -original-colors, --style_weight
+    if (peers_)
+      for (const PeerName& p : *peers_)
+        if (spelling_key(p.peer) == key) peer = &p;  // --style-blend-weights, --print-iter
+  }
+  if (peer && peer->ours && (!*peer->ours || declared(peer->ours))) {
+    t.peer = peer, t.ok = true;
+    t.positional = !*peer->ours;
+    t.name = peer->ours;
+    return t;
+  }
+  if (peer && !peer->ours) {
+    errors.push_back("option " + word + " (neural-style's " + peer->peer + ") is not supported, because " + peer->note);
+    return t;
+  }
+  if (word == "--data") {
+    errors.push_back("--data is a global option: give it before the command (depthstyle --data DIR " + command() +
+                     " ...)");
+    return t;
+  }
+  errors.push_back("unknown option '" + word + "'" + suggestion(word) + " (see --help)");
+  return t;
+}
+
+void Args::take(const std::string& name, const std::string& value) {
+  std::string v = value;
+  for (const ValueAlias& va : value_aliases())
+    if (name == va.option && v == va.word) {
+      std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", name.c_str(), v.c_str(), name.c_str(), va.ours, va.source);
+      v = va.ours;
+    }
+  given_[name].push_back(v);
 }
 
 bool Args::parse(int argc, char** argv) {
+  std::vector<std::string> errors;
+  bool options_end = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
+    if (!options_end && (a == "--help" || a == "-h")) {
       std::fputs(help().c_str(), stdout);
       return false;
     }
-    if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && (std::isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.'))) {
-      std::string name = a, value;
-      size_t eq = a.find('=');
-      if (eq != std::string::npos) name = a.substr(0, eq), value = a.substr(eq + 1);
-      auto it = opts_.find(name);
-      if (it == opts_.end() && name == "--data")
-        throw Error("--data is a global option: give it before the command (depthstyle --data DIR " + command() +
-                    " ...)");
-      if (it == opts_.end()) throw Error("unknown option '" + name + "' (see --help)");
-      if (it->second.value_name.empty()) {
-        if (eq != std::string::npos) throw Error("option " + name + " takes no value");
-        given_[name].push_back("1");
+    if (!options_end && a == "--") {
+      options_end = true;
+      continue;
+    }
+    if (options_end || !looks_like_option(a)) {
+      positional_.push_back(a);
+      continue;
+    }
+    std::string word = a, value;
+    size_t eq = a.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) word = a.substr(0, eq), value = a.substr(eq + 1);
+    Target t = resolve(word, errors);
+    if (!t.ok) continue;
+    const Opt* o = t.positional ? nullptr : &opts_.at(t.name);
+    bool flag = o ? o->value_name.empty() : false;
+    if (t.peer && t.peer->value == PeerValue::Flag) {  // a peer flag may be followed by 0/1 (neural-style: numbers)
+      if (!has_value && i + 1 < argc && (std::string(argv[i + 1]) == "0" || std::string(argv[i + 1]) == "1"))
+        value = argv[++i], has_value = true;
+      if (has_value && value == "0") continue;
+      has_value = false;
+    }
+    if (flag) {
+      if (has_value) errors.push_back("option " + word + " takes no value");
+      else given_[t.name].push_back("1");
+      continue;
+    }
+    if (!has_value && o && o->optional) {
+      bool next_is_choice = i + 1 < argc && std::find(o->choices.begin(), o->choices.end(), argv[i + 1]) != o->choices.end();
+      value = next_is_choice ? argv[++i] : o->implicit;
+      if (!next_is_choice && i + 1 < argc && !looks_like_option(argv[i + 1])) {
+        std::string choices;
+        for (const std::string& c : o->choices) choices += (choices.empty() ? "" : " | ") + c;
+        left_words_.push_back("'" + std::string(argv[i + 1]) + "' after " + word + " is not one of its values (" +
+                              choices + "), so " + word + " alone means " + o->implicit +
+                              " and the word was read as an argument");
+      }
+    } else if (!has_value) {
+      std::string what = o ? o->value_name : "a value";
+      if (i + 1 >= argc) {
+        errors.push_back("option " + word + " needs a value (" + what + ")");
         continue;
       }
-      if (eq == std::string::npos) {
-        if (i + 1 >= argc) throw Error("option " + name + " needs a value (" + it->second.value_name + ")");
-        value = argv[++i];
+      if (looks_like_option(argv[i + 1])) {
+        errors.push_back("option " + word + " needs a value (" + what + "), but the next word is the option '" +
+                         argv[i + 1] + "' (for a value that starts with '-', write " + word + "=VALUE)");
+        continue;
       }
-      given_[name].push_back(value);
-    } else {
-      positional_.push_back(a);
+      value = argv[++i];
     }
+    if (t.peer) {
+      std::vector<std::string> values;
+      try {
+        values = peer_values(*t.peer, value);
+      } catch (const std::exception& e) {
+        errors.push_back(e.what());
+        continue;
+      }
+      std::string shown;
+      for (const std::string& v : values) shown += (shown.empty() ? "" : ",") + v;
+      std::fprintf(stderr, "note: %s %s read as %s %s (%s)\n", word.c_str(), value.c_str(),
+                   t.positional ? "the argument" : t.name.c_str(), shown.c_str(), t.peer->note);
+      for (const std::string& v : values) t.positional ? positional_.push_back(v) : take(t.name, v);
+      continue;
+    }
+    take(t.name, value);
+  }
+  if (errors.size() == 1) throw Error(errors[0]);
+  if (!errors.empty()) {
+    std::string all = std::to_string(errors.size()) + " problems with the options:";
+    for (const std::string& e : errors) all += "\n  " + e;
+    throw Error(all);
   }
   return true;
 }
@@ -54,117 +205,6 @@ bool Args::parse(int argc, char** argv, size_t lo, size_t hi, const std::string&
   if (!parse(argc, argv)) return false;
   expect_positional(lo, hi, what);
   return true;
-}
-
-void Args::device_option() {
-  option("--device", "cpu|cuda|cuda:N", "where to run (cuda = cuda:0; N picks the GPU)",
-         cuda_available() ? "cuda" : "cpu");
-  option("--precision", "fp32|tf32",
-         "CUDA convolutions and GEMMs: fp32 (float32 arithmetic) or tf32 (tensor cores: faster, ~1e-3 relative "
-         "error); no effect on cpu",
-         "fp32");
-}
-
-Device Args::device() const {
-  const std::string p = str("--precision");
-  if (p != "fp32" && p != "tf32") throw Error("option --precision: '" + p + "' is not fp32 or tf32");
-  Device d = parse_device(str("--device"));
-  cuda::set_allow_tf32(p == "tf32");
-  return d;
-}
-
-std::string Args::required(const std::string& name) const {
-  if (!has(name)) throw Error(name + " is required (see --help)");
-  return str(name);
-}
-
-bool Args::has(const std::string& name) const { return given_.count(name) != 0; }
-
-std::string Args::str(const std::string& name) const {
-  auto g = given_.find(name);
-  if (g != given_.end()) return g->second.back();
-  auto o = opts_.find(name);
-  if (o == opts_.end()) throw Error("internal: option " + name + " was not declared");
-  return o->second.def;
-}
-
-std::vector<std::string> Args::all(const std::string& name) const {
-  auto g = given_.find(name);
-  return g == given_.end() ? std::vector<std::string>{} : g->second;
-}
-
-double Args::number(const std::string& name, double lo, double hi) const {
-  std::string s = str(name);
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || !std::isfinite(v))
-    throw Error("option " + name + ": '" + s + "' is not a number");
-  if (v < lo || v > hi) {
-    std::ostringstream o;
-    o << "option " << name << ": " << s << " is out of range [" << lo << ", " << hi << "]";
-    throw Error(o.str());
-  }
-  return v;
-}
-
-int Args::integer(const std::string& name, int lo, int hi) const {
-  double v = number(name, lo, hi);
-  if (v != std::floor(v)) throw Error("option " + name + ": '" + str(name) + "' is not a whole number");
-  return static_cast<int>(v);
-}
-
-std::vector<std::string> Args::list(const std::string& name) const {
-  // An empty item ("64,,96", "2,", ",2") is an error rather than dropped: dropping it would
-  // silently change how many items a per-scale or per-layer list has.
-  std::vector<std::string> out;
-  const std::string s = str(name);
-  if (s.empty()) return out;
-  for (size_t start = 0;;) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (out.back().empty())
-      throw Error(name + " '" + s + "': item " + std::to_string(out.size()) + " of the comma-separated list is empty");
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
-void Args::expect_positional(size_t lo, size_t hi, const std::string& what) const {
-  if (positional_.size() < lo || positional_.size() > hi)
-    throw Error("expected " + what + ", got " + std::to_string(positional_.size()) + " argument(s) (see --help)");
-}
-
-std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what) {
-  std::vector<float> out;
-  for (const std::string& s : items) {
-    char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw Error(what + ": '" + s + "' is not a number >= 0");
-    out.push_back(static_cast<float>(v));
-  }
-  return out;
-}
-
-std::string Args::command() const {
-  size_t start = usage_.find(' ') + 1, end = usage_.find(' ', start);
-  return usage_.substr(start, end == std::string::npos ? std::string::npos : end - start);
-}
-
-std::string Args::help() const {
-  std::ostringstream o;
-  o << "usage: " << usage_ << "\n\n" << about_ << "\n\noptions:\n";
-  for (const std::string& n : order_) {
-    const Opt& op = opts_.at(n);
-    std::string left = "  " + n + (op.value_name.empty() ? "" : " " + op.value_name);
-    o << left;
-    if (left.size() < 28) o << std::string(28 - left.size(), ' ');
-    else o << "\n" << std::string(28, ' ');
-    o << op.help;
-    if (!op.def.empty()) o << " (default: " << op.def << ")";
-    o << "\n";
-  }
-  o << "  --help                    show this help\n";
-  return o.str();
 }
 
 }  // namespace app

@@ -1,11 +1,24 @@
 // A small command-line parser for the depthstyle subcommands: declared options with help
 // text, typed values with range checks, positional arguments, and an automatic --help.
 // Every problem is a ds::Error that names the option and says what was expected.
+//
+// Rules every command shares:
+//   - A value is never taken silently from a word that looks like an option: `--style -o x`
+//     is an error ("--style needs a value"), while numbers (-5, -.5) are values. Write
+//     --style=-odd.png for a file whose name starts with '-'.
+//   - An option with an optional value (optional_value) takes the next word only when it is
+//     one of its choices; alone it means its documented implicit value.
+//   - Unknown options are all reported at once, each with a "did you mean" when a declared
+//     option (or a peer program's name, apps/common/peer_names.h) is close.
+//   - Single-dash and underscore spellings of our options are ours (-original-colors,
+//     --style_weight); a peer's own spellings are mapped by its table, with a note on stderr.
+//   - "--" ends the options: every word after it is positional.
 #pragma once
 #include <map>
 #include <string>
 #include <vector>
 
+#include "apps/common/peer_names.h"
 #include "tensor/tensor.h"
 
 namespace ds {
@@ -20,6 +33,14 @@ class Args {
   void option(const std::string& name, const std::string& value_name, const std::string& help,
               const std::string& default_value = "");
   void flag(const std::string& name, const std::string& help) { option(name, "", help); }
+  // An option whose value may be left out: alone it means `implicit`; the next word is its
+  // value only when it is one of `choices` (any value with NAME=VALUE).
+  void optional_value(const std::string& name, const std::string& value_name, const std::string& help,
+                      const std::string& default_value, const std::string& implicit,
+                      const std::vector<std::string>& choices);
+  // Also read a peer program's option names (apps/common/peer_names.h) for the options
+  // declared here.
+  void accept_peer_names(const std::vector<PeerName>& names) { peers_ = &names; }
 
   // Returns false when --help was printed (the command should exit 0).
   bool parse(int argc, char** argv);
@@ -36,6 +57,7 @@ class Args {
   // The value of an option the command needs: ds::Error "NAME is required (see --help)".
   std::string required(const std::string& name) const;
 
+  bool declared(const std::string& name) const { return opts_.count(name) != 0; }
   bool has(const std::string& name) const;  // given on the command line (or a flag set)
   std::string str(const std::string& name) const;  // value or default
   int integer(const std::string& name, int lo, int hi) const;
@@ -51,14 +73,34 @@ class Args {
 
  private:
   struct Opt {
-    std::string value_name, help, def;
+    std::string value_name, help, def, implicit;
+    std::vector<std::string> choices;  // optional_value: the words it takes from the next argument
+    bool optional = false;
   };
+  // Where an option word on the command line goes: our option (name), the positional
+  // arguments (positional), or nowhere (error, already recorded).
+  struct Target {
+    std::string name;
+    const PeerName* peer = nullptr;
+    bool positional = false, ok = false;
+  };
+  Target resolve(const std::string& word, std::vector<std::string>& errors) const;
+  std::string suggestion(const std::string& word) const;
+  void take(const std::string& name, const std::string& value);
   std::string usage_, about_;
   std::vector<std::string> order_;
   std::map<std::string, Opt> opts_;
   std::map<std::string, std::vector<std::string>> given_;  // repeated options keep every value
   std::vector<std::string> positional_;
+  // Words an optional-value option left as arguments ("--original-colors yes"): named when the
+  // argument count is then wrong.
+  std::vector<std::string> left_words_;
+  const std::vector<PeerName>* peers_ = nullptr;
 };
+
+// The items of a comma-separated value; `what` names the option in the error for an empty
+// item ("64,,96", "2,", ",2"), which would silently change how many items a list has.
+std::vector<std::string> split_list(const std::string& value, const std::string& what);
 
 // Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
 std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);

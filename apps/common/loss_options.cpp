@@ -18,7 +18,7 @@ void declare_loss_options(Args& a) {
   a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network)");
   a.option("--content-weight", "A", "content weight alpha (default per network and method)");
   a.option("--style-total-weight", "B", "total style weight beta (default per network and method)");
-  a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, or once for all; train and fast-eval: deprecated, there it still means beta)", "1");
+  a.option("--style-weight", "W", "weight w_s of each style, times beta (repeat per --style, a list 2,1, or once for all; train and fast-eval: deprecated, there it still means beta)", "1");
   a.option("--tv-weight", "C", "total variation weight gamma (default per network)");
   a.option("--depth-weight", "D", "weight delta of the depth-output loss (0: off)", "0");
   a.option("--depth-layers", "LIST", "depth network layers also compared (FastDepth: conv0..conv13, decoder1..decoder5)");
@@ -56,8 +56,27 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
   return c;
 }
 
-FeatureNet feature_net_from(const Args& a, Device device) {
-  return load_feature_net(a.str("--net"), a.str("--weights"), device, parse_pooling(a.str("--pooling")));
+LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream& warn) {
+  LossOptions o;
+  o.spec = loss_spec_from(a, method, warn);
+  o.net = a.str("--net");
+  o.weights = a.str("--weights");
+  o.pooling = parse_pooling(a.str("--pooling"));
+  o.monodepth2 = a.str("--monodepth2");
+  return o;
+}
+
+std::vector<std::string> LossOptions::taps() const {
+  std::vector<std::string> t = spec.style_layers;
+  t.push_back(spec.content_layer);
+  return t;
+}
+
+std::string LossOptions::feature_net_file() const { return ds::feature_net_file(net, weights); }
+std::string LossOptions::depth_net_file() const { return ds::depth_net_file(monodepth2); }
+FeatureNet LossOptions::load_feature_net(Device device) const { return ds::load_feature_net(net, weights, device, pooling); }
+std::unique_ptr<DepthEstimator> LossOptions::load_depth_net(Device device) const {
+  return ds::load_depth_net(monodepth2, device);
 }
 
 std::string per_style(const Args& a, const std::string& option, size_t k, size_t n, const std::string& def) {
@@ -71,9 +90,15 @@ std::string per_style(const Args& a, const std::string& option, size_t k, size_t
 }
 
 std::vector<float> style_weights_from(const Args& a, size_t n_styles) {
-  std::vector<float> w;
-  for (size_t k = 0; k < n_styles; ++k)
-    w.push_back(parse_nonnegative({per_style(a, "--style-weight", k, n_styles, "1")}, "--style-weight")[0]);
+  std::vector<std::string> items;  // every value of every --style-weight, comma lists split
+  for (const std::string& v : a.all("--style-weight"))
+    for (const std::string& item : split_list(v, "--style-weight")) items.push_back(item);
+  if (items.empty()) items = {"1"};
+  if (items.size() != 1 && items.size() != n_styles)
+    throw Error("--style-weight given " + std::to_string(items.size()) + " times for " + std::to_string(n_styles) +
+                " styles: give it once (for all) or once per --style, in order (repeated, or as a list such as 2,1)");
+  std::vector<float> w = parse_nonnegative(items, "--style-weight");
+  if (w.size() == 1) w.assign(n_styles, w[0]);
   return w;
 }
 

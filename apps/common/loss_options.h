@@ -5,6 +5,7 @@
 //   --content-layer NAME  --style-layers LIST  --style-layer-weights LIST
 //   --net NAME  --weights FILE  --pooling max|avg  --monodepth2 FILE
 // Defaults come from default_loss_spec(net, method): a weight not given keeps its default.
+// Parsed once into LossOptions; the drivers below the commands see only that.
 #pragma once
 #include <iostream>
 #include <string>
@@ -18,20 +19,33 @@ namespace app {
 
 void declare_loss_options(Args& a);
 
-// The loss description the parsed options give. Errors (ds::Error naming the option): a
-// weight that is not a number in [0, 1e12], --depth-layer-weights without --depth-layers
-// (layer and weight counts are checked by TransferLoss).
+// The loss and the networks it needs, as typed values.
+struct LossOptions {
+  LossSpec spec;
+  std::string net = "squeezenet";  // --net: squeezenet | vgg16
+  std::string weights;             // --weights: the loss network's file ("": the prepared one)
+  Pooling pooling = Pooling::Max;  // --pooling
+  std::string monodepth2;          // --monodepth2: Monodepth2's file ("": FastDepth)
+  // The loss network's layers the loss reads: the style layers, then the content layer.
+  std::vector<std::string> taps() const;
+  std::string feature_net_file() const;  // nn/pretrained.h; ds::Error when it cannot be found
+  std::string depth_net_file() const;
+  FeatureNet load_feature_net(Device device) const;
+  std::unique_ptr<DepthEstimator> load_depth_net(Device device) const;
+};
+
+// The loss options of `a`. Errors (ds::Error naming the option): a weight that is not a
+// number in [0, 1e12], --depth-layer-weights without --depth-layers, an unknown --net or
+// --pooling (layer and weight counts are checked by TransferLoss).
 // Deprecated for one release: `train` / `fast-eval` --style-weight meant β (they have one
 // style). With method FeedForward, --style-weight alone still sets β, and a note saying so
 // goes to `warn`; given together with --style-total-weight it is an error.
+LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream& warn = std::cerr);
 LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn = std::cerr);
 
-// The loss network the options name (--net, --weights, --pooling), on `device`.
-// Errors: those of load_feature_net, a --pooling other than max or avg.
-FeatureNet feature_net_from(const Args& a, Device device);
-
 // w_s for each of n styles (stylize): --style-weight given once (for all), once per style
-// in order, or not at all (1 each). Errors: another count, a value that is not a number >= 0.
+// in order, as one comma list (2,1), or not at all (1 each). Errors: another count, a value
+// that is not a number >= 0.
 std::vector<float> style_weights_from(const Args& a, size_t n_styles);
 
 // The k-th of n values of a repeated per-style option, the only value for all, or `def`

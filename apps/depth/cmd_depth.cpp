@@ -7,7 +7,7 @@
 #include "apps/common/args.h"
 #include "apps/render/montage.h"
 #include "apps/common/outputs.h"
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 #include "nn/pretrained.h"
 #include "tensor/image_io.h"
 #include "weights/depth_io.h"

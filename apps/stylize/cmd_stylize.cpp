@@ -7,8 +7,6 @@
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
 #include "apps/stylize/stylize_batch.h"
-#include "tensor/file_util.h"
-#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -54,21 +52,9 @@ int cmd_stylize(int argc, char** argv) {
          kAbout);
   declare_stylize_options(a);
   if (!a.parse(argc, argv, 1, 1, "one CONTENT image or folder")) return 0;
-  if (!a.has("--style")) throw Error("give at least one --style IMAGE (see --help)");
-  const std::string content = a.positional()[0];
-  StylizeCommand cmd(a);
-  bool batch = std::filesystem::is_directory(content);
-  std::vector<StylizeJob> jobs;
-  if (batch) {
-    jobs = batch_jobs(content, a.has("--depth") ? a.str("--depth") : "", a.has("-o") ? a.str("-o") : "out/stylize");
-  } else {
-    // The depth file: --depth, else the .mat content itself, else none (estimated).
-    std::string depth = a.has("--depth") ? a.str("--depth") : (lower_extension(content) == ".mat" ? content : "");
-    std::string name = std::filesystem::path(content).stem().string();
-    std::string out = a.has("-o") ? a.str("-o") : "out/stylize/" + name + ".png";
-    check_image_output(out);
-    jobs.push_back({content, depth, out, ""});
-  }
+  StylizeCommand cmd(parse_stylize_options(a));
+  bool batch = std::filesystem::is_directory(a.positional()[0]);
+  std::vector<StylizeJob> jobs = cmd.jobs(batch);
   OutputPlan plan;  // refuses an output that is an input before anything is read
   cmd.plan(plan, jobs);
   plan.check();

@@ -83,7 +83,7 @@ int run_batch(const StylizeCommand& cmd, const std::vector<StylizeJob>& jobs) {
     auto t0 = std::chrono::steady_clock::now();
     Row row{j.content, "ok", "", 0};
     try {
-      StylizeResult r = cmd.run(j);
+      JobResult r = cmd.run(j);
       char loss[64];
       std::snprintf(loss, sizeof loss, "final loss %.4g", r.last_loss);
       row.detail = loss;

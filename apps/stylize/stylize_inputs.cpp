@@ -1,25 +1,13 @@
 #include "apps/stylize/stylize_inputs.h"
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
 
-#include "losses/depth_map.h"
-#include "nn/resize.h"
 #include "tensor/file_util.h"
 #include "tensor/image_io.h"
+#include "weights/depth_map.h"
 
 namespace ds {
 namespace app {
-
-// fit_long_side rounds short * L / long, so L = ceil(min_side * long / short) suffices.
-std::string size_hint(const std::string& opt, int64_t h, int64_t w, int min_side) {
-  auto need = static_cast<int64_t>(std::ceil(static_cast<double>(min_side) * static_cast<double>(std::max(h, w)) /
-                                             static_cast<double>(std::max<int64_t>(1, std::min(h, w)))));
-  if (need <= kMaxSide) return "give " + opt + " " + std::to_string(need) + " or more";
-  return "the image is too elongated: it would need " + opt + " " + std::to_string(need) + ", above the maximum " +
-         std::to_string(kMaxSide);
-}
 
 Content load_content(const std::string& content_path, const std::string& depth_path, const DepthOptions& o) {
   Content c;
@@ -34,27 +22,6 @@ Content load_content(const std::string& content_path, const std::string& depth_p
                          "depth map " + depth_path);
   std::printf("depth: %s, %.1f%% valid pixels (the rest filled from neighbours)\n", depth_path.c_str(), 100 * valid);
   return c;
-}
-
-Tensor working_depth(const Content& c, const Tensor& content, const DepthEstimator* depth_net, Device dev) {
-  if (c.depth.defined())
-    return normalise_depth(resize_depth_to(c.depth, static_cast<int>(content.H()), static_cast<int>(content.W())));
-  NoGradGuard ng;
-  std::printf("depth: estimated by %s\n", depth_net->name().c_str());
-  return normalise_depth(depth_net->predict(Var(content.to(dev))).value().to(Device::CPU));
-}
-
-int style_long_side(const Args& a, int size) {
-  if (a.has("--style-scale") && a.has("--style-size"))
-    throw Error("--style-scale and --style-size given together: give one (F means a long side of F x --size)");
-  if (a.has("--style-size")) return a.integer("--style-size", 16, kMaxSide);
-  if (!a.has("--style-scale")) return size;
-  double px = std::ceil(a.number("--style-scale", 1e-3, 1e3) * size - 1e-6);  // 1e-6: 0.3 * 100 is 30, not 31
-  if (px < 16 || px > kMaxSide)
-    throw Error("--style-scale " + a.str("--style-scale") + " gives the style images a long side of " +
-                std::to_string(static_cast<long long>(px)) + " px at --size " + std::to_string(size) +
-                ": it must be between 16 and " + std::to_string(kMaxSide));
-  return static_cast<int>(px);
 }
 
 }  // namespace app

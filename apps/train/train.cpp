@@ -17,6 +17,13 @@ namespace {
 const char* kOptimArch = "fast_style_adam_state";
 }  // namespace
 
+std::vector<double> TrainRow::values() const {
+  std::vector<double> v = {static_cast<double>(step), seconds};
+  std::vector<double> t = terms.values();
+  v.insert(v.end(), t.begin(), t.end());
+  return v;
+}
+
 // ---- checkpoint files ----------------------------------------------------------
 
 std::string checkpoint_path(const std::string& dir, int64_t step) {
@@ -72,15 +79,15 @@ Trainer::Trainer(ParamSet transformer, const TransferLoss& loss, ImageStream& da
   adam_ = Adam(params_, AdamParams{cfg_.lr});
 }
 
-const std::vector<double>& Trainer::step() {
+const TrainRow& Trainer::step() {
   auto t0 = std::chrono::steady_clock::now();
   Var x(data_.next_batch(cfg_.batch_size, cursor_).to(device_));
   adam_.zero_grad();
-  std::vector<double> terms;
+  LossTerms terms;
   Var y = net_.forward(x);
   Var total = loss_.total(y, loss_.reference(x), &terms);
-  if (!std::isfinite(terms[0]))
-    throw Error("the loss became " + std::to_string(terms[0]) + " at step " + std::to_string(adam_.steps() + 1) +
+  if (!std::isfinite(terms.total))
+    throw Error("the loss became " + std::to_string(terms.total) + " at step " + std::to_string(adam_.steps() + 1) +
                 "; try a smaller --lr or smaller loss weights. The checkpoints written so far are intact");
   total.backward();
   // A finite loss can still give an overflowing gradient; Adam would carry it into every
@@ -88,20 +95,18 @@ const std::vector<double>& Trainer::step() {
   int64_t bad = first_nonfinite_gradient(params_);
   if (bad >= 0)
     throw Error("the gradient of '" + names_[static_cast<size_t>(bad)] + "' is not finite at step " +
-                std::to_string(adam_.steps() + 1) + " (loss " + std::to_string(terms[0]) +
+                std::to_string(adam_.steps() + 1) + " (loss " + std::to_string(terms.total) +
                 "); try a smaller --lr or smaller loss weights. The checkpoints written so far are intact");
   adam_.step();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<double> row = {static_cast<double>(adam_.steps()), (history_.empty() ? 0.0 : history_.back()[1]) + secs};
-  row.insert(row.end(), terms.begin(), terms.end());
-  history_.push_back(std::move(row));
+  history_.push_back({adam_.steps(), (history_.empty() ? 0.0 : history_.back().seconds) + secs, std::move(terms)});
   return history_.back();
 }
 
-std::vector<double> Trainer::evaluate(const Tensor& batch) const {
+LossTerms Trainer::evaluate(const Tensor& batch) const {
   NoGradGuard ng;
   Var x(batch.to(device_));
-  std::vector<double> terms;
+  LossTerms terms;
   loss_.total(net_.forward(x), loss_.reference(x), &terms);
   return terms;
 }
@@ -117,11 +122,12 @@ std::map<std::string, Tensor> Trainer::adam_state() const {
 
 void Trainer::save(const std::string& checkpoint, const std::map<std::string, h5::AttrValue>& attrs) const {
   std::map<std::string, Tensor> state = adam_state();
-  if (!history_.empty()) {
-    Tensor h = Tensor::empty({static_cast<int64_t>(history_.size()), static_cast<int64_t>(history_[0].size())});
+  if (!history_.empty()) {  // one row of TrainRow::values() per step, as float32
+    const int64_t columns = static_cast<int64_t>(history_[0].values().size());
+    Tensor h = Tensor::empty({static_cast<int64_t>(history_.size()), columns});
     float* d = h.data();
-    for (const std::vector<double>& row : history_)
-      for (double v : row) *d++ = static_cast<float>(v);
+    for (const TrainRow& row : history_)
+      for (double v : row.values()) *d++ = static_cast<float>(v);
     state["history"] = h;
   }
   using A = h5::AttrValue;
@@ -132,6 +138,7 @@ void Trainer::save(const std::string& checkpoint, const std::map<std::string, h5
                                  {"crop_size", A::integer_value(data_.crop_size())},
                                  {"image_count", A::integer_value(static_cast<int64_t>(data_.size()))},
                                  {"lr", A::number(cfg_.lr)}};
+  for (const auto& [option, value] : cfg_.same) oa["same:" + option] = A::string(value);
   // The optimiser state first: a weights file present always has its state beside it.
   save_weights(optim_path(checkpoint), kOptimArch, state, oa);
   std::map<std::string, A> wa = fast_style_attrs();
@@ -157,6 +164,13 @@ void Trainer::resume(const std::string& checkpoint) {
   expect("batch_size", cfg_.batch_size, "--batch-size");
   expect("crop_size", data_.crop_size(), "--crop-size");
   expect("image_count", static_cast<int64_t>(data_.size()), "the image count");
+  for (const auto& [option, value] : cfg_.same) {
+    if (!o.has_attr("same:" + option)) continue;
+    std::string saved = o.attr_string("same:" + option);
+    if (saved != value)
+      throw Error(op + ": the run was trained with " + option + " " + saved + ", this one has " + value +
+                  "; a resumed run keeps its style and loss settings (train into another -o for new ones)");
+  }
   std::vector<Tensor> m, v;
   for (size_t i = 0; i < names_.size(); ++i) {
     params_[i].value_mut().copy_from(w.params().get(names_[i]).value());
@@ -172,8 +186,12 @@ void Trainer::resume(const std::string& checkpoint) {
   history_.clear();
   if (o.params.count("history")) {
     const Tensor& h = o.param("history");
-    for (int64_t r = 0; r < h.shape()[0]; ++r)
-      history_.emplace_back(h.data() + r * h.shape()[1], h.data() + (r + 1) * h.shape()[1]);
+    for (int64_t r = 0; r < h.shape()[0]; ++r) {
+      std::vector<double> row(h.data() + r * h.shape()[1], h.data() + (r + 1) * h.shape()[1]);
+      if (row.size() < 2) throw Error(op + ": its loss history has " + std::to_string(row.size()) + " columns");
+      history_.push_back({static_cast<int64_t>(row[0]), row[1],
+                          LossTerms::from_values({row.begin() + 2, row.end()}, loss_.styles().size())});
+    }
   }
 }
 

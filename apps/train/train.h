@@ -25,6 +25,18 @@ namespace app {
 struct TrainConfig {
   float lr = 1e-3f;
   int batch_size = 4;
+  // Settings a resumed run must share with the run it continues, as {option, value} (the
+  // style image's pixels, the loss settings): saved with each checkpoint's optimiser state
+  // (attribute same:OPTION), and resume() refuses another value, naming the option.
+  std::vector<std::pair<std::string, std::string>> same;
+};
+
+// One row of the training history (the CSV log, the checkpoint's `history`).
+struct TrainRow {
+  int64_t step = 0;
+  double seconds = 0;  // training time so far, across resumes
+  LossTerms terms;
+  std::vector<double> values() const;  // step, seconds, then the terms (LossTerms::values)
 };
 
 std::string checkpoint_path(const std::string& dir, int64_t step);  // <dir>/step_NNNNNN.h5
@@ -42,21 +54,21 @@ class Trainer {
   // trainer. Errors: a batch size below 1.
   Trainer(ParamSet transformer, const TransferLoss& loss, ImageStream& data, TrainConfig cfg, Device device);
 
-  // One Adam step on the next batch; returns the history row it appended:
-  // {step, seconds (training time so far, across resumes), term values...}.
-  const std::vector<double>& step();
+  // One Adam step on the next batch; returns the history row it appended.
+  const TrainRow& step();
   // Term values of the current transformer on a batch, without changing anything.
-  std::vector<double> evaluate(const Tensor& batch) const;
+  LossTerms evaluate(const Tensor& batch) const;
 
   // Writes checkpoint_path-style files: the weights (with `attrs` added) and the optimiser state.
   void save(const std::string& checkpoint, const std::map<std::string, h5::AttrValue>& attrs) const;
   // Restores weights, Adam state, step, stream position and history; errors when the saved
-  // seed, batch size, crop size or image count differ from this run's (the data would differ).
+  // seed, batch size, crop size or image count differ from this run's (the data would differ),
+  // or a setting of TrainConfig::same does (checkpoints older than those attributes: not checked).
   void resume(const std::string& checkpoint);
 
   int64_t steps_done() const { return adam_.steps(); }
   int64_t cursor() const { return cursor_; }
-  const std::vector<std::vector<double>>& history() const { return history_; }
+  const std::vector<TrainRow>& history() const { return history_; }
   const FastStyleNet& net() const { return net_; }
   int batch_size() const { return cfg_.batch_size; }
   // Adam's moments as a checkpoint stores them: "m.NAME" and "v.NAME" per parameter (CPU copies).
@@ -72,7 +84,7 @@ class Trainer {
   std::vector<Var> params_;
   Adam adam_;
   int64_t cursor_ = 0;
-  std::vector<std::vector<double>> history_;
+  std::vector<TrainRow> history_;
 };
 
 }  // namespace app

@@ -88,8 +88,10 @@ check "stylize --lr 10: the image written is the best iterate" $?
 "$py" -c "import sys; sys.stdout.buffer.write(b'P6\n1024 16\n255\n' + bytes(range(256)) * 192)" >"$tmp/wide.ppm"
 out=$("$bin" "${S[@]}" --style "$tmp/wide.ppm" --iters 5 -o "$tmp/wide/w.png" 2>&1)
 rc=$?
-[ $rc -eq 1 ] && grep -qF "style image $tmp/wide.ppm: working size 48x1 (--style-size 48)" <<<"$out" &&
-  grep -q "smaller than the minimum [0-9]*x[0-9]* of squeezenet" <<<"$out" && ! grep -q "^1/5" <<<"$out" &&
+# The style follows --size here, so the message names --size (not --style-size, which was not given).
+[ $rc -eq 1 ] && grep -qF "style image $tmp/wide.ppm: 48x1 at --size 48" <<<"$out" &&
+  grep -q "smaller than the [0-9]*x[0-9]* px that squeezenet" <<<"$out" && ! grep -q "^1/5" <<<"$out" &&
+  grep -qF "give --size 832 or more, or --style-size 832" <<<"$out" &&
   [ ! -e "$tmp/wide/w_losses.csv" ] && [ ! -e "$tmp/wide/w.png" ]
 check "stylize: a 1024x16 style is refused before any iteration" $? "(exit $rc) $out"
 

@@ -1,7 +1,9 @@
-// Depth maps for the depth masks and the depth loss: filling holes, normalising to [0,1],
-// resizing to the content, and comparing two maps. A depth map is a CPU tensor [1,1,H,W] of
-// metres (or, after normalise_depth, of [0,1]); NaN marks a pixel without a measurement
-// (weights/depth_io.h reads maps from files that way). Every failure is a ds::Error.
+// Depth maps in memory, for the depth masks and the depth loss: their check, filling holes,
+// normalising to [0,1], resizing to the content, and comparing two maps. A depth map is a CPU
+// tensor [1,1,H,W] of metres (or, after normalise_depth, of [0,1]); NaN marks a pixel without
+// a measurement (weights/depth_io.h reads and writes maps in files that way). Every failure is
+// a ds::Error. Here in weights/, beside the files, so that readers, writers and processing
+// share one check and nothing above (losses/, apps/) redefines what a depth map is.
 #pragma once
 #include <string>
 #include <vector>
@@ -9,6 +11,10 @@
 #include "tensor/tensor.h"
 
 namespace ds {
+
+// Throws ds::Error "OP: expected a [1,1,H,W] depth map, got SHAPE" unless `d` is a defined,
+// non-empty [1,1,H,W] tensor (every function taking a depth map calls it).
+void check_depth_map(const char* op, const Tensor& d);
 
 // Fraction of pixels that are not NaN (0 for an empty tensor).
 double valid_fraction(const Tensor& depth);
@@ -25,7 +31,7 @@ Tensor fill_invalid(const Tensor& depth_with_nan);
 // sets *was_constant (when given), so the caller can warn. An all-NaN map is an error.
 Tensor normalise_depth(const Tensor& metres, bool* was_constant = nullptr);
 
-// Bilinear resize (align_corners=False, the project's resize op, no autograd) of a [1,1,H,W]
+// Bilinear resize (align_corners=False: the CPU kernel of the project's resize op) of a [1,1,H,W]
 // map. NaN pixels would smear into their neighbours, so a map with NaN is an error: call
 // fill_invalid first.
 Tensor resize_depth_to(const Tensor& d, int h, int w);

@@ -1,11 +1,10 @@
-#include "losses/depth_map.h"
+#include "weights/depth_map.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-#include "autograd/ops.h"
-#include "weights/depth_io.h"
+#include "tensor/kernels.h"
 
 namespace ds {
 namespace {
@@ -13,6 +12,12 @@ namespace {
 std::string size_str(int64_t h, int64_t w) { return std::to_string(w) + "x" + std::to_string(h); }
 
 }  // namespace
+
+void check_depth_map(const char* op, const Tensor& d) {
+  if (!d.defined() || d.ndim() != 4 || d.N() != 1 || d.C() != 1 || d.numel() == 0)
+    throw Error(std::string(op) + ": expected a [1,1,H,W] depth map, got " +
+                (d.defined() ? shape_str(d.shape()) : std::string("an undefined tensor")));
+}
 
 double valid_fraction(const Tensor& depth) {
   std::vector<float> v = depth.to_vector();
@@ -84,8 +89,9 @@ Tensor resize_depth_to(const Tensor& d, int h, int w) {
   if (valid_fraction(d) < 1.0)
     throw Error("resize_depth_to: the map has invalid (NaN) pixels, which would spread; call fill_invalid first");
   if (h == d.H() && w == d.W()) return d.clone();
-  NoGradGuard no_grad;
-  return resize_bilinear(Var(d), h, w).value();
+  Tensor out = Tensor::empty({1, 1, h, w});
+  cpu::resize_bilinear_forward(d.to(Device::CPU), out);
+  return out;
 }
 
 Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what) {
