@@ -8,7 +8,8 @@ Adam iterations round-robin, one iteration of each variant per round, so that ev
 the same machine load; the first --warmup rounds are not counted. A variant is a '/'-separated
 list of settings, the rest as the baseline (the first variant):
 
-    contiguous | channels_last   memory format of networks and activations
+    contiguous | channels_last   memory format of the feature (or fast-style) network
+    depth_contiguous | depth_channels_last   ... of Monodepth2 (default: as the feature network)
     mkldnn | native              torch.backends.mkldnn.enabled on or off
     mm | bmm                     the Gram matrix's product
     t1 | t2 ...                  torch.set_num_threads during this variant's iterations
@@ -39,9 +40,13 @@ def parse_variant(text, base=None):
     """(Setup, threads or None) of a variant's settings, the unnamed ones as `base`."""
     fmt, mkldnn, gram, threads = (base[0].memory_format, base[0].mkldnn, base[0].gram, base[1]) if base else (
         torch.contiguous_format, True, "mm", None)
+    depth_fmt = base[0].depth_format if base else None
     for part in [p for p in text.split("/") if p]:
         if part in ("contiguous", "channels_last"):
             fmt = torch.channels_last if part == "channels_last" else torch.contiguous_format
+            depth_fmt = fmt if not base else depth_fmt
+        elif part in ("depth_contiguous", "depth_channels_last"):
+            depth_fmt = torch.channels_last if part == "depth_channels_last" else torch.contiguous_format
         elif part in ("mkldnn", "native"):
             mkldnn = part == "mkldnn"
         elif part in ("mm", "bmm"):
@@ -50,8 +55,9 @@ def parse_variant(text, base=None):
             threads = int(part[1:])
         else:
             raise SystemExit("peer_variants.py: unknown setting '%s' in variant '%s' (expected contiguous, "
-                             "channels_last, mkldnn, native, mm, bmm or tN)" % (part, text))
-    return torch_peer.Setup(fmt, mkldnn, gram), threads
+                             "channels_last, depth_contiguous, depth_channels_last, mkldnn, native, mm, bmm or tN)"
+                             % (part, text))
+    return torch_peer.Setup(fmt, mkldnn, gram, depth_fmt), threads
 
 
 def main(argv=None):

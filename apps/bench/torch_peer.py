@@ -95,26 +95,34 @@ WEIGHT_FILES = {"squeezenet": "squeezenet1_1-random.pth", "vgg16": "vgg16_featur
 
 class Setup:
     """How the peer runs its tensors (what a careful eager-mode user can choose).
-    memory_format: torch.contiguous_format (NCHW) or torch.channels_last (NHWC) for the networks,
-    their inputs and so every activation; mkldnn: torch.backends.mkldnn.enabled during the
+    memory_format: torch.contiguous_format (NCHW) or torch.channels_last (NHWC) for the feature
+    (or fast-style) network, its input and so its activations; depth_format: the same for
+    Monodepth2 (default: memory_format); mkldnn: torch.backends.mkldnn.enabled during the
     iteration; gram: "mm" (F Fᵀ of the one image) or "bmm" (batched)."""
 
-    def __init__(self, memory_format=torch.contiguous_format, mkldnn=True, gram="mm"):
+    def __init__(self, memory_format=torch.contiguous_format, mkldnn=True, gram="mm", depth_format=None):
         self.memory_format, self.mkldnn, self.gram = memory_format, mkldnn, gram
+        self.depth_format = memory_format if depth_format is None else depth_format
 
     def describe(self):
-        return dict(memory_format="channels_last" if self.memory_format == torch.channels_last else "contiguous",
+        name = lambda f: "channels_last" if f == torch.channels_last else "contiguous"  # noqa: E731
+        return dict(memory_format=name(self.memory_format), depth_memory_format=name(self.depth_format),
                     mkldnn=self.mkldnn, gram=self.gram)
 
 
 # The faster setting per row, measured with apps/bench/peer_variants.py (docs/benchmarks.md, "The
-# PyTorch peer"); keys: the feature network, with "-md2" for the depth rows.
+# PyTorch peer", 2026-12-07, Intel Xeon with AVX-512, one thread's CPU time): channels_last spares
+# oneDNN its reorders around each convolution of the feature networks (0.90-0.96 of the time) but
+# made Monodepth2 (reflection padding, nearest upsampling, concatenations) and the fast-style
+# transformer slower (1.24, 1.27); oneDNN off ("native": ATen's own convolutions) and the batched
+# Gram product were slower on every row. Keys: the network, with "-md2" for the depth rows.
+CL, NCHW = torch.channels_last, torch.contiguous_format
 FASTEST = {
-    "squeezenet": Setup(torch.contiguous_format, True, "mm"),
-    "vgg16": Setup(torch.contiguous_format, True, "mm"),
-    "squeezenet-md2": Setup(torch.contiguous_format, True, "mm"),
-    "vgg16-md2": Setup(torch.contiguous_format, True, "mm"),
-    "fast": Setup(torch.contiguous_format, True, "mm"),
+    "squeezenet": Setup(CL, True, "mm"),
+    "vgg16": Setup(CL, True, "mm"),
+    "squeezenet-md2": Setup(CL, True, "mm", depth_format=NCHW),
+    "vgg16-md2": Setup(CL, True, "mm", depth_format=NCHW),
+    "fast": Setup(NCHW, True, "mm"),
 }
 
 
@@ -333,7 +341,7 @@ class Stylize:
             self.md2 = monodepth2_random()
             if weights_dir:
                 load_monodepth2(self.md2, src("md2_encoder"), src("md2_depth"))
-            self.md2 = frozen(self.md2, device, fmt)
+            self.md2 = frozen(self.md2, device, self.setup.depth_format)
         gen = torch.Generator().manual_seed(seed + 1)
         noise = [torch.rand(1, 3, size, size, generator=gen) for _ in range(2)]
         content = (read_rgb01(content, size) if content else noise[0]).to(device)
@@ -344,7 +352,7 @@ class Stylize:
             self.content_target = self.net.run(content, self.layers)[c["content"]]
             sf = self.net.run(style, c["style"])
             self.style_targets = [gram_over_m(sf[n], self.setup.gram) for n in c["style"]]
-            self.depth_target = depth_of(self.md2, content, fmt) if depth else None
+            self.depth_target = depth_of(self.md2, content, self.setup.depth_format) if depth else None
         self.image = content.clone().requires_grad_(True)
         self.opt = torch.optim.Adam([self.image], lr=c["lr"], betas=(0.9, 0.999), eps=1e-8)
         self.best, self.best_loss, self.it = None, float("inf"), 0
@@ -358,7 +366,7 @@ class Stylize:
         out.append(style * c["style_weight"])
         out.append(tv_loss(x) * c["tv_weight"])
         if self.md2 is not None:
-            out.append(F.mse_loss(depth_of(self.md2, x, self.setup.memory_format), self.depth_target) * DEPTH_WEIGHT)
+            out.append(F.mse_loss(depth_of(self.md2, x, self.setup.depth_format), self.depth_target) * DEPTH_WEIGHT)
         return out
 
     def step(self):
@@ -489,10 +497,11 @@ def openblas_coretype_fix():
 def choose_setup(args, net, depth):
     """The Setup of --memory-format, --mkldnn and --gram; "auto" parts from FASTEST."""
     best = FASTEST[net + ("-md2" if depth else "")]
-    fmt = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}.get(args.memory_format,
-                                                                                          best.memory_format)
+    formats = {"contiguous": torch.contiguous_format, "channels_last": torch.channels_last}
+    fmt = formats.get(args.memory_format, best.memory_format)
+    depth_fmt = formats.get(args.memory_format, best.depth_format)
     mkldnn = {"on": True, "off": False}.get(args.mkldnn, best.mkldnn)
-    return Setup(fmt, mkldnn, best.gram if args.gram == "auto" else args.gram)
+    return Setup(fmt, mkldnn, best.gram if args.gram == "auto" else args.gram, depth_fmt)
 
 
 def set_precision(args):
@@ -574,7 +583,8 @@ def main(argv=None):
     ap.add_argument("--cudnn-benchmark", action="store_true", help="CUDA: torch.backends.cudnn.benchmark = True")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--memory-format", choices=("auto", "contiguous", "channels_last"), default="auto",
-                    help="memory format of the networks and activations (default: the faster per row)")
+                    help="memory format of the networks and activations, Monodepth2's too (default: the faster "
+                         "per row and network)")
     ap.add_argument("--mkldnn", choices=("auto", "on", "off"), default="auto",
                     help="torch.backends.mkldnn.enabled (default: the faster per row)")
     ap.add_argument("--gram", choices=("auto", "mm", "bmm"), default="auto",
