@@ -76,6 +76,10 @@ def main(argv=None):
     if args.rounds < 1 or args.warmup < 0:
         ap.error("--rounds must be >= 1 and --warmup >= 0")
     torch_peer.parse_workload(args.workload)
+    coretype = torch_peer.openblas_coretype_fix()  # as the peer: OpenBLAS's kernels for this CPU
+    if coretype:
+        os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + (argv if argv is not None else sys.argv[1:]),
+                  dict(os.environ, OPENBLAS_CORETYPE=coretype))
     names = [v for v in args.variants.split(",") if v]
     base = parse_variant(names[0])
     variants = [base] + [parse_variant(v, base) for v in names[1:]]
