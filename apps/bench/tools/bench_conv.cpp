@@ -98,7 +98,7 @@ std::string rate(double flops, Timing t) {
 }
 
 struct Layer {
-  const char* name;
+  std::string name;
   int64_t c, h, w, cout;
   int k = 3, stride = 1;     // k x k kernel, padding k / 2 (the network layers)
   bool transposed = false;   // a transposed conv: h x w is its input, its output stride times larger
@@ -111,7 +111,8 @@ std::string cpu_model() {
   return "unknown CPU";
 }
 
-// The 3x3 stride-1 pad-1 convolutions of the loss networks at a 256 (and 512) px input.
+// The 3x3 stride-1 pad-1 convolutions of the loss networks at a 256 (and 512) px input, and
+// layers of the fast-style transformer; network_layers() adds Monodepth2's.
 const Layer kNetworkLayers[] = {
     {"sqz fire2 16->64 63", 16, 63, 63, 64},      {"sqz fire4 32->128 31", 32, 31, 31, 128},
     {"sqz fire6 48->192 15", 48, 15, 15, 192},    {"sqz fire8 64->256 15", 64, 15, 15, 256},
@@ -122,15 +123,6 @@ const Layer kNetworkLayers[] = {
     {"vgg conv3_1 128->256 64", 128, 64, 64, 256}, {"vgg conv3_2 256->256 64", 256, 64, 64, 256},
     {"vgg conv4_1 256->512 32", 256, 32, 32, 512}, {"vgg conv4_2 512->512 32", 512, 32, 32, 512},
     {"vgg conv5_1 512->512 16", 512, 16, 16, 512},
-    // Monodepth2 at 192x640 (the decoder's convs read a reflection-padded input: the same work).
-    {"md2 layer1 64->64 48x160", 64, 48, 160, 64},    {"md2 layer2 128->128 24x80", 128, 24, 80, 128},
-    {"md2 layer3 256->256 12x40", 256, 12, 40, 256},  {"md2 layer4 512->512 6x20", 512, 6, 20, 512},
-    {"md2 upconv4_0 512->256 6x20", 512, 6, 20, 256}, {"md2 upconv4_1 512->256 12x40", 512, 12, 40, 256},
-    {"md2 upconv3_0 256->128 12x40", 256, 12, 40, 128}, {"md2 upconv3_1 256->128 24x80", 256, 24, 80, 128},
-    {"md2 upconv2_0 128->64 24x80", 128, 24, 80, 64}, {"md2 upconv2_1 128->64 48x160", 128, 48, 160, 64},
-    {"md2 upconv1_0 64->32 48x160", 64, 48, 160, 32}, {"md2 upconv1_1 96->32 96x320", 96, 96, 320, 32},
-    {"md2 upconv0_0 32->16 96x320", 32, 96, 320, 16}, {"md2 upconv0_1 16->16 192x640", 16, 192, 640, 16},
-    {"md2 disp0 16->1 192x640", 16, 192, 640, 1},
     // The fast-style transformer at 1280x720: its 9x9 input and output layers, a stride-2 layer,
     // the residual blocks (at a quarter of each side) and the last transposed (upsampling) layer.
     {"fast conv1 3->32 9x9 720x1280", 3, 720, 1280, 32, 9},
@@ -140,6 +132,27 @@ const Layer kNetworkLayers[] = {
     {"fast conv4 32->3 9x9 720x1280", 32, 720, 1280, 3, 9},
 };
 
+// kNetworkLayers, then Monodepth2's 3x3 stride-1 convolutions at 192x640: the ResNet18 stages and
+// the decoder's upconv(i, 0) and upconv(i, 1) (whose reflection-padded input is the same work as
+// padding 1) and the disparity head.
+std::vector<Layer> network_layers() {
+  std::vector<Layer> out(std::begin(kNetworkLayers), std::end(kNetworkLayers));
+  const int64_t enc[5] = {64, 64, 128, 256, 512}, dec[5] = {16, 32, 64, 128, 256};
+  auto add = [&](const std::string& name, int64_t cin, int64_t side_div, int64_t cout) {
+    const int64_t h = 192 / side_div, w = 640 / side_div;
+    out.push_back({"md2 " + name + " " + std::to_string(cin) + "->" + std::to_string(cout) + " " + std::to_string(h) +
+                       "x" + std::to_string(w),
+                   cin, h, w, cout});
+  };
+  for (int s = 1; s <= 4; ++s) add("layer" + std::to_string(s), enc[s], 2 << s, enc[s]);
+  for (int i = 4; i >= 0; --i) {
+    add("upconv" + std::to_string(i) + "_0", i == 4 ? enc[4] : dec[i + 1], 2 << i, dec[i]);
+    add("upconv" + std::to_string(i) + "_1", dec[i] + (i > 0 ? enc[i - 1] : 0), 1 << i, dec[i]);
+  }
+  add("disp0", dec[0], 1, 1);
+  return out;
+}
+
 // Forward and backward-data of each network layer with each algorithm, default GEMM.
 void network_layers(int warmup, int runs) {
   using ds::cpu::ConvAlgo;
@@ -148,8 +161,8 @@ void network_layers(int warmup, int runs) {
               ds::cpu::gemm_backend_name(ds::cpu::gemm_backend()));
   std::printf("%-26s %-12s %14s %6s %14s %6s\n", "layer (pad k/2)", "algorithm", "forward", "ratio", "bwd data",
               "ratio");
-  for (const Layer& l : kNetworkLayers) {
-    if (!g_only.empty() && std::string(l.name).find(g_only) == std::string::npos) continue;
+  for (const Layer& l : network_layers()) {
+    if (!g_only.empty() && l.name.find(g_only) == std::string::npos) continue;
     ds::Conv2dParams p = ds::Conv2dParams::make(l.stride, l.k / 2);
     if (l.transposed) p.out_pad_h = p.out_pad_w = l.stride - 1;
     const int64_t ho = l.transposed ? l.h * l.stride : (l.h + 2 * (l.k / 2) - l.k) / l.stride + 1;
@@ -176,7 +189,7 @@ void network_layers(int warmup, int runs) {
     }
     std::vector<Timing> tf = time_interleaved(warmup, runs, fwd), td = time_interleaved(warmup, runs, bwd);
     for (size_t k = 0; k < fwd.size(); ++k)
-      std::printf("%-26s %-12s %14s %6.2f %14s %6.2f\n", l.name, ds::cpu::conv_algo_name(algos[k]),
+      std::printf("%-26s %-12s %14s %6.2f %14s %6.2f\n", l.name.c_str(), ds::cpu::conv_algo_name(algos[k]),
                   rate(flops, tf[k]).c_str(), tf[k].median / tf[0].median, rate(flops, td[k]).c_str(),
                   td[k].median / td[0].median);
   }
@@ -219,7 +232,7 @@ int main(int argc, char** argv) {
       Timing tf = time_runs(warmup, runs, [&] { ds::cpu::conv2d_forward(x, w, b, y, p); });
       Timing td = time_runs(warmup, runs, [&] { ds::cpu::conv2d_backward_data(dy, w, dx, p); });
       Timing tw = time_runs(warmup, runs, [&] { ds::cpu::conv2d_backward_filter(dy, x, dw, p); });
-      std::printf("%-20s %-9s %14s %14s %14s\n", l.name, ds::cpu::gemm_backend_name(be), rate(flops, tf).c_str(),
+      std::printf("%-20s %-9s %14s %14s %14s\n", l.name.c_str(), ds::cpu::gemm_backend_name(be), rate(flops, tf).c_str(),
                   rate(flops, td).c_str(), rate(flops, tw).c_str());
     }
   }
