@@ -33,11 +33,12 @@ struct GemmProblem {
 // One image of a Winograd F(m x m, 3 x 3) convolution (tensor/cpu/winograd.cpp): dst [o, ho, wo]
 // = bias + the 3x3 stride-1 correlation of src [c, h, w] with zero padding pad_top/pad_left (may
 // be negative: a crop), ho/wo as given. u: the transformed weights U[xi][ob][c][MR] for transform
-// points xi < (m + 2)^2 and output-channel blocks ob < ceil(o / MR), rows past o zero.
+// points xi < (m + 2)^2 (u_xi floats apart) and output-channel blocks ob < ceil(o / MR), rows past o zero.
 struct WinogradImage {
   int tile;  // m: 2 or 4
   int64_t c, h, w, o, ho, wo, pad_top, pad_left;
   const float* u;
+  int64_t u_xi;
   const float* bias;  // [o] or null
   const float* src;
   float* dst;

@@ -51,9 +51,10 @@ namespace {
 constexpr int kLanes = 8;
 using DLanes = double __attribute__((vector_size(kLanes * sizeof(double))));
 
-// u = G g for F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1).
+// u = G g for F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1). kDen: see G4.
 struct G2 {
   static constexpr int m = 2, n = 4;
+  static constexpr double kDen[n] = {1, 1, 1, 1};
   template <class T>
   static void weight(const T* g, int64_t s, T* u, int64_t t) {
     u[0] = g[0];
@@ -63,17 +64,21 @@ struct G2 {
   }
 };
 
-// u = G g for F(4, 3), points 0, 1, -1, 2, -1/2 (see the top of this file).
+// u = G g for F(4, 3), points 0, 1, -1, 2, -1/2 (see the top of this file), as integer
+// combinations of the taps (exact in double) over the denominators kDen: row i of G is
+// weight()'s row i / kDen[i]. transform_weights divides once, by kDen[i] kDen[j], after both
+// passes: a division per pass in each lane was most of the weight transform's time (vdivpd).
 struct G4 {
   static constexpr int m = 4, n = 6;
+  static constexpr double kDen[n] = {1, 3, 3, 15, 15, 1};
   template <class T>
   static void weight(const T* g, int64_t s, T* u, int64_t t) {
     T g0 = g[0], g1 = g[s], g2 = g[2 * s];
     u[0] = g0;
-    u[t] = -(g0 + g1 + g2) / 3;
-    u[2 * t] = (g0 - g1 + g2) / 3;
-    u[3 * t] = (g0 + 2 * g1 + 4 * g2) / 15;
-    u[4 * t] = (-16 * g0 + 8 * g1 - 4 * g2) / 15;
+    u[t] = -(g0 + g1 + g2);
+    u[2 * t] = g0 - g1 + g2;
+    u[3 * t] = g0 + 2 * g1 + 4 * g2;
+    u[4 * t] = -16 * g0 + 8 * g1 - 4 * g2;
     u[5 * t] = g2;
   }
 };
@@ -86,6 +91,17 @@ void transform2d(const T* in, T* out, F f) {
   for (int j = 0; j < kIn; ++j) f(in + j, kIn, tmp + j, kIn);
   for (int a = 0; a < kOut; ++a) f(tmp + a * kIn, 1, out + a * kOut, 1);
 }
+
+// 1 / (kDen[i] kDen[j]) for transform point xi = i*n + j, computed once at compile time.
+template <class W>
+struct Recip {
+  double v[W::n * W::n];
+  constexpr Recip() : v() {
+    for (int xi = 0; xi < W::n * W::n; ++xi) v[xi] = 1.0 / (W::kDen[xi / W::n] * W::kDen[xi % W::n]);
+  }
+};
+template <class W>
+constexpr Recip<W> kRecip{};
 
 // One Winograd convolution from src [n, c, h, w] to dst [n, o, ho, wo]: dst[o][r][s] =
 // bias[o] + sum over c, i, j of tap(o, c, i, j) * src[c][r + i - pad_top][s + j - pad_left].
@@ -106,17 +122,23 @@ float* weight_scratch(int64_t n) {
 }
 
 // The weights U[xi][o][c] = (G g[o][c] G^T)[xi], transformed in double (the same operations as
-// one scalar double per tap) and rounded once to float, packed for the micro-kernel as
+// one scalar double per tap; for F(4x4) the numerators exactly, then one multiplication by the
+// denominators' reciprocal) and rounded once to float, packed for the micro-kernel as
 // U[xi][o / MR][c][o % MR] with the rows of the last block past o zero. One block of MR <= 8
 // output channels at a time, one per lane: each (block, channel) ends as kXi runs of MR floats.
+// channel_major: the taps of one input channel c lie together (the input gradient's rotated
+// weights, w[c][o]): items run over c outermost, so that the reads are one sequential stream;
+// otherwise (w[o][c]) over the output-channel blocks outermost, eight sequential streams. (The
+// other order reads 288 bytes per item 18 KB apart, which no prefetcher follows: 4x slower.)
 template <class W, class Tap>
-const float* transform_weights(const Plan& q, Tap tap, int mr) {
+const float* transform_weights(const Plan& q, Tap tap, int mr, int64_t u_xi, bool channel_major) {
   constexpr int kXi = W::n * W::n;
   const int64_t obs = (q.o + mr - 1) / mr;
   if (mr > kLanes) throw Error("winograd: micro-kernel blocks of " + std::to_string(mr) + " rows exceed the lanes");
-  float* u = weight_scratch(kXi * obs * mr * q.c);
+  float* u = weight_scratch(kXi * u_xi);
   parallel_for(obs * q.c, 200 * mr, [&](int64_t item) {
-    const int64_t ob = item / q.c, c = item % q.c, o0 = ob * mr;
+    const int64_t ob = channel_major ? item % obs : item / q.c, c = channel_major ? item / obs : item % q.c;
+    const int64_t o0 = ob * mr;
     const int lanes = static_cast<int>(std::min<int64_t>(mr, q.o - o0));
     float taps[kLanes][9] = {};  // the lanes' 3x3 kernels, row-major, gathered first (contiguous runs)
     for (int l = 0; l < lanes; ++l)
@@ -126,29 +148,31 @@ const float* transform_weights(const Plan& q, Tap tap, int mr) {
       for (int l = 0; l < kLanes; ++l) g[i][l] = taps[l][i];
     transform2d<3, W::n>(g, t, [](const DLanes* a, int64_t s, DLanes* b, int64_t st) { W::weight(a, s, b, st); });
     for (int xi = 0; xi < kXi; ++xi) {
-      float* run = u + ((xi * obs + ob) * q.c + c) * mr;
-      for (int l = 0; l < mr; ++l) run[l] = static_cast<float>(t[xi][l]);  // lanes past o are zero
+      const DLanes v = t[xi] * kRecip<W>.v[xi];
+      float* run = u + xi * u_xi + (ob * q.c + c) * mr;
+      for (int l = 0; l < mr; ++l) run[l] = static_cast<float>(v[l]);  // lanes past o are zero
     }
   });
   return u;
 }
 
 template <class W, class Tap>
-void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
+void run(const Plan& q, Tap tap, bool channel_major, const float* src, const float* bias, float* dst) {
   if (q.n == 0 || q.o == 0 || q.ho <= 0 || q.wo <= 0) return;
   const IsaKernels& ks = kernels();
-  const float* u = transform_weights<W>(q, tap, ks.gemm_mr);
+  const int64_t u_xi = (q.o + ks.gemm_mr - 1) / ks.gemm_mr * ks.gemm_mr * q.c + 16;
+  const float* u = transform_weights<W>(q, tap, ks.gemm_mr, u_xi, channel_major);
   for (int64_t img = 0; img < q.n; ++img) {
-    WinogradImage job{W::m,   q.c,  q.h, q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u,
+    WinogradImage job{W::m, q.c,  q.h,  q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi,
                       bias, src + img * q.c * q.h * q.w, dst + img * q.o * q.ho * q.wo};
     ks.winograd_image(job);
   }
 }
 
 template <class Tap>
-void run_tile(int tile, const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
-  if (tile == 2) return run<G2>(q, tap, src, bias, dst);
-  run<G4>(q, tap, src, bias, dst);
+void run_tile(int tile, const Plan& q, Tap tap, bool channel_major, const float* src, const float* bias, float* dst) {
+  if (tile == 2) return run<G2>(q, tap, channel_major, src, bias, dst);
+  run<G4>(q, tap, channel_major, src, bias, dst);
 }
 
 ConvAlgo algo_from_env() {
@@ -230,7 +254,7 @@ void winograd_forward(const Geom& g, int tile, const float* x, const float* w, c
   const Conv2dParams& p = g.p;
   Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left};
   auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((o * g.cin + c) * 3 + i) * 3 + j]; };
-  run_tile(tile, q, tap, x, bias, y);
+  run_tile(tile, q, tap, false, x, bias, y);
 }
 
 void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx) {
@@ -238,7 +262,7 @@ void winograd_backward_data(const Geom& g, int tile, const float* dy, const floa
   Plan q{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, 2 - p.pad_top, 2 - p.pad_left};
   // Output channel o of this plan is x-space channel o, its input channel c is y-space channel c.
   auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((c * g.cin + o) * 3 + 2 - i) * 3 + 2 - j]; };
-  run_tile(tile, q, tap, dy, bias, dx);
+  run_tile(tile, q, tap, true, dy, bias, dx);
 }
 
 }  // namespace conv
