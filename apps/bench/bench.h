@@ -44,6 +44,7 @@ struct BenchOptions {
   Device device = Device::CPU;
   std::string weights_dir;  // empty: <prepared>/bench
   bool profile = false;     // print ds::profile_report() to stderr after the workload
+  bool cpu_clock = false;   // time the process's CPU time (all threads) instead of the wall clock
 };
 // The weight files a workload reads from `dir` (empty: <prepared>/bench), existing or not:
 // the feature network's, then Monodepth2's for -md2.
@@ -76,8 +77,9 @@ std::string self_exe();
 BenchResult run_child(const std::vector<std::string>& argv);
 
 // The text table of the results (ours, and the peer's when `peer` is not empty: the same
-// workloads in the same order), headed by date, CPU model, threads and commit.
-std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer);
+// workloads in the same order), headed by date, CPU model, threads, clock (wall, or CPU time) and commit.
+std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer,
+                        bool cpu_clock = false);
 
 }  // namespace app
 }  // namespace ds

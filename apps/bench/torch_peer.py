@@ -522,13 +522,14 @@ def run_one(args, workload):
     setup = choose_setup(args, net, depth)
     s = make_workload(args, workload, setup)
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
     sync()
     ms, losses = [], []
     for k in range(args.warmup + args.iters):
-        t0 = time.perf_counter()
+        t0 = clock()
         terms = s.step()
         sync()
-        t1 = time.perf_counter()
+        t1 = clock()
         losses.append(terms)
         if k >= args.warmup:
             ms.append((t1 - t0) * 1e3)
@@ -540,7 +541,7 @@ def run_one(args, workload):
            "p25_ms": round(percentile(srt, 0.25), 3), "p75_ms": round(percentile(srt, 0.75), 3),
            "loss_first": losses[0][0], "loss_last": losses[-1][0], "torch": torch.__version__,
            "torchvision": torchvision.__version__, "threads": torch.get_num_threads(), "cpu": cpu_model(),
-           "seed": args.seed, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
+           "seed": args.seed, "clock": args.clock, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
            "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "")}
     out.update(setup.describe())
     if device.type == "cuda":
@@ -560,7 +561,7 @@ def child_args(args, workload):
     """The command line that runs `workload` alone with the same options."""
     out = ["--workload", workload, "--iters", str(args.iters), "--warmup", str(args.warmup), "--device", args.device,
            "--threads", str(args.threads), "--precision", args.precision, "--seed", str(args.seed),
-           "--memory-format", args.memory_format, "--mkldnn", args.mkldnn, "--gram", args.gram]
+           "--memory-format", args.memory_format, "--mkldnn", args.mkldnn, "--gram", args.gram, "--clock", args.clock]
     for opt in ("weights", "content", "style", "fast_weights"):
         if getattr(args, opt):
             out += ["--" + opt.replace("_", "-"), getattr(args, opt)]
@@ -593,6 +594,8 @@ def main(argv=None):
                                                      "instead of making new random weights")
     ap.add_argument("--content", metavar="IMAGE", help="content image (PNG/JPEG, SIZE x SIZE) instead of noise")
     ap.add_argument("--style", metavar="IMAGE", help="style image (PNG/JPEG, SIZE x SIZE) instead of noise")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="time the wall clock or this process's CPU time (all threads)")
     ap.add_argument("--fast-weights", metavar="FILE", default=os.path.join(REPO, "data", "weights",
                                                                           "fast_style_la_muse.h5"),
                     help="fast-WxH workloads: the fast_style_tf weight file (default: the prepared la_muse; "

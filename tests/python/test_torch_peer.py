@@ -82,6 +82,19 @@ def test_json_of_two_workloads():
         assert r["median_ms"] == sorted(r["ms"])[1] and r["threads"] == 1 and r["device"] == "cpu", r
         assert r["peak_rss_mb"] >= r["rss_before_mb"] > 0, r
         assert np.isfinite(r["loss_first"]) and r["torch"] == torch.__version__, r
+        assert r["clock"] == "wall", r
+
+
+def test_cpu_clock():
+    """--clock cpu times the process's CPU time: on one thread at most the whole run's wall time
+    (so milliseconds, not seconds or nanoseconds), and recorded in the JSON; a bad clock is refused."""
+    import time
+    t0 = time.perf_counter()
+    r = json.loads(peer("--workload", "squeezenet-48", "--iters", "2", "--warmup", "1", "--threads", "1",
+                        "--clock", "cpu").stdout.splitlines()[0])
+    wall_ms = (time.perf_counter() - t0) * 1e3
+    assert r["clock"] == "cpu" and len(r["ms"]) == 2 and min(r["ms"]) > 0 and sum(r["ms"]) <= wall_ms, (r, wall_ms)
+    assert "--clock" in peer("--workload", "squeezenet-48", "--clock", "gpu", ok=False).stderr
 
 
 def test_bad_workloads():
