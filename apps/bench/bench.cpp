@@ -5,13 +5,13 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 
+#include "apps/bench/bench_clock.h"
 #include "apps/stylize/stylize.h"
 #include "autograd/profile.h"
 #include "losses/transfer_loss.h"
@@ -76,12 +76,7 @@ std::vector<std::string> bench_weight_files(const Workload& w, const std::string
 }
 
 // Milliseconds on the chosen clock: wall (steady) or this process's CPU time (all threads).
-static double clock_ms(bool cpu) {
-  if (!cpu) return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
-}
+static double clock_ms(bool cpu) { return bench_clock_seconds(cpu) * 1e3; }
 
 // fast-WxH: stylize_fast on one seeded frame per iteration.
 static BenchResult run_fast(const Workload& w, const BenchOptions& o) {

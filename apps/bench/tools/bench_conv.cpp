@@ -14,8 +14,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -23,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/bench/bench_clock.h"
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/kernels.h"
@@ -48,13 +47,7 @@ Tensor random_tensor(const ds::Shape& s) {
 // OMP_WAIT_POLICY=passive it is the work itself.
 bool g_cpu_clock = false;
 std::string g_only;  // --only TEXT: network layers whose name contains TEXT
-double now_seconds() {
-  if (!g_cpu_clock)
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+double now_seconds() { return ds::app::bench_clock_seconds(g_cpu_clock); }
 
 // Timings of `runs` calls of f after `warmup` calls: median, and best (least disturbed by other
 // processes on a shared machine).
@@ -203,7 +196,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     quick |= std::strcmp(argv[i], "--quick") == 0;
     layers_only |= std::strcmp(argv[i], "--layers") == 0;
-    if (std::strcmp(argv[i], "--clock") == 0 && i + 1 < argc) g_cpu_clock = std::strcmp(argv[++i], "cpu") == 0;
+    if (std::strcmp(argv[i], "--clock") == 0 && i + 1 < argc) {
+      const std::string clock = argv[++i];
+      if (clock != "wall" && clock != "cpu") {
+        std::fprintf(stderr, "bench_conv: --clock must be 'wall' or 'cpu', got '%s'\n", clock.c_str());
+        return 2;
+      }
+      g_cpu_clock = clock == "cpu";
+    }
     if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) g_only = argv[++i], layers_only = true;
   }
   int warmup = quick ? 1 : 2, runs = quick ? 3 : 9;

@@ -1,7 +1,7 @@
 // The machine's roofline: FMA peak per instruction-set path and thread count, and memory
 // bandwidth. Not a test: run by hand, results go to docs/benchmarks.md ("Roofline").
 //
-//   build/bin/roofline [--runs N] [--mb M]
+//   build/bin/roofline [--runs N] [--mb M] [--clock wall|cpu]
 //
 // FMA peak: the per-ISA loop of tensor/cpu/roofline_kernel.inc (independent vector multiply-add
 // chains, the same code generation as the kernels it bounds) on 1 thread and on every OpenMP
@@ -10,12 +10,14 @@
 // (a = b + s * c) over arrays of M MB each (default 256, larger than the caches), 1 and all
 // threads: GB/s = bytes read + written / wall time. Each figure: best (the machine's
 // capability; other processes only slow a run down) and median of N runs (default 7).
+// --clock cpu: the process's CPU time divided by the thread count instead of the wall time (each
+// thread's rate while it ran, times the threads), which a busy machine's other processes do not
+// inflate; on a quiet machine the two agree.
 // The ridge point (peak / bandwidth) is the arithmetic intensity in FLOP per byte above which a
 // kernel can be compute bound.
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,26 +27,27 @@
 #include <string>
 #include <vector>
 
+#include "apps/bench/bench_clock.h"
 #include "tensor/cpu/isa_kernels.h"
 
 namespace {
 
-double seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+bool g_cpu_clock = false;
 
 struct Rate {
   double best, median;
 };
 
-// Rate (amount / second) of `runs` calls of f, which returns the amount it did.
-Rate measure(int runs, const std::function<double()>& f) {
+// Rate (amount / second) of `runs` calls of f, which returns the amount it did on `threads`
+// threads (with --clock cpu the CPU time is divided among them).
+Rate measure(int runs, int threads, const std::function<double()>& f) {
   f();  // warm-up: page faults, frequency ramp
   std::vector<double> r;
   for (int i = 0; i < runs; ++i) {
-    double t0 = seconds();
+    double t0 = ds::app::bench_clock_seconds(g_cpu_clock);
     double amount = f();
-    r.push_back(amount / (seconds() - t0));
+    double dt = ds::app::bench_clock_seconds(g_cpu_clock) - t0;
+    r.push_back(amount / (g_cpu_clock ? dt / threads : dt));
   }
   std::sort(r.begin(), r.end());
   return {r.back(), r[r.size() / 2]};
@@ -76,16 +79,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
     else if (std::strcmp(argv[i], "--mb") == 0 && i + 1 < argc) mb = std::max(1, std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--clock") == 0 && i + 1 < argc &&
+             (std::strcmp(argv[i + 1], "wall") == 0 || std::strcmp(argv[i + 1], "cpu") == 0))
+      g_cpu_clock = std::strcmp(argv[++i], "cpu") == 0;
     else {
-      std::fprintf(stderr, "usage: roofline [--runs N] [--mb M]\n");
+      std::fprintf(stderr, "usage: roofline [--runs N] [--mb M] [--clock wall|cpu]\n");
       return 2;
     }
   }
   const int max_threads = omp_get_max_threads();
   std::vector<int> thread_counts = {1};
   if (max_threads > 1) thread_counts.push_back(max_threads);
-  std::printf("roofline: %s, %d OpenMP threads, best (median) of %d runs\n\n", cpu_model().c_str(), max_threads,
-              runs);
+  std::printf("roofline: %s, %d OpenMP threads, best (median) of %d runs, %s\n\n", cpu_model().c_str(), max_threads,
+              runs, g_cpu_clock ? "CPU time per thread (--clock cpu)" : "wall clock");
 
   std::printf("| FMA peak | threads | GFLOP/s best (median) | per thread |\n|---|---|---|---|\n");
   double peak = 0;
@@ -95,7 +101,7 @@ int main(int argc, char** argv) {
     const ds::cpu::IsaKernels& k = ds::cpu::kernels();
     for (int t : thread_counts) {
       const int64_t n = 2'000'000'000 / k.fma_loop_flops;  // 2 GFLOP per thread and run: ~10-50 ms
-      Rate r = measure(runs, [&] { return fma_run(k, t, n); });
+      Rate r = measure(runs, t, [&] { return fma_run(k, t, n); });
       peak = std::max(peak, r.best);
       std::printf("| %s (%d floats) | %d | %.1f (%.1f) | %.1f |\n", ds::cpu::isa_name(isa), k.vec_floats, t,
                   r.best * 1e-9, r.median * 1e-9, r.best * 1e-9 / t);
@@ -124,10 +130,16 @@ int main(int argc, char** argv) {
         {"read", 1,
          [&] {
            float s = 0;
-           // simd: the sum may be reassociated into vector lanes (one dependent add per element
-           // would measure the add's latency, not the memory).
-#pragma omp parallel for simd num_threads(t) schedule(static) reduction(+ : s)
-           for (int64_t i = 0; i < n; ++i) s += pb[i];
+           // 16 partial sums per thread, which the compiler keeps in vector lanes: one dependent
+           // add per element would measure the add's latency, not the memory (n is a multiple of 16).
+#pragma omp parallel num_threads(t) reduction(+ : s)
+           {
+             float acc[16] = {};
+#pragma omp for schedule(static) nowait
+             for (int64_t i = 0; i < n / 16; ++i)
+               for (int l = 0; l < 16; ++l) acc[l] += pb[i * 16 + l];
+             for (float v : acc) s += v;
+           }
            g_sink = s;
          }},
         {"write", 1,
@@ -147,7 +159,7 @@ int main(int argc, char** argv) {
          }},
     };
     for (const Kernel& k : kernels) {
-      Rate r = measure(runs, [&] {
+      Rate r = measure(runs, t, [&] {
         k.run();
         return k.arrays * bytes;
       });
