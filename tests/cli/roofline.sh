@@ -16,7 +16,7 @@ done
 err="$("$bench_conv" --clock gpu 2>&1 >/dev/null)"; rc=$?
 [ $rc = 2 ] && grep -qF "bench_conv: --clock must be 'wall' or 'cpu', got 'gpu'" <<<"$err" ||
   { echo "FAIL: bench_conv --clock gpu: rc $rc, '$err'"; fail=1; }
-out="$(OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive "$roofline" --runs 1 --mb 4 --clock cpu)" ||
+out="$(OMP_NUM_THREADS=2 OMP_WAIT_POLICY=passive "$roofline" --runs 3 --mb 4 --clock cpu)" ||
   { echo "FAIL: roofline failed: $out"; exit 1; }
 echo "$out"
 /usr/bin/python3 - "$out" <<'PY' || fail=1
@@ -33,10 +33,12 @@ for p, _, t, best, median, per in fma:
     best, median, per = float(best), float(median), float(per)
     assert best > 0 and median <= best and abs(per - best / int(t)) <= 0.1 + 1e-3 * best, (p, t, best, median, per)
 assert {k for k, *_ in mem} == {"read", "write", "copy", "triad"} and all(float(b) > 0 for *_, b, _ in mem), mem
-# Reading one array is not slower than copying it (a read loop bound by its adds' latency was 5x slower).
+# Reading an array is not far slower than copying it: a read loop bound by its adds' latency
+# read at 0.2 of copy's rate; a correct one reads at 0.9-1.2 of it, and at 0.46 in the worst of
+# single runs under ctest -j2 (hence the best of 3 runs and the bound 0.35).
 rate = {(k, t): float(b) for k, t, b, _ in mem}
 for t in {t for _, t, *_ in mem}:
-    assert rate[("read", t)] >= 0.5 * rate[("copy", t)], ("read far below copy", t, rate)
+    assert rate[("read", t)] >= 0.35 * rate[("copy", t)], ("read far below copy", t, rate)
 ridge = re.search(r"ridge point: ([\d.]+) FLOP/byte \(best FMA peak ([\d.]+) GFLOP/s / best bandwidth ([\d.]+) GB/s\)", text)
 assert ridge, "no ridge point line"
 r, peak, bw = map(float, ridge.groups())
