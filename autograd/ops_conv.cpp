@@ -84,6 +84,8 @@ static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b,
                 p.str() + ")");
   Tensor y = empty_like_dev({xs[0], ws[0], ho, wo}, x.value());
   DS_DISPATCH(y.device(), conv2d_forward, x.value(), w.value(), b.defined() ? b.value() : Tensor(), y, p);
+  const double flops = 2.0 * static_cast<double>(y.numel()) * static_cast<double>(ws[1] * ws[2] * ws[3]);
+  profile_flops(flops);
 
   bool gx = needs_grad(x), gw = needs_grad(w), gb = needs_grad(b);
   act.forward(y, gx || gw || gb);
@@ -103,6 +105,7 @@ static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b,
       g[1] = empty_like_dev(wshape, gy);
       DS_DISPATCH(gy.device(), conv2d_backward_filter, gy, xk, g[1], p);
     }
+    profile_flops(flops * ((gx ? 1 : 0) + (gw ? 1 : 0)));
     if (gb) g[2] = bias_grad(gy);
     return g;
   });
@@ -130,6 +133,8 @@ Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParam
     throw Error("conv_transpose2d: output padding must be smaller than stride or dilation (" + p.str() + ")");
   Tensor y = empty_like_dev({xs[0], ws[1] * p.groups, ho, wo}, x.value());
   DS_DISPATCH(y.device(), conv_transpose2d_forward, x.value(), w.value(), b.defined() ? b.value() : Tensor(), y, p);
+  const double flops = 2.0 * static_cast<double>(shape_numel(xs)) * static_cast<double>(ws[1] * ws[2] * ws[3]);
+  profile_flops(flops);
 
   bool gx = needs_grad(x), gw = needs_grad(w), gb = needs_grad(b);
   Tensor xk = gw ? x.value() : Tensor();
@@ -145,6 +150,7 @@ Var conv_transpose2d(const Var& x, const Var& w, const Var& b, const Conv2dParam
       g[1] = empty_like_dev(wshape, gy);
       DS_DISPATCH(gy.device(), conv_transpose2d_backward_filter, gy, xk, g[1], p);
     }
+    profile_flops(flops * ((gx ? 1 : 0) + (gw ? 1 : 0)));
     if (gb) g[2] = bias_grad(gy);
     return g;
   });

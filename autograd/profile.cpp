@@ -18,6 +18,7 @@ namespace {
 
 struct Cell {
   int64_t fwd_ns = 0, bwd_ns = 0, fwd_n = 0, bwd_n = 0;
+  double fwd_flops = 0, bwd_flops = 0;
 };
 
 // Never destroyed: the exit report runs after other statics may be gone.
@@ -35,6 +36,7 @@ Registry& reg() {
 
 thread_local const char* tl_outer_op = nullptr;  // the op being timed on this thread
 thread_local int tl_layer = -1;                  // current layer id; -1: none
+thread_local double tl_flops = 0;                // profile_flops of the op being timed
 
 
 // With a CUDA device, wait for queued kernels so that each op is charged with its own.
@@ -82,6 +84,7 @@ void profile_reset() {
 void ProfileOp::start(const char* op, bool backward, int layer_id) {
   if (tl_outer_op) return;  // inside another timed op: its time is that op's
   tl_outer_op = op;
+  tl_flops = 0;
   op_ = op, backward_ = backward, active_ = true;
   layer_ = backward ? layer_id : tl_layer;
   sync_device();
@@ -97,6 +100,12 @@ void ProfileOp::stop() {
   Cell& c = r.cells[{op_, layer_}];
   (backward_ ? c.bwd_ns : c.fwd_ns) += dt;
   ++(backward_ ? c.bwd_n : c.fwd_n);
+  (backward_ ? c.bwd_flops : c.fwd_flops) += tl_flops;
+  tl_flops = 0;
+}
+
+void profile_add_flops(double flops) {
+  if (tl_outer_op) tl_flops += flops;
 }
 
 int64_t profile_clock_ns() {
@@ -138,6 +147,7 @@ std::vector<ProfileEntry> profile_entries() {
     e.layer = key.second < 0 ? "-" : r.layers[static_cast<size_t>(key.second)];
     e.fwd_ms = static_cast<double>(c.fwd_ns) * 1e-6, e.bwd_ms = static_cast<double>(c.bwd_ns) * 1e-6;
     e.fwd_count = c.fwd_n, e.bwd_count = c.bwd_n;
+    e.fwd_flops = c.fwd_flops, e.bwd_flops = c.bwd_flops;
     out.push_back(e);
   }
   return out;
@@ -152,6 +162,7 @@ std::vector<ProfileEntry> grouped(const std::vector<ProfileEntry>& es, bool by_l
     ProfileEntry& g = m[by_layer ? e.layer : e.op];
     (by_layer ? g.layer : g.op) = by_layer ? e.layer : e.op;
     g.fwd_ms += e.fwd_ms, g.bwd_ms += e.bwd_ms, g.fwd_count += e.fwd_count, g.bwd_count += e.bwd_count;
+    g.fwd_flops += e.fwd_flops, g.bwd_flops += e.bwd_flops;
   }
   std::vector<ProfileEntry> out;
   for (auto& kv : m) out.push_back(kv.second);
@@ -163,14 +174,19 @@ std::vector<ProfileEntry> grouped(const std::vector<ProfileEntry>& es, bool by_l
 
 void table(std::string& s, const char* title, const std::vector<ProfileEntry>& rows, bool by_layer, double total) {
   char line[256];
-  std::snprintf(line, sizeof line, "%-28s %10s %8s %10s %8s %10s %7s\n", title, "fwd ms", "fwd n", "bwd ms", "bwd n",
-                "total ms", "share");
+  std::snprintf(line, sizeof line, "%-28s %10s %8s %10s %8s %10s %7s %17s\n", title, "fwd ms", "fwd n", "bwd ms",
+                "bwd n", "total ms", "share", "GFLOP/s fwd, bwd");
   s += line;
+  // Direct-equivalent GFLOP/s of the ops that count their work (profile_flops), blank for others.
+  auto rate = [](double flops, double ms) { return flops > 0 && ms > 0 ? flops / ms * 1e-6 : 0.0; };
   for (const ProfileEntry& e : rows) {
     double t = e.fwd_ms + e.bwd_ms;
-    std::snprintf(line, sizeof line, "%-28s %10.2f %8lld %10.2f %8lld %10.2f %6.1f%%\n",
+    char gflops[64] = "";
+    if (e.fwd_flops > 0 || e.bwd_flops > 0)
+      std::snprintf(gflops, sizeof gflops, "%8.1f,%8.1f", rate(e.fwd_flops, e.fwd_ms), rate(e.bwd_flops, e.bwd_ms));
+    std::snprintf(line, sizeof line, "%-28s %10.2f %8lld %10.2f %8lld %10.2f %6.1f%% %17s\n",
                   (by_layer ? e.layer : e.op).c_str(), e.fwd_ms, static_cast<long long>(e.fwd_count), e.bwd_ms,
-                  static_cast<long long>(e.bwd_count), t, total > 0 ? 100.0 * t / total : 0.0);
+                  static_cast<long long>(e.bwd_count), t, total > 0 ? 100.0 * t / total : 0.0, gflops);
     s += line;
   }
 }

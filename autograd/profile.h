@@ -34,6 +34,7 @@ struct ProfileEntry {
   std::string op, layer;
   double fwd_ms = 0, bwd_ms = 0;
   int64_t fwd_count = 0, bwd_count = 0;
+  double fwd_flops = 0, bwd_flops = 0;  // counted by ops that call profile_flops (the convolutions)
 };
 // One entry per (op kind, layer) seen, in no particular order.
 std::vector<ProfileEntry> profile_entries();
@@ -41,6 +42,15 @@ std::vector<ProfileEntry> profile_entries();
 // and shares of the total; and the wall time of the backward() calls (their engine overhead is
 // that minus the recorded backward time). "" when nothing was recorded.
 std::string profile_report();
+
+// Adds floating-point operations to the op (forward call or backward node) being timed on this
+// thread, for the report's GFLOP/s column. The convolutions count 2 * multiply-adds of the direct
+// convolution per computed tensor (input, input gradient, weight gradient), whatever algorithm
+// runs (Winograd does fewer: its rate is then a direct-equivalent rate).
+void profile_add_flops(double flops);
+inline void profile_flops(double flops) {
+  if (detail::g_profile_on) profile_add_flops(flops);
+}
 
 // Times an op's forward pass for its scope; only the outermost one active on a thread records,
 // so ops made of ops are one kind. The name must outlive the program (a string literal).

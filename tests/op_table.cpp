@@ -9,7 +9,17 @@ namespace dst {
 
 using ds::Device;
 
-static std::vector<DTensor> make_inputs(const OpCase& c, uint64_t seed) {
+std::vector<OpGroup>& op_groups() {
+  static std::vector<OpGroup> groups;
+  return groups;
+}
+
+bool register_op_group(const char* name, std::vector<OpCase> (*make_cases)()) {
+  op_groups().push_back({name, make_cases});
+  return true;
+}
+
+std::vector<DTensor> make_inputs(const OpCase& c, uint64_t seed) {
   Rng rng(seed);
   std::vector<DTensor> xs;
   for (size_t i = 0; i < c.inputs.size(); ++i)
@@ -23,7 +33,7 @@ static void round_to_float(std::vector<DTensor>& xs) {
     for (double& v : x.v) v = static_cast<float>(v);
 }
 
-static uint64_t seed_of(const std::string& name) { return std::hash<std::string>{}(name) & 0xffffffff; }
+uint64_t seed_of(const std::string& name) { return std::hash<std::string>{}(name) & 0xffffffff; }
 
 struct Result {
   Tensor out;

@@ -44,9 +44,29 @@ void run_forward_cases(const std::vector<OpCase>& cases);
 void run_backward_cases(const std::vector<OpCase>& cases);
 void run_cuda_cases(const char* group, const std::vector<OpCase>& cases);
 
+// A case's inputs as the drivers make them (seeded by seed_of(case name)).
+std::vector<DTensor> make_inputs(const OpCase& c, uint64_t seed);
+uint64_t seed_of(const std::string& name);
+
+// Every group of cases, in registration order: OP_TESTS registers its group here too, so that the
+// op-level perf mode (tests/op_perf.cpp, `ds_tests --perf`) times the same cases.
+struct OpGroup {
+  const char* name;
+  std::vector<OpCase> (*make_cases)();
+};
+std::vector<OpGroup>& op_groups();
+bool register_op_group(const char* name, std::vector<OpCase> (*make_cases)());
+
+// `ds_tests --perf [--perf-filter=TEXT] [--perf-reps=N] [--perf-device=cpu|cuda|all]`: times every
+// op-table case (tests/op_perf.cpp); returns the exit status. argv holds only the --perf options.
+int run_perf(int argc, char** argv);
+
 }  // namespace dst
 
+#define DS_OP_CONCAT2(a, b) a##b
+#define DS_OP_CONCAT(a, b) DS_OP_CONCAT2(a, b)
 #define OP_TESTS(make_cases, group)                                                                   \
   TEST_CASE(group " forward matches float64 oracle") { dst::run_forward_cases(make_cases()); }         \
   TEST_CASE(group " backward matches finite differences") { dst::run_backward_cases(make_cases()); }   \
-  TEST_CASE(group " cuda matches cpu") { dst::run_cuda_cases(group, make_cases()); }
+  TEST_CASE(group " cuda matches cpu") { dst::run_cuda_cases(group, make_cases()); }                   \
+  static const bool DS_OP_CONCAT(ds_op_group_, __LINE__) = dst::register_op_group(group, make_cases);

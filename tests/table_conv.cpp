@@ -12,6 +12,7 @@
 
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/isa_kernels.h"
 #include "tensor/kernels.h"
 #include "tests/op_table.h"
 #include "tests/oracle.h"
@@ -197,6 +198,14 @@ std::vector<OpCase> conv2d_cases() {
           {"fewer outputs, groups 2", {2, 8, 6, 7}, 4, 3, 3, P(1, 1, 1, 2), false},
           // Padding beyond (k - 1) * dilation: the convolution of dy crops (its padding 2 - 3 = -1, 2 - 4 = -2).
           {"fewer outputs, pad 3 (input gradient crops)", {1, 4, 5, 6}, 2, 3, 3, pads(P(1, 3), 3, 3, 1, 4), true},
+          // 1-4 outputs at stride 1: the direct kernel, rows wide enough for its vector blocks
+          // (64 or 32 columns), single vectors and scalar columns at the edges and the end.
+          {"direct 1 output 3x3 pad 0 wide", {1, 8, 5, 70}, 1, 3, 3, P(1, 0), true},
+          {"direct 3 outputs 5x5 pad 2 wide", {1, 4, 4, 40}, 3, 5, 5, P(1, 2), true},
+          {"direct 2 outputs asymmetric pad", {1, 3, 6, 50}, 2, 3, 3, pads(P(1, 0), 1, 0, 2, 1), false},
+          {"direct 4 outputs 1x1", {2, 5, 3, 33}, 4, 1, 1, P(1, 0), true},
+          // 3 input channels: the input gradient, a convolution of dy, runs the direct kernel.
+          {"conv on RGB 3->8 wide (input gradient direct)", {1, 3, 6, 40}, 8, 3, 3, P(1, 1), true},
       },
       kLargeConv));
 }
@@ -439,6 +448,37 @@ TEST_CASE("conv algorithm choice: DEPTHSTYLE_CONV values, and a clear error for 
   }
 }
 
+// The rule of DEPTHSTYLE_CONV=auto (tensor/cpu/winograd.cpp, measured in docs/benchmarks.md):
+// F(4x4) from 100 tiles of 4x4 output pixels with >= 16 channels (F(2x2) instead on a path without
+// fused multiply-adds), F(2x2) from 16 tiles with >= 128 channels or 30 tiles with >= 48, else no
+// Winograd; the input gradient by the input's size.
+TEST_CASE("conv algorithm choice: the auto rule by tiles and channels, on every instruction set") {
+  AlgoSetting restore_algo(ds::cpu::ConvAlgo::Auto);
+  ds::cpu::Isa saved = ds::cpu::cpu_isa();
+  auto tile = [](int64_t cin, int64_t cout, int64_t h, int64_t w, bool backward) {
+    return ds::cpu::conv_winograd_tile({1, cin, h, w}, {cout, cin, 3, 3}, {1, cout, h, w}, P(1, 1), backward);
+  };
+  for (ds::cpu::Isa isa : {ds::cpu::Isa::Generic, ds::cpu::Isa::Avx2, ds::cpu::Isa::Avx512}) {
+    if (!ds::cpu::isa_supported(isa)) continue;
+    ds::cpu::set_cpu_isa(isa);
+    CAPTURE(ds::cpu::isa_name(isa));
+    const int f4 = ds::cpu::kernels().fma ? 4 : 2;
+    CHECK(tile(64, 64, 256, 256, false) == f4);   // VGG16 conv1_2 at 256 px: 4096 tiles
+    CHECK(tile(16, 64, 63, 63, true) == f4);      // SqueezeNet fire2 at 256 px: 256 tiles
+    CHECK(tile(128, 128, 24, 80, false) == f4);   // ResNet18 stage 2 at 192x640: 120 tiles
+    CHECK(tile(16, 16, 40, 40, false) == f4);     // 100 tiles, 16 channels: the corner
+    CHECK(tile(512, 512, 32, 32, false) == 2);    // VGG16 conv4_2: 64 tiles
+    CHECK(tile(512, 512, 16, 16, true) == 2);     // VGG16 conv5_1: 16 tiles, >= 128 channels
+    CHECK(tile(48, 192, 31, 31, false) == 2);     // SqueezeNet fire6 at 512 px: 64 tiles, 48 channels
+    CHECK(tile(48, 192, 15, 15, false) == 0);     // ... at 256 px: 16 tiles
+    CHECK(tile(512, 512, 6, 20, false) == 0);     // ResNet18 stage 4: 10 tiles
+    CHECK(tile(3, 64, 256, 256, false) == 0);     // VGG16 conv1_1: 3 channels (the direct kernel)
+    CHECK(tile(16, 1, 192, 640, true) == 0);      // Monodepth2's disparity head: 1 channel
+    CHECK(tile(15, 64, 256, 256, false) == 0);    // 15 channels
+  }
+  ds::cpu::set_cpu_isa(saved);
+}
+
 TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
   KernelSettings restore;
   AlgoSetting restore_algo(ds::cpu::conv_algo());
@@ -446,7 +486,8 @@ TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
   std::vector<std::pair<Spec, ds::cpu::ConvAlgo>> runs = {{kLargeConv[0], ds::cpu::ConvAlgo::Im2col},
                                                           {kLargeDepthwise[1], ds::cpu::ConvAlgo::Im2col},
                                                           {kLargeTransposed[0], ds::cpu::ConvAlgo::Im2col},
-                                                          {kLargeConv[5], ds::cpu::ConvAlgo::Im2col}};
+                                                          {kLargeConv[5], ds::cpu::ConvAlgo::Im2col},
+                                                          {kLargeTransposed[2], ds::cpu::ConvAlgo::Im2col}};
   for (auto a : kWinogradAlgos)
     for (int i : {2, 3}) runs.push_back({kLargeWinograd[i], a});
   for (const auto& [s, algo] : runs) {

@@ -1,10 +1,12 @@
-// The CPU GEMM (own and OpenBLAS paths) against a float64 oracle: all transposes, alpha/beta,
-// odd sizes crossing the own GEMM's block sizes, leading dimensions larger than minimal.
+// The CPU GEMM (the own GEMM on every instruction set this CPU runs, and OpenBLAS) against a
+// float64 oracle: all transposes, alpha/beta, odd sizes crossing the own GEMM's block sizes,
+// leading dimensions larger than minimal.
 #include <cmath>
 #include <limits>
 #include <sstream>
 
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/isa.h"
 #include "tensor/kernels.h"
 #include "tests/check.h"
 
@@ -69,22 +71,27 @@ void check_gemm(bool ta, bool tb, GemmShape s, float alpha, float beta, uint64_t
 
 TEST_CASE("gemm matches float64 oracle for all transposes") {
   GemmBackend saved = ds::cpu::gemm_backend();
-  std::vector<GemmBackend> backends = {GemmBackend::Own};
-  if (ds::cpu::gemm_has_openblas()) backends.push_back(GemmBackend::OpenBlas);
+  ds::cpu::Isa saved_isa = ds::cpu::cpu_isa();
+  std::vector<std::pair<GemmBackend, ds::cpu::Isa>> backends;
+  for (ds::cpu::Isa isa : {ds::cpu::Isa::Generic, ds::cpu::Isa::Avx2, ds::cpu::Isa::Avx512})
+    if (ds::cpu::isa_supported(isa)) backends.push_back({GemmBackend::Own, isa});
+  if (ds::cpu::gemm_has_openblas()) backends.push_back({GemmBackend::OpenBlas, saved_isa});
   // Tiny; odd; crossing the own GEMM's MC (128 rows) and KC (256); crossing NC (2048 columns);
   // one row / one column; K = 0 (C = beta*C).
   const GemmShape shapes[] = {{1, 1, 1}, {7, 5, 3}, {33, 65, 17}, {130, 70, 300}, {9, 2100, 20}, {1, 37, 29},
                               {45, 1, 40}, {6, 9, 0}};
   const std::pair<float, float> alpha_beta[] = {{1.0f, 0.0f}, {0.5f, -1.5f}, {-2.0f, 1.0f}};
   uint64_t seed = 1;
-  for (GemmBackend be : backends) {
+  for (auto [be, isa] : backends) {
     ds::cpu::set_gemm_backend(be);
+    ds::cpu::set_cpu_isa(isa);
     for (int t = 0; t < 4; ++t)
       for (GemmShape s : shapes)
         for (const auto& ab : alpha_beta) {
           float alpha = ab.first, beta = ab.second;
           bool ta = t & 1, tb = t & 2;
           CAPTURE(ds::cpu::gemm_backend_name(be));
+          CAPTURE(ds::cpu::isa_name(isa));
           CAPTURE(ta);
           CAPTURE(tb);
           CAPTURE(s.m);
@@ -96,6 +103,7 @@ TEST_CASE("gemm matches float64 oracle for all transposes") {
         }
   }
   ds::cpu::set_gemm_backend(saved);
+  ds::cpu::set_cpu_isa(saved_isa);
 }
 
 }  // namespace dst

@@ -83,7 +83,12 @@ TEST_CASE("profile: op kinds and counts of a small graph, forward and backward")
     CHECK(e.layer == "-");
     if (e.fwd_count) CHECK(e.fwd_ms > 0);
     if (e.bwd_count) CHECK(e.bwd_ms > 0);
+    // The convolution counts 2 * outputs * fan-in = 2 * (3 * 6 * 6) * (2 * 3 * 3) FLOP forward, and
+    // as much for the input gradient (the weights need none); other ops count nothing.
+    CHECK(e.fwd_flops == (e.op == "conv2d" ? 3888.0 : 0.0));
+    CHECK(e.bwd_flops == (e.op == "conv2d" ? 3888.0 : 0.0));
   }
+  CHECK(ds::profile_report().find("GFLOP/s") != std::string::npos);
 }
 
 TEST_CASE("profile: the report's shares sum to 100 % and rows are sorted by time") {

@@ -5,16 +5,18 @@
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 
+#include "apps/bench/bench_clock.h"
 #include "apps/stylize/stylize.h"
 #include "autograd/profile.h"
 #include "losses/transfer_loss.h"
+#include "nn/fast_style_weights.h"
+#include "tensor/cpu/isa.h"
 #include "tensor/device.h"
 #include "tensor/file_util.h"
 #include "tensor/random.h"
@@ -26,11 +28,18 @@ namespace app {
 static const char* kValidWorkloads =
     "expected NET-SIZE[-md2]: NET squeezenet or vgg16, SIZE the square side in pixels 16..4096, -md2 for the depth "
     "loss through Monodepth2 (valid examples: squeezenet-256, squeezenet-512, vgg16-256, vgg16-2048, "
-    "squeezenet-256-md2)";
+    "squeezenet-256-md2), or fast-WxH for the feed-forward transformer on W x H frames, W and H 4..8192 "
+    "(e.g. fast-1280x720)";
 
 Workload parse_workload(const std::string& name) {
   Workload w;
   w.name = name;
+  int fw = 0, fh = 0, used = 0;
+  if (std::sscanf(name.c_str(), "fast-%dx%d%n", &fw, &fh, &used) == 2 && used == static_cast<int>(name.size())) {
+    if (fw < 4 || fh < 4 || fw > 8192 || fh > 8192) throw Error("unknown workload '" + name + "': " + kValidWorkloads);
+    w.net = "fast", w.size = fh, w.width = fw;
+    return w;
+  }
   std::string rest = name;
   if (rest.size() > 4 && rest.compare(rest.size() - 4, 4, "-md2") == 0) w.md2 = true, rest.resize(rest.size() - 4);
   size_t dash = rest.find('-');
@@ -59,14 +68,42 @@ void summarise(BenchResult& r) {
 }
 
 std::vector<std::string> bench_weight_files(const Workload& w, const std::string& dir) {
+  if (w.net == "fast") return {fast_style_file("la_muse")};
   std::string d = dir.empty() ? prepared_dir() + "/bench" : dir;
   std::vector<std::string> files = {d + (w.net == "vgg16" ? "/vgg16_features.h5" : "/squeezenet1_1.h5")};
   if (w.md2) files.push_back(d + "/monodepth2.h5");
   return files;
 }
 
+// Milliseconds on the chosen clock: wall (steady) or this process's CPU time (all threads).
+static double clock_ms(bool cpu) { return bench_clock_seconds(cpu) * 1e3; }
+
+// fast-WxH: stylize_fast on one seeded frame per iteration.
+static BenchResult run_fast(const Workload& w, const BenchOptions& o) {
+  FastStyleNet net = load_fast_style("la_muse", o.device);
+  Tensor frame = Rng(1).uniform_tensor({1, 3, w.size, w.width}, 0.0f, 1.0f).to(o.device);
+  BenchResult r;
+  r.workload = w.name, r.tool = "depthstyle";
+  for (int it = 0; it < o.warmup + o.iters; ++it) {
+    if (it == o.warmup && o.profile) profile_enable(true), profile_reset();
+    double t0 = clock_ms(o.cpu_clock);
+    Tensor y = stylize_fast(net, frame, 0);
+    cuda::synchronize();
+    if (it >= o.warmup) r.ms.push_back(clock_ms(o.cpu_clock) - t0);
+  }
+  if (o.profile) std::fprintf(stderr, "profile of %s (%d timed frames):\n%s\n", w.name.c_str(), o.iters,
+                              profile_report().c_str());
+  summarise(r);
+  r.peak_mb = peak_memory_mb(o.device);
+  return r;
+}
+
 BenchResult run_workload(const Workload& w, const BenchOptions& o) {
   std::vector<std::string> files = bench_weight_files(w, o.weights_dir);
+  if (w.net == "fast") {
+    if (!std::ifstream(files[0])) throw Error("fast-style weights " + files[0] + " not found: run scripts/setup first");
+    return run_fast(w, o);
+  }
   for (const std::string& f : files)
     if (!std::ifstream(f)) throw Error("bench weights " + f + " not found: run scripts/make-bench-weights first");
   FeatureNet net = load_feature_net(w.net, files[0], o.device);
@@ -82,13 +119,12 @@ BenchResult run_workload(const Workload& w, const BenchOptions& o) {
   Stylizer st(loss, content, StylizeConfig(), o.device);
   BenchResult r;
   r.workload = w.name, r.tool = "depthstyle";
-  using Clock = std::chrono::steady_clock;
   if (o.profile) profile_enable(true);
-  Clock::time_point t0 = Clock::now();
+  double t0 = clock_ms(o.cpu_clock);
   st.run(o.warmup + o.iters, [&](int it, const LossTerms&) {
     cuda::synchronize();
-    Clock::time_point t1 = Clock::now();
-    if (it > o.warmup) r.ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    double t1 = clock_ms(o.cpu_clock);
+    if (it > o.warmup) r.ms.push_back(t1 - t0);
     if (it == o.warmup && o.profile) profile_reset();  // the profile covers the timed iterations
     t0 = t1;
   });
@@ -214,14 +250,17 @@ static std::string env_or(const char* name, const char* fallback) {
 std::string source_dir() { return env_or("DEPTHSTYLE_SOURCE_DIR", DEPTHSTYLE_SOURCE_DIR); }
 std::string peer_python() { return env_or("DEPTHSTYLE_PYTHON", "/usr/bin/python3"); }
 
-std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer) {
+std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer, bool cpu_clock) {
   char date[64];
   std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   std::string cpu = first_line_of("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null");
   std::string commit = DEPTHSTYLE_BUILD_COMMIT;  // the binary's, not the checkout's now (it may have moved on)
   std::ostringstream s;
-  s << "date: " << date << "\ncpu: " << cpu << "\nthreads: " << omp_get_max_threads() << "\ncommit: " << commit
+  const cpu::Isa isa = cpu::cpu_isa();
+  s << "date: " << date << "\ncpu: " << cpu << "\nkernels: " << cpu::isa_name(isa) << " ("
+    << cpu::isa_vector_floats(isa) << "-float vectors; DEPTHSTYLE_ISA)\nthreads: " << omp_get_max_threads()
+    << "\nclock: " << (cpu_clock ? "cpu (each process's CPU time, all threads)" : "wall") << "\ncommit: " << commit
     << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio |")
     << " ours peak MB |" << (peer.empty() ? "" : " torch peak MB |") << "\n|---|---|" << (peer.empty() ? "" : "---|---|")
     << "---|" << (peer.empty() ? "" : "---|") << "\n";

@@ -6,6 +6,8 @@
 // in pixels (16..4096), -md2 adds the depth loss through Monodepth2 (depth weight 1, at the
 // image's size). Weights: <dir>/squeezenet1_1.h5, vgg16_features.h5, monodepth2.h5, made with
 // random values by scripts/make-bench-weights (dir default <prepared>/bench).
+// fast-WxH (e.g. fast-1280x720) times `fast` instead: the la_muse transformer (the prepared
+// weights) on one W x H frame per iteration, without gradients (stylize_fast).
 #pragma once
 #include <string>
 #include <vector>
@@ -17,8 +19,9 @@ namespace ds {
 namespace app {
 
 struct Workload {
-  std::string name, net;  // net: "squeezenet" | "vgg16"
-  int size = 0;           // pixels per side
+  std::string name, net;  // net: "squeezenet" | "vgg16" | "fast"
+  int size = 0;           // pixels per side (fast: the frame's height)
+  int width = 0;          // fast: the frame's width
   bool md2 = false;
 };
 // Throws ds::Error naming the workload and listing the valid forms and examples.
@@ -41,6 +44,7 @@ struct BenchOptions {
   Device device = Device::CPU;
   std::string weights_dir;  // empty: <prepared>/bench
   bool profile = false;     // print ds::profile_report() to stderr after the workload
+  bool cpu_clock = false;   // time the process's CPU time (all threads) instead of the wall clock
 };
 // The weight files a workload reads from `dir` (empty: <prepared>/bench), existing or not:
 // the feature network's, then Monodepth2's for -md2.
@@ -73,8 +77,9 @@ std::string self_exe();
 BenchResult run_child(const std::vector<std::string>& argv);
 
 // The text table of the results (ours, and the peer's when `peer` is not empty: the same
-// workloads in the same order), headed by date, CPU model, threads and commit.
-std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer);
+// workloads in the same order), headed by date, CPU model, threads, clock (wall, or CPU time) and commit.
+std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<BenchResult>& peer,
+                        bool cpu_clock = false);
 
 }  // namespace app
 }  // namespace ds

@@ -16,7 +16,8 @@ int cmd_bench(int argc, char** argv) {
          "Times the stylize Adam iteration (the same loss, layers and Adam as `stylize`) on synthetic\n"
          "seeded images with random-weight networks from data/bench/ (run scripts/make-bench-weights).\n"
          "Workloads NET-SIZE[-md2]: squeezenet-256, squeezenet-512, vgg16-256, squeezenet-256-md2 ...\n"
-         "(-md2: with the depth loss through Monodepth2). Each workload runs in a fresh process; reports\n"
+         "(-md2: with the depth loss through Monodepth2); fast-WxH (fast-1280x720): the `fast` transformer\n"
+         "(la_muse) on one W x H frame per iteration. Each workload runs in a fresh process; reports\n"
          "the median ms per iteration with min, max and IQR of the timed iterations (warm-up excluded)\n"
          "and the peak memory (CPU: peak RSS of that process; CUDA: the allocator's peak). Timings of\n"
          "several --rounds are pooled. See docs/bench-tools.md and docs/benchmarks.md.");
@@ -26,6 +27,8 @@ int cmd_bench(int argc, char** argv) {
   a.option("--rounds", "R", "rounds (with --compare-torch: ours, peer, ours, peer ...)", "1");
   a.flag("--compare-torch", "also run apps/bench/torch_peer.py ($DEPTHSTYLE_PYTHON, default /usr/bin/python3) interleaved, print the ratio");
   a.flag("--profile", "print the per-op profile (ds::profile_report) of each workload's timed iterations");
+  a.option("--clock", "wall|cpu", "wall clock, or each process's CPU time (all threads; with OMP_NUM_THREADS=1 the work "
+           "itself, which a busy machine does not inflate); the peer likewise", "wall");
   a.option("--json", "FILE", "also write the results, one JSON object per line");
   a.option("--weights-dir", "DIR", "folder of the bench weight files (default data/bench)");
   a.flag("--child", "internal: run one workload in this process and print its JSON line");
@@ -39,6 +42,9 @@ int cmd_bench(int argc, char** argv) {
   BenchOptions o;
   o.iters = a.integer("--iters", 1, 100000), o.warmup = a.integer("--warmup", 0, 100000);
   o.device = a.device(), o.weights_dir = a.str("--weights-dir"), o.profile = a.has("--profile");
+  const std::string clock = a.str("--clock");
+  if (clock != "wall" && clock != "cpu") throw Error("--clock must be 'wall' or 'cpu', got '" + clock + "'");
+  o.cpu_clock = clock == "cpu";
   int rounds = a.integer("--rounds", 1, 1000);
   if (a.has("--child")) {
     std::printf("%s\n", result_json(run_workload(work.at(0), o)).c_str());
@@ -50,7 +56,7 @@ int cmd_bench(int argc, char** argv) {
   plan.output("--json results", a.str("--json"));
   plan.check();
   std::vector<std::string> common = {"--iters", a.str("--iters"), "--warmup", a.str("--warmup"), "--device",
-                                     device_name(o.device), "--precision", a.str("--precision")};
+                                     device_name(o.device), "--precision", a.str("--precision"), "--clock", clock};
   std::vector<BenchResult> ours(work.size()), peer(a.has("--compare-torch") ? work.size() : 0);
   for (int round = 0; round < rounds; ++round)
     for (size_t i = 0; i < work.size(); ++i) {
@@ -68,7 +74,7 @@ int cmd_bench(int argc, char** argv) {
   std::vector<BenchResult> all;
   for (std::vector<BenchResult>* rs : {&ours, &peer})
     for (BenchResult& r : *rs) summarise(r), all.push_back(r);
-  std::printf("%s", bench_table(ours, peer).c_str());
+  std::printf("%s", bench_table(ours, peer, o.cpu_clock).c_str());
   if (a.has("--json")) write_results(a.str("--json"), all);
   return 0;
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tensor/cpu/conv_internal.h"
+#include "tensor/cpu/isa_kernels.h"
 #include "tensor/cpu/parallel.h"
 
 namespace ds {
@@ -36,7 +37,14 @@ using conv::run_items;
 
 constexpr int64_t kColBudget = 1 << 19;  // floats in one column chunk (2 MB, about the L2 size)
 
-int64_t chunk_pixels(int64_t k, int64_t pixels) { return std::min(pixels, std::max<int64_t>(32, kColBudget / k)); }
+// Pixels per chunk: at most the budget, the chunks of about equal size (rounded up to whole
+// micro-kernel column blocks of 32), so that a layer just over the budget is not cut into one
+// full chunk and a sliver (ResNet18's stage 4 at 192x640: 120 pixels of 4608 rows were 113 + 7).
+int64_t chunk_pixels(int64_t k, int64_t pixels) {
+  const int64_t most = std::min(pixels, std::max<int64_t>(32, kColBudget / k));
+  const int64_t chunks = (pixels + most - 1) / most;
+  return std::min(most, ((pixels + chunks - 1) / chunks + 31) / 32 * 32);
+}
 
 // 1x1, stride 1, no padding, and x-space and y-space of the same size (a transposed conv's
 // output padding can make them differ): column matrix == x.
@@ -140,9 +148,27 @@ void forward_im2col(const Geom& g, const float* x, const float* w, const float* 
   });
 }
 
+// Stride 1, dilation 1, ungrouped, at most kDirectMaxChannels output or input channels: the
+// direct kernel (conv_direct_kernel.inc), where im2col's GEMM would have 1-4 rows (Monodepth2's
+// disparity heads, the fast-style output layer, the input gradient of a conv on RGB) or an inner
+// dimension of 1-4 channels times the taps (the fast-style 9x9 input layer, VGG16's conv1_1).
+bool direct(const Geom& g) {
+  const Conv2dParams& p = g.p;
+  return g.groups == 1 && std::min(g.cout, g.cin) <= kDirectMaxChannels && p.stride_h == 1 && p.stride_w == 1 &&
+         p.dil_h == 1 && p.dil_w == 1 && g.ho == g.h + p.pad_top + p.pad_bottom - g.kh + 1 &&
+         g.wo == g.w + p.pad_left + p.pad_right - g.kw + 1;
+}
+
+void forward_direct(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
+  for (int64_t n = 0; n < g.n; ++n)
+    kernels().conv_direct(DirectConv{g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.p.pad_top, g.p.pad_left,
+                                     x + n * g.cin * g.h * g.w, w, bias, y + n * g.cout * g.ho * g.wo});
+}
+
 void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
   if (g.depthwise()) return conv::depthwise_forward(g, x, w, bias, y);
   if (int tile = conv::winograd_choice(g, false)) return conv::winograd_forward(g, tile, x, w, bias, y);
+  if (direct(g)) return forward_direct(g, x, w, bias, y);
   forward_im2col(g, x, w, bias, y);
 }
 
@@ -154,9 +180,11 @@ void forward(const Geom& g, const float* x, const float* w, const float* bias, f
 // disparity head, 16 -> 1 channel at full size).
 // Also at equal channel counts up to 64 (Monodepth2's 16 -> 16 at full size): there the col2im
 // GEMM's inner dimension (cog) is too short to pay for writing its cig * kh * kw rows. At 512 ->
-// 512 (VGG16 conv5_1) col2im measured faster (docs/benchmarks.md).
+// 512 (VGG16 conv5_1) col2im measured faster (docs/benchmarks.md). With at most
+// kDirectMaxChannels input channels (a conv on RGB) the convolution of dy goes to the direct kernel.
 bool data_grad_as_conv(const Geom& g) {
-  return g.p.stride_h == 1 && g.p.stride_w == 1 && (g.cog() < g.cig() || (g.cog() == g.cig() && g.cog() <= 64));
+  return g.p.stride_h == 1 && g.p.stride_w == 1 &&
+         (g.cog() < g.cig() || (g.cog() == g.cig() && g.cog() <= 64) || (g.groups == 1 && g.cin <= kDirectMaxChannels));
 }
 
 void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const float* bias, float* dx) {
@@ -173,6 +201,7 @@ void backward_data_as_conv(const Geom& g, const float* dy, const float* w, const
   p.pad_bottom = (g.kh - 1) * g.p.dil_h - g.p.pad_bottom;
   p.pad_right = (g.kw - 1) * g.p.dil_w - g.p.pad_right;
   Geom f{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, g.kh, g.kw, g.groups, p};
+  if (direct(f)) return forward_direct(f, dy, rotated.data(), bias, dx);
   forward_im2col(f, dy, rotated.data(), bias, dx);
 }
 
@@ -210,15 +239,15 @@ void backward_data(const Geom& g, const float* dy, const float* w, const float* 
 void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) {
   if (g.depthwise()) return conv::depthwise_backward_filter(g, dy, x, dw);
   Dims d(g);
-  bool direct = is_pointwise(g);
+  bool pointwise = is_pointwise(g);
   int64_t macs = g.n * d.cog * d.K * d.P;
-  run_items(g.groups, direct ? 0 : d.K * d.chunk, macs, [&](int64_t grp, float* col, bool threaded) {
+  run_items(g.groups, pointwise ? 0 : d.K * d.chunk, macs, [&](int64_t grp, float* col, bool threaded) {
     float* dwg = dw + grp * d.cog * d.K;
     float beta = 0.0f;  // the first product overwrites dw, later ones accumulate
     for (int64_t n = 0; n < g.n; ++n) {
       const float* dyg = dy + (n * g.cout + grp * d.cog) * d.P;
       const float* xg = x + (n * g.cin + grp * d.cig) * d.hw;
-      if (direct) {
+      if (pointwise) {
         mm(false, true, d.cog, d.K, d.P, dyg, d.P, xg, d.hw, beta, dwg, d.K);
         beta = 1.0f;
         continue;

@@ -1,14 +1,15 @@
 // Choice of the CPU algorithm for 3x3, stride-1, dilation-1, ungrouped convolutions (forward
 // and input gradient; the weight gradient always uses im2col + GEMM):
-//   Im2col      - im2col + GEMM (tensor/cpu/conv.cpp), for every shape;
+//   Im2col      - no Winograd: im2col + GEMM (tensor/cpu/conv.cpp), or the direct kernel where
+//                 it takes the shape (1-4 input or output channels);
 //   WinogradF2  - Winograd F(2x2, 3x3) (tensor/cpu/winograd.cpp) where it applies;
-//   WinogradF4  - Winograd F(4x4, 3x3) where it applies (faster on large layers, but its error
-//                 through whole networks exceeds the golden-model bound: for experiments only);
-//   Auto        - per shape, the faster of the two as measured (the rule in winograd.cpp,
-//                 numbers in docs/benchmarks.md).
+//   WinogradF4  - Winograd F(4x4, 3x3) where it applies (points 0, 1, -1, 2, -1/2: within the
+//                 golden-model bound through every network, tests/README.md);
+//   Auto        - per shape, the fastest as measured (the rule in winograd.cpp, numbers in
+//                 docs/benchmarks.md): F(4x4) on large layers, F(2x2) on medium ones.
 // The choice starts from the environment variable DEPTHSTYLE_CONV=auto|im2col|winograd|
-// winograd-f2|winograd-f4 ("winograd" = winograd-f2, the tile Auto uses; read on first use; unset or
-// empty: auto; anything else is a ds::Error). Tests and the benchmark switch it in code.
+// winograd-f2|winograd-f4 ("winograd" = winograd-f2; read on first use; unset or empty: auto;
+// anything else is a ds::Error). Tests and the benchmark switch it in code.
 #pragma once
 
 #include <string>

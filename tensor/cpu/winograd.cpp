@@ -16,90 +16,70 @@
 // steps are those of a direct sum, made larger by the size of the intermediates V, U, M
 // relative to the output. For random data the rms amplification is prod over both dimensions
 // of max_i sqrt(sum_xi A[xi][i]^2 |G[xi,:]|^2 |B[:,xi]|^2 / 3):
-//   F(2x2, 3x3), points 0, 1, -1:        1.29^2 = 1.67
-//   F(4x4, 3x3), points 0, 1, -1, 2, -2: 5.61^2 = 31.4
-// The op table's Winograd tolerance is the direct-sum model of the same K times these factors
-// rounded up (winograd_amplification in tests/check.h). Through whole networks F(4x4) errs
-// more than that suggests (tests/README.md), which is why DEPTHSTYLE_CONV=auto uses F(2x2) only.
+//   F(2x2, 3x3), points 0, 1, -1:            1.29^2 = 1.67
+//   F(4x4, 3x3), points 0, 1, -1, 2, -2:     5.61^2 = 31.4  (Lavin & Gray's; 0, +-1, +-1/2 alike)
+//   F(4x4, 3x3), points 0, 1, -1, 2, -1/2:   3.23^2 = 10.4  (used here)
+// The asymmetric points (Barabasz, Anderson, Soodhalter & Gregg 2020 found such choices best for
+// F(4, 3)) cut the amplification threefold at the same cost; with them every golden-model test
+// passes with F(4x4) forced (tests/README.md, "Winograd convolutions"). The op table's Winograd
+// tolerance is the direct-sum model of the same K times these factors rounded up
+// (winograd_amplification in tests/check.h).
 //
-// Work items are (image, band of tile rows), a band at least kBandTiles tiles (see there).
-// Like conv.cpp: enough items are spread over the threads, each serial; otherwise bands run in
-// order with the transforms split over channels and the n*n GEMMs over the threads. Every
-// output element is computed by one thread in a fixed order, so results do not depend on the
-// thread count (with the own GEMM, which promises the same).
+// The computation per image is tensor/cpu/winograd_kernel.inc (one build per instruction set,
+// tensor/cpu/isa.h): bands of tile rows, the input transform kVec tiles at a time, the n*n GEMMs
+// on the micro-kernel of the own GEMM straight from the transformed tiles, the output transform.
+// This file transforms the weights (in double, once per call, packed for the micro-kernel) and
+// chooses the tile. Every output element is computed by one thread in a fixed order, so results
+// do not depend on the thread count.
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/conv_internal.h"
-#include "tensor/cpu/lanes8.h"
+#include "tensor/cpu/isa_kernels.h"
 
 namespace ds {
 namespace cpu {
 namespace {
 
-// The transforms take kLanes tiles (or input channels) at a time, one per lane of lanes8.h's
-// eight-float vector F8 (the weight transform in eight double lanes).
+// The weight transform takes the output channels of one micro-kernel row block (MR <= 8) at a
+// time, one per lane of eight doubles.
 constexpr int kLanes = 8;
-using Lanes = F8;
 using DLanes = double __attribute__((vector_size(kLanes * sizeof(double))));
 
-// F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1).
-struct F2 {
+// u = G g for F(2, 3), points 0, 1, -1 (Lavin & Gray, section 4.1). kDen: see G4.
+struct G2 {
   static constexpr int m = 2, n = 4;
+  static constexpr double kDen[n] = {1, 1, 1, 1};
   template <class T>
-  static void input(const T* d, int64_t s, T* v, int64_t t) {  // v = B^T d
-    v[0] = d[0] - d[2 * s];
-    v[t] = d[s] + d[2 * s];
-    v[2 * t] = d[2 * s] - d[s];
-    v[3 * t] = d[s] - d[3 * s];
-  }
-  template <class T>
-  static void weight(const T* g, int64_t s, T* u, int64_t t) {  // u = G g
+  static void weight(const T* g, int64_t s, T* u, int64_t t) {
     u[0] = g[0];
     u[t] = (g[0] + g[s] + g[2 * s]) / 2;
     u[2 * t] = (g[0] - g[s] + g[2 * s]) / 2;
     u[3 * t] = g[2 * s];
   }
-  template <class T>
-  static void output(const T* x, int64_t s, T* y, int64_t t) {  // y = A^T x
-    y[0] = x[0] + x[s] + x[2 * s];
-    y[t] = x[s] - x[2 * s] - x[3 * s];
-  }
 };
 
-// F(4, 3), points 0, 1, -1, 2, -2 (Lavin & Gray, section 4.2).
-struct F4 {
+// u = G g for F(4, 3), points 0, 1, -1, 2, -1/2 (see the top of this file), as integer
+// combinations of the taps (exact in double) over the denominators kDen: row i of G is
+// weight()'s row i / kDen[i]. transform_weights divides once, by kDen[i] kDen[j], after both
+// passes: a division per pass in each lane was most of the weight transform's time (vdivpd).
+struct G4 {
   static constexpr int m = 4, n = 6;
+  static constexpr double kDen[n] = {1, 3, 3, 15, 15, 1};
   template <class T>
-  static void input(const T* d, int64_t s, T* v, int64_t t) {  // v = B^T d
-    T d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s];
-    v[0] = 4 * d0 - 5 * d2 + d4;
-    v[t] = d4 + d3 - 4 * (d1 + d2);
-    v[2 * t] = d4 - d3 + 4 * (d1 - d2);
-    v[3 * t] = d4 - d2 + 2 * (d3 - d1);
-    v[4 * t] = d4 - d2 - 2 * (d3 - d1);
-    v[5 * t] = 4 * d1 - 5 * d3 + d5;
-  }
-  template <class T>
-  static void weight(const T* g, int64_t s, T* u, int64_t t) {  // u = G g
+  static void weight(const T* g, int64_t s, T* u, int64_t t) {
     T g0 = g[0], g1 = g[s], g2 = g[2 * s];
-    u[0] = g0 / 4;
-    u[t] = -(g0 + g1 + g2) / 6;
-    u[2 * t] = -(g0 - g1 + g2) / 6;
-    u[3 * t] = g0 / 24 + g1 / 12 + g2 / 6;
-    u[4 * t] = g0 / 24 - g1 / 12 + g2 / 6;
+    u[0] = g0;
+    u[t] = -(g0 + g1 + g2);
+    u[2 * t] = g0 - g1 + g2;
+    u[3 * t] = g0 + 2 * g1 + 4 * g2;
+    u[4 * t] = -16 * g0 + 8 * g1 - 4 * g2;
     u[5 * t] = g2;
-  }
-  template <class T>
-  static void output(const T* x, int64_t s, T* y, int64_t t) {  // y = A^T x
-    T x1 = x[s], x2 = x[2 * s], x3 = x[3 * s], x4 = x[4 * s];
-    y[0] = x[0] + x1 + x2 + x3 + x4;
-    y[t] = x1 - x2 + 2 * (x3 - x4);
-    y[2 * t] = x1 + x2 + 4 * (x3 + x4);
-    y[3 * t] = x1 - x2 + 8 * (x3 - x4) + x[5 * s];
   }
 };
 
@@ -112,152 +92,87 @@ void transform2d(const T* in, T* out, F f) {
   for (int a = 0; a < kOut; ++a) f(tmp + a * kIn, 1, out + a * kOut, 1);
 }
 
+// 1 / (kDen[i] kDen[j]) for transform point xi = i*n + j, computed once at compile time.
+template <class W>
+struct Recip {
+  double v[W::n * W::n];
+  constexpr Recip() : v() {
+    for (int xi = 0; xi < W::n * W::n; ++xi) v[xi] = 1.0 / (W::kDen[xi / W::n] * W::kDen[xi % W::n]);
+  }
+};
+template <class W>
+constexpr Recip<W> kRecip{};
+
 // One Winograd convolution from src [n, c, h, w] to dst [n, o, ho, wo]: dst[o][r][s] =
 // bias[o] + sum over c, i, j of tap(o, c, i, j) * src[c][r + i - pad_top][s + j - pad_left].
 struct Plan {
   int64_t n, c, h, w, o, ho, wo, pad_top, pad_left;
 };
 
-// A band holds at least kBandTiles tiles (or the whole image): each GEMM packs its U[xi]
-// (O x C) once per band, and with fewer columns than this the packing costs more than the
-// products. kBandFloats caps V and M of one band (16 MB, within L3), which wins for wide images.
-constexpr int64_t kBandTiles = 128, kBandFloats = 1 << 22;
-
-int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
-
-// This thread's buffer number `slot` (0: transformed weights, 1: input rows) of at least n
-// floats, kept between calls: a fresh allocation of the transformed weights (up to 36 MB for
-// 512 -> 512 channels) would cost a page fault per 4 KB.
-float* scratch(int slot, int64_t n) {
-  thread_local std::unique_ptr<float[]> buf[2];
-  thread_local int64_t size[2] = {0, 0};
-  if (n > size[slot]) {
-    buf[slot].reset(new float[n]);
-    size[slot] = n;
+// This thread's transformed weights, at least n floats, kept between calls: a fresh allocation
+// (up to 38 MB for 512 -> 512 channels with F(4x4)) would cost a page fault per 4 KB.
+float* weight_scratch(int64_t n) {
+  thread_local std::unique_ptr<float[]> buf;
+  thread_local int64_t size = 0;
+  if (n > size) {
+    buf.reset(new float[n]);
+    size = n;
   }
-  return buf[slot].get();
+  return buf.get();
+}
+
+// The weights U[xi][o][c] = (G g[o][c] G^T)[xi], transformed in double (the same operations as
+// one scalar double per tap; for F(4x4) the numerators exactly, then one multiplication by the
+// denominators' reciprocal) and rounded once to float, packed for the micro-kernel as
+// U[xi][o / MR][c][o % MR] with the rows of the last block past o zero. One block of MR <= 8
+// output channels at a time, one per lane: each (block, channel) ends as kXi runs of MR floats.
+// channel_major: the taps of one input channel c lie together (the input gradient's rotated
+// weights, w[c][o]): items run over c outermost, so that the reads are one sequential stream;
+// otherwise (w[o][c]) over the output-channel blocks outermost, eight sequential streams. (The
+// other order reads 288 bytes per item 18 KB apart, which no prefetcher follows: 4x slower.)
+template <class W, class Tap>
+const float* transform_weights(const Plan& q, Tap tap, int mr, int64_t u_xi, bool channel_major) {
+  constexpr int kXi = W::n * W::n;
+  const int64_t obs = (q.o + mr - 1) / mr;
+  if (mr > kLanes) throw Error("winograd: micro-kernel blocks of " + std::to_string(mr) + " rows exceed the lanes");
+  float* u = weight_scratch(kXi * u_xi);
+  parallel_for(obs * q.c, 200 * mr, [&](int64_t item) {
+    const int64_t ob = channel_major ? item % obs : item / q.c, c = channel_major ? item / obs : item % q.c;
+    const int64_t o0 = ob * mr;
+    const int lanes = static_cast<int>(std::min<int64_t>(mr, q.o - o0));
+    float taps[kLanes][9] = {};  // the lanes' 3x3 kernels, row-major, gathered first (contiguous runs)
+    for (int l = 0; l < lanes; ++l)
+      for (int i = 0; i < 9; ++i) taps[l][i] = tap(o0 + l, c, i / 3, i % 3);
+    DLanes g[9], t[kXi];
+    for (int i = 0; i < 9; ++i)
+      for (int l = 0; l < kLanes; ++l) g[i][l] = taps[l][i];
+    transform2d<3, W::n>(g, t, [](const DLanes* a, int64_t s, DLanes* b, int64_t st) { W::weight(a, s, b, st); });
+    for (int xi = 0; xi < kXi; ++xi) {
+      const DLanes v = t[xi] * kRecip<W>.v[xi];
+      float* run = u + xi * u_xi + (ob * q.c + c) * mr;
+      for (int l = 0; l < mr; ++l) run[l] = static_cast<float>(v[l]);  // lanes past o are zero
+    }
+  });
+  return u;
 }
 
 template <class W, class Tap>
-void run(const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
-  constexpr int m = W::m, n = W::n, kXi = n * n;
+void run(const Plan& q, Tap tap, bool channel_major, const float* src, const float* bias, float* dst) {
   if (q.n == 0 || q.o == 0 || q.ho <= 0 || q.wo <= 0) return;
-  const int64_t th = (q.ho + m - 1) / m, tw = (q.wo + m - 1) / m;
-  const int64_t rows = std::clamp<int64_t>(std::min((kBandTiles + tw - 1) / tw, kBandFloats / (kXi * (q.c + q.o) * tw)),
-                                           1, th);  // tile rows per band
-  const int64_t bands = (th + rows - 1) / rows, stride = round_up(rows * tw, kLanes);  // stride: V/M row length
-  // A tile row's input rows, padded: tile b reads buffer columns [b*m, b*m + n), of which
-  // [x_lo, x_hi) lie inside the image.
-  const int64_t wp = tw * m + 2, x_lo = std::clamp<int64_t>(q.pad_left, 0, wp),
-                x_hi = std::clamp<int64_t>(q.pad_left + q.w, x_lo, wp);
-
-  // Weights U[xi][o][c], transformed in double (the same operations as one scalar double per
-  // tap, so the same U), eight input channels at a time: one lane per channel.
-  float* u = scratch(0, kXi * q.o * q.c);
-  parallel_for(q.o, q.c * 200, [&](int64_t o) {
-    for (int64_t c0 = 0; c0 < q.c; c0 += kLanes) {
-      const int lanes = static_cast<int>(std::min<int64_t>(kLanes, q.c - c0));
-      DLanes g[9] = {}, t[kXi];
-      for (int i = 0; i < 9; ++i)
-        for (int l = 0; l < lanes; ++l) g[i][l] = tap(o, c0 + l, i / 3, i % 3);
-      transform2d<3, n>(g, t, [](const DLanes* a, int64_t s, DLanes* b, int64_t st) { W::weight(a, s, b, st); });
-      for (int xi = 0; xi < kXi; ++xi) {
-        float* row = u + (xi * q.o + o) * q.c + c0;
-        const Lanes f = __builtin_convertvector(t[xi], Lanes);
-        if (lanes == kLanes) {
-          std::memcpy(row, &f, sizeof f);
-        } else {
-          for (int l = 0; l < lanes; ++l) row[l] = f[l];
-        }
-      }
-    }
-  });
-
-  int64_t macs = kXi * q.o * q.c * rows * tw;
-  conv::run_items(q.n * bands, kXi * (q.c + q.o) * stride, macs, [&](int64_t item, float* buf, bool threaded) {
-    const int64_t img = item / bands, r0 = item % bands * rows, tiles = (std::min(th, r0 + rows) - r0) * tw;
-    float* v = buf;                         // V[xi][c][t]
-    float* mm_out = buf + kXi * q.c * stride;  // M[xi][o][t]
-    auto over = [&](int64_t count, int64_t work, auto f) {  // f(i) for i in [0, count), work: per i
-      if (threaded) {
-        parallel_for(count, work, f);
-      } else {
-        for (int64_t i = 0; i < count; ++i) f(i);
-      }
-    };
-    // Input transform, one tile row at a time: its n input rows, copied with zeros for the
-    // padding and beyond the image (buffer column x = image column x - pad_left), are combined
-    // down the columns (contiguous, vectorised), then along each row into the tiles' values.
-    over(q.c, tiles * kXi * 8, [&](int64_t c) {
-      const float* plane = src + (img * q.c + c) * q.h * q.w;
-      float* in_rows = scratch(1, 2 * n * wp);
-      float* cols = in_rows + n * wp;
-      for (int64_t a = 0; a < tiles / tw; ++a) {
-        for (int i = 0; i < n; ++i) {
-          float* row = in_rows + i * wp;
-          int64_t yy = (r0 + a) * m - q.pad_top + i;
-          bool inside = yy >= 0 && yy < q.h;
-          std::fill(row, row + (inside ? x_lo : wp), 0.0f);
-          if (!inside) continue;
-          std::copy(plane + yy * q.w + x_lo - q.pad_left, plane + yy * q.w + x_hi - q.pad_left, row + x_lo);
-          std::fill(row + x_hi, row + wp, 0.0f);
-        }
-        for (int64_t x = 0; x < wp; ++x) W::input(in_rows + x, wp, cols + x, wp);
-        for (int i = 0; i < n; ++i) {
-          float* out = v + (i * n * q.c + c) * stride + a * tw;  // V[i*n + j][c][a*tw + b], j steps by C*stride
-          int64_t b = 0;
-          if constexpr (W::m == 2)  // eight tiles per step: tile b reads cols[2b .. 2b + 3] (same arithmetic)
-            for (; b + kLanes <= tw; b += kLanes) {
-              const float* d = cols + i * wp + 2 * b;
-              const Lanes d0 = load8_even(d), d1 = load8_odd(d), d2 = load8_even(d + 2), d3 = load8_odd(d + 2);
-              const int64_t t = q.c * stride;
-              store8(out + b, d0 - d2), store8(out + t + b, d1 + d2);
-              store8(out + 2 * t + b, d2 - d1), store8(out + 3 * t + b, d1 - d3);
-            }
-          for (; b < tw; ++b) W::input(cols + i * wp + b * m, 1, out + b, q.c * stride);
-        }
-      }
-    });
-    // The GEMMs are independent: threads take whole ones (each then serial), which beats
-    // threading each of these small products.
-    over(kXi, q.o * q.c * tiles, [&](int64_t xi) {
-      gemm(false, false, static_cast<int>(q.o), static_cast<int>(tiles), static_cast<int>(q.c), 1.0f,
-           u + xi * q.o * q.c, static_cast<int>(q.c), v + xi * q.c * stride, static_cast<int>(stride), 0.0f,
-           mm_out + xi * q.o * stride, static_cast<int>(stride));
-    });
-    // Output transform and write-back of the tiles' rows and columns inside the image. Lanes
-    // past the last tile transform unwritten columns of M (stride > tiles) and are dropped.
-    over(q.o, tiles * kXi * 8, [&](int64_t o) {
-      float* plane = dst + (img * q.o + o) * q.ho * q.wo;
-      for (int64_t t0 = 0; t0 < tiles; t0 += kLanes) {
-        Lanes mv[kXi], yv[m * m];
-        for (int xi = 0; xi < kXi; ++xi) std::memcpy(&mv[xi], mm_out + (xi * q.o + o) * stride + t0, sizeof(Lanes));
-        transform2d<n, m>(mv, yv, [](const Lanes* a, int64_t s, Lanes* b, int64_t t) { W::output(a, s, b, t); });
-        float b = bias ? bias[o] : 0.0f;
-        if constexpr (W::m == 2) {  // eight whole tiles of one tile row: two runs of 16 output pixels
-          const int64_t y0 = (r0 + t0 / tw) * m, x0 = t0 % tw * m;
-          if (t0 + kLanes <= tiles && t0 % tw + kLanes <= tw && y0 + 1 < q.ho && x0 + 2 * kLanes <= q.wo) {
-            store16_interleaved(plane + y0 * q.wo + x0, yv[0] + b, yv[1] + b);
-            store16_interleaved(plane + (y0 + 1) * q.wo + x0, yv[2] + b, yv[3] + b);
-            continue;
-          }
-        }
-        float y[m * m][kLanes];
-        std::memcpy(y, yv, sizeof y);
-        for (int l = 0; l < kLanes && t0 + l < tiles; ++l) {
-          int64_t t = t0 + l, y0 = (r0 + t / tw) * m, x0 = t % tw * m;
-          for (int i = 0; i < m && y0 + i < q.ho; ++i)
-            for (int j = 0; j < m && x0 + j < q.wo; ++j) plane[(y0 + i) * q.wo + x0 + j] = y[i * m + j][l] + b;
-        }
-      }
-    });
-  });
+  const IsaKernels& ks = kernels();
+  const int64_t u_xi = (q.o + ks.gemm_mr - 1) / ks.gemm_mr * ks.gemm_mr * q.c + 16;
+  const float* u = transform_weights<W>(q, tap, ks.gemm_mr, u_xi, channel_major);
+  for (int64_t img = 0; img < q.n; ++img) {
+    WinogradImage job{W::m, q.c,  q.h,  q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi,
+                      bias, src + img * q.c * q.h * q.w, dst + img * q.o * q.ho * q.wo};
+    ks.winograd_image(job);
+  }
 }
 
 template <class Tap>
-void run_tile(int tile, const Plan& q, Tap tap, const float* src, const float* bias, float* dst) {
-  if (tile == 2) return run<F2>(q, tap, src, bias, dst);
-  run<F4>(q, tap, src, bias, dst);
+void run_tile(int tile, const Plan& q, Tap tap, bool channel_major, const float* src, const float* bias, float* dst) {
+  if (tile == 2) return run<G2>(q, tap, channel_major, src, bias, dst);
+  run<G4>(q, tap, channel_major, src, bias, dst);
 }
 
 ConvAlgo algo_from_env() {
@@ -314,18 +229,24 @@ int winograd_choice(const Geom& g, bool backward) {
     case ConvAlgo::WinogradF4: return 4;
     default: break;
   }
-  // Auto, the rule measured with bench_conv (docs/benchmarks.md, "Winograd against im2col" and
-  // the 2026-12-01 sections): the transforms cost per channel and tile and the weight transform
-  // per channel pair, so Winograd wins with many channels and many tiles: F(2x2) from 256
-  // channels at >= 16x16 output pixels, from 128 at >= 24x24 and from 64 at >= 64x64 (VGG's
-  // conv1_2 .. conv5_1 at a 256 px input). SqueezeNet's layers (<= 64 input channels, <= 63x63 px
-  // at 256 and 512 px inputs) and VGG's conv1_1 stay with im2col. F(4x4), faster still on the
-  // large layers, is never chosen: its error through whole networks exceeds the golden-model
-  // bound (tests/README.md, "Winograd convolutions").
-  int64_t channels = std::min(g.cin, g.cout), pixels = backward ? g.h * g.w : g.ho * g.wo;
-  if (channels >= 256 && pixels >= 16 * 16) return 2;
-  if (channels >= 128 && pixels >= 24 * 24) return 2;
-  if (channels >= 64 && pixels >= 64 * 64) return 2;
+  // Auto, the rule measured with bench_conv --layers (docs/benchmarks.md, "Winograd rule",
+  // 2026-12-07): the transforms cost per channel and tile, the weight transform per channel
+  // pair, and the GEMMs' columns are tiles, so Winograd wins with many channels and many tiles,
+  // F(4x4) (2.25 times fewer products than F(2x2)) with the most tiles. In tiles of 4x4 output
+  // pixels (t4): F(4x4) from 100 tiles with >= 16 channels (VGG16 from 64x64 px, Monodepth2's
+  // ResNet stages 1-2 and its decoder from 24x80, SqueezeNet's 16->64 layers at >= 63 px);
+  // F(2x2) from 16 tiles with >= 128 channels or from 30 tiles with >= 48 (VGG16's 32 and 16 px
+  // layers, ResNet stage 3, SqueezeNet's 31 px layers at a 512 px input); else im2col (3 or 1
+  // channels: VGG's conv1_1 and Monodepth2's disparity head; tiny images: ResNet stage 4,
+  // SqueezeNet's 15 px layers).
+  const int64_t channels = std::min(g.cin, g.cout);
+  const int64_t ho = backward ? g.h : g.ho, wo = backward ? g.w : g.wo;
+  // F(4x4) only where multiply-adds are fused: on the generic path of a portable build (SSE2, no
+  // FMA) its error through the fast-style transformer's input gradient exceeded the golden bound
+  // (2.1e-3 against 4.5e-4; 8.3e-5 with FMA), so F(2x2) takes its shapes there.
+  const int64_t t4 = ((ho + 3) / 4) * ((wo + 3) / 4);
+  if (t4 >= 100 && channels >= 16) return kernels().fma ? 4 : 2;
+  if ((t4 >= 16 && channels >= 128) || (t4 >= 30 && channels >= 48)) return 2;
   return 0;
 }
 
@@ -333,7 +254,7 @@ void winograd_forward(const Geom& g, int tile, const float* x, const float* w, c
   const Conv2dParams& p = g.p;
   Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left};
   auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((o * g.cin + c) * 3 + i) * 3 + j]; };
-  run_tile(tile, q, tap, x, bias, y);
+  run_tile(tile, q, tap, false, x, bias, y);
 }
 
 void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx) {
@@ -341,7 +262,7 @@ void winograd_backward_data(const Geom& g, int tile, const float* dy, const floa
   Plan q{g.n, g.cout, g.ho, g.wo, g.cin, g.h, g.w, 2 - p.pad_top, 2 - p.pad_left};
   // Output channel o of this plan is x-space channel o, its input channel c is y-space channel c.
   auto tap = [&](int64_t o, int64_t c, int i, int j) { return w[((c * g.cin + o) * 3 + 2 - i) * 3 + 2 - j]; };
-  run_tile(tile, q, tap, dy, bias, dx);
+  run_tile(tile, q, tap, true, dy, bias, dx);
 }
 
 }  // namespace conv

@@ -13,6 +13,11 @@ rc=$?
 for want in "unknown workload 'resnet-64'" squeezenet-256 vgg16-256 squeezenet-256-md2; do
   grep -qF -- "$want" <<<"$err" || { echo "FAIL: unknown-workload error lacks '$want': $err"; fail=1; }
 done
+for w in fast-2x720 fast-64 fast-64x48x2; do
+  err="$("$bin" bench --workload "$w" --device cpu 2>&1 >/dev/null)" && { echo "FAIL: workload $w accepted"; fail=1; }
+  grep -qF "unknown workload '$w'" <<<"$err" && grep -qF "fast-1280x720" <<<"$err" ||
+    { echo "FAIL: workload $w: unclear error: $err"; fail=1; }
+done
 err="$("$bin" bench --workload squeezenet-64 --device cpu --weights-dir /nonexistent 2>&1 >/dev/null)"
 grep -q "/nonexistent/squeezenet1_1.h5 not found: run scripts/make-bench-weights" <<<"$err" ||
   { echo "FAIL: missing weights error unclear: $err"; fail=1; }
@@ -40,6 +45,27 @@ median="$(echo "$row" | awk -F'|' '{ split($3, a, " "); print a[1] }')"
 peak="$(echo "$row" | awk -F'|' '{ print $4 + 0 }')"
 awk -v m="$median" -v p="$peak" 'BEGIN { exit !(m > 0 && p > 0) }' ||
   { echo "FAIL: table row '$row' lacks a median > 0 and a peak > 0"; fail=1; }
+grep -qE '^kernels: (avx512|avx2|generic) \([0-9]+-float vectors' <<<"$out" || { echo "FAIL: no kernels line: $out"; fail=1; }
+# The fast-style transformer per frame (`fast`), when the prepared la_muse weights are there.
+if [ -f "$src/data/weights/fast_style_la_muse.h5" ]; then
+  fast="$(OMP_WAIT_POLICY=passive DEPTHSTYLE_PREPARED="$src/data" "$bin" bench --workload fast-64x48 --iters 2 --warmup 1 \
+          --device cpu)" || { echo "FAIL: bench fast-64x48 failed: $fast"; fail=1; }
+  grep -qE '^\| fast-64x48 \| [0-9.]+ ' <<<"$fast" || { echo "FAIL: no fast-64x48 row: $fast"; fail=1; }
+fi
+# --clock: a bad value is a clear error; cpu times each process's CPU time, which on one thread
+# is at most the wall time of the whole child (ms, not ns or s: the sum of the timed iterations).
+err="$("$bin" bench --workload squeezenet-64 --clock gpu --device cpu --weights-dir "$dir" 2>&1 >/dev/null)" &&
+  { echo "FAIL: --clock gpu accepted"; fail=1; }
+grep -qF -- "--clock must be 'wall' or 'cpu', got 'gpu'" <<<"$err" || { echo "FAIL: --clock gpu: unclear error: $err"; fail=1; }
+t0=$(date +%s%N)
+cpu="$(OMP_NUM_THREADS=1 OMP_WAIT_POLICY=passive "$bin" bench --workload squeezenet-64 --iters 2 --warmup 1 --clock cpu \
+       --device cpu --weights-dir "$dir" --json "$tmp/c/bench.json")" || { echo "FAIL: bench --clock cpu failed: $cpu"; fail=1; }
+wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+grep -q '^clock: cpu' <<<"$cpu" || { echo "FAIL: no 'clock: cpu' line: $cpu"; fail=1; }
+/usr/bin/python3 -c 'import json, sys; ms = json.loads(open(sys.argv[1]).readline())["ms"]
+print("clock cpu: timed", ms, "ms; whole child", sys.argv[2], "ms wall")
+sys.exit(0 if len(ms) == 2 and min(ms) > 0 and sum(ms) <= float(sys.argv[2]) else 1)' "$tmp/c/bench.json" "$wall_ms" ||
+  { echo "FAIL: --clock cpu times are not positive CPU milliseconds within the wall time"; fail=1; }
 grep -qE '^cpu: .+' <<<"$out" && grep -qE '^commit: ([0-9a-f]{7,}(\+changes)?|unknown)$' <<<"$out" || { echo "FAIL: no cpu line, or no 'commit: <hash>[+changes]' line"; fail=1; }
 /usr/bin/python3 - "$tmp/r/bench.json" <<'PY' || fail=1
 import json, statistics, sys

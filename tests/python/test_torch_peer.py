@@ -70,15 +70,31 @@ def test_loss_functions_against_float64():
 
 
 def test_json_of_two_workloads():
-    lines = peer("--workload", "squeezenet-48,vgg16-32", "--iters", "3", "--warmup", "1", "--threads", "1")
+    lines = peer("--workload", "squeezenet-48,vgg16-32,fast-40x24", "--iters", "3", "--warmup", "1", "--threads", "1")
     rows = [json.loads(line) for line in lines.stdout.splitlines()]
-    assert [r["workload"] for r in rows] == ["squeezenet-48", "vgg16-32"]
+    assert [r["workload"] for r in rows] == ["squeezenet-48", "vgg16-32", "fast-40x24"]
+    assert rows[2]["size"] == [24, 40] and rows[2]["fast_weights"], rows[2]
     for r in rows:
+        assert r["memory_format"] in ("contiguous", "channels_last") and r["gram"] in ("mm", "bmm"), r
+        assert "openblas_coretype" in r and "omp_wait_policy" in r, r
         assert len(r["ms"]) == 3 and all(v > 0 for v in r["ms"]), r
         assert r["min_ms"] <= r["p25_ms"] <= r["median_ms"] <= r["p75_ms"] <= r["max_ms"], r
         assert r["median_ms"] == sorted(r["ms"])[1] and r["threads"] == 1 and r["device"] == "cpu", r
         assert r["peak_rss_mb"] >= r["rss_before_mb"] > 0, r
         assert np.isfinite(r["loss_first"]) and r["torch"] == torch.__version__, r
+        assert r["clock"] == "wall", r
+
+
+def test_cpu_clock():
+    """--clock cpu times the process's CPU time: on one thread at most the whole run's wall time
+    (so milliseconds, not seconds or nanoseconds), and recorded in the JSON; a bad clock is refused."""
+    import time
+    t0 = time.perf_counter()
+    r = json.loads(peer("--workload", "squeezenet-48", "--iters", "2", "--warmup", "1", "--threads", "1",
+                        "--clock", "cpu").stdout.splitlines()[0])
+    wall_ms = (time.perf_counter() - t0) * 1e3
+    assert r["clock"] == "cpu" and len(r["ms"]) == 2 and min(r["ms"]) > 0 and sum(r["ms"]) <= wall_ms, (r, wall_ms)
+    assert "--clock" in peer("--workload", "squeezenet-48", "--clock", "gpu", ok=False).stderr
 
 
 def test_bad_workloads():
@@ -86,6 +102,8 @@ def test_bad_workloads():
         common.assert_raises(SystemExit, torch_peer.parse_workload, w, contains=("workload '%s'" % w,))
     assert torch_peer.parse_workload("vgg16-2048") == ("vgg16", 2048, False)
     assert torch_peer.parse_workload("squeezenet-256-md2") == ("squeezenet", 256, True)
+    assert torch_peer.parse_workload("fast-1280x720") == ("fast", (720, 1280), False)
+    common.assert_raises(SystemExit, torch_peer.parse_workload, "fast-2x720", contains=("frame size",))
     common.assert_raises(SystemExit, torch_peer.main, ["--workload", "squeezenet-64", "--iters", "0"])
 
 
@@ -108,19 +126,25 @@ def test_same_terms_as_depthstyle_stylize():
     assert r.returncode in (0, 1) and os.path.exists(out[:-4] + "_losses.csv"), (r.returncode, r.stdout, r.stderr)
     with open(out[:-4] + "_losses.csv") as f:
         ours = [[float(row[k]) for k in ("total", "content", "style_style", "tv", "depth")] for row in csv.DictReader(f)]
-    res = json.loads(peer("--workload", "squeezenet-64-md2", "--iters", "3", "--warmup", "0", "--weights",
-                          os.path.join(TMP, "src"), "--content", paths["content"], "--style", paths["style"],
-                          "--terms").stdout)
-    theirs = res["terms"]
-    assert res["term_names"] == ["total", "content", "style", "tv", "depth"]
-    assert len(ours) == len(theirs) == 3
-    for it, (a, b) in enumerate(zip(ours, theirs), 1):
-        print("  iteration %d ours %s\n              peer %s" % (it, ["%.6g" % v for v in a], ["%.6g" % v for v in b]))
-        for name, x, y in zip(res["term_names"], a, b):
-            if it == 1 and name in ("content", "depth"):
-                assert x == 0 and y == 0, (it, name, x, y)
-            else:
-                assert abs(x - y) <= 1e-3 * abs(y) and y != 0, "iteration %d %s: ours %.7g, peer %.7g" % (it, name, x, y)
+    # The peer's fastest settings for the row (channels_last feature network, the Gram as one
+    # product) and the other memory layout and product: every way it may run computes the same terms.
+    for settings in ([], ["--memory-format", "contiguous", "--gram", "bmm", "--mkldnn", "off"]):
+        res = json.loads(peer("--workload", "squeezenet-64-md2", "--iters", "3", "--warmup", "0", "--weights",
+                              os.path.join(TMP, "src"), "--content", paths["content"], "--style", paths["style"],
+                              "--terms", *settings).stdout)
+        theirs = res["terms"]
+        assert res["term_names"] == ["total", "content", "style", "tv", "depth"]
+        assert len(ours) == len(theirs) == 3
+        print("  peer settings: %s, %s, gram %s, mkldnn %s" % (res["memory_format"], res["depth_memory_format"],
+                                                             res["gram"], res["mkldnn"]))
+        for it, (a, b) in enumerate(zip(ours, theirs), 1):
+            print("  iteration %d ours %s\n              peer %s" % (it, ["%.6g" % v for v in a], ["%.6g" % v for v in b]))
+            for name, x, y in zip(res["term_names"], a, b):
+                if it == 1 and name in ("content", "depth"):
+                    assert x == 0 and y == 0, (it, name, x, y)
+                else:
+                    assert abs(x - y) <= 1e-3 * abs(y) and y != 0, "iteration %d %s: ours %.7g, peer %.7g" % (it, name,
+                                                                                                           x, y)
 
 
 common.run(globals())
