@@ -8,6 +8,7 @@
 #include "autograd/ops.h"
 #include "nn/pretrained.h"
 #include "nn/transformer_graph.h"
+#include "tensor/cpu/conv_algo.h"
 #include "tensor/random.h"
 #include "weights/weights.h"
 
@@ -161,7 +162,13 @@ int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side) {
                             32 * 16 * h4 + 3 * 16 * h4,    // conv4
                             3 * 16 * h4 + 2 * 3 * full};   // crop, scale to [0,1]
   const int64_t resized = (H != h || W != w) ? 3 * full : 0;
-  return 4 * (resized + *std::max_element(std::begin(layers), std::end(layers)));
+  // The residual blocks' 128-channel 3x3 convolutions may run as Winograd, whose per-thread band
+  // buffers stay allocated (about 5 MB a thread at 512x384; measured in tests/test_first_hour.cpp).
+  const int64_t H4 = half(half(H)), W4 = half(half(W));
+  const int tile = cpu::conv_winograd_tile({1, 128, H4, W4}, {128, 128, 3, 3}, {1, 128, H4, W4},
+                                           Conv2dParams::make(1, 1), false);
+  const int64_t winograd = cpu::cpu_threads() * cpu::winograd_scratch_bytes(tile, 128, 128, H4, W4);
+  return 4 * (resized + *std::max_element(std::begin(layers), std::end(layers))) + winograd;
 }
 
 Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side) {

@@ -56,7 +56,9 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
 // The most tensor memory stylize_fast holds at once for an h x w image (its working size:
 // fast_size(h, w, long_side)), in bytes, from the layer shapes: the resized input and, at the
 // worst layer, that convolution's input and output (32 channels at full size, 64 at half: 48
-// floats per working pixel at conv2 and deconv2; 3 more for a resized input). Not counted: the caller's image, the weights
+// floats per working pixel at conv2 and deconv2; 3 more for a resized input), plus the Winograd
+// kernel's per-thread band buffers of the residual blocks (cpu::winograd_scratch_bytes: at most
+// 16 MB a thread, kept between calls). Not counted: the caller's image, the weights
 // (7 MB) and the per-thread column buffers (2 MB each). Measured RSS growth: within 1.25x of it
 // (tests/test_first_hour.cpp, docs/benchmarks.md).
 int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side);

@@ -34,5 +34,13 @@ ConvAlgo conv_algo_from_string(const std::string& s);
 // also a transposed conv's forward); 0 for im2col + GEMM.
 int conv_winograd_tile(const Shape& xs, const Shape& ws, const Shape& ys, const Conv2dParams& p, bool backward);
 
+// An upper bound of the buffers one thread of the Winograd kernel keeps for that convolution
+// (tile m, c input and o output channels, ho x wo output pixels), in bytes: one band's
+// transformed tiles V and products M (winograd_kernel.inc's Image: at least 128 tiles or whole
+// tile rows, at most 16 MB) and its input rows. The buffers are per thread and kept between
+// calls, so a memory estimate counts them once per thread (cpu_threads()).
+int64_t winograd_scratch_bytes(int m, int64_t c, int64_t o, int64_t ho, int64_t wo);
+int cpu_threads();  // the threads a CPU kernel called outside a parallel region uses
+
 }  // namespace cpu
 }  // namespace ds

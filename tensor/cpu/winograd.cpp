@@ -31,6 +31,8 @@
 // This file transforms the weights (in double, once per call, packed for the micro-kernel) and
 // chooses the tile. Every output element is computed by one thread in a fixed order, so results
 // do not depend on the thread count.
+#include <omp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
@@ -211,6 +213,17 @@ ConvAlgo conv_algo() {
 }
 
 void set_conv_algo(ConvAlgo a) { g_algo.store(static_cast<int>(a), std::memory_order_relaxed); }
+
+int64_t winograd_scratch_bytes(int m, int64_t c, int64_t o, int64_t ho, int64_t wo) {
+  if (m == 0) return 0;
+  // winograd_kernel.inc's Image with the widest instruction set's padding (kVec 16, kNR 32).
+  const int64_t n = m + 2, xi = n * n, th = (ho + m - 1) / m, tw = (wo + m - 1) / m;
+  const int64_t rows = std::max<int64_t>(1, std::min({(128 + tw - 1) / tw, (int64_t(1) << 22) / (xi * (c + o) * tw), th}));
+  const int64_t stride = rows * tw + 16 + 32, wc = (tw + 16) * m + n + 16;
+  return 4 * (xi * ((c + o) * stride + 32) + 2 * n * wc);
+}
+
+int cpu_threads() { return omp_get_max_threads(); }
 
 int conv_winograd_tile(const Shape& xs, const Shape& ws, const Shape& ys, const Conv2dParams& p, bool backward) {
   return conv::winograd_choice(conv::make_geom(xs, ws, ys, p), backward);
