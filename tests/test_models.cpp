@@ -18,7 +18,11 @@
 // bug (a wrong padding, eps, layer order or sign) moves outputs by 1e-3 to 1 of their scale,
 // far beyond both. The input is noise-like (a periodic one left instance-norm channels nearly
 // flat, amplifying rounding 1000x), and Monodepth2's input has no max-pool near-tie (see
-// make_golden.py).
+// make_golden.py). Where float32 rounding can flip a ReLU in a way that moves the input gradient
+// (deep residual stacks from res3 on, near-ties of ceil-mode pools), the fixture's loss keeps only
+// the taps whose gradient is stable (make_golden.py, stable_grad_taps); the others are checked in
+// the forward pass. Forced Winograd convolutions widen the tolerance by the tile's error
+// amplification (algo_factor below).
 // Regenerate the fixtures with:  /usr/bin/python3 tests/golden/make_golden.py tests/golden
 #include <doctest/doctest.h>
 
@@ -30,6 +34,7 @@
 #include "autograd/ops.h"
 #include "nn/models.h"
 #include "nn/transformer_graph.h"
+#include "tensor/cpu/conv_algo.h"
 #include "tests/check.h"
 #include "weights/h5.h"
 
@@ -56,7 +61,22 @@ Tensor read_dataset(const ds::h5::Reader& f, const std::string& name) {
 using dst::kUnitRoundoff;
 constexpr double kTorchFactor = 4, kFloor = 64 * kUnitRoundoff;
 
-double tolerance(double torch_error) { return std::max(kTorchFactor * torch_error, kFloor); }
+// With DEPTHSTYLE_CONV=winograd-f2 or winograd-f4 (the settings variants in tests/CMakeLists.txt)
+// every 3x3 stride-1 convolution runs that Winograd tile, whose float32 error is a direct sum's
+// times the tile's amplification (tests/README.md, "Winograd convolutions": rms 1.67 and 10.4,
+// the op table's factors 2 and 11), while PyTorch's error in the fixture is a direct sum's. The
+// -O3 build stays within the plain factor; the -O1 sanitizer build (no FMA contraction in the
+// transforms) erred 5.2x PyTorch's at VGG19's relu2_2 with F(4x4). A wrong transform entry puts
+// the error 80-2000 times over even the widened tolerance (tests/README.md).
+double algo_factor() {
+  switch (ds::cpu::conv_algo()) {
+    case ds::cpu::ConvAlgo::WinogradF4: return dst::winograd_amplification(4);
+    case ds::cpu::ConvAlgo::WinogradF2: return dst::winograd_amplification(2);
+    default: return 1;
+  }
+}
+
+double tolerance(double torch_error) { return std::max(kTorchFactor * torch_error, kFloor) * algo_factor(); }
 
 // max |got - want| / max |want|: the error relative to the tensor's scale.
 double normalised_error(const std::vector<float>& got, const std::vector<float>& want) {
