@@ -16,6 +16,7 @@
 #include "autograd/ops.h"
 #include "nn/models.h"
 #include "tensor/image_io.h"
+#include "tests/check.h"
 #include "weights/weights.h"
 
 namespace fs = std::filesystem;
@@ -394,4 +395,12 @@ TEST_CASE("features: the HDF5 file `depthstyle features` writes reads back with 
     CHECK(in.gcount() == static_cast<std::streamsize>(a.size() * sizeof(float)));
     CHECK(std::memcmp(theirs.data(), a.data(), a.size() * sizeof(float)) == 0);
   }
+  // `info` calls a features file's tensors activations, a weight file's parameters.
+  std::string text;
+  REQUIRE(dst::run_command(bin + " info " + out, &text) == 0);
+  CHECK(text.find("activations   ") != std::string::npos);
+  CHECK(text.find("parameters") == std::string::npos);
+  REQUIRE(dst::run_command(bin + " info --brief " + weights, &text) == 0);
+  CHECK(text.find("parameters    ") != std::string::npos);
+  CHECK(text.find("activations") == std::string::npos);
 }

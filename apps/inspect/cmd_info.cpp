@@ -11,12 +11,15 @@ namespace app {
 int cmd_info(int argc, char** argv) {
   Args a("depthstyle info [options] FILE.h5",
          "Prints a project HDF5 file's architecture, format version, input preprocessing,\n"
-         "attributes and parameters (name, shape, count).");
+         "attributes and parameters (name, shape, count); for a file of `depthstyle features`,\n"
+         "its activations.");
   a.flag("--brief", "omit the per-parameter list");
   if (!a.parse(argc, argv, 1, 1, "one FILE.h5")) return 0;
   WeightFile f = load_weights(a.positional()[0], "");
-  std::printf("file          %s\narchitecture  %s\nformat        %d\nparameters    %lld in %zu tensors\n", f.path.c_str(),
-              f.architecture.c_str(), f.format_version, static_cast<long long>(f.param_count()), f.params.size());
+  // A features file (apps/inspect/cmd_features.cpp) stores a network's activations, not weights.
+  const char* what = f.architecture == "features" ? "activations" : "parameters";
+  std::printf("file          %s\narchitecture  %s\nformat        %d\n%-13s %lld in %zu tensors\n", f.path.c_str(),
+              f.architecture.c_str(), f.format_version, what, static_cast<long long>(f.param_count()), f.params.size());
   if (f.preprocessing.present) {
     const WeightPreprocessing& p = f.preprocessing;
     std::printf("input         %s, values 0..%g, mean [%g, %g, %g], std [%g, %g, %g]\n", p.channel_order.c_str(),
@@ -30,7 +33,7 @@ int cmd_info(int argc, char** argv) {
     std::printf("  %-22s %s\n", name.c_str(), text.c_str());
   }
   if (!a.has("--brief")) {
-    std::printf("parameters\n");
+    std::printf("%s\n", what);
     for (const auto& [name, t] : f.params)
       std::printf("  %-40s %-20s %lld\n", name.c_str(), shape_str(t.shape()).c_str(), static_cast<long long>(t.numel()));
   }
