@@ -47,5 +47,24 @@ static inline void store16_interleaved(float* p, F8 a, F8 b) {
   store8(p + 8, DS_SHUFFLE8(a, b, 4, 12, 5, 13, 6, 14, 7, 15));
 }
 
+// The 8 x 8 matrix of rows r[0..7] transposed in place (r[i][j] <- r[j][i]): the three shuffle
+// stages of the usual AVX transpose (pairs, then quads within 128-bit halves, then halves).
+static inline void transpose8(F8* r) {
+  F8 t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = DS_SHUFFLE8(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = DS_SHUFFLE8(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4)
+    for (int k = 0; k < 2; ++k) {
+      u[i + 2 * k] = DS_SHUFFLE8(t[i + k], t[i + k + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+      u[i + 2 * k + 1] = DS_SHUFFLE8(t[i + k], t[i + k + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+  for (int k = 0; k < 4; ++k) {
+    r[k] = DS_SHUFFLE8(u[k], u[k + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    r[k + 4] = DS_SHUFFLE8(u[k], u[k + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+
 }  // namespace cpu
 }  // namespace ds
