@@ -140,10 +140,11 @@ std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& v
     progress.update(static_cast<int>(k) + 1);
   });
   progress.finish();
+  const char* plural = views.path.size() == 1 ? "" : "s";
   for (size_t k = 0; k < videos.size(); ++k) {
     videos[k]->finish();
     std::printf("wrote %s (%zu frame%s of --camera %s at %g frames/s)\n", video_paths[k].c_str(), views.path.size(),
-                views.path.size() == 1 ? "" : "s", o.camera.c_str(), o.fps);
+                plural, o.camera.c_str(), o.fps);
   }
   // An older, longer sequence with the same pattern would mix with this one: its frames after
   // the last are removed (as the video writer's PNG sequences do).
@@ -152,7 +153,7 @@ std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& v
   for (const std::string& p : patterns)
     std::printf("wrote %s .. %s (%zu frame%s of --camera %s; at most %.2f%% of a frame was filled beyond the photo)\n",
                 pattern_frame_path(p, 1).c_str(), pattern_frame_path(p, static_cast<int>(views.path.size())).c_str(),
-                views.path.size(), views.path.size() == 1 ? "" : "s", o.camera.c_str(), 100 * holes);
+                views.path.size(), plural, o.camera.c_str(), 100 * holes);
   return kept;
 }
 

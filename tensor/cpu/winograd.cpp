@@ -130,27 +130,27 @@ float* weight_scratch(int64_t n) {
 // denominators' reciprocal) and rounded once to float, packed for the micro-kernel as
 // U[xi][o / MR][c][o % MR] with the rows of the last block past o zero. One block of MR <= 8
 // output channels at a time, one per lane: each (block, channel) ends as kXi runs of MR floats.
-// channel_major: the taps of one input channel c lie together (the input gradient's rotated
-// weights, w[c][o]): items run over blocks of 64 channels c outermost, then over the output-channel
-// blocks, then over the block's channels: the reads stay within 64 rows (18 KB per step at 512
-// channels) and each output-channel block's writes are 64 runs side by side, 2 KB per plane
-// (c outermost alone wrote 32 bytes per plane 16 KB apart, missing the cache on every write: the
-// input gradient's weight transform took 8 % of VGG16's iteration, 4.4 % now); otherwise (w[o][c]) over the
-// output-channel blocks outermost, eight sequential streams. (Output-channel blocks outermost
-// on w[c][o] reads 288 bytes per item 18 KB apart, which no prefetcher follows: 4x slower.)
+// rotated: the input gradient's weights, w[c][o] turned by 180 degrees, where the taps of one
+// input channel c lie together. Items run over blocks of 64 channels c outermost, then over the
+// output-channel blocks, then over the block's channels: the reads stay within 64 rows (18 KB per
+// step at 512 channels) and each output-channel block's writes are 64 runs side by side, 2 KB per
+// plane. (c outermost alone wrote 32 bytes per plane 16 KB apart, a cache miss per write: that
+// transform took 8 % of VGG16's iteration, 4.4 % now; output-channel blocks outermost reads 288
+// bytes per item 18 KB apart, which no prefetcher follows: 4x slower.) Not rotated (w[o][c]):
+// over the output-channel blocks outermost, eight sequential streams.
 template <class W, class Kernel>
-const float* transform_weights(const Plan& q, Kernel kernel, bool rotated, int mr, int64_t u_xi, bool channel_major) {
+const float* transform_weights(const Plan& q, Kernel kernel, bool rotated, int mr, int64_t u_xi) {
   constexpr int kXi = W::n * W::n;
   static_assert(kLanes == 8, "the gather below transposes 8 x 8 blocks");
   const int64_t obs = (q.o + mr - 1) / mr;
   if (mr > kLanes) throw Error("winograd: micro-kernel blocks of " + std::to_string(mr) + " rows exceed the lanes");
   float* u = weight_scratch(kXi * u_xi);
   static const float kNone[9] = {};  // the taps of the lanes past o
-  constexpr int64_t kBlock = 64;  // channel_major: input channels per block (8-512 measured, 64-128 best)
-  const int64_t items = channel_major ? (q.c + kBlock - 1) / kBlock * kBlock * obs : obs * q.c;
+  constexpr int64_t kBlock = 64;  // rotated: input channels per block (8-512 measured, 64-128 best)
+  const int64_t items = rotated ? (q.c + kBlock - 1) / kBlock * kBlock * obs : obs * q.c;
   parallel_for(items, 200 * mr, [&](int64_t item) {
     int64_t ob = item / q.c, c = item % q.c;
-    if (channel_major) {
+    if (rotated) {
       const int64_t per_block = kBlock * obs;
       ob = item % per_block / kBlock, c = item / per_block * kBlock + item % kBlock;
       if (c >= q.c) return;
@@ -186,11 +186,11 @@ const float* transform_weights(const Plan& q, Kernel kernel, bool rotated, int m
 }
 
 template <class W, class Kernel>
-void run(const Plan& q, Kernel kernel, bool rotated, bool channel_major, const float* src, const float* bias, float* dst) {
+void run(const Plan& q, Kernel kernel, bool rotated, const float* src, const float* bias, float* dst) {
   if (q.n == 0 || q.o == 0 || q.ho <= 0 || q.wo <= 0) return;
   const IsaKernels& ks = kernels();
   const int64_t u_xi = (q.o + ks.gemm_mr - 1) / ks.gemm_mr * ks.gemm_mr * q.c + 16;
-  const float* u = transform_weights<W>(q, kernel, rotated, ks.gemm_mr, u_xi, channel_major);
+  const float* u = transform_weights<W>(q, kernel, rotated, ks.gemm_mr, u_xi);
   for (int64_t img = 0; img < q.n; ++img) {
     WinogradImage job{W::m, q.c,  q.h,  q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi,
                       bias, src + img * q.c * q.h * q.w, dst + img * q.o * q.ho * q.wo};
@@ -199,10 +199,9 @@ void run(const Plan& q, Kernel kernel, bool rotated, bool channel_major, const f
 }
 
 template <class Kernel>
-void run_tile(int tile, const Plan& q, Kernel kernel, bool rotated, bool channel_major, const float* src,
-              const float* bias, float* dst) {
-  if (tile == 2) return run<G2>(q, kernel, rotated, channel_major, src, bias, dst);
-  run<G4>(q, kernel, rotated, channel_major, src, bias, dst);
+void run_tile(int tile, const Plan& q, Kernel kernel, bool rotated, const float* src, const float* bias, float* dst) {
+  if (tile == 2) return run<G2>(q, kernel, rotated, src, bias, dst);
+  run<G4>(q, kernel, rotated, src, bias, dst);
 }
 
 ConvAlgo algo_from_env() {
@@ -295,7 +294,7 @@ void winograd_forward(const Geom& g, int tile, const float* x, const float* w, c
   const Conv2dParams& p = g.p;
   Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left};
   auto kernel = [&](int64_t o, int64_t c) { return w + (o * g.cin + c) * 9; };
-  run_tile(tile, q, kernel, false, false, x, bias, y);
+  run_tile(tile, q, kernel, false, x, bias, y);
 }
 
 void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx) {
@@ -304,7 +303,7 @@ void winograd_backward_data(const Geom& g, int tile, const float* dy, const floa
   // Output channel o of this plan is x-space channel o, its input channel c is y-space channel c;
   // the kernel w[c][o] rotated by 180 degrees.
   auto kernel = [&](int64_t o, int64_t c) { return w + (c * g.cin + o) * 9; };
-  run_tile(tile, q, kernel, true, true, dy, bias, dx);
+  run_tile(tile, q, kernel, true, dy, bias, dx);
 }
 
 }  // namespace conv
