@@ -7,7 +7,7 @@
 //   backward_filter  dW_g = sum over images of dY_g col^T
 // where column row (c, i, j), entry (oh, ow) is x[c, oh*sh - pt + i*dh, ow*sw - pl + j*dw], zero
 // in the padding. The column matrix is built for a chunk of output pixels at a time (at most
-// kColBudget floats, so memory stays bounded for large images) and GEMM writes straight into
+// kColBudget floats or as many as the weights, so memory stays bounded for large images) and GEMM writes straight into
 // the strided output (ldc = P). A 1x1, stride-1, unpadded conv needs no columns: x itself is the
 // [cig, P] matrix. Depthwise convs use the direct kernels of conv_depthwise.cpp.
 // Transposed convs are these same functions with the roles swapped (see conv_internal.h).
@@ -37,11 +37,17 @@ using conv::run_items;
 
 constexpr int64_t kColBudget = 1 << 19;  // floats in one column chunk (2 MB, about the L2 size)
 
-// Pixels per chunk: at most the budget, the chunks of about equal size (rounded up to whole
-// micro-kernel column blocks of 32), so that a layer just over the budget is not cut into one
-// full chunk and a sliver (ResNet18's stage 4 at 192x640: 120 pixels of 4608 rows were 113 + 7).
-int64_t chunk_pixels(int64_t k, int64_t pixels) {
-  const int64_t most = std::min(pixels, std::max<int64_t>(32, kColBudget / k));
+// Pixels per chunk of a GEMM with inner dimension k and `weights` = cog * k weights: at most the
+// budget, the chunks of about equal size (rounded up to whole micro-kernel column blocks of 32),
+// so that a layer just over the budget is not cut into one full chunk and a sliver. Every chunk
+// packs (or, for the filter gradient, reads and writes) all the weights once, so a chunk may
+// hold as many floats as the weights: below that, the repeated packing costs more than the
+// columns save. ResNet18's stage 4 at 192x640 (512 channels, 120 pixels, 4608 rows) was cut
+// into 2 chunks by the 2 MB budget, each packing its 9.4 MB of weights: the input gradient took
+// 10.1 ms where its one GEMM takes 5.8 (docs/benchmarks.md).
+int64_t chunk_pixels(int64_t k, int64_t pixels, int64_t weights) {
+  const int64_t budget = std::max(kColBudget, weights);
+  const int64_t most = std::min(pixels, std::max<int64_t>(32, budget / k));
   const int64_t chunks = (pixels + most - 1) / most;
   return std::min(most, ((pixels + chunks - 1) / chunks + 31) / 32 * 32);
 }
@@ -120,7 +126,7 @@ void mm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64
 struct Dims {
   int64_t cig, cog, hw, P, K, chunk, chunks;
   explicit Dims(const Geom& g)
-      : cig(g.cig()), cog(g.cog()), hw(g.h * g.w), P(g.ho * g.wo), K(cig * g.taps()), chunk(chunk_pixels(K, P)),
+      : cig(g.cig()), cog(g.cog()), hw(g.h * g.w), P(g.ho * g.wo), K(cig * g.taps()), chunk(chunk_pixels(K, P, cog * K)),
         chunks((P + chunk - 1) / chunk) {}
 };
 
