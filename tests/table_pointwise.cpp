@@ -237,8 +237,8 @@ TEST_CASE("relu_mask_backward: each bit selects its own gradient, with a tail, i
 }
 
 // The Gram's pixel-chunk rule (gram.cpp): C < 256 with H*W >= 8192 is cut into chunks added in
-// order. Shapes on both sides: C = 255 / 256 / 257 at 8192 pixels (SYRK blocks of 64 rows with
-// remainders 63, 0, 1), 8191 / 8192 / 70001 pixels at C = 9 (1, 2 and 16 chunks, the last one
+// order. Shapes on both sides: C = 255 / 256 / 257 at 8192 pixels (register tiles of the own
+// SYRK with remainders 7, 0, 1 rows and 31, 0, 1 columns on AVX-512), 8191 / 8192 / 70001 pixels at C = 9 (1, 2 and 16 chunks, the last one
 // shorter), N = 2 (each image its own Gram). Forward and backward with each GEMM (own SYRK
 // blocks, cblas_ssyrk) against float64 loops, at the op table's model: K = H*W for the forward,
 // K = C for dF = scale (dG + dG^T) F. Then the own GEMM's results on 1 and 3 threads, bitwise

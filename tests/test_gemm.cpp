@@ -1,6 +1,8 @@
 // The CPU GEMM (the own GEMM on every instruction set this CPU runs, and OpenBLAS) against a
 // float64 oracle: all transposes, alpha/beta, odd sizes crossing the own GEMM's block sizes,
 // leading dimensions larger than minimal.
+#include <omp.h>
+
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -102,6 +104,68 @@ TEST_CASE("gemm matches float64 oracle for all transposes") {
           check_gemm(ta, tb, s, alpha, beta, seed++);
         }
   }
+  ds::cpu::set_gemm_backend(saved);
+  ds::cpu::set_cpu_isa(saved_isa);
+}
+
+// syrk_upper (the Gram matrix's kernel) against float64 dot products on every instruction set:
+// sizes crossing the register tile (MR 8 or 6 rows, NR 32, 16 or 8 columns), the K slice (256)
+// and the two-thread split of the triangle, with padded rows. The upper triangle within the
+// float32 bound; below the diagonal only entries within a register tile of it may be written,
+// and only with their values; the padding never. Then 1 and 3 threads bitwise.
+TEST_CASE("syrk_upper matches float64 dot products on every instruction set, any thread count") {
+  ds::cpu::Isa saved_isa = ds::cpu::cpu_isa();
+  GemmBackend saved = ds::cpu::gemm_backend();
+  const int saved_threads = omp_get_max_threads();
+  ds::cpu::set_gemm_backend(GemmBackend::Own);
+  const int sizes[][2] = {{1, 1}, {7, 3}, {8, 300}, {33, 17}, {70, 513}, {257, 40}};  // N, K
+  uint64_t seed = 7;
+  for (ds::cpu::Isa isa : {ds::cpu::Isa::Generic, ds::cpu::Isa::Avx2, ds::cpu::Isa::Avx512}) {
+    if (!ds::cpu::isa_supported(isa)) continue;
+    ds::cpu::set_cpu_isa(isa);
+    for (const auto& nk : sizes) {
+      const int n = nk[0], k = nk[1];
+      CAPTURE(ds::cpu::isa_name(isa));
+      CAPTURE(n);
+      CAPTURE(k);
+      Rng r(seed++);
+      Mat a(r, n, k, 3);
+      std::vector<float> runs[2];
+      for (int t : {0, 1}) {
+        omp_set_num_threads(t == 0 ? 1 : 3);
+        Mat c(r, n, n, 2);
+        for (float& v : c.v) v = kNaN;
+        ds::cpu::syrk_upper(n, k, 0.5f, a.v.data(), a.ld, c.v.data(), c.ld);
+        int bad = 0;
+        std::ostringstream first;
+        for (int i = 0; i < n; ++i)
+          for (int j = 0; j < c.ld; ++j) {
+            const float got = c.at(i, j);
+            // Padding and entries further below the diagonal than a register tile (NR + MR <
+            // 40) stay unwritten; nearer ones may be written, then with their values.
+            if (j >= n || i - j >= 40 || (j < i && std::isnan(got))) {
+              if (!std::isnan(got) && bad++ == 0) first << "C[" << i << "," << j << "] was written";
+              continue;
+            }
+            double sum = 0, abs_sum = 0;
+            for (int q = 0; q < k; ++q) {
+              const double prod = double(a.at(i, q)) * a.at(j, q);
+              sum += prod, abs_sum += std::fabs(prod);
+            }
+            const double want = 0.5 * sum, tol = (k + 2) * 6e-8 * 0.5 * abs_sum + 1e-30;
+            if (!(std::fabs(got - want) <= tol) && bad++ == 0)
+              first << "C[" << i << "," << j << "] = " << got << ", expected " << want << " (tol " << tol << ")";
+          }
+        CHECK_MESSAGE(bad == 0, bad << " wrong elements; first: " << first.str());
+        runs[t] = c.v;
+      }
+      int differ = 0;
+      for (size_t q = 0; q < runs[0].size(); ++q)
+        differ += !(runs[0][q] == runs[1][q] || (std::isnan(runs[0][q]) && std::isnan(runs[1][q])));
+      CHECK_MESSAGE(differ == 0, differ << " entries differ between 1 and 3 threads");
+    }
+  }
+  omp_set_num_threads(saved_threads);
   ds::cpu::set_gemm_backend(saved);
   ds::cpu::set_cpu_isa(saved_isa);
 }

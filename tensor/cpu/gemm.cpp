@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -182,12 +183,33 @@ void syrk_upper(int N, int K, float alpha, const float* A, int lda, float* C, in
     return;
   }
 #endif
-  constexpr int kBlock = 64;  // rows per block: (N / kBlock + 1) / (2 N / kBlock) of the full product
-  for (int i0 = 0; i0 < N; i0 += kBlock) {
-    const float* rows = A + static_cast<int64_t>(i0) * lda;
-    gemm_own(false, true, std::min(kBlock, N - i0), N - i0, K, alpha, rows, lda, rows, lda, 0.0f,
-             C + static_cast<int64_t>(i0) * ldc + i0, ldc);
+  if (K <= 0 || alpha == 0.0f) {
+    for (int i = 0; i < N; ++i) std::memset(C + static_cast<int64_t>(i) * ldc + i, 0, sizeof(float) * (N - i));
+    return;
   }
+  const IsaKernels& ks = kernels();
+  GemmProblem g{false, true, K, alpha, A, lda, A, lda, 0.0f, C, ldc};
+  bool parallel = 0.5 * N * N * K >= kMinParallelMacs && !omp_in_parallel() && omp_get_max_threads() > 1;
+  if (!parallel) return ks.syrk_block(g, N, 0, N);
+  // Row i of the triangle holds N - i entries: thread t of T takes the rows from
+  // N (1 - sqrt(1 - t / T)) on, so that each has about the same number (rounded to MR rows).
+  std::exception_ptr error;
+#pragma omp parallel
+  {
+    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+    auto start = [&](int k) {
+      if (k >= nt) return N;
+      double b = N * (1.0 - std::sqrt(1.0 - static_cast<double>(k) / nt));
+      return std::min(N, static_cast<int>(b / ks.gemm_mr + 0.5) * ks.gemm_mr);
+    };
+    try {
+      ks.syrk_block(g, N, start(t), start(t + 1));
+    } catch (...) {  // bad_alloc of a packing buffer: rethrown on the calling thread
+#pragma omp critical(ds_gemm_error)
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 }  // namespace cpu

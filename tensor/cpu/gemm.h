@@ -22,8 +22,10 @@ void gemm_own(bool trans_a, bool trans_b, int M, int N, int K, float alpha, cons
               int ldb, float beta, float* C, int ldc);
 
 // The upper triangle (diagonal included) of row-major C [N, N] = alpha * A A^T, A [N, K] with row
-// stride lda; the strict lower triangle is not written. OpenBLAS: cblas_ssyrk; own: GEMMs on the
-// blocks on and above the diagonal. Each entry is one dot product of length K either way.
+// stride lda. Below the diagonal, C is not written by OpenBLAS (cblas_ssyrk) and, by the own
+// kernel (gemm_kernel.inc's syrk_block, A packed once per K slice and thread), only within a
+// register tile of the diagonal, with the entries' values (C is symmetric). Each entry is one
+// dot product of length K either way; the own kernel's are independent of the thread count.
 void syrk_upper(int N, int K, float alpha, const float* A, int lda, float* C, int ldc);
 
 }  // namespace cpu

@@ -64,6 +64,9 @@ struct IsaKernels {
   // columns [j0, j1) of C with this thread's packing buffers (gemm_kernel.inc).
   int gemm_mr, gemm_nr;
   void (*gemm_block)(const GemmProblem& g, int i0, int i1, int j0, int j1);
+  // Rows [i0, i1) (i0 a multiple of gemm_mr) of the upper triangle of C [n, n] = alpha A A^T
+  // (g.A, g.lda, g.alpha, g.C, g.ldc, g.K; the other fields unused), serial (gemm_kernel.inc).
+  void (*syrk_block)(const GemmProblem& g, int n, int i0, int i1);
   // One Winograd image, threaded inside (winograd_kernel.inc).
   void (*winograd_image)(const WinogradImage& job);
   // One image of a direct convolution, threaded over output rows.
