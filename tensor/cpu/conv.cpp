@@ -7,9 +7,10 @@
 //   backward_filter  dW_g = sum over images of dY_g col^T
 // where column row (c, i, j), entry (oh, ow) is x[c, oh*sh - pt + i*dh, ow*sw - pl + j*dw], zero
 // in the padding. The column matrix is built for a chunk of output pixels at a time (at most
-// kColBudget floats or as many as the weights, so memory stays bounded for large images) and GEMM writes straight into
-// the strided output (ldc = P). A 1x1, stride-1, unpadded conv needs no columns: x itself is the
-// [cig, P] matrix. Depthwise convs use the direct kernels of conv_depthwise.cpp.
+// kColBudget floats or as many as the weights, so memory stays bounded for large images) and
+// GEMM writes straight into the strided output (ldc = P). A 1x1, stride-1, unpadded conv needs
+// no columns: x itself is the [cig, P] matrix. Depthwise convs use the direct kernels of
+// conv_depthwise.cpp.
 // Transposed convs are these same functions with the roles swapped (see conv_internal.h).
 //
 // Threads: independent work items (forward: image x group x chunk; backward_data: image x
@@ -126,8 +127,8 @@ void mm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a, int64
 struct Dims {
   int64_t cig, cog, hw, P, K, chunk, chunks;
   explicit Dims(const Geom& g)
-      : cig(g.cig()), cog(g.cog()), hw(g.h * g.w), P(g.ho * g.wo), K(cig * g.taps()), chunk(chunk_pixels(K, P, cog * K)),
-        chunks((P + chunk - 1) / chunk) {}
+      : cig(g.cig()), cog(g.cog()), hw(g.h * g.w), P(g.ho * g.wo), K(cig * g.taps()),
+        chunk(chunk_pixels(K, P, cog * K)), chunks((P + chunk - 1) / chunk) {}
 };
 
 // y = conv(x, w) + bias through im2col + GEMM. Work items: (image, group, pixel chunk), each
