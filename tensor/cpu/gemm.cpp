@@ -90,6 +90,29 @@ Range split(int units, int parts, int part, int unit, int n) {
   return {std::min(n, lo * unit), std::min(n, hi * unit)};
 }
 
+// Threads pay off: enough multiply-adds, and not already inside a parallel region.
+bool worth_threads(double macs) {
+  return macs >= kMinParallelMacs && !omp_in_parallel() && omp_get_max_threads() > 1;
+}
+
+// f(t, nt) on each thread t of nt. Threads share nothing but the fork and the join (no
+// barriers): on a busy machine a thread that loses its core delays only its own block. An
+// exception (bad_alloc of a packing buffer) is rethrown on the calling thread.
+template <class F>
+void on_threads(F f) {
+  std::exception_ptr error;
+#pragma omp parallel
+  {
+    try {
+      f(omp_get_thread_num(), omp_get_num_threads());
+    } catch (...) {
+#pragma omp critical(ds_gemm_error)
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+}
+
 constexpr GemmBackend kDefaultBackend = GemmBackend::Own;
 
 GemmBackend backend_from_env() {
@@ -139,25 +162,13 @@ void gemm_own(bool trans_a, bool trans_b, int M, int N, int K, float alpha, cons
   if (K <= 0 || alpha == 0.0f) return scale_c(M, N, beta, C, ldc);
   GemmProblem g{trans_a, trans_b, K, alpha, A, lda, B, ldb, beta, C, ldc};
   const IsaKernels& ks = kernels();
-  bool parallel = static_cast<double>(M) * N * K >= kMinParallelMacs && !omp_in_parallel() && omp_get_max_threads() > 1;
-  if (!parallel) return ks.gemm_block(g, 0, M, 0, N);
-  // Threads share nothing but the fork and the join (no barriers): on a busy machine a thread
-  // that loses its core delays only its own block.
-  std::exception_ptr error;
-#pragma omp parallel
-  {
-    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+  if (!worth_threads(static_cast<double>(M) * N * K)) return ks.gemm_block(g, 0, M, 0, N);
+  on_threads([&](int t, int nt) {
     Grid grid = choose_grid(M, N, K, nt, ks.gemm_mr, ks.gemm_nr);
     Range rows = split(ceil_div(M, ks.gemm_mr), grid.rows, t / grid.cols, ks.gemm_mr, M);
     Range cols = split(ceil_div(N, ks.gemm_nr), grid.cols, t % grid.cols, ks.gemm_nr, N);
-    try {
-      if (rows.begin < rows.end && cols.begin < cols.end) ks.gemm_block(g, rows.begin, rows.end, cols.begin, cols.end);
-    } catch (...) {  // bad_alloc of a packing buffer: rethrown on the calling thread
-#pragma omp critical(ds_gemm_error)
-      error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+    if (rows.begin < rows.end && cols.begin < cols.end) ks.gemm_block(g, rows.begin, rows.end, cols.begin, cols.end);
+  });
 }
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float* A, int lda, const float* B,
@@ -189,27 +200,17 @@ void syrk_upper(int N, int K, float alpha, const float* A, int lda, float* C, in
   }
   const IsaKernels& ks = kernels();
   GemmProblem g{false, true, K, alpha, A, lda, A, lda, 0.0f, C, ldc};
-  bool parallel = 0.5 * N * N * K >= kMinParallelMacs && !omp_in_parallel() && omp_get_max_threads() > 1;
-  if (!parallel) return ks.syrk_block(g, N, 0, N);
+  if (!worth_threads(0.5 * N * N * K)) return ks.syrk_block(g, N, 0, N);
   // Row i of the triangle holds N - i entries: thread t of T takes the rows from
   // N (1 - sqrt(1 - t / T)) on, so that each has about the same number (rounded to MR rows).
-  std::exception_ptr error;
-#pragma omp parallel
-  {
-    int t = omp_get_thread_num(), nt = omp_get_num_threads();
+  on_threads([&](int t, int nt) {
     auto start = [&](int k) {
       if (k >= nt) return N;
       double b = N * (1.0 - std::sqrt(1.0 - static_cast<double>(k) / nt));
       return std::min(N, static_cast<int>(b / ks.gemm_mr + 0.5) * ks.gemm_mr);
     };
-    try {
-      ks.syrk_block(g, N, start(t), start(t + 1));
-    } catch (...) {  // bad_alloc of a packing buffer: rethrown on the calling thread
-#pragma omp critical(ds_gemm_error)
-      error = std::current_exception();
-    }
-  }
-  if (error) std::rethrow_exception(error);
+    ks.syrk_block(g, N, start(t), start(t + 1));
+  });
 }
 
 }  // namespace cpu
