@@ -43,5 +43,8 @@ inline Tensor consumable_output(const Var& x, std::initializer_list<const Var*> 
 
 // gy through a ReLU whose sign mask relu_mask_forward recorded (ops_conv.cpp).
 Tensor relu_mask_grad(const Tensor& mask, const Tensor& gy);
+// Reflection padding p of an input of shape s [N, C, H, W]: throws InputTooSmall naming op unless
+// every amount is >= 0 and smaller than the input along its axis (PyTorch's rule).
+void check_reflection_pad(const std::string& op, const Pad2dParams& p, const Shape& s);
 
 }  // namespace ds

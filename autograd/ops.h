@@ -12,7 +12,10 @@
 namespace ds {
 
 // ---- convolution (ops_conv.cpp) ----
-// x [N,Cin,H,W], w [Cout,Cin/groups,kh,kw], b [Cout] or an undefined Var.
+// x [N,Cin,H,W], w [Cout,Cin/groups,kh,kw], b [Cout] or an undefined Var. With
+// p.pad_mode = Reflect the same values as conv2d(pad2d(x, p.padding(), Reflect), w, b,
+// p.unpadded()) (PyTorch's padding_mode='reflect'); throws InputTooSmall unless every pad is
+// >= 0 and smaller than x along its axis.
 Var conv2d(const Var& x, const Var& w, const Var& b, const Conv2dParams& p);
 // activation(conv2d(x, w, b, p), act, alpha) fused: same shapes and errors as conv2d. The
 // activation runs in place on the convolution's output; for backward a ReLU keeps only its sign

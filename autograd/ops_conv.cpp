@@ -29,6 +29,10 @@ static void check_conv(const char* op, const Var& x, const Var& w, const Var& b,
                 " do not match with groups=" + std::to_string(p.groups));
   if (b.defined() && b.shape() != Shape{cout})
     throw Error(std::string(op) + ": bias shape " + shape_str(b.shape()) + " should be [" + std::to_string(cout) + "]");
+  if (p.pad_mode == PadMode::Reflect) {
+    if (transposed) throw Error(std::string(op) + ": reflection padding is for convolutions only (" + p.str() + ")");
+    check_reflection_pad(std::string(op) + " with reflection padding", p.padding(), xs);
+  }
 }
 
 // Gradient of a per-channel bias: sum of dy over N, H, W.

@@ -35,6 +35,12 @@ Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w) {
   });
 }
 
+void check_reflection_pad(const std::string& op, const Pad2dParams& p, const Shape& s) {
+  if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= s[2] || p.bottom >= s[2] ||
+      p.left >= s[3] || p.right >= s[3])
+    throw InputTooSmall(op + ": " + p.str() + " must be non-negative and smaller than the input size " + shape_str(s));
+}
+
 Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode) {
   const char* op = mode == PadMode::Reflect ? "reflection_pad2d" : "zero_pad2d";
   ProfileOp prof(op);
@@ -43,11 +49,7 @@ Var pad2d(const Var& x, const Pad2dParams& p, PadMode mode) {
   const Shape& s = x.shape();
   int64_t h = s[2] + p.top + p.bottom, w = s[3] + p.left + p.right;
   if (h < 1 || w < 1) throw Error(std::string(op) + ": " + p.str() + " leaves nothing of input " + shape_str(s));
-  if (mode == PadMode::Reflect &&
-      (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= s[2] || p.bottom >= s[2] ||
-       p.left >= s[3] || p.right >= s[3]))
-    throw InputTooSmall(std::string(op) + ": " + p.str() + " must be non-negative and smaller than the input size " +
-                        shape_str(s));
+  if (mode == PadMode::Reflect) check_reflection_pad(op, p, s);
   Tensor y = empty_like_dev({s[0], s[1], h, w}, x.value());
   DS_DISPATCH(y.device(), pad2d_forward, x.value(), y, p, mode);
   Shape xs = s;

@@ -340,18 +340,39 @@ Conv2dParams adjoint_of_transposed(const Conv2dParams& p) {
   return q;
 }
 
+// Reflection padding (Conv2dParams::pad_mode), which cuDNN does not have: the unpadded
+// convolution of a padded copy (pad2d_forward), and the input gradient of the padded input folded
+// back by pad2d_backward, as ReflectionPad2d before the convolution would do.
+Tensor padded_empty(const Tensor& like, const Shape& s, const Conv2dParams& p) {
+  return Tensor::empty({s[0], s[1], s[2] + p.pad_top + p.pad_bottom, s[3] + p.pad_left + p.pad_right}, like.device());
+}
+Tensor reflection_padded(const Tensor& x, const Conv2dParams& p) {
+  Tensor xp = padded_empty(x, x.shape(), p);
+  pad2d_forward(x, xp, p.padding(), PadMode::Reflect);
+  return xp;
+}
+
 }  // namespace
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
-  run_forward(x, w, y, p);
+  if (p.pad_mode == PadMode::Reflect)
+    run_forward(reflection_padded(x, p), w, y, p.unpadded());
+  else
+    run_forward(x, w, y, p);
   add_bias(y, b);
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
+  if (p.pad_mode == PadMode::Reflect) {
+    Tensor dxp = padded_empty(dx, dx.shape(), p);
+    run_backward_data(dy, w, dxp, p.unpadded());
+    return pad2d_backward(dxp, dx, p.padding(), PadMode::Reflect);
+  }
   run_backward_data(dy, w, dx, p);
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  if (p.pad_mode == PadMode::Reflect) return run_backward_filter(dy, reflection_padded(x, p), dw, p.unpadded());
   run_backward_filter(dy, x, dw, p);
 }
 

@@ -39,10 +39,11 @@ Var basic_block(const ParamSet& p, const std::string& pre, const Var& x, int str
 }
 
 // Monodepth2's Conv3x3 (reflection pad 1, then a 3x3 convolution with bias) and the activation
-// after it, fused into the convolution.
+// after it, both fused into the convolution (Conv2dParams::pad_mode: no padded copy).
 Var conv3x3_reflect(const ParamSet& p, const std::string& pre, const Var& x, Act act) {
-  return conv2d_act(pad2d(x, {1, 1, 1, 1}, PadMode::Reflect), p.get(pre + ".weight"), p.get(pre + ".bias"),
-                    Conv2dParams{}, act);
+  Conv2dParams reflect = Conv2dParams::make(1, 1);
+  reflect.pad_mode = PadMode::Reflect;
+  return conv2d_act(x, p.get(pre + ".weight"), p.get(pre + ".bias"), reflect, act);
 }
 
 std::string upconv_prefix(int i, int j) { return "decoder." + std::to_string(2 * (4 - i) + j) + ".conv.conv"; }

@@ -1,5 +1,6 @@
 #include "nn/transformer_graph.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -203,13 +204,25 @@ std::vector<std::string> TransformerGraph::tap_names() const {
 Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
   Var h = x;
   std::vector<Var> shortcuts;
-  for (const Layer& l : layers_) {
+  // A reflection pad right before an unpadded convolution (pytorch/examples' ConvLayer) is folded
+  // into it: the same values, without the padded copy (Conv2dParams::pad_mode).
+  bool fold_pad = false;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = layers_[i];
     auto param = [&](const char* suffix) { return p.get(l.name + suffix); };
     try {
       switch (l.op) {
-        case Op::Conv:
-          h = conv2d(h, param(".weight"), l.bias ? param(".bias") : Var(), Conv2dParams::make(l.stride, l.pad));
+        case Op::Conv: {
+          Conv2dParams cp = Conv2dParams::make(l.stride, l.pad);
+          if (fold_pad) {
+            const Layer& pad = layers_[i - 1];
+            cp.pad_top = pad.t, cp.pad_bottom = pad.b, cp.pad_left = pad.l, cp.pad_right = pad.r;
+            cp.pad_mode = PadMode::Reflect;
+            fold_pad = false;
+          }
+          h = conv2d(h, param(".weight"), l.bias ? param(".bias") : Var(), cp);
           break;
+        }
         case Op::Deconv: {
           Conv2dParams cp = Conv2dParams::make(l.stride, l.pad);
           cp.out_pad_h = cp.out_pad_w = l.adj;
@@ -221,7 +234,16 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
           h = batch_norm(h, param(".weight"), param(".bias"), param(".running_mean").value(),
                          param(".running_var").value(), l.eps);
           break;
-        case Op::Pad: h = pad2d(h, Pad2dParams{l.t, l.b, l.l, l.r}, l.reflect ? PadMode::Reflect : PadMode::Zero); break;
+        case Op::Pad: {
+          // Only a pad that pad2d accepts is folded; any other gets pad2d's error, naming this line.
+          const Shape& s = h.shape();
+          const bool fits = s.size() == 4 && std::min({l.t, l.b, l.l, l.r}) >= 0 && std::max(l.t, l.b) < s[2] &&
+                            std::max(l.l, l.r) < s[3];
+          fold_pad = l.reflect && fits && i + 1 < layers_.size() && layers_[i + 1].op == Op::Conv &&
+                     layers_[i + 1].pad == 0;
+          if (!fold_pad) h = pad2d(h, Pad2dParams{l.t, l.b, l.l, l.r}, l.reflect ? PadMode::Reflect : PadMode::Zero);
+          break;
+        }
         case Op::Relu: h = relu(h); break;
         case Op::Tanh: h = tanh(h); break;
         case Op::Mul: h = h * l.value; break;

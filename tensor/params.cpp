@@ -6,8 +6,9 @@
 namespace ds {
 
 std::string Conv2dParams::str() const {
-  return "stride " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pad (t" + std::to_string(pad_top) +
-         " b" + std::to_string(pad_bottom) + " l" + std::to_string(pad_left) + " r" + std::to_string(pad_right) +
+  return "stride " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pad " +
+         (pad_mode == PadMode::Reflect ? "reflect " : "") + "(t" + std::to_string(pad_top) + " b" +
+         std::to_string(pad_bottom) + " l" + std::to_string(pad_left) + " r" + std::to_string(pad_right) +
          "), dilation " + std::to_string(dil_h) + "x" + std::to_string(dil_w) + ", groups " + std::to_string(groups);
 }
 

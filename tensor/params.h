@@ -5,6 +5,13 @@
 
 namespace ds {
 
+// Spatial padding. Negative amounts crop (zero mode only).
+struct Pad2dParams {
+  int top = 0, bottom = 0, left = 0, right = 0;
+  std::string str() const;
+};
+enum class PadMode { Zero, Reflect };
+
 // 2-D convolution / transposed convolution. Padding may be asymmetric (TensorFlow 'SAME').
 // Output size (conv):       Ho = (H + pad_top + pad_bottom - dil_h*(kh-1) - 1) / stride_h + 1
 // Output size (transposed): Ho = (H-1)*stride_h - pad_top - pad_bottom + dil_h*(kh-1) + 1 + out_pad_h
@@ -14,6 +21,11 @@ struct Conv2dParams {
   int dil_h = 1, dil_w = 1;
   int groups = 1;
   int out_pad_h = 0, out_pad_w = 0;  // transposed convolution only
+  // Reflect (convolution only): the padding repeats the input mirrored about its edge rows and
+  // columns, as PyTorch's Conv2d(padding_mode='reflect') or nn.ReflectionPad2d before the conv;
+  // each amount must be smaller than the input's size along its axis. The kernels read the
+  // reflection where they can (CPU Winograd) instead of materialising the padded input.
+  PadMode pad_mode = PadMode::Zero;
 
   static Conv2dParams make(int stride, int pad, int dil = 1, int groups = 1) {
     Conv2dParams p;
@@ -24,6 +36,15 @@ struct Conv2dParams {
     return p;
   }
   std::string str() const;
+  // The padding alone, as pad2d takes it, and the same convolution without it (of the padded
+  // input): what a kernel runs where it does not read the reflection in place.
+  Pad2dParams padding() const { return Pad2dParams{pad_top, pad_bottom, pad_left, pad_right}; }
+  Conv2dParams unpadded() const {
+    Conv2dParams q = *this;
+    q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 0;
+    q.pad_mode = PadMode::Zero;
+    return q;
+  }
 };
 
 // Max / average pooling. ceil_mode as in PyTorch: the last window must start inside the
@@ -48,12 +69,6 @@ struct Pool2dParams {
   std::string str() const;
 };
 
-// Spatial padding. Negative amounts crop (zero mode only).
-struct Pad2dParams {
-  int top = 0, bottom = 0, left = 0, right = 0;
-  std::string str() const;
-};
-enum class PadMode { Zero, Reflect };
 
 // Pointwise activations. All backward passes are computed from the output y alone,
 // so the autograd layer only keeps y alive:

@@ -7,7 +7,16 @@ namespace dst {
 
 // y[n, co, oh, ow] = b[co] + sum over ci in co's group, i, j of
 //   x[n, ci, oh*sh - pt + i*dh, ow*sw - pl + j*dw] * w[co, ci - group start, i, j]   (zero outside x)
+// Reflection padding (p.pad_mode): the definition, the conv without padding of the input padded
+// by the reflection oracle.
 DTensor conv2d_ref(const DTensor& x, const DTensor& w, const DTensor* b, const ds::Conv2dParams& p) {
+  if (p.pad_mode == ds::PadMode::Reflect) {
+    ds::Conv2dParams q = p;
+    q.pad_mode = ds::PadMode::Zero;
+    q.pad_top = q.pad_bottom = q.pad_left = q.pad_right = 0;
+    ds::Pad2dParams pads{p.pad_top, p.pad_bottom, p.pad_left, p.pad_right};
+    return conv2d_ref(pad2d_ref(x, pads, ds::PadMode::Reflect), w, b, q);
+  }
   int64_t n = x.dim(0), h = x.dim(2), wd = x.dim(3);
   int64_t cout = w.dim(0), cig = w.dim(1), kh = w.dim(2), kw = w.dim(3);
   int64_t cog = cout / p.groups;

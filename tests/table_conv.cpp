@@ -33,6 +33,10 @@ Conv2dParams strides(Conv2dParams p, int sh, int sw) {
   p.stride_h = sh, p.stride_w = sw;
   return p;
 }
+Conv2dParams reflect(Conv2dParams p) {
+  p.pad_mode = ds::PadMode::Reflect;
+  return p;
+}
 Conv2dParams out_pad(Conv2dParams p, int h, int w) {
   p.out_pad_h = h, p.out_pad_w = w;
   return p;
@@ -206,6 +210,14 @@ std::vector<OpCase> conv2d_cases() {
           {"direct 4 outputs 1x1", {2, 5, 3, 33}, 4, 1, 1, P(1, 0), true},
           // 3 input channels: the input gradient, a convolution of dy, runs the direct kernel.
           {"conv on RGB 3->8 wide (input gradient direct)", {1, 3, 6, 40}, 8, 3, 3, P(1, 1), true},
+          // Reflection padding (PyTorch's padding_mode='reflect'): pytorch/examples' transformer
+          // (9x9 pad 4, stride 2), Monodepth2's disparity head (1 output: the direct kernel),
+          // asymmetric amounts up to the input's size - 1.
+          {"reflect 9x9 pad 4", {1, 2, 6, 7}, 3, 9, 9, reflect(P(1, 4)), true},
+          {"reflect stride 2 pad 1 odd size", {2, 3, 9, 7}, 4, 3, 3, reflect(P(2, 1)), true},
+          {"reflect 1 output (direct) pad 1", {1, 5, 4, 36}, 1, 3, 3, reflect(P(1, 1)), true},
+          {"reflect pad 3,0,1,2 5x3 kernel", {1, 2, 4, 4}, 3, 5, 3, reflect(pads(P(1, 0), 3, 0, 1, 2)), false},
+          {"reflect groups 2 dilation 2", {1, 4, 6, 7}, 4, 3, 3, reflect(P(1, 2, 2, 2)), true},
       },
       kLargeConv));
 }
@@ -236,6 +248,9 @@ std::vector<OpCase> conv2d_act_cases() {
       {"groups 3 stride 2", {1, 6, 7, 9}, 9, 3, 3, P(2, 1, 1, 3), true},
       kLargeConv[0],
   };
+  Spec monodepth2 = {"reflect pad 1 (Monodepth2's Conv3x3)", {1, 16, 12, 20}, 16, 3, 3, reflect(P(1, 1)), true};
+  monodepth2.act = ds::Act::Elu;
+  specs.push_back(monodepth2);
   for (Spec& sp : specs) sp.fused = true;
   for (ds::Act a : {ds::Act::Elu, ds::Act::Sigmoid, ds::Act::Relu6}) {
     Spec sp = specs[0];
@@ -278,6 +293,10 @@ const std::vector<Spec> kWinograd = {
     {"winograd output 1x1", {2, 1, 3, 3}, 2, 3, 3, P(1, 0), true},
     {"winograd 16->24 13x11", {1, 16, 13, 11}, 24, 3, 3, P(1, 1), true},
     as_transposed({"winograd stride 1 pad 1", {1, 5, 6, 7}, 4, 3, 3, P(1, 1), true}),
+    // Reflection padding, read in place by the forward: 11 F(2x2) tiles per row (a lane group
+    // and a partial one), mirrored rows at the top and two at the bottom, the right pad 2.
+    {"winograd reflect pad 1", {2, 3, 7, 9}, 5, 3, 3, reflect(P(1, 1)), true},
+    {"winograd reflect pad 2,1,1,2 4->4 5x21", {1, 4, 5, 21}, 4, 3, 3, reflect(pads(P(1, 0), 2, 1, 1, 2)), false},
 };
 // No finite differences: their gradients are checked by "conv winograd large cases".
 const std::vector<Spec> kLargeWinograd = {
@@ -288,6 +307,9 @@ const std::vector<Spec> kLargeWinograd = {
     // 27 F(2x2) tiles per tile row: groups of eight tiles inside a row (the lane paths), across a
     // row boundary and at the row's end (the scalar path), with a partial last tile row.
     {"winograd wide 8->8 5x53", {1, 8, 5, 53}, 8, 3, 3, P(1, 1), true},
+    {"winograd reflect 16->24 13x37 pad 1", {1, 16, 13, 37}, 24, 3, 3, reflect(P(1, 1)), true},
+    // Tall: many bands, spread over the threads, each folding its own rows' border.
+    {"winograd reflect tall 4->4 110x20", {1, 4, 110, 20}, 4, 3, 3, reflect(P(1, 1)), false},
 };
 
 // Sets the CPU conv algorithm for one test and restores it at the end, also on failure.
@@ -375,15 +397,38 @@ struct KernelSettings {
   }
 };
 
-// The large cases' gradients (the op table's forward covers their outputs).
+// The gradient of the input x from that of its reflection-padded copy xp: every padded position
+// adds onto the pixel it mirrors (index -i is pixel i, H - 1 + i is pixel H - 1 - i).
+DTensor fold_reflection(const DTensor& gp, const Shape& xs, const Conv2dParams& p) {
+  DTensor g(xs);
+  auto mirror = [](int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); };
+  for (int64_t n = 0; n < xs[0]; ++n)
+    for (int64_t c = 0; c < xs[1]; ++c)
+      for (int64_t i = 0; i < gp.dim(2); ++i)
+        for (int64_t j = 0; j < gp.dim(3); ++j)
+          g.at(n, c, mirror(i - p.pad_top, xs[2]), mirror(j - p.pad_left, xs[3])) += gp.at(n, c, i, j);
+  return g;
+}
+
+// The large cases' gradients (the op table's forward covers their outputs). With reflection
+// padding: those of the padded input, through the same references without padding.
 void check_large_gradients(const std::vector<Spec>& specs) {
   for (const Spec& s : specs) {
     CAPTURE(s.name());
     KernelIn in = kernel_inputs(s);
     KernelOut got = run_kernels(s, to_float(in.x), to_float(in.w), Tensor(), to_float(in.dy));
+    Spec u = s;  // the convolution of the padded input, without padding
+    DTensor xu = in.x;
+    if (s.p.pad_mode == ds::PadMode::Reflect) {
+      u.p = pads(s.p, 0, 0, 0, 0);
+      u.p.pad_mode = ds::PadMode::Zero;
+      xu = pad2d_ref(in.x, {s.p.pad_top, s.p.pad_bottom, s.p.pad_left, s.p.pad_right}, ds::PadMode::Reflect);
+      u.x = xu.shape;
+    }
     DTensor dx = s.transposed ? conv2d_ref(in.dy, in.w, nullptr, s.p)
-                              : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(s));
-    DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(in.x, in.dy, s.w(), s.p);
+                              : conv_transpose2d_ref(in.dy, in.w, nullptr, adjoint_params(u));
+    if (s.p.pad_mode == ds::PadMode::Reflect) dx = fold_reflection(dx, s.x, s.p);
+    DTensor dw = s.transposed ? filter_grad_ref(in.dy, in.x, s.w(), s.p) : filter_grad_ref(xu, in.dy, s.w(), u.p);
     Tol tx = float32_tol(dx, s.dx_terms()).times(s.dx_amplification()), tw = float32_tol(dw, s.dw_terms());
     check_close(s.name() + " input gradient", got.dx, dx, tx.atol, tx.rtol);
     check_close(s.name() + " weight gradient", got.dw, dw, tw.atol, tw.rtol);

@@ -271,19 +271,57 @@ void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) 
 
 const float* opt_data(const Tensor& b) { return b.defined() ? b.data() : nullptr; }
 
+// Reflection padding (Conv2dParams::pad_mode): the Winograd forward reads the mirrored rows and
+// columns in place (Monodepth2's decoder, the pytorch/examples transformer's 3x3 convolutions),
+// and the Winograd input gradient folds the border's gradient onto the pixels it mirrors as it
+// writes dx, saving the padded copies' writes and reads. Every other path runs the unpadded
+// convolution of a padded copy, and its input gradient is the padded input's folded back by
+// pad2d_backward, as ReflectionPad2d's would be.
+Shape padded_shape(const Shape& s, const Conv2dParams& p) {
+  return {s[0], s[1], s[2] + p.pad_top + p.pad_bottom, s[3] + p.pad_left + p.pad_right};
+}
+Tensor reflection_padded(const Tensor& x, const Conv2dParams& p) {
+  Tensor xp = Tensor::empty(padded_shape(x.shape(), p));
+  pad2d_forward(x, xp, p.padding(), PadMode::Reflect);
+  return xp;
+}
+
 }  // namespace
 
 using conv::make_geom;
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
-  forward(make_geom(x.shape(), w.shape(), y.shape(), p), x.data(), w.data(), opt_data(b), y.data());
+  const Geom g = make_geom(x.shape(), w.shape(), y.shape(), p);
+  if (p.pad_mode == PadMode::Reflect) {
+    if (int tile = conv::winograd_choice(g, false))
+      return conv::winograd_forward(g, tile, x.data(), w.data(), opt_data(b), y.data());
+    Tensor xp = reflection_padded(x, p);
+    return forward(make_geom(xp.shape(), w.shape(), y.shape(), p.unpadded()), xp.data(), w.data(), opt_data(b),
+                   y.data());
+  }
+  forward(g, x.data(), w.data(), opt_data(b), y.data());
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
+  if (p.pad_mode == PadMode::Reflect) {
+    const Shape padded = padded_shape(dx.shape(), p);
+    const Geom unpadded = make_geom(padded, w.shape(), dy.shape(), p.unpadded());
+    if (int tile = conv::winograd_choice(unpadded, true))
+      return conv::winograd_backward_data_reflect(make_geom(dx.shape(), w.shape(), dy.shape(), p), tile, dy.data(),
+                                                  w.data(), dx.data());
+    Tensor dxp = Tensor::empty(padded);
+    backward_data(unpadded, dy.data(), w.data(), nullptr, dxp.data());
+    return pad2d_backward(dxp, dx, p.padding(), PadMode::Reflect);
+  }
   backward_data(make_geom(dx.shape(), w.shape(), dy.shape(), p), dy.data(), w.data(), nullptr, dx.data());
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  if (p.pad_mode == PadMode::Reflect) {
+    Tensor xp = reflection_padded(x, p);
+    return backward_filter(make_geom(xp.shape(), dw.shape(), dy.shape(), p.unpadded()), dy.data(), xp.data(),
+                           dw.data());
+  }
   backward_filter(make_geom(x.shape(), dw.shape(), dy.shape(), p), dy.data(), x.data(), dw.data());
 }
 

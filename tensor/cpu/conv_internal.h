@@ -95,6 +95,9 @@ void depthwise_backward_filter(const Geom& g, const float* dy, const float* x, f
 int winograd_choice(const Geom& g, bool backward);
 void winograd_forward(const Geom& g, int tile, const float* x, const float* w, const float* bias, float* y);
 void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx);
+// The input gradient of the reflection-padded convolution g (g.p.pad_mode == Reflect), folded
+// onto dx [n, cin, h, w] as it is computed (winograd.cpp).
+void winograd_backward_data_reflect(const Geom& g, int tile, const float* dy, const float* w, float* dx);
 
 // Fills each channel plane of t [n, c, hw] with bias[c], or zero when bias is null.
 void init_channels(float* t, int64_t n, int64_t c, int64_t hw, const float* bias);

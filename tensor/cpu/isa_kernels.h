@@ -42,7 +42,27 @@ struct WinogradImage {
   const float* bias;  // [o] or null
   const float* src;
   float* dst;
+  // Reflection padding instead of zeros: rows and columns outside src, up to the padded size
+  // (ho + 2) x (wo + 2), read the input mirrored about its edge (pads >= 0 and smaller than h, w).
+  bool reflect = false;
+  // The input gradient of a reflection-padded convolution, folded (fold_h > 0): the ho x wo
+  // output is the gradient of the padded input, of which dst [o, fold_h, fold_w] receives the
+  // pixels inside the image (padded pixel (y, x) at dst[y - fold_top][x - fold_left]) and ring
+  // [o, ho * wo - fold_h * fold_w] the border's (fold_ring_index), which winograd.cpp then adds
+  // onto the pixels they mirror. No padded-size buffer, no second pass over the image.
+  int64_t fold_top = 0, fold_left = 0, fold_h = 0, fold_w = 0;
+  float* ring = nullptr;
 };
+
+// Where border pixel (y, x) of a folded Winograd output (WinogradImage::fold_h > 0) is in its
+// channel's ring: the rows above and below the image whole (ho - fold_h rows of wo), then the
+// columns left and right of it in each image row (wo - fold_w per row).
+inline int64_t fold_ring_index(const WinogradImage& q, int64_t y, int64_t x) {
+  const int64_t y_in = y - q.fold_top;
+  if (y_in < 0 || y_in >= q.fold_h) return (y_in < 0 ? y : y - q.fold_h) * q.wo + x;
+  const int64_t x_in = x - q.fold_left;
+  return (q.ho - q.fold_h) * q.wo + y_in * (q.wo - q.fold_w) + (x_in < 0 ? x : x - q.fold_w);
+}
 
 // One image of a stride-1, dilation-1, ungrouped convolution (conv_direct_kernel.inc), for at
 // most kDirectMaxChannels output or input channels (conv.cpp decides): y [o, ho, wo] = bias + the

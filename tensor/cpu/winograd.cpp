@@ -39,6 +39,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tensor/cpu/conv_algo.h"
 #include "tensor/cpu/conv_internal.h"
@@ -111,6 +112,11 @@ constexpr Recip<W> kRecip{};
 // tap(o, c, i, j) is kernel(o, c)[3 i + j], or kernel(o, c)[8 - 3 i - j] when rotated.
 struct Plan {
   int64_t n, c, h, w, o, ho, wo, pad_top, pad_left;
+  bool reflect = false;  // reflection padding (WinogradImage::reflect)
+  // Folded output (WinogradImage::fold_h): dst is [n, o, fold_h, fold_w], ring [n, o, ring_size()].
+  int64_t fold_top = 0, fold_left = 0, fold_h = 0, fold_w = 0;
+  float* ring = nullptr;
+  int64_t ring_size() const { return ho * wo - fold_h * fold_w; }
 };
 
 // This thread's transformed weights, at least n floats, kept between calls: a fresh allocation
@@ -191,9 +197,12 @@ void run(const Plan& q, Kernel kernel, bool rotated, const float* src, const flo
   const IsaKernels& ks = kernels();
   const int64_t u_xi = (q.o + ks.gemm_mr - 1) / ks.gemm_mr * ks.gemm_mr * q.c + 16;
   const float* u = transform_weights<W>(q, kernel, rotated, ks.gemm_mr, u_xi);
+  const bool fold = q.fold_h > 0;
+  const int64_t dst_image = q.o * (fold ? q.fold_h * q.fold_w : q.ho * q.wo);
   for (int64_t img = 0; img < q.n; ++img) {
-    WinogradImage job{W::m, q.c,  q.h,  q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi,
-                      bias, src + img * q.c * q.h * q.w, dst + img * q.o * q.ho * q.wo};
+    WinogradImage job{W::m, q.c, q.h, q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi, bias,
+                      src + img * q.c * q.h * q.w, dst + img * dst_image, q.reflect, q.fold_top, q.fold_left,
+                      q.fold_h, q.fold_w, fold ? q.ring + img * q.o * q.ring_size() : nullptr};
     ks.winograd_image(job);
   }
 }
@@ -292,9 +301,45 @@ int winograd_choice(const Geom& g, bool backward) {
 
 void winograd_forward(const Geom& g, int tile, const float* x, const float* w, const float* bias, float* y) {
   const Conv2dParams& p = g.p;
-  Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left};
+  const bool reflect = p.pad_mode == PadMode::Reflect;
+  if (reflect && (p.pad_top < 0 || p.pad_left < 0 || p.pad_top >= g.h || p.pad_left >= g.w ||
+                  p.pad_bottom < 0 || p.pad_right < 0 || p.pad_bottom >= g.h || p.pad_right >= g.w))
+    throw Error("conv2d: reflection padding (" + p.str() + ") must be non-negative and smaller than the input");
+  Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left, reflect};
   auto kernel = [&](int64_t o, int64_t c) { return w + (o * g.cin + c) * 9; };
   run_tile(tile, q, kernel, false, x, bias, y);
+}
+
+// The input gradient of a reflection-padded convolution g (x-space [n, cin, h, w], padding
+// p.pad_*): the padded input's gradient computed as winograd_backward_data of the unpadded
+// convolution, its pixels inside the image written straight into dx and the border's into a
+// small ring (WinogradImage::fold_h), then each border pixel added onto the pixel it mirrors (the
+// transpose of the reflection: padded row -i is row i, h - 1 + i is h - 1 - i). Same values as
+// the padded gradient followed by pad2d_backward, without the padded-size buffer and its pass.
+void winograd_backward_data_reflect(const Geom& g, int tile, const float* dy, const float* w, float* dx) {
+  const Conv2dParams& p = g.p;
+  const int64_t hp = g.h + p.pad_top + p.pad_bottom, wp = g.w + p.pad_left + p.pad_right;
+  Plan q{g.n, g.cout, g.ho, g.wo, g.cin, hp, wp, 2, 2};
+  q.fold_top = p.pad_top, q.fold_left = p.pad_left, q.fold_h = g.h, q.fold_w = g.w;
+  std::vector<float> ring(static_cast<size_t>(g.n * g.cin * q.ring_size()));
+  q.ring = ring.data();
+  auto kernel = [&](int64_t o, int64_t c) { return w + (c * g.cin + o) * 9; };
+  run_tile(tile, q, kernel, true, dy, nullptr, dx);
+  auto mirror = [](int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); };
+  parallel_for(g.n * g.cin, q.ring_size(), [&](int64_t plane) {
+    float* d = dx + plane * g.h * g.w;
+    const float* r = q.ring + plane * q.ring_size();
+    WinogradImage at{};  // fold_ring_index's view of the layout
+    at.ho = hp, at.wo = wp, at.fold_top = p.pad_top, at.fold_left = p.pad_left, at.fold_h = g.h, at.fold_w = g.w;
+    for (int64_t y = 0; y < hp; ++y) {
+      const bool inside = y >= p.pad_top && y < p.pad_top + g.h;
+      for (int64_t x = 0; x < wp; ++x) {
+        if (inside && x == p.pad_left) x = p.pad_left + g.w;  // skip the image's own pixels
+        if (x >= wp) break;
+        d[mirror(y - p.pad_top, g.h) * g.w + mirror(x - p.pad_left, g.w)] += r[fold_ring_index(at, y, x)];
+      }
+    }
+  });
 }
 
 void winograd_backward_data(const Geom& g, int tile, const float* dy, const float* w, const float* bias, float* dx) {
