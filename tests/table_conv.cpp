@@ -214,6 +214,7 @@ std::vector<OpCase> conv2d_cases() {
           // (9x9 pad 4, stride 2), Monodepth2's disparity head (1 output: the direct kernel),
           // asymmetric amounts up to the input's size - 1.
           {"reflect 9x9 pad 4", {1, 2, 6, 7}, 3, 9, 9, reflect(P(1, 4)), true},
+          {"reflect 9x9 pad 4 6->5 (im2col)", {1, 6, 7, 8}, 5, 9, 9, reflect(P(1, 4)), false},
           {"reflect stride 2 pad 1 odd size", {2, 3, 9, 7}, 4, 3, 3, reflect(P(2, 1)), true},
           {"reflect 1 output (direct) pad 1", {1, 5, 4, 36}, 1, 3, 3, reflect(P(1, 1)), true},
           {"reflect pad 3,0,1,2 5x3 kernel", {1, 2, 4, 4}, 3, 5, 3, reflect(pads(P(1, 0), 3, 0, 1, 2)), false},

@@ -65,9 +65,14 @@ bool is_pointwise(const Geom& g) {
 // Gather (im2col, XT = const float): col[r][q - p0] = x value, or 0 in the padding.
 // Scatter (col2im, XT = float): adds each col entry onto its x position.
 // The rows of one channel touch only that channel's plane, so threads split channels.
+// With reflection padding (gather only: the input gradient folds a padded copy) the rows and
+// columns outside the image read the pixels they mirror (index -i reads i, n - 1 + i reads n - 1 - i).
 template <bool kScatter, class XT, class CT>
 void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool threaded) {
   const Conv2dParams& p = g.p;
+  const bool reflect = p.pad_mode == PadMode::Reflect;
+  if (kScatter && reflect) throw Error("col2im: reflection padding is folded by the caller");
+  auto mirror = [](int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); };
   int64_t pc = p1 - p0;
   auto channel = [&](int64_t c) {
     XT* plane = xg + c * g.h * g.w;
@@ -79,6 +84,7 @@ void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool t
         for (int64_t q = p0; q < p1;) {  // one output row (or its part inside the chunk) per step
           int64_t oh = q / g.wo, ow0 = q % g.wo, ow1 = std::min(g.wo, ow0 + p1 - q);
           int64_t ih = oh * p.stride_h - p.pad_top + i * p.dil_h;
+          if (reflect) ih = mirror(ih, g.h);
           bool inside = ih >= 0 && ih < g.h;
           int64_t a = inside ? std::clamp(lo, ow0, ow1) : ow1;  // [a, b): columns inside the image
           int64_t b = inside ? std::clamp(hi, a, ow1) : ow1;
@@ -91,12 +97,17 @@ void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool t
             else
               for (int64_t ow = a; ow < b; ++ow) src[ow * p.stride_w + off] += seg[ow - ow0];
           } else {
-            std::fill(seg, seg + (a - ow0), 0.0f);
+            if (reflect) {  // the columns [ow0, a) and [b, ow1) outside the image, mirrored
+              for (int64_t ow = ow0; ow < a; ++ow) seg[ow - ow0] = src[mirror(ow * p.stride_w + off, g.w)];
+              for (int64_t ow = b; ow < ow1; ++ow) seg[ow - ow0] = src[mirror(ow * p.stride_w + off, g.w)];
+            } else {
+              std::fill(seg, seg + (a - ow0), 0.0f);
+              std::fill(seg + (b - ow0), seg + (ow1 - ow0), 0.0f);
+            }
             if (p.stride_w == 1)
               for (int64_t ow = a; ow < b; ++ow) seg[ow - ow0] = src[ow + off];
             else
               for (int64_t ow = a; ow < b; ++ow) seg[ow - ow0] = src[ow * p.stride_w + off];
-            std::fill(seg + (b - ow0), seg + (ow1 - ow0), 0.0f);
           }
           q += ow1 - ow0;
         }
@@ -169,7 +180,8 @@ bool direct(const Geom& g) {
 void forward_direct(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
   for (int64_t n = 0; n < g.n; ++n)
     kernels().conv_direct(DirectConv{g.cin, g.h, g.w, g.cout, g.ho, g.wo, g.kh, g.kw, g.p.pad_top, g.p.pad_left,
-                                     x + n * g.cin * g.h * g.w, w, bias, y + n * g.cout * g.ho * g.wo});
+                                     x + n * g.cin * g.h * g.w, w, bias, y + n * g.cout * g.ho * g.wo,
+                                     g.p.pad_mode == PadMode::Reflect});
 }
 
 void forward(const Geom& g, const float* x, const float* w, const float* bias, float* y) {
@@ -271,12 +283,13 @@ void backward_filter(const Geom& g, const float* dy, const float* x, float* dw) 
 
 const float* opt_data(const Tensor& b) { return b.defined() ? b.data() : nullptr; }
 
-// Reflection padding (Conv2dParams::pad_mode): the Winograd forward reads the mirrored rows and
-// columns in place (Monodepth2's decoder, the pytorch/examples transformer's 3x3 convolutions),
-// and the Winograd input gradient folds the border's gradient onto the pixels it mirrors as it
-// writes dx, saving the padded copies' writes and reads. Every other path runs the unpadded
-// convolution of a padded copy, and its input gradient is the padded input's folded back by
-// pad2d_backward, as ReflectionPad2d's would be.
+// Reflection padding (Conv2dParams::pad_mode): the Winograd, direct and im2col forwards and the
+// im2col weight gradient read the mirrored rows and columns in place (Monodepth2's decoder, the
+// pytorch/examples transformer's convolutions), and the Winograd input gradient folds the
+// border's gradient onto the pixels it mirrors as it writes dx, saving the padded copies'
+// writes and reads. The depthwise kernels run the unpadded convolution of a padded copy, and
+// the other input gradients are the padded input's folded back by pad2d_backward, as
+// ReflectionPad2d's would be.
 Shape padded_shape(const Shape& s, const Conv2dParams& p) {
   return {s[0], s[1], s[2] + p.pad_top + p.pad_bottom, s[3] + p.pad_left + p.pad_right};
 }
@@ -295,6 +308,8 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
   if (p.pad_mode == PadMode::Reflect) {
     if (int tile = conv::winograd_choice(g, false))
       return conv::winograd_forward(g, tile, x.data(), w.data(), opt_data(b), y.data());
+    if (direct(g)) return forward_direct(g, x.data(), w.data(), opt_data(b), y.data());
+    if (!g.depthwise()) return forward_im2col(g, x.data(), w.data(), opt_data(b), y.data());
     Tensor xp = reflection_padded(x, p);
     return forward(make_geom(xp.shape(), w.shape(), y.shape(), p.unpadded()), xp.data(), w.data(), opt_data(b),
                    y.data());
@@ -317,7 +332,7 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const C
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
-  if (p.pad_mode == PadMode::Reflect) {
+  if (p.pad_mode == PadMode::Reflect && make_geom(x.shape(), dw.shape(), dy.shape(), p).depthwise()) {
     Tensor xp = reflection_padded(x, p);
     return backward_filter(make_geom(xp.shape(), dw.shape(), dy.shape(), p.unpadded()), dy.data(), xp.data(),
                            dw.data());

@@ -74,6 +74,9 @@ struct DirectConv {
   const float* wt;
   const float* bias;  // [o] or null
   float* y;
+  // Reflection padding instead of zeros: rows and columns outside x, up to the padded size
+  // (ho + kh - 1) x (wo + kw - 1), read the pixels they mirror (pads >= 0 and smaller than h, w).
+  bool reflect = false;
 };
 
 struct IsaKernels {
