@@ -298,6 +298,9 @@ const std::vector<Spec> kWinograd = {
     // and a partial one), mirrored rows at the top and two at the bottom, the right pad 2.
     {"winograd reflect pad 1", {2, 3, 7, 9}, 5, 3, 3, reflect(P(1, 1)), true},
     {"winograd reflect pad 2,1,1,2 4->4 5x21", {1, 4, 5, 21}, 4, 3, 3, reflect(pads(P(1, 0), 2, 1, 1, 2)), false},
+    // Pads up to the image's size - 1 on a 3-column image: the row buffer's columns past the
+    // padded width (the last tile's lanes) must not read mirrored columns that do not exist.
+    {"winograd reflect pad 1,2,2,2 on 4x3", {1, 2, 4, 3}, 3, 3, 3, reflect(pads(P(1, 0), 1, 2, 2, 2)), true},
 };
 // No finite differences: their gradients are checked by "conv winograd large cases".
 const std::vector<Spec> kLargeWinograd = {
