@@ -75,8 +75,14 @@ struct Spec {
   // gradient. A transposed conv runs its underlying conv (from its y to its x) the other way.
   int tile(bool input_gradient) const {
     Shape y = this->y();
-    return transposed ? ds::cpu::conv_winograd_tile(y, w(), x, p, !input_gradient)
-                      : ds::cpu::conv_winograd_tile(x, w(), y, p, input_gradient);
+    if (transposed) return ds::cpu::conv_winograd_tile(y, w(), x, p, !input_gradient);
+    if (input_gradient && p.pad_mode == ds::PadMode::Reflect) {  // that of the padded input, unpadded
+      Conv2dParams q = pads(p, 0, 0, 0, 0);
+      q.pad_mode = ds::PadMode::Zero;
+      Shape xp = {x[0], x[1], x[2] + p.pad_top + p.pad_bottom, x[3] + p.pad_left + p.pad_right};
+      return ds::cpu::conv_winograd_tile(xp, w(), y, q, true);
+    }
+    return ds::cpu::conv_winograd_tile(x, w(), y, p, input_gradient);
   }
   double dx_amplification() const { return winograd_amplification(tile(true)); }
   // Multiply-adds of one oracle call.
@@ -157,6 +163,8 @@ const std::vector<Spec> kLargeConv = {
     // 64 -> 64 per group at stride 1: the input gradient runs as a convolution of dy, here with
     // dilation 2 (padding 2 * 2 - 2 = 2) over two im2col chunks per group.
     {"large dilation 2 groups 2 64->64 per group", {1, 128, 30, 31}, 128, 3, 3, P(1, 2, 2, 2), true},
+    // im2col reading the reflection, over three column chunks (8 outputs: too few for Winograd).
+    {"large reflect 32->8 pad 1 70x75", {1, 32, 70, 75}, 8, 3, 3, reflect(P(1, 1)), true},
 };
 const std::vector<Spec> kLargeDepthwise = {
     {"large depthwise 3x3", {2, 64, 33, 35}, 64, 3, 3, P(1, 1, 1, 64), true},
@@ -234,6 +242,7 @@ std::vector<OpCase> depthwise_cases() {
           {"depthwise 3x3 no pad", {1, 3, 6, 6}, 3, 3, 3, P(1, 0, 1, 3), false},
           {"depthwise 2x3 stride 2x1", {2, 2, 7, 6}, 2, 2, 3, strides(P(1, 1, 1, 2), 2, 1), true},
           {"depthwise 1x1", {1, 3, 4, 5}, 3, 1, 1, P(1, 0, 1, 3), true},
+          {"depthwise reflect pad 1 (a padded copy)", {1, 3, 6, 7}, 3, 3, 3, reflect(P(1, 1, 1, 3)), true},
       },
       kLargeDepthwise));
 }
@@ -298,6 +307,11 @@ const std::vector<Spec> kWinograd = {
     // and a partial one), mirrored rows at the top and two at the bottom, the right pad 2.
     {"winograd reflect pad 1", {2, 3, 7, 9}, 5, 3, 3, reflect(P(1, 1)), true},
     {"winograd reflect pad 2,1,1,2 4->4 5x21", {1, 4, 5, 21}, 4, 3, 3, reflect(pads(P(1, 0), 2, 1, 1, 2)), false},
+    // 30 + 2 padded columns: 16 F(2x2) or 8 F(4x4) tiles per row, whole vector groups whose rows
+    // cross the left border, the image and the right border in one folded store.
+    {"winograd reflect pad 1 4->4 6x30 (whole lane groups)", {1, 4, 6, 30}, 4, 3, 3, reflect(P(1, 1)), true},
+    // No padding on two sides: the ring holds only the bottom rows and the right column.
+    {"winograd reflect pad 0,2,0,1", {2, 4, 5, 9}, 4, 3, 3, reflect(pads(P(1, 0), 0, 2, 0, 1)), false},
     // Pads up to the image's size - 1 on a 3-column image: the row buffer's columns past the
     // padded width (the last tile's lanes) must not read mirrored columns that do not exist.
     {"winograd reflect pad 1,2,2,2 on 4x3", {1, 2, 4, 3}, 3, 3, 3, reflect(pads(P(1, 0), 1, 2, 2, 2)), true},
@@ -313,7 +327,7 @@ const std::vector<Spec> kLargeWinograd = {
     {"winograd wide 8->8 5x53", {1, 8, 5, 53}, 8, 3, 3, P(1, 1), true},
     {"winograd reflect 16->24 13x37 pad 1", {1, 16, 13, 37}, 24, 3, 3, reflect(P(1, 1)), true},
     // Tall: many bands, spread over the threads, each folding its own rows' border.
-    {"winograd reflect tall 4->4 110x20", {1, 4, 110, 20}, 4, 3, 3, reflect(P(1, 1)), false},
+    {"winograd reflect tall 4->4 400x20", {1, 4, 400, 20}, 4, 3, 3, reflect(P(1, 1)), false},
 };
 
 // Sets the CPU conv algorithm for one test and restores it at the end, also on failure.
@@ -537,8 +551,10 @@ TEST_CASE("conv kernels give bitwise the same results for 1 and 3 threads") {
                                                           {kLargeTransposed[0], ds::cpu::ConvAlgo::Im2col},
                                                           {kLargeConv[5], ds::cpu::ConvAlgo::Im2col},
                                                           {kLargeTransposed[2], ds::cpu::ConvAlgo::Im2col}};
+  runs.push_back({kLargeConv.back(), ds::cpu::ConvAlgo::Im2col});  // reflection read by im2col
+  const size_t tall_reflect = kLargeWinograd.size() - 1;           // folded over bands on threads
   for (auto a : kWinogradAlgos)
-    for (int i : {2, 3}) runs.push_back({kLargeWinograd[i], a});
+    for (size_t i : {size_t{2}, size_t{3}, tall_reflect}) runs.push_back({kLargeWinograd[i], a});
   for (const auto& [s, algo] : runs) {
     CAPTURE(s.name());
     CAPTURE(ds::cpu::conv_algo_name(algo));

@@ -80,6 +80,23 @@ TEST_CASE("resizing and padding reject bad inputs") {
   CHECK_ERROR(ds::pad2d(input({4, 5}), pads(1, 1, 1, 1), PadMode::Zero), "zero_pad2d: expected a 4-D tensor");
 }
 
+TEST_CASE("convolutions with reflection padding reject pads that have nothing to mirror") {
+  Var x = input({1, 2, 4, 5});
+  Var w = input({3, 2, 3, 3});
+  ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
+  p.pad_mode = PadMode::Reflect;
+  p.pad_top = 4;  // as many rows as the input has: row -4 would mirror row 4
+  CHECK_ERROR(ds::conv2d(x, w, Var(), p), "conv2d with reflection padding: pad (t4 b1 l1 r1) must be non-negative "
+                                         "and smaller than the input size [1, 2, 4, 5]");
+  p.pad_top = 1, p.pad_right = 5;
+  CHECK_ERROR(ds::conv2d_act(x, w, Var(), p, ds::Act::Elu), "conv2d_act with reflection padding");
+  p.pad_right = -1;
+  CHECK_ERROR(ds::conv2d(x, w, Var(), p), "must be non-negative");
+  p.pad_right = 1;
+  CHECK_ERROR(ds::conv_transpose2d(x, input({2, 3, 3, 3}), Var(), p),
+              "conv_transpose2d: reflection padding is for convolutions only");
+}
+
 TEST_CASE("concat_channels rejects bad inputs") {
   CHECK_ERROR(ds::concat_channels({}), "concat_channels: no inputs");
   CHECK_ERROR(ds::concat_channels({input({1, 2, 4, 5}), input({1, 3, 4, 6})}),

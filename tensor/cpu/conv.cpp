@@ -290,6 +290,15 @@ const float* opt_data(const Tensor& b) { return b.defined() ? b.data() : nullptr
 // writes and reads. The depthwise kernels run the unpadded convolution of a padded copy, and
 // the other input gradients are the padded input's folded back by pad2d_backward, as
 // ReflectionPad2d's would be.
+// What autograd's conv2d checks, again at the kernels (bench_conv and the tests call them
+// directly): every mirrored row and column exists.
+void check_reflection(const Shape& x, const Conv2dParams& p) {
+  if (std::min({p.pad_top, p.pad_bottom, p.pad_left, p.pad_right}) < 0 || std::max(p.pad_top, p.pad_bottom) >= x[2] ||
+      std::max(p.pad_left, p.pad_right) >= x[3])
+    throw Error("conv2d: reflection padding (" + p.str() + ") must be non-negative and smaller than the input " +
+                shape_str(x));
+}
+
 Shape padded_shape(const Shape& s, const Conv2dParams& p) {
   return {s[0], s[1], s[2] + p.pad_top + p.pad_bottom, s[3] + p.pad_left + p.pad_right};
 }
@@ -306,6 +315,7 @@ using conv::make_geom;
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
   const Geom g = make_geom(x.shape(), w.shape(), y.shape(), p);
   if (p.pad_mode == PadMode::Reflect) {
+    check_reflection(x.shape(), p);
     if (int tile = conv::winograd_choice(g, false))
       return conv::winograd_forward(g, tile, x.data(), w.data(), opt_data(b), y.data());
     if (direct(g)) return forward_direct(g, x.data(), w.data(), opt_data(b), y.data());
@@ -319,6 +329,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
   if (p.pad_mode == PadMode::Reflect) {
+    check_reflection(dx.shape(), p);
     const Shape padded = padded_shape(dx.shape(), p);
     const Geom unpadded = make_geom(padded, w.shape(), dy.shape(), p.unpadded());
     if (int tile = conv::winograd_choice(unpadded, true))
@@ -332,6 +343,7 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const C
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  if (p.pad_mode == PadMode::Reflect) check_reflection(x.shape(), p);
   if (p.pad_mode == PadMode::Reflect && make_geom(x.shape(), dw.shape(), dy.shape(), p).depthwise()) {
     Tensor xp = reflection_padded(x, p);
     return backward_filter(make_geom(xp.shape(), dw.shape(), dy.shape(), p.unpadded()), dy.data(), xp.data(),

@@ -126,8 +126,9 @@ const Layer kNetworkLayers[] = {
 };
 
 // kNetworkLayers, then Monodepth2's 3x3 stride-1 convolutions at 192x640: the ResNet18 stages and
-// the decoder's upconv(i, 0) and upconv(i, 1) (whose reflection-padded input is the same work as
-// padding 1) and the disparity head.
+// the decoder's upconv(i, 0) and upconv(i, 1) and the disparity head, timed with zero padding 1
+// (the network's reflection padding, read in place, costs the same GEMMs; its input gradient adds
+// a fold of the border, docs/benchmarks.md, "Fourth session").
 std::vector<Layer> network_layers() {
   std::vector<Layer> out(std::begin(kNetworkLayers), std::end(kNetworkLayers));
   const int64_t enc[5] = {64, 64, 128, 256, 512}, dec[5] = {16, 32, 64, 128, 256};
