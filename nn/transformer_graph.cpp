@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "autograd/ops.h"
 
@@ -229,7 +230,10 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
           h = conv_transpose2d(h, param(".weight"), l.bias ? param(".bias") : Var(), cp);
           break;
         }
-        case Op::InstanceNorm: h = instance_norm(h, param(".weight"), param(".bias"), l.eps); break;
+        // Normalisation and activations take h by value (std::move): without gradients (`fast`,
+        // `video`) they write over it instead of into a fresh buffer, as nn/fast_style.cpp does.
+        // A tap or a shortcut that also holds h keeps it from being overwritten (sole_holder).
+        case Op::InstanceNorm: h = instance_norm(std::move(h), param(".weight"), param(".bias"), l.eps); break;
         case Op::BatchNorm:
           h = batch_norm(h, param(".weight"), param(".bias"), param(".running_mean").value(),
                          param(".running_var").value(), l.eps);
@@ -244,8 +248,8 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
           if (!fold_pad) h = pad2d(h, Pad2dParams{l.t, l.b, l.l, l.r}, l.reflect ? PadMode::Reflect : PadMode::Zero);
           break;
         }
-        case Op::Relu: h = relu(h); break;
-        case Op::Tanh: h = tanh(h); break;
+        case Op::Relu: h = relu(std::move(h)); break;
+        case Op::Tanh: h = tanh(std::move(h)); break;
         case Op::Mul: h = h * l.value; break;
         case Op::Upsample: h = upsample_nearest(h, l.factor); break;
         case Op::ResBegin: shortcuts.push_back(h); break;
