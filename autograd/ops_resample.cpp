@@ -36,8 +36,7 @@ Var resize_bilinear(const Var& x, int64_t out_h, int64_t out_w) {
 }
 
 void check_reflection_pad(const std::string& op, const Pad2dParams& p, const Shape& s) {
-  if (p.top < 0 || p.bottom < 0 || p.left < 0 || p.right < 0 || p.top >= s[2] || p.bottom >= s[2] ||
-      p.left >= s[3] || p.right >= s[3])
+  if (!reflection_fits(p, s[2], s[3]))
     throw InputTooSmall(op + ": " + p.str() + " must be non-negative and smaller than the input size " + shape_str(s));
 }
 

@@ -343,11 +343,12 @@ Conv2dParams adjoint_of_transposed(const Conv2dParams& p) {
 // Reflection padding (Conv2dParams::pad_mode), which cuDNN does not have: the unpadded
 // convolution of a padded copy (pad2d_forward), and the input gradient of the padded input folded
 // back by pad2d_backward, as ReflectionPad2d before the convolution would do.
-Tensor padded_empty(const Tensor& like, const Shape& s, const Conv2dParams& p) {
+Tensor padded_empty(const Tensor& like, const Conv2dParams& p) {  // like [N, C, H, W], padded
+  const Shape& s = like.shape();
   return Tensor::empty({s[0], s[1], s[2] + p.pad_top + p.pad_bottom, s[3] + p.pad_left + p.pad_right}, like.device());
 }
 Tensor reflection_padded(const Tensor& x, const Conv2dParams& p) {
-  Tensor xp = padded_empty(x, x.shape(), p);
+  Tensor xp = padded_empty(x, p);
   pad2d_forward(x, xp, p.padding(), PadMode::Reflect);
   return xp;
 }
@@ -364,7 +365,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
   if (p.pad_mode == PadMode::Reflect) {
-    Tensor dxp = padded_empty(dx, dx.shape(), p);
+    Tensor dxp = padded_empty(dx, p);
     run_backward_data(dy, w, dxp, p.unpadded());
     return pad2d_backward(dxp, dx, p.padding(), PadMode::Reflect);
   }

@@ -1,6 +1,5 @@
 #include "nn/transformer_graph.h"
 
-#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -241,11 +240,11 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
         case Op::Pad: {
           // Only a pad that pad2d accepts is folded; any other gets pad2d's error, naming this line.
           const Shape& s = h.shape();
-          const bool fits = s.size() == 4 && std::min({l.t, l.b, l.l, l.r}) >= 0 && std::max(l.t, l.b) < s[2] &&
-                            std::max(l.l, l.r) < s[3];
+          const Pad2dParams pads{l.t, l.b, l.l, l.r};
+          const bool fits = s.size() == 4 && reflection_fits(pads, s[2], s[3]);
           fold_pad = l.reflect && fits && i + 1 < layers_.size() && layers_[i + 1].op == Op::Conv &&
                      layers_[i + 1].pad == 0;
-          if (!fold_pad) h = pad2d(h, Pad2dParams{l.t, l.b, l.l, l.r}, l.reflect ? PadMode::Reflect : PadMode::Zero);
+          if (!fold_pad) h = pad2d(h, pads, l.reflect ? PadMode::Reflect : PadMode::Zero);
           break;
         }
         case Op::Relu: h = relu(std::move(h)); break;

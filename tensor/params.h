@@ -11,6 +11,15 @@ struct Pad2dParams {
   std::string str() const;
 };
 enum class PadMode { Zero, Reflect };
+// The input index that index i of a reflection-padded axis of n reads, for i in [-(n-1), 2n-2]:
+// the edge is not repeated (PyTorch's ReflectionPad2d: -1 reads 1, n reads n - 2).
+constexpr int64_t reflect_index(int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); }
+// Whether reflection padding p has a pixel to mirror everywhere on an h x w input: every amount
+// >= 0 and smaller than its axis (PyTorch's rule).
+inline bool reflection_fits(const Pad2dParams& p, int64_t h, int64_t w) {
+  return p.top >= 0 && p.bottom >= 0 && p.left >= 0 && p.right >= 0 && p.top < h && p.bottom < h && p.left < w &&
+         p.right < w;
+}
 
 // 2-D convolution / transposed convolution. Padding may be asymmetric (TensorFlow 'SAME').
 // Output size (conv):       Ho = (H + pad_top + pad_bottom - dil_h*(kh-1) - 1) / stride_h + 1
@@ -23,8 +32,8 @@ struct Conv2dParams {
   int out_pad_h = 0, out_pad_w = 0;  // transposed convolution only
   // Reflect (convolution only): the padding repeats the input mirrored about its edge rows and
   // columns, as PyTorch's Conv2d(padding_mode='reflect') or nn.ReflectionPad2d before the conv;
-  // each amount must be smaller than the input's size along its axis. The kernels read the
-  // reflection where they can (CPU Winograd) instead of materialising the padded input.
+  // each amount must be smaller than the input's size along its axis. The CPU kernels read the
+  // reflection in place where they can (Winograd, direct, im2col) instead of padding a copy.
   PadMode pad_mode = PadMode::Zero;
 
   static Conv2dParams make(int stride, int pad, int dil = 1, int groups = 1) {
@@ -68,7 +77,6 @@ struct Pool2dParams {
   int out_w(int w) const;
   std::string str() const;
 };
-
 
 // Pointwise activations. All backward passes are computed from the output y alone,
 // so the autograd layer only keeps y alive:

@@ -72,7 +72,6 @@ void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool t
   const Conv2dParams& p = g.p;
   const bool reflect = p.pad_mode == PadMode::Reflect;
   if (kScatter && reflect) throw Error("col2im: reflection padding is folded by the caller");
-  auto mirror = [](int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); };
   int64_t pc = p1 - p0;
   auto channel = [&](int64_t c) {
     XT* plane = xg + c * g.h * g.w;
@@ -84,7 +83,7 @@ void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool t
         for (int64_t q = p0; q < p1;) {  // one output row (or its part inside the chunk) per step
           int64_t oh = q / g.wo, ow0 = q % g.wo, ow1 = std::min(g.wo, ow0 + p1 - q);
           int64_t ih = oh * p.stride_h - p.pad_top + i * p.dil_h;
-          if (reflect) ih = mirror(ih, g.h);
+          if (reflect) ih = reflect_index(ih, g.h);
           bool inside = ih >= 0 && ih < g.h;
           int64_t a = inside ? std::clamp(lo, ow0, ow1) : ow1;  // [a, b): columns inside the image
           int64_t b = inside ? std::clamp(hi, a, ow1) : ow1;
@@ -98,8 +97,8 @@ void walk_columns(const Geom& g, XT* xg, CT* col, int64_t p0, int64_t p1, bool t
               for (int64_t ow = a; ow < b; ++ow) src[ow * p.stride_w + off] += seg[ow - ow0];
           } else {
             if (reflect) {  // the columns [ow0, a) and [b, ow1) outside the image, mirrored
-              for (int64_t ow = ow0; ow < a; ++ow) seg[ow - ow0] = src[mirror(ow * p.stride_w + off, g.w)];
-              for (int64_t ow = b; ow < ow1; ++ow) seg[ow - ow0] = src[mirror(ow * p.stride_w + off, g.w)];
+              for (int64_t ow = ow0; ow < a; ++ow) seg[ow - ow0] = src[reflect_index(ow * p.stride_w + off, g.w)];
+              for (int64_t ow = b; ow < ow1; ++ow) seg[ow - ow0] = src[reflect_index(ow * p.stride_w + off, g.w)];
             } else {
               std::fill(seg, seg + (a - ow0), 0.0f);
               std::fill(seg + (b - ow0), seg + (ow1 - ow0), 0.0f);
@@ -290,11 +289,11 @@ const float* opt_data(const Tensor& b) { return b.defined() ? b.data() : nullptr
 // writes and reads. The depthwise kernels run the unpadded convolution of a padded copy, and
 // the other input gradients are the padded input's folded back by pad2d_backward, as
 // ReflectionPad2d's would be.
+//
 // What autograd's conv2d checks, again at the kernels (bench_conv and the tests call them
 // directly): every mirrored row and column exists.
 void check_reflection(const Shape& x, const Conv2dParams& p) {
-  if (std::min({p.pad_top, p.pad_bottom, p.pad_left, p.pad_right}) < 0 || std::max(p.pad_top, p.pad_bottom) >= x[2] ||
-      std::max(p.pad_left, p.pad_right) >= x[3])
+  if (!reflection_fits(p.padding(), x[2], x[3]))
     throw Error("conv2d: reflection padding (" + p.str() + ") must be non-negative and smaller than the input " +
                 shape_str(x));
 }
@@ -343,13 +342,16 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const C
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
-  if (p.pad_mode == PadMode::Reflect) check_reflection(x.shape(), p);
-  if (p.pad_mode == PadMode::Reflect && make_geom(x.shape(), dw.shape(), dy.shape(), p).depthwise()) {
-    Tensor xp = reflection_padded(x, p);
-    return backward_filter(make_geom(xp.shape(), dw.shape(), dy.shape(), p.unpadded()), dy.data(), xp.data(),
-                           dw.data());
+  const Geom g = make_geom(x.shape(), dw.shape(), dy.shape(), p);
+  if (p.pad_mode == PadMode::Reflect) {
+    check_reflection(x.shape(), p);
+    if (g.depthwise()) {  // im2col reads the reflection; the depthwise kernel does not
+      Tensor xp = reflection_padded(x, p);
+      return backward_filter(make_geom(xp.shape(), dw.shape(), dy.shape(), p.unpadded()), dy.data(), xp.data(),
+                             dw.data());
+    }
   }
-  backward_filter(make_geom(x.shape(), dw.shape(), dy.shape(), p), dy.data(), x.data(), dw.data());
+  backward_filter(g, dy.data(), x.data(), dw.data());
 }
 
 // Transposed: the underlying conv maps this op's output space (its x-space) to its input.

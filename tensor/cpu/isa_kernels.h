@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "tensor/cpu/isa.h"
+#include "tensor/params.h"
 
 namespace ds {
 namespace cpu {

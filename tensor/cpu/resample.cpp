@@ -55,8 +55,7 @@ IndexMap pad_map(int64_t in, int64_t out, int64_t before, PadMode mode) {
   for (int64_t i = 0; i < out; ++i) {
     int64_t s = i - before;
     if (mode == PadMode::Reflect) {
-      if (s < 0) s = -s;  // edge not repeated: -1 -> 1
-      if (s >= in) s = 2 * (in - 1) - s;
+      s = reflect_index(s, in);
     } else if (s < 0 || s >= in) {
       s = -1;
     }

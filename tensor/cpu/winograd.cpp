@@ -322,18 +322,17 @@ void winograd_backward_data_reflect(const Geom& g, int tile, const float* dy, co
   q.ring = ring.data();
   auto kernel = [&](int64_t o, int64_t c) { return w + (c * g.cin + o) * 9; };
   run_tile(tile, q, kernel, true, dy, nullptr, dx);
-  auto mirror = [](int64_t i, int64_t n) { return i < 0 ? -i : (i >= n ? 2 * (n - 1) - i : i); };
+  WinogradImage at{};  // fold_ring_index's view of the ring's layout
+  at.ho = hp, at.wo = wp, at.fold_top = p.pad_top, at.fold_left = p.pad_left, at.fold_h = g.h, at.fold_w = g.w;
   parallel_for(g.n * g.cin, q.ring_size(), [&](int64_t plane) {
     float* d = dx + plane * g.h * g.w;
     const float* r = q.ring + plane * q.ring_size();
-    WinogradImage at{};  // fold_ring_index's view of the layout
-    at.ho = hp, at.wo = wp, at.fold_top = p.pad_top, at.fold_left = p.pad_left, at.fold_h = g.h, at.fold_w = g.w;
     for (int64_t y = 0; y < hp; ++y) {
       const bool inside = y >= p.pad_top && y < p.pad_top + g.h;
       for (int64_t x = 0; x < wp; ++x) {
         if (inside && x == p.pad_left) x = p.pad_left + g.w;  // skip the image's own pixels
         if (x >= wp) break;
-        d[mirror(y - p.pad_top, g.h) * g.w + mirror(x - p.pad_left, g.w)] += r[fold_ring_index(at, y, x)];
+        d[reflect_index(y - p.pad_top, g.h) * g.w + reflect_index(x - p.pad_left, g.w)] += r[fold_ring_index(at, y, x)];
       }
     }
   });
