@@ -1,6 +1,9 @@
 #include "nn/transformer_graph.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <sstream>
@@ -199,6 +202,56 @@ std::vector<std::string> TransformerGraph::tap_names() const {
   for (const Layer& l : layers_)
     if (l.op == Op::Tap) n.push_back(l.name);
   return n;
+}
+
+TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
+  Cost c;
+  if (input.size() != 4) return c.complete = false, c;
+  // Sizes as double: a list of many upsample f=64 lines overflows int64 (it is refused long
+  // before, by the budget the caller compares against).
+  double n = static_cast<double>(input[0]), ch = static_cast<double>(input[1]);
+  double h = static_cast<double>(input[2]), w = static_cast<double>(input[3]);
+  double largest = 0, total = 0, macs = 0;
+  std::vector<std::array<double, 3>> shortcuts;  // C, H, W at each open residual_begin
+  for (const Layer& l : layers_) {
+    bool fits = true;
+    switch (l.op) {
+      case Op::Conv:
+        h = std::floor((h + 2 * l.pad - l.k) / l.stride) + 1, w = std::floor((w + 2 * l.pad - l.k) / l.stride) + 1;
+        fits = h >= 1 && w >= 1;
+        macs += n * l.out * h * w * l.in * l.k * l.k;
+        ch = l.out;
+        break;
+      case Op::Deconv:
+        macs += n * l.in * h * w * l.out * l.k * l.k;
+        h = (h - 1) * l.stride - 2 * l.pad + l.k + l.adj, w = (w - 1) * l.stride - 2 * l.pad + l.k + l.adj;
+        fits = h >= 1 && w >= 1;
+        ch = l.out;
+        break;
+      case Op::Pad:
+        fits = !l.reflect || (std::max(l.t, l.b) < h && std::max(l.l, l.r) < w);
+        h += l.t + l.b, w += l.l + l.r;
+        break;
+      case Op::Upsample: h *= l.factor, w *= l.factor; break;
+      case Op::ResBegin: shortcuts.push_back({ch, h, w}); break;
+      case Op::ResEnd: {
+        const std::array<double, 3> s = shortcuts.back();
+        shortcuts.pop_back();
+        fits = s[0] == ch && s[1] - 2 * l.shave == h && s[2] - 2 * l.shave == w;
+        break;
+      }
+      default: break;  // norms, activations, mul and taps keep the shape
+    }
+    if (!fits) {
+      c.complete = false;
+      break;
+    }
+    const double floats = n * ch * h * w;
+    largest = std::max(largest, floats), total += floats;
+  }
+  auto clamp = [](double x) { return x >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(x); };
+  c.largest = clamp(largest), c.total = clamp(total), c.multiply_adds = clamp(macs);
+  return c;
 }
 
 Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {

@@ -40,6 +40,20 @@ class TransformerGraph {
   // activation, or an undefined Var when t had everything it wanted before the end.
   Var run(const ParamSet& p, const Var& x, TapSet& t) const;
 
+  // What run costs on an input of shape [N,C,H,W], from the layers' output shapes alone (nothing
+  // runs): the largest activation and the sum of all of them (floats), and the convolutions'
+  // multiply-adds (N·Cout·Hout·Wout·Cin·K² each; a transposed one N·Cin·H·W·Cout·K²). For sizing
+  // work before it: the fuzz target skips lists that would run for seconds (an upsample f=64
+  // then a few convolutions is ~10^9 multiply-adds on a 9x12 image). Counts the layers up to the
+  // first one that cannot take its input (`complete` false: run throws there), such as a
+  // reflection pad not smaller than the image, a convolution larger than its padded input or a
+  // shortcut of another shape; never throws.
+  struct Cost {
+    int64_t largest = 0, total = 0, multiply_adds = 0;
+    bool complete = true;
+  };
+  Cost cost(const Shape& input) const;
+
   struct Layer {
     enum class Op { Conv, Deconv, InstanceNorm, BatchNorm, Pad, Relu, Tanh, Mul, Upsample, ResBegin, ResEnd, Tap };
     Op op = Op::Relu;

@@ -282,6 +282,45 @@ TEST_CASE("transformer_graph: layer lists parse and run with their taps, bad lis
   CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }), "graph line 2"));
 }
 
+TEST_CASE("transformer_graph cost: activation sizes and multiply-adds from the shapes, without running") {
+  ds::FastStyleNet net = graph_net();
+  // kGraph on 21x26, by hand: pad 4 -> 29x34; c1 (k9) -> 21x26x8; c2 (stride 2, pad 1) -> 11x13x8;
+  // r1 (k3, pad 0) -> 9x11, the shortcut shaved by 1 to match; upsample -> 18x22; c3 -> 18x22;
+  // d1 -> (18-1)*2 - 2 + 3 + 1 = 36 by 44; c4 -> 36x44x3.
+  const int64_t macs = 8 * 21 * 26 * 3 * 81 + 8 * 11 * 13 * 8 * 9 + 8 * 9 * 11 * 8 * 9 + 8 * 18 * 22 * 8 * 9 +
+                       8 * 18 * 22 * 8 * 9 + 3 * 36 * 44 * 8 * 9;
+  ds::TransformerGraph::Cost c = net.graph()->cost({1, 3, 21, 26});
+  CHECK(c.complete);
+  CHECK(c.multiply_adds == macs);
+  CHECK(c.largest == 8 * 36 * 44);  // the transposed conv's output
+  // Per layer (22 lines, the comment not counted): pad, c1 n1 relu tap, c2 b2 relu res_begin, r1 rn1
+  // res_end tap, upsample, c3 relu, d1, c4 tanh mul.
+  const int64_t total = 3 * 29 * 34 + 4 * 8 * 21 * 26 + 4 * 8 * 11 * 13 + 2 * 8 * 9 * 11 + 2 * 8 * 9 * 11 +
+                        3 * 8 * 18 * 22 + 8 * 36 * 44 + 3 * 3 * 36 * 44;
+  CHECK(c.total == total);
+  // The run gives the shapes the cost assumed: its output before the crop is the last activation.
+  CHECK(net.run(Var(Tensor::zeros({1, 3, 21, 26})), {"res"}).at("res").shape() == ds::Shape{1, 8, 9, 11});
+  CHECK(net.graph()->cost({2, 3, 21, 26}).multiply_adds == 2 * macs);  // N counts
+  // Where run throws, the cost stops: a reflection pad of 4 on a 4x4 image.
+  ds::TransformerGraph::Cost small = net.graph()->cost({1, 3, 4, 4});
+  CHECK_FALSE(small.complete);
+  CHECK(small.total == 0);
+  CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }), "graph line 2"));
+  // A shortcut of another shape (no shave) stops it after the inner conv; run throws there too.
+  std::string unshaved = kGraph;
+  unshaved.replace(unshaved.find("shave=1"), 7, "shave=0");
+  ds::FastStyleNet bad = graph_net(unshaved);
+  CHECK_FALSE(bad.graph()->cost({1, 3, 21, 26}).complete);
+  CHECK(dst::contains(dst::error_of([&] { bad.forward(Var(Tensor::zeros({1, 3, 21, 26}))); }), "does not match its shortcut"));
+  // Sizes beyond int64 saturate instead of overflowing (twelve upsample f=64: 64^12 per side).
+  std::string huge;
+  for (int i = 0; i < 12; ++i) huge += "upsample f=64\n";
+  ds::TransformerGraph::Cost h = ds::TransformerGraph(huge + "conv c in=3 out=3 k=1 stride=1 pad=0 bias=0\n").cost({1, 3, 9, 12});
+  CHECK(h.complete);
+  CHECK(h.total == INT64_MAX);
+  CHECK(h.multiply_adds == INT64_MAX);
+}
+
 TEST_CASE("transformer_graph files: fast loads them without flags, train starts from them and checkpoints them") {
   std::string dir = dst::temp_path("graph_files");
   fs::remove_all(dir);
