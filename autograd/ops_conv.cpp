@@ -29,9 +29,14 @@ static void check_conv(const char* op, const Var& x, const Var& w, const Var& b,
                 " do not match with groups=" + std::to_string(p.groups));
   if (b.defined() && b.shape() != Shape{cout})
     throw Error(std::string(op) + ": bias shape " + shape_str(b.shape()) + " should be [" + std::to_string(cout) + "]");
+  if (p.upsample != 1 && (transposed || p.upsample < 1 || p.upsample > 64 || p.stride_h != 1 || p.stride_w != 1 ||
+                          p.dil_h != 1 || p.dil_w != 1 || p.groups != 1))
+    throw Error(std::string(op) + ": upsample must be 1 .. 64, and is for convolutions of stride 1 without dilation or "
+                "groups only (" + p.str() + ")");
   if (p.pad_mode == PadMode::Reflect) {
     if (transposed) throw Error(std::string(op) + ": reflection padding is for convolutions only (" + p.str() + ")");
-    check_reflection_pad(std::string(op) + " with reflection padding", p.padding(), xs);
+    check_reflection_pad(std::string(op) + " with reflection padding", p.padding(),
+                         {xs[0], xs[1], xs[2] * p.upsample, xs[3] * p.upsample});
   }
 }
 
@@ -76,9 +81,15 @@ struct InPlaceAct {
 
 static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b, const Conv2dParams& p,
                        InPlaceAct act) {
-  ProfileOp prof(op);
   check_conv(op, x, w, b, p, false);
-  const Shape& xs = x.shape();
+  // An upsampled input (Conv2dParams::upsample) is read in place only by the CPU forward without
+  // gradients (inference); with gradients or on CUDA the enlarged copy is made here, and autograd
+  // takes the gradient through upsample_nearest as for the two ops written out.
+  if (p.upsample > 1 && (x.device() != Device::CPU || needs_grad(x) || needs_grad(w) || needs_grad(b)))
+    return conv2d_impl(op, upsample_nearest(x, p.upsample), w, b, p.not_upsampled(), act);
+  ProfileOp prof(op);
+  const int64_t f = p.upsample;
+  const Shape xs{x.shape()[0], x.shape()[1], x.shape()[2] * f, x.shape()[3] * f};  // the enlarged input's
   const Shape& ws = w.shape();
   int64_t ho = (xs[2] + p.pad_top + p.pad_bottom - p.dil_h * (ws[2] - 1) - 1) / p.stride_h + 1;
   int64_t wo = (xs[3] + p.pad_left + p.pad_right - p.dil_w * (ws[3] - 1) - 1) / p.stride_w + 1;
@@ -97,7 +108,7 @@ static Var conv2d_impl(const char* op, const Var& x, const Var& w, const Var& b,
   Tensor wk = gx ? w.value() : Tensor();  // w is only read by the input gradient
   // Only an activation other than ReLU reads the output back: the result's own storage, no copy.
   Tensor yk = act.on && act.act != Act::Relu ? y : Tensor();
-  Shape xshape = xs, wshape = ws;
+  Shape xshape = x.shape(), wshape = ws;
   return Var::make_result(y, op, {x, w, b}, [=](const Tensor& gy_out) -> Grads {
     Tensor gy = act.backward(yk, gy_out);
     Grads g(3);

@@ -356,6 +356,12 @@ Tensor reflection_padded(const Tensor& x, const Conv2dParams& p) {
 }  // namespace
 
 void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y, const Conv2dParams& p) {
+  if (p.upsample > 1) {  // (autograd enlarges the input before CUDA; this is for direct callers)
+    const Shape& s = x.shape();
+    Tensor xu = Tensor::empty({s[0], s[1], s[2] * p.upsample, s[3] * p.upsample}, x.device());
+    resize_nearest_forward(x, xu);
+    return conv2d_forward(xu, w, b, y, p.not_upsampled());
+  }
   if (p.pad_mode == PadMode::Reflect)
     run_forward(reflection_padded(x, p), w, y, p.unpadded());
   else
@@ -364,6 +370,7 @@ void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const Conv2dParams& p) {
+  check_not_upsampled("conv2d_backward_data", p);
   if (p.pad_mode == PadMode::Reflect) {
     Tensor dxp = padded_empty(dx, p);
     run_backward_data(dy, w, dxp, p.unpadded());
@@ -373,6 +380,7 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, Tensor& dx, const C
 }
 
 void conv2d_backward_filter(const Tensor& dy, const Tensor& x, Tensor& dw, const Conv2dParams& p) {
+  check_not_upsampled("conv2d_backward_filter", p);
   if (p.pad_mode == PadMode::Reflect) return run_backward_filter(dy, reflection_padded(x, p), dw, p.unpadded());
   run_backward_filter(dy, x, dw, p);
 }

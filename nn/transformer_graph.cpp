@@ -204,6 +204,18 @@ std::vector<std::string> TransformerGraph::tap_names() const {
   return n;
 }
 
+namespace {
+
+// Whether pad layer `pad` is folded into the convolution `next` after it: a reflection pad that
+// fits the input of shape s (enlarged `up` times by a folded upsample before it) before an
+// unpadded convolution. Any other pad runs as pad2d, whose error names the line.
+bool reflect_pad_folds(const Shape& s, int up, const Layer& pad, const Layer* next) {
+  return pad.reflect && s.size() == 4 && reflection_fits(Pad2dParams{pad.t, pad.b, pad.l, pad.r}, s[2] * up, s[3] * up) &&
+         next && next->op == Op::Conv && next->pad == 0;
+}
+
+}  // namespace
+
 TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
   Cost c;
   if (input.size() != 4) return c.complete = false, c;
@@ -258,8 +270,14 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
   Var h = x;
   std::vector<Var> shortcuts;
   // A reflection pad right before an unpadded convolution (pytorch/examples' ConvLayer) is folded
-  // into it: the same values, without the padded copy (Conv2dParams::pad_mode).
+  // into it: the same values, without the padded copy (Conv2dParams::pad_mode). So is an upsample
+  // before a stride-1 convolution, with or without such a pad between them (UpsampleConvLayer):
+  // the CPU forward reads the small input in place (Conv2dParams::upsample).
   bool fold_pad = false;
+  int fold_up = 1;
+  auto conv_takes = [&](size_t k, bool unpadded) {
+    return k < layers_.size() && layers_[k].op == Op::Conv && layers_[k].stride == 1 && (!unpadded || layers_[k].pad == 0);
+  };
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
     auto param = [&](const char* suffix) { return p.get(l.name + suffix); };
@@ -273,6 +291,8 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
             cp.pad_mode = PadMode::Reflect;
             fold_pad = false;
           }
+          cp.upsample = fold_up;
+          fold_up = 1;
           h = conv2d(h, param(".weight"), l.bias ? param(".bias") : Var(), cp);
           break;
         }
@@ -292,18 +312,24 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
           break;
         case Op::Pad: {
           // Only a pad that pad2d accepts is folded; any other gets pad2d's error, naming this line.
-          const Shape& s = h.shape();
           const Pad2dParams pads{l.t, l.b, l.l, l.r};
-          const bool fits = s.size() == 4 && reflection_fits(pads, s[2], s[3]);
-          fold_pad = l.reflect && fits && i + 1 < layers_.size() && layers_[i + 1].op == Op::Conv &&
-                     layers_[i + 1].pad == 0;
+          fold_pad = reflect_pad_folds(h.shape(), fold_up, l, i + 1 < layers_.size() ? &layers_[i + 1] : nullptr);
           if (!fold_pad) h = pad2d(h, pads, l.reflect ? PadMode::Reflect : PadMode::Zero);
           break;
         }
         case Op::Relu: h = relu(std::move(h)); break;
         case Op::Tanh: h = tanh(std::move(h)); break;
         case Op::Mul: h = h * l.value; break;
-        case Op::Upsample: h = upsample_nearest(h, l.factor); break;
+        case Op::Upsample: {
+          const bool folds = layers_.size() > i + 1 && (conv_takes(i + 1, false) ||
+                             (layers_[i + 1].op == Op::Pad && conv_takes(i + 2, true) &&
+                              reflect_pad_folds(h.shape(), l.factor, layers_[i + 1], &layers_[i + 2])));
+          if (folds)
+            fold_up = l.factor;
+          else
+            h = upsample_nearest(h, l.factor);
+          break;
+        }
         case Op::ResBegin: shortcuts.push_back(h); break;
         case Op::ResEnd: {
           Var s = shortcuts.back();

@@ -3,13 +3,22 @@
 // may not call into autograd/.
 #include "tensor/params.h"
 
+#include "tensor/error.h"
+
 namespace ds {
 
 std::string Conv2dParams::str() const {
   return "stride " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pad " +
          (pad_mode == PadMode::Reflect ? "reflect " : "") + "(t" + std::to_string(pad_top) + " b" +
          std::to_string(pad_bottom) + " l" + std::to_string(pad_left) + " r" + std::to_string(pad_right) +
-         "), dilation " + std::to_string(dil_h) + "x" + std::to_string(dil_w) + ", groups " + std::to_string(groups);
+         "), dilation " + std::to_string(dil_h) + "x" + std::to_string(dil_w) + ", groups " + std::to_string(groups) +
+         (upsample != 1 ? ", upsample " + std::to_string(upsample) : "");
+}
+
+void check_not_upsampled(const char* kernel, const Conv2dParams& p) {
+  if (p.upsample != 1)
+    throw Error(std::string(kernel) + ": takes the enlarged input, not upsample " + std::to_string(p.upsample) +
+                " (autograd's conv2d enlarges it when it records gradients)");
 }
 
 // PyTorch's rule: floor or ceil of (in + 2p - k)/s, plus one; in ceil mode the last window

@@ -35,6 +35,14 @@ struct Conv2dParams {
   // each amount must be smaller than the input's size along its axis. The CPU kernels read the
   // reflection in place where they can (Winograd, direct, im2col) instead of padding a copy.
   PadMode pad_mode = PadMode::Zero;
+  // Upsample (convolution only, stride 1, no dilation or groups): the input is first enlarged
+  // `upsample` times by nearest neighbour, as PyTorch's nn.Upsample(scale_factor=upsample) or
+  // F.interpolate(mode='nearest') before the convolution (pytorch/examples' UpsampleConvLayer);
+  // padding and output size are those of the enlarged input [N, C, H·f, W·f]. Only the CPU
+  // Winograd forward without gradients reads it in place (virtual row y is input row y / f);
+  // everything else runs on an enlarged copy: autograd's conv2d makes one when a gradient is
+  // recorded or on CUDA, and the other CPU kernels make one themselves.
+  int upsample = 1;
 
   static Conv2dParams make(int stride, int pad, int dil = 1, int groups = 1) {
     Conv2dParams p;
@@ -54,7 +62,17 @@ struct Conv2dParams {
     q.pad_mode = PadMode::Zero;
     return q;
   }
+  // The same convolution of the enlarged input (upsample 1).
+  Conv2dParams not_upsampled() const {
+    Conv2dParams q = *this;
+    q.upsample = 1;
+    return q;
+  }
 };
+// The gradient kernels (CPU and CUDA) and the transposed ones take the input as it is: autograd's
+// conv2d gives them the enlarged copy of an upsampled input. Throws ds::Error naming `kernel`
+// when p.upsample is not 1 (a direct caller's mistake).
+void check_not_upsampled(const char* kernel, const Conv2dParams& p);
 
 // Max / average pooling. ceil_mode as in PyTorch: the last window must start inside the
 // input or the left padding. count_include_pad (average only) as in PyTorch.

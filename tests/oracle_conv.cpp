@@ -8,8 +8,14 @@ namespace dst {
 // y[n, co, oh, ow] = b[co] + sum over ci in co's group, i, j of
 //   x[n, ci, oh*sh - pt + i*dh, ow*sw - pl + j*dw] * w[co, ci - group start, i, j]   (zero outside x)
 // Reflection padding (p.pad_mode): the definition, the conv without padding of the input padded
-// by the reflection oracle.
+// by the reflection oracle. An upsampled input (p.upsample): the conv of the input enlarged by the
+// nearest-neighbour oracle (resize_nearest_ref), padding included.
 DTensor conv2d_ref(const DTensor& x, const DTensor& w, const DTensor* b, const ds::Conv2dParams& p) {
+  if (p.upsample != 1) {
+    ds::Conv2dParams q = p;
+    q.upsample = 1;
+    return conv2d_ref(resize_nearest_ref(x, x.dim(2) * p.upsample, x.dim(3) * p.upsample), w, b, q);
+  }
   if (p.pad_mode == ds::PadMode::Reflect) {
     ds::Conv2dParams q = p;
     q.pad_mode = ds::PadMode::Zero;

@@ -37,6 +37,10 @@ Conv2dParams reflect(Conv2dParams p) {
   p.pad_mode = ds::PadMode::Reflect;
   return p;
 }
+Conv2dParams upsample(Conv2dParams p, int f) {
+  p.upsample = f;
+  return p;
+}
 Conv2dParams out_pad(Conv2dParams p, int h, int w) {
   p.out_pad_h = h, p.out_pad_w = w;
   return p;
@@ -59,15 +63,17 @@ struct Spec {
       int64_t span = dil * (k - 1) + 1;  // extent of the dilated kernel
       return transposed ? (in - 1) * stride - pad + span + op : (in + pad - span) / stride + 1;
     };
-    return {x[0], cout, size(x[2], kh, p.stride_h, p.pad_top + p.pad_bottom, p.dil_h, p.out_pad_h),
-            size(x[3], kw, p.stride_w, p.pad_left + p.pad_right, p.dil_w, p.out_pad_w)};
+    return {x[0], cout, size(x[2] * p.upsample, kh, p.stride_h, p.pad_top + p.pad_bottom, p.dil_h, p.out_pad_h),
+            size(x[3] * p.upsample, kw, p.stride_w, p.pad_left + p.pad_right, p.dil_w, p.out_pad_w)};
   }
+  // The input the convolution slides over: x enlarged by p.upsample (Conv2dParams::upsample).
+  Shape big() const { return {x[0], x[1], x[2] * p.upsample, x[3] * p.upsample}; }
   // Most terms summed into one output: input channels per group times taps.
   int64_t fan_in() const { return x[1] / p.groups * kh * kw; }
   // Terms of the float32 sums behind each gradient (tests/check.h): an input gradient gathers
   // output channels per group times taps; weight and bias gradients sum over the pixels of
   // the side the filter slides over (y for a conv, x for a transposed conv) and of y.
-  int64_t dx_terms() const { return cout / p.groups * kh * kw; }
+  int64_t dx_terms() const { return cout / p.groups * kh * kw * p.upsample * p.upsample; }
   int64_t dw_terms() const { return pixels(transposed ? x : y()); }
   int64_t db_terms() const { return pixels(y()); }
   static int64_t pixels(const Shape& s) { return s[0] * s[2] * s[3]; }
@@ -76,13 +82,17 @@ struct Spec {
   int tile(bool input_gradient) const {
     Shape y = this->y();
     if (transposed) return ds::cpu::conv_winograd_tile(y, w(), x, p, !input_gradient);
+    // An upsampled input: the convolution of the enlarged copy (with gradients), or of it read
+    // in place (forward): either way the enlarged input's shape.
+    const Shape xb = big();
+    const Conv2dParams pb = p.not_upsampled();
     if (input_gradient && p.pad_mode == ds::PadMode::Reflect) {  // that of the padded input, unpadded
-      Conv2dParams q = pads(p, 0, 0, 0, 0);
+      Conv2dParams q = pads(pb, 0, 0, 0, 0);
       q.pad_mode = ds::PadMode::Zero;
-      Shape xp = {x[0], x[1], x[2] + p.pad_top + p.pad_bottom, x[3] + p.pad_left + p.pad_right};
+      Shape xp = {xb[0], xb[1], xb[2] + p.pad_top + p.pad_bottom, xb[3] + p.pad_left + p.pad_right};
       return ds::cpu::conv_winograd_tile(xp, w(), y, q, true);
     }
-    return ds::cpu::conv_winograd_tile(x, w(), y, p, input_gradient);
+    return ds::cpu::conv_winograd_tile(xb, w(), y, pb, input_gradient);
   }
   double dx_amplification() const { return winograd_amplification(tile(true)); }
   // Multiply-adds of one oracle call.
@@ -227,6 +237,15 @@ std::vector<OpCase> conv2d_cases() {
           {"reflect 1 output (direct) pad 1", {1, 5, 4, 36}, 1, 3, 3, reflect(P(1, 1)), true},
           {"reflect pad 3,0,1,2 5x3 kernel", {1, 2, 4, 4}, 3, 5, 3, reflect(pads(P(1, 0), 3, 0, 1, 2)), false},
           {"reflect groups 2 dilation 2", {1, 4, 6, 7}, 4, 3, 3, reflect(P(1, 2, 2, 2)), true},
+          // An upsampled input (pytorch/examples' UpsampleConvLayer: nearest x2, reflection pad
+          // 1, 3x3): forward read in place by Winograd (16 channels, >= 100 tiles of 4x4) or on
+          // an enlarged copy (im2col, the direct kernel); gradients through the copy.
+          {"upsample 2 reflect pad 1 16->16 (Winograd)", {1, 16, 20, 21}, 16, 3, 3, upsample(reflect(P(1, 1)), 2), true},
+          {"upsample 3 zero pad 1,0,2,1 16->16 (Winograd)", {2, 16, 14, 13}, 16, 3, 3,
+           upsample(pads(P(1, 0), 1, 0, 2, 1), 3), false},
+          {"upsample 2 reflect pad 1 3->5 (im2col copy)", {1, 3, 5, 6}, 5, 3, 3, upsample(reflect(P(1, 1)), 2), true},
+          {"upsample 2 9x9 reflect pad 4 1 output (direct copy)", {1, 2, 4, 5}, 1, 9, 9, upsample(reflect(P(1, 4)), 2),
+           true},
       },
       kLargeConv));
 }

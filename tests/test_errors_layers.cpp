@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "autograd/ops.h"
+#include "tensor/kernels.h"
 
 namespace {
 
@@ -95,6 +96,32 @@ TEST_CASE("convolutions with reflection padding reject pads that have nothing to
   p.pad_right = 1;
   CHECK_ERROR(ds::conv_transpose2d(x, input({2, 3, 3, 3}), Var(), p),
               "conv_transpose2d: reflection padding is for convolutions only");
+}
+
+TEST_CASE("convolutions of an upsampled input: stride 1 only, the factor checked, reflection fits the enlarged input") {
+  Var x = input({1, 2, 3, 4});
+  Var w = input({3, 2, 3, 3});
+  ds::Conv2dParams p = ds::Conv2dParams::make(2, 1);
+  p.upsample = 2;
+  CHECK_ERROR(ds::conv2d(x, w, Var(), p), "conv2d: upsample must be 1 .. 64, and is for convolutions of stride 1 "
+                                         "without dilation or groups only (stride 2x2, pad (t1 b1 l1 r1), dilation "
+                                         "1x1, groups 1, upsample 2)");
+  p = ds::Conv2dParams::make(1, 1);
+  p.upsample = 0;
+  CHECK_ERROR(ds::conv2d(x, w, Var(), p), "upsample must be 1 .. 64");
+  p.upsample = 2;
+  CHECK_ERROR(ds::conv_transpose2d(x, input({2, 3, 3, 3}), Var(), p), "conv_transpose2d: upsample must be");
+  // Reflection of 5 rows fits the enlarged 6 rows (not the input's 3).
+  p.pad_mode = PadMode::Reflect;
+  p.pad_top = 5;
+  CHECK(ds::conv2d(x, w, Var(), p).shape() == ds::Shape{1, 3, 6 + 5 + 1 - 2, 8});
+  p.pad_top = 6;
+  CHECK_ERROR(ds::conv2d(x, w, Var(), p), "smaller than the input size [1, 2, 6, 8]");
+  // The gradient kernels take the enlarged input (autograd's conv2d makes it): a direct call is refused.
+  p.pad_top = 1;
+  ds::Tensor dx = ds::Tensor::zeros({1, 2, 3, 4});
+  CHECK_ERROR(ds::cpu::conv2d_backward_data(ds::Tensor::zeros({1, 3, 6, 8}), w.value(), dx, p),
+              "conv2d_backward_data: takes the enlarged input, not upsample 2");
 }
 
 TEST_CASE("concat_channels rejects bad inputs") {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include "nn/fast_style_weights.h"
 #include "nn/pretrained.h"
 #include "nn/transformer_graph.h"
+#include "tensor/cpu/conv_algo.h"
 #include "tensor/image_filter.h"
 #include "tensor/image_io.h"
 #include "tensor/random.h"
@@ -319,6 +321,27 @@ TEST_CASE("transformer_graph cost: activation sizes and multiply-adds from the s
   CHECK(h.complete);
   CHECK(h.total == INT64_MAX);
   CHECK(h.multiply_adds == INT64_MAX);
+}
+
+TEST_CASE("transformer_graph: an upsample before a convolution is read in place, the same values as the enlarged copy") {
+  // pytorch/examples' UpsampleConvLayer (nearest x2, reflection pad 1, 3x3) with 16 channels at a
+  // size where the CPU runs the 3x3 as Winograd (the path that reads the small input in place),
+  // and one with a zero-padded conv. A `mul v=1` after the upsample keeps it from being folded:
+  // the reference runs on the enlarged copy, through the same kernels, so the values are equal.
+  const std::string head = "conv a in=3 out=16 k=1 stride=1 pad=0 bias=1\nupsample f=2\n";
+  const std::string tail =
+      "pad reflect l=1 r=1 t=1 b=1\nconv b in=16 out=16 k=3 stride=1 pad=0 bias=1\nupsample f=3\n"
+      "conv c in=16 out=16 k=3 stride=1 pad=1 bias=0\ntap out\nconv d in=16 out=3 k=1 stride=1 pad=0 bias=1\n";
+  ds::FastStyleNet folded = graph_net(head + tail), copied = graph_net(head + "mul v=1\n" + tail);
+  Tensor img = ds::Rng(3).uniform_tensor({1, 3, 22, 21}, 0, 1);
+  REQUIRE(ds::cpu::conv_winograd_tile({1, 16, 44, 42}, {16, 16, 3, 3}, {1, 16, 44, 42}, ds::Conv2dParams::make(1, 1),
+                                      false) > 0);
+  ds::NoGradGuard ng;
+  // The tap before the last conv: the whole 132x126 activation (the output is cropped to the input).
+  Tensor a = folded.run(Var(img), {"out"}).at("out").value(), b = copied.run(Var(img), {"out"}).at("out").value();
+  REQUIRE(a.shape() == ds::Shape{1, 16, 132, 126});
+  REQUIRE(b.shape() == a.shape());
+  CHECK(std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<size_t>(a.numel())) == 0);
 }
 
 TEST_CASE("transformer_graph files: fast loads them without flags, train starts from them and checkpoints them") {

@@ -53,6 +53,9 @@ struct WinogradImage {
   // onto the pixels they mirror. No padded-size buffer, no second pass over the image.
   int64_t fold_top = 0, fold_left = 0, fold_h = 0, fold_w = 0;
   float* ring = nullptr;
+  // An upsampled input (Conv2dParams::upsample, forward only): h x w is the enlarged input's
+  // size, a multiple of up, and its pixel (y, x) is src[y / up][x / up] of the [c, h/up, w/up] src.
+  int64_t up = 1;
 };
 
 // Where border pixel (y, x) of a folded Winograd output (WinogradImage::fold_h > 0) is in its

@@ -117,6 +117,7 @@ struct Plan {
   int64_t fold_top = 0, fold_left = 0, fold_h = 0, fold_w = 0;
   float* ring = nullptr;
   int64_t ring_size() const { return ho * wo - fold_h * fold_w; }
+  int64_t up = 1;  // an upsampled src (WinogradImage::up): h, w are the enlarged sizes
 };
 
 // This thread's transformed weights, at least n floats, kept between calls: a fresh allocation
@@ -201,8 +202,8 @@ void run(const Plan& q, Kernel kernel, bool rotated, const float* src, const flo
   const int64_t dst_image = q.o * (fold ? q.fold_h * q.fold_w : q.ho * q.wo);
   for (int64_t img = 0; img < q.n; ++img) {
     WinogradImage job{W::m, q.c, q.h, q.w, q.o, q.ho, q.wo, q.pad_top, q.pad_left, u, u_xi, bias,
-                      src + img * q.c * q.h * q.w, dst + img * dst_image, q.reflect, q.fold_top, q.fold_left,
-                      q.fold_h, q.fold_w, fold ? q.ring + img * q.o * q.ring_size() : nullptr};
+                      src + img * q.c * (q.h / q.up) * (q.w / q.up), dst + img * dst_image, q.reflect, q.fold_top,
+                      q.fold_left, q.fold_h, q.fold_w, fold ? q.ring + img * q.o * q.ring_size() : nullptr, q.up};
     ks.winograd_image(job);
   }
 }
@@ -303,6 +304,7 @@ void winograd_forward(const Geom& g, int tile, const float* x, const float* w, c
   const Conv2dParams& p = g.p;
   const bool reflect = p.pad_mode == PadMode::Reflect;  // pads checked by conv.cpp's conv2d_forward
   Plan q{g.n, g.cin, g.h, g.w, g.cout, g.ho, g.wo, p.pad_top, p.pad_left, reflect};
+  q.up = p.upsample;  // g's h, w are then the enlarged input's (conv.cpp)
   auto kernel = [&](int64_t o, int64_t c) { return w + (o * g.cin + c) * 9; };
   run_tile(tile, q, kernel, false, x, bias, y);
 }
