@@ -57,6 +57,15 @@ const std::string& FastStyleNet::architecture() const {
   return graph_ ? graph : tf;
 }
 
+int FastStyleNet::min_side() const { return graph_ ? static_cast<int>(graph_->min_side()) : kMinSide; }
+
+void FastStyleNet::check_runs() const {
+  // (A list that completes at no size is left to run, whose error names the layer.)
+  if (min_side() == 0 && graph_->cost({1, 3, 256, 256}).complete)
+    throw Error(architecture() + ": its output is smaller than its input at every size (a network without padding, "
+                "as fast-neural-style's -padding_type none); depthstyle keeps the input's size, so it cannot run it");
+}
+
 ParamShapes FastStyleNet::expected_params() const { return graph_ ? graph_->param_shapes() : param_shapes(); }
 
 FastStyleNet FastStyleNet::with_params(ParamSet p) const {
@@ -70,9 +79,11 @@ std::map<std::string, Var> FastStyleNet::run(const Var& rgb01, const std::vector
   const Shape& s = rgb01.shape();
   if (s.size() != 4 || s[1] != 3)
     throw Error(architecture() + ": input must be RGB images [N,3,H,W], got " + shape_str(s));
-  if (s[2] < kMinSide || s[3] < kMinSide)
+  const int min = min_side();
+  if (min == 0) check_runs();  // (else no size completes: the layer that cannot run says why, below)
+  if (min > 0 && (s[2] < min || s[3] < min))
     throw Error(architecture() + ": input is " + std::to_string(s[3]) + "x" + std::to_string(s[2]) + " pixels; at least " +
-                std::to_string(kMinSide) + "x" + std::to_string(kMinSide) + " are needed");
+                std::to_string(min) + "x" + std::to_string(min) + " are needed");
   if (graph_) {
     Var y = graph_->run(p_, preprocess(rgb01, pre_), t);
     if (y.defined()) t.emit("output", crop_to(deprocess(y, pre_), s, architecture()));

@@ -137,16 +137,26 @@ FastStyleNet load_fast_style(const std::string& model_or_name, Device device) {
   return FastStyleNet(ParamSet(f.params, path).to(device), graph, preprocess_from(f));
 }
 
-std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side) {
-  if (long_side <= 0 || std::max(h, w) == long_side) return {h, w};
+std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side, int min_side) {
+  if (long_side <= 0) return {h, w};
+  // (A long side already long_side still gets its short side raised to min_side: 1x100 at
+  // --size 100 runs as 4x100, as the size error's advice says.)
   double s = static_cast<double>(long_side) / static_cast<double>(std::max(h, w));
   auto scaled = [&](int64_t n) {
-    return std::max<int64_t>(FastStyleNet::kMinSide, std::llround(static_cast<double>(n) * s));
+    return std::max<int64_t>(min_side, std::llround(static_cast<double>(n) * s));
   };
   return {scaled(h), scaled(w)};
 }
 
-int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side) {
+int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side, const FastStyleNet* net) {
+  if (net && net->graph()) {
+    auto [H, W] = fast_size(h, w, long_side, net->min_side());
+    const TransformerGraph::Cost c = net->graph()->cost({1, 3, H, W});
+    if (!c.complete)
+      throw Error("transformer graph: cannot take a " + std::to_string(W) + "x" + std::to_string(H) + " image");
+    const int64_t resized = (H != h || W != w) ? 3 * H * W : 0;
+    return 4 * (resized + c.peak) + cpu::cpu_threads() * (int64_t{16} << 20);
+  }
   auto [H, W] = fast_size(h, w, long_side);
   auto half = [](int64_t n) { return (n + 1) / 2; };  // a stride-2 'SAME' conv rounds up
   const int64_t full = H * W, h2 = half(H) * half(W), h4 = half(half(H)) * half(half(W));
@@ -178,7 +188,7 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
   const auto& items = net.params().items();  // a layer list may hold no parameters at all
   Device dev = items.empty() ? rgb01.device() : items.begin()->second.device();
   Var x(rgb01.device() == dev ? rgb01 : rgb01.to(dev));
-  auto [h, w] = fast_size(rgb01.H(), rgb01.W(), long_side);
+  auto [h, w] = fast_size(rgb01.H(), rgb01.W(), long_side, net.min_side());
   if (h != rgb01.H() || w != rgb01.W()) x = resize_bilinear(x, h, w);
   Tensor y = net.forward(x).value();
   return y.device() == rgb01.device() ? y : y.to(rgb01.device());

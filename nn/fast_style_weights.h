@@ -43,8 +43,9 @@ FastStyleNet load_fast_style(const std::string& model_or_name, Device device);
 std::string fast_style_file(const std::string& model_or_name);
 
 // The size stylize_fast runs at: (h, w) scaled so that the longer side is long_side, aspect
-// kept (rounded, at least 4, the transformer's minimum); long_side <= 0 keeps (h, w).
-std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side);
+// kept (rounded), each side at least min_side (the transformer's minimum,
+// FastStyleNet::min_side); long_side <= 0 keeps (h, w).
+std::pair<int64_t, int64_t> fast_size(int64_t h, int64_t w, int long_side, int min_side = FastStyleNet::kMinSide);
 
 // Stylises RGB [1,3,H,W] in [0,1] (bilinear resize to fast_size first). Returns the image on
 // the input's device, at the resized size, NOT clamped: the transformer's range is
@@ -61,7 +62,13 @@ Tensor stylize_fast(const FastStyleNet& net, const Tensor& rgb01, int long_side)
 // 16 MB a thread, kept between calls). Not counted: the caller's image, the weights
 // (7 MB) and the per-thread column buffers (2 MB each). Measured RSS growth: within 1.25x of it
 // (tests/test_first_hour.cpp, docs/benchmarks.md).
-int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side);
+// With `net` a layer list (transformer_graph: a converted pytorch/examples or fast-neural-style
+// model), the peak comes from its own layers instead (TransformerGraph::cost's `peak`: 51 floats
+// per working pixel for pytorch/examples' TransformerNet, at its second and its last-but-one
+// convolutions with the input's copy), plus 16 MB of Winograd band buffers a thread (their cap).
+// At 2400x1600: estimate 824 MB without kFastFixedBytes, measured RSS growth 811 MB. Throws ds::Error when the layers cannot take an
+// image of that size (below min_side).
+int64_t fast_style_peak_bytes(int64_t h, int64_t w, int long_side, const FastStyleNet* net = nullptr);
 
 // A transformer to train: `init` is "random" (fast_style_tf with He-normal convs, std
 // sqrt(2 / (Cin·kh·kw)), instance-norm scale 1 and shift 0, from `seed`), a file (any

@@ -144,7 +144,14 @@ class FastStyleNet {
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
   Var forward(const Var& rgb01) const { return run(rgb01, {"output"}).at("output"); }
   static ParamShapes param_shapes();  // of fast_style_tf
-  static constexpr int kMinSide = 4;  // the smallest input height and width, in pixels
+  static constexpr int kMinSide = 4;  // fast_style_tf's smallest input height and width, in pixels
+  // This network's smallest input height and width in pixels: kMinSide, or a layer list's
+  // (TransformerGraph::min_side: 5 for pytorch/examples' TransformerNet); 0 when no size gives an
+  // output as large as the input (run then refuses every input).
+  int min_side() const;
+  // Throws ds::Error when min_side() is 0 because the output is always smaller than the input
+  // (run checks it too).
+  void check_runs() const;
   ParamShapes expected_params() const;  // of this network's form
   std::vector<std::string> layer_names() const;  // its taps
   const std::string& architecture() const;       // "fast_style_tf" | "transformer_graph"

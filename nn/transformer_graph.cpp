@@ -206,12 +206,23 @@ std::vector<std::string> TransformerGraph::tap_names() const {
 
 namespace {
 
-// Whether pad layer `pad` is folded into the convolution `next` after it: a reflection pad that
-// fits the input of shape s (enlarged `up` times by a folded upsample before it) before an
-// unpadded convolution. Any other pad runs as pad2d, whose error names the line.
-bool reflect_pad_folds(const Shape& s, int up, const Layer& pad, const Layer* next) {
-  return pad.reflect && s.size() == 4 && reflection_fits(Pad2dParams{pad.t, pad.b, pad.l, pad.r}, s[2] * up, s[3] * up) &&
-         next && next->op == Op::Conv && next->pad == 0;
+int64_t saturated(double x) { return x >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(x); }
+
+// run's folds, decided from the layers and the activation's height and width h x w where layer i
+// runs. Pad layer i folds into the convolution after it when it is a reflection pad that fits
+// (h x w: already enlarged by a folded upsample) and the convolution has no padding of its own;
+// any other pad runs as pad2d, whose error names the line.
+bool pad_folds(const std::vector<Layer>& L, size_t i, int64_t h, int64_t w) {
+  const Layer& p = L[i];
+  return p.reflect && i + 1 < L.size() && L[i + 1].op == Op::Conv && L[i + 1].pad == 0 &&
+         reflection_fits(Pad2dParams{p.t, p.b, p.l, p.r}, h, w);
+}
+// Upsample layer i folds into a stride-1 convolution right after it, or after a pad that folds.
+bool upsample_folds(const std::vector<Layer>& L, size_t i, int64_t h, int64_t w) {
+  auto conv1 = [&](size_t k) { return k < L.size() && L[k].op == Op::Conv && L[k].stride == 1; };
+  const int64_t f = L[i].factor;
+  return conv1(i + 1) ||
+         (i + 1 < L.size() && L[i + 1].op == Op::Pad && conv1(i + 2) && pad_folds(L, i + 1, h * f, w * f));
 }
 
 }  // namespace
@@ -223,9 +234,22 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
   // before, by the budget the caller compares against).
   double n = static_cast<double>(input[0]), ch = static_cast<double>(input[1]);
   double h = static_cast<double>(input[2]), w = static_cast<double>(input[3]);
-  double largest = 0, total = 0, macs = 0;
-  std::vector<std::array<double, 3>> shortcuts;  // C, H, W at each open residual_begin
-  for (const Layer& l : layers_) {
+  double largest = 0, total = 0, macs = 0, peak = 0;
+  // Buffers alive without gradients (FastStyleNet::run, `fast`): the input, which the caller
+  // holds throughout; the shortcuts; the activation `cur`, which is a shortcut's own buffer
+  // (`shared`) right after residual_begin. Ops that write in place do so on an unshared buffer;
+  // a folded pad or upsample makes none.
+  const double in_floats = n * ch * h * w;
+  double held = 0, cur = in_floats;
+  bool shared = true;  // the input: held by the caller
+  bool fold_pad = false, fold_up = false;
+  std::vector<std::array<double, 4>> shortcuts;  // C, H, W and floats held at each open residual_begin
+  auto new_buffer = [&](double out, double extra = 0) {
+    peak = std::max(peak, in_floats + held + (shared ? 0 : cur) + out + extra);
+    cur = out, shared = false;
+  };
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& l = layers_[i];
     bool fits = true;
     switch (l.op) {
       case Op::Conv:
@@ -233,6 +257,7 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
         fits = h >= 1 && w >= 1;
         macs += n * l.out * h * w * l.in * l.k * l.k;
         ch = l.out;
+        fold_pad = fold_up = false;
         break;
       case Op::Deconv:
         macs += n * l.in * h * w * l.out * l.k * l.k;
@@ -242,14 +267,21 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
         break;
       case Op::Pad:
         fits = !l.reflect || (std::max(l.t, l.b) < h && std::max(l.l, l.r) < w);
+        fold_pad = fits && pad_folds(layers_, i, saturated(h), saturated(w));
         h += l.t + l.b, w += l.l + l.r;
         break;
-      case Op::Upsample: h *= l.factor, w *= l.factor; break;
-      case Op::ResBegin: shortcuts.push_back({ch, h, w}); break;
+      case Op::Upsample:
+        fold_up = upsample_folds(layers_, i, saturated(h), saturated(w));
+        h *= l.factor, w *= l.factor;
+        break;
+      case Op::ResBegin: shortcuts.push_back({ch, h, w, shared ? 0 : cur}); held += shared ? 0 : cur, shared = true; break;
       case Op::ResEnd: {
-        const std::array<double, 3> s = shortcuts.back();
+        const std::array<double, 4> s = shortcuts.back();
         shortcuts.pop_back();
         fits = s[0] == ch && s[1] - 2 * l.shave == h && s[2] - 2 * l.shave == w;
+        // h + the shortcut (cropped into a copy when shaved): a new buffer; then the shortcut goes.
+        if (fits) new_buffer(n * ch * h * w, l.shave ? n * ch * h * w : 0);
+        held -= s[3];
         break;
       }
       default: break;  // norms, activations, mul and taps keep the shape
@@ -260,10 +292,26 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
     }
     const double floats = n * ch * h * w;
     largest = std::max(largest, floats), total += floats;
+    const bool in_place = l.op == Op::InstanceNorm || l.op == Op::Relu || l.op == Op::Tanh;
+    if ((l.op == Op::Conv || l.op == Op::Deconv || l.op == Op::BatchNorm || l.op == Op::Mul) ||
+        (l.op == Op::Pad && !fold_pad) || (l.op == Op::Upsample && !fold_up) || (in_place && shared))
+      new_buffer(floats);
   }
-  auto clamp = [](double x) { return x >= 9.2e18 ? INT64_MAX : static_cast<int64_t>(x); };
-  c.largest = clamp(largest), c.total = clamp(total), c.multiply_adds = clamp(macs);
+  // The end (FastStyleNet::run), the input's copy gone: the output, its copy in 0..1 and that
+  // cropped to the input's size.
+  if (c.complete) peak = std::max(peak, 2 * cur + in_floats);
+  c.largest = saturated(largest), c.total = saturated(total), c.multiply_adds = saturated(macs);
+  c.peak = saturated(peak);
+  c.output = {saturated(n), saturated(ch), saturated(h), saturated(w)};
   return c;
+}
+
+int64_t TransformerGraph::min_side() const {
+  for (int64_t s = 1; s <= 4096; ++s) {
+    const Cost c = cost({1, 3, s, s});
+    if (c.complete && c.output[2] >= s && c.output[3] >= s) return s;
+  }
+  return 0;
 }
 
 Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
@@ -275,9 +323,6 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
   // the CPU forward reads the small input in place (Conv2dParams::upsample).
   bool fold_pad = false;
   int fold_up = 1;
-  auto conv_takes = [&](size_t k, bool unpadded) {
-    return k < layers_.size() && layers_[k].op == Op::Conv && layers_[k].stride == 1 && (!unpadded || layers_[k].pad == 0);
-  };
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
     auto param = [&](const char* suffix) { return p.get(l.name + suffix); };
@@ -313,7 +358,8 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
         case Op::Pad: {
           // Only a pad that pad2d accepts is folded; any other gets pad2d's error, naming this line.
           const Pad2dParams pads{l.t, l.b, l.l, l.r};
-          fold_pad = reflect_pad_folds(h.shape(), fold_up, l, i + 1 < layers_.size() ? &layers_[i + 1] : nullptr);
+          const Shape& s = h.shape();  // (a folded upsample before the pad enlarges it)
+          fold_pad = s.size() == 4 && pad_folds(layers_, i, s[2] * fold_up, s[3] * fold_up);
           if (!fold_pad) h = pad2d(h, pads, l.reflect ? PadMode::Reflect : PadMode::Zero);
           break;
         }
@@ -321,10 +367,8 @@ Var TransformerGraph::run(const ParamSet& p, const Var& x, TapSet& t) const {
         case Op::Tanh: h = tanh(std::move(h)); break;
         case Op::Mul: h = h * l.value; break;
         case Op::Upsample: {
-          const bool folds = layers_.size() > i + 1 && (conv_takes(i + 1, false) ||
-                             (layers_[i + 1].op == Op::Pad && conv_takes(i + 2, true) &&
-                              reflect_pad_folds(h.shape(), l.factor, layers_[i + 1], &layers_[i + 2])));
-          if (folds)
+          const Shape& s = h.shape();
+          if (s.size() == 4 && upsample_folds(layers_, i, s[2], s[3]))
             fold_up = l.factor;
           else
             h = upsample_nearest(h, l.factor);

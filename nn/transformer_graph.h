@@ -48,11 +48,20 @@ class TransformerGraph {
   // first one that cannot take its input (`complete` false: run throws there), such as a
   // reflection pad not smaller than the image, a convolution larger than its padded input or a
   // shortcut of another shape; never throws.
+  // `peak`: the most floats alive at once without gradients (`fast`: run's folds, ops that write
+  // in place, the input held by the caller, the shortcuts; at the end the output, its copy in 0..1
+  // and its crop); `output`: the last activation's shape, before FastStyleNet's crop.
   struct Cost {
-    int64_t largest = 0, total = 0, multiply_adds = 0;
+    int64_t largest = 0, total = 0, multiply_adds = 0, peak = 0;
+    Shape output;
     bool complete = true;
   };
   Cost cost(const Shape& input) const;
+  // The smallest side s (up to 4096) of an s x s image the layers take and give back at least as
+  // large (FastStyleNet crops it to the input): pytorch/examples' TransformerNet 5 (its 9x9
+  // reflection pad of 4), fast-neural-style's reflect-start models 41; 0 when none does (an
+  // output always smaller than its input, as fast-neural-style's -padding_type none).
+  int64_t min_side() const;
 
   struct Layer {
     enum class Op { Conv, Deconv, InstanceNorm, BatchNorm, Pad, Relu, Tanh, Mul, Upsample, ResBegin, ResEnd, Tap };

@@ -280,8 +280,9 @@ TEST_CASE("transformer_graph: layer lists parse and run with their taps, bad lis
     CAPTURE(b.text);
     CHECK(dst::contains(dst::error_of([&] { ds::TransformerGraph g(b.text); }), b.expect));
   }
-  // A reflection pad larger than the image: the error names the layer.
-  CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }), "graph line 2"));
+  // An image smaller than the layers take (min_side): the error says how large it must be.
+  CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }),
+                      "input is 4x4 pixels; at least 7x7 are needed"));
 }
 
 TEST_CASE("transformer_graph cost: activation sizes and multiply-adds from the shapes, without running") {
@@ -307,7 +308,7 @@ TEST_CASE("transformer_graph cost: activation sizes and multiply-adds from the s
   ds::TransformerGraph::Cost small = net.graph()->cost({1, 3, 4, 4});
   CHECK_FALSE(small.complete);
   CHECK(small.total == 0);
-  CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 4, 4}))); }), "graph line 2"));
+  // (run refuses it before any layer: below min_side)
   // A shortcut of another shape (no shave) stops it after the inner conv; run throws there too.
   std::string unshaved = kGraph;
   unshaved.replace(unshaved.find("shave=1"), 7, "shave=0");
@@ -321,6 +322,47 @@ TEST_CASE("transformer_graph cost: activation sizes and multiply-adds from the s
   CHECK(h.complete);
   CHECK(h.total == INT64_MAX);
   CHECK(h.multiply_adds == INT64_MAX);
+}
+
+TEST_CASE("transformer_graph min_side and peak: the smallest input that runs, the floats alive at once") {
+  // min_side against the run itself: every side from 1 to 40, square, runs exactly from min_side on.
+  ds::FastStyleNet net = graph_net();
+  const int min = net.min_side();
+  // By hand: c2 (stride 2) gives t = ceil(s/2), r1 (k3, pad 0) t - 2 >= 1 after its shortcut's
+  // shave, and the two x2 layers 4 (t - 2), which must reach s: s = 7 (t = 4, 8 >= 7; s = 6 gives 4).
+  CHECK(min == 7);
+  ds::NoGradGuard ng;
+  for (int s = 1; s <= 40; ++s) {
+    CAPTURE(s);
+    const std::string err = dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, s, s}))); });
+    CHECK((err == "(no error)") == (s >= min));
+  }
+  CHECK(dst::contains(dst::error_of([&] { net.forward(Var(Tensor::zeros({1, 3, 6, 30}))); }),
+                      "input is 30x6 pixels; at least 7x7 are needed"));
+  // fast_size raises a short side to the minimum, also when the long side is already --size.
+  CHECK(ds::fast_size(1, 100, 100, min) == std::pair<int64_t, int64_t>{7, 100});
+  CHECK(ds::fast_size(1, 100, 50) == std::pair<int64_t, int64_t>{ds::FastStyleNet::kMinSide, 50});
+  // A network whose output is always smaller than its input (no padding) runs at no size.
+  ds::FastStyleNet unpadded = graph_net("conv c in=3 out=3 k=3 stride=1 pad=0 bias=0\n");
+  CHECK(unpadded.min_side() == 0);
+  CHECK(dst::contains(dst::error_of([&] { unpadded.forward(Var(Tensor::zeros({1, 3, 16, 16}))); }),
+                      "its output is smaller than its input at every size"));
+  // peak by hand on [1,3,10,10] (100 pixels): the input (300) is held throughout; conv a 800;
+  // relu in place; residual_begin holds it; conv b 800 more; the sum 800 more (2700 with the
+  // input: the peak); conv c; the end's 0..1 copy and its crop.
+  ds::TransformerGraph g("conv a in=3 out=8 k=3 stride=1 pad=1 bias=0\nrelu\nresidual_begin\n"
+                         "conv b in=8 out=8 k=3 stride=1 pad=1 bias=0\nresidual_end shave=0\n"
+                         "conv c in=8 out=3 k=1 stride=1 pad=0 bias=0\n");
+  CHECK(g.cost({1, 3, 10, 10}).peak == 300 + 800 + 800 + 800);
+  CHECK(g.cost({1, 3, 10, 10}).output == ds::Shape{1, 3, 10, 10});
+  // A folded upsample makes no enlarged copy: the conv reads the 300-float input in place.
+  // A folded upsample makes no enlarged copy: conv c reads conv a's 800 floats in place (2300
+  // with the input and its 1200 out; the end: 1200, its copy and the 300 crop, 2700). Unfolded
+  // (a mul between): the 3200-float enlarged copy and mul's.
+  const std::string a = "conv a in=3 out=8 k=1 stride=1 pad=0 bias=0\nupsample f=2\n";
+  const std::string c = "conv c in=8 out=3 k=3 stride=1 pad=1 bias=0\n";
+  CHECK(ds::TransformerGraph(a + c).cost({1, 3, 10, 10}).peak == 2700);
+  CHECK(ds::TransformerGraph(a + "mul v=1\n" + c).cost({1, 3, 10, 10}).peak == 300 + 3200 + 3200);
 }
 
 TEST_CASE("transformer_graph: an upsample before a convolution is read in place, the same values as the enlarged copy") {

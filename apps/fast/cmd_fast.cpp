@@ -2,6 +2,7 @@
 // fast-style transformer (one forward pass per image; the jobs are apps/fast/fast.h, the network nn/fast_style_weights.h).
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
@@ -64,9 +65,25 @@ int cmd_fast(int argc, char** argv) {
     check_output_folder(input, a.str("-o"), overwrite,
                         "the outputs would go among the images read, each PNG replaced by its stylised version; "
                         "choose another folder, or give --overwrite to do exactly that");
-  check_memory(jobs, size, budget, dev);  // before the plan creates any output folder
-  OutputPlan plan;
   std::string model_file = fast_style_file(model);
+  return_freed_memory_promptly();
+  // The model before the memory check, which a converted layer list sizes with its own layers,
+  // and which comes before the plan creates any output folder. A model that cannot be read is
+  // reported after the outputs are checked, as before: the file's own error, from the second try.
+  std::optional<FastStyleNet> net;
+  try {
+    net = load_fast_style(model, dev);
+  } catch (const Error&) {
+  }
+  if (net) {
+    try {
+      net->check_runs();
+    } catch (const Error& e) {
+      throw Error(model_file + ": " + e.what());
+    }
+  }
+  check_memory(jobs, net ? &*net : nullptr, size, budget, dev);
+  OutputPlan plan;
   if (std::filesystem::is_directory(model))
     std::fprintf(stderr, "note: model %s: its latest checkpoint, %s\n", model.c_str(), model_file.c_str());
   plan.input("model file", model_file);
@@ -74,9 +91,8 @@ int cmd_fast(int argc, char** argv) {
   for (const ImageJob& j : jobs) plan.output("output", j.output, overwrite ? j.input : "");
   plan.check();
   for (const ImageJob& j : jobs) check_image_output(j.output);
-  return_freed_memory_promptly();
-  FastStyleNet net = load_fast_style(model, dev);
-  int failed = run_fast_jobs(net, jobs, size, median);
+  if (!net) net = load_fast_style(model, dev);
+  int failed = run_fast_jobs(*net, jobs, size, median);
   if (failed) std::fprintf(stderr, "depthstyle fast: %d of %zu images failed\n", failed, jobs.size());
   return failed ? 1 : 0;
 }

@@ -27,11 +27,12 @@ void return_freed_memory_promptly() {
 #endif
 }
 
-int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host) {
-  auto [H, W] = fast_size(h, w, long_side);
+int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host,
+                            const FastStyleNet* net) {
+  auto [H, W] = fast_size(h, w, long_side, net ? net->min_side() : FastStyleNet::kMinSide);
   const int64_t original = h * w, working = H * W;
   const int64_t decode = file_bytes + 32 * original;
-  const int64_t run = 12 * original + (on_host ? fast_style_peak_bytes(h, w, long_side) : 12 * working);
+  const int64_t run = 12 * original + (on_host ? fast_style_peak_bytes(h, w, long_side, net) : 12 * working);
   const int64_t encode = 12 * original + 30 * working;  // result, its float copy, 8-bit samples, PNG
   return kFastFixedBytes + std::max({decode, run, encode});
 }
@@ -51,8 +52,9 @@ namespace {
 std::string mb(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; }
 
 // The largest --size (16 ..< the long side) whose need fits `budget`; 0 when none does.
-int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budget, bool on_host) {
-  auto fits = [&](int px) { return fast_job_peak_bytes(h, w, file_bytes, px, on_host) <= budget; };
+int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budget, bool on_host,
+                         const FastStyleNet* net) {
+  auto fits = [&](int px) { return fast_job_peak_bytes(h, w, file_bytes, px, on_host, net) <= budget; };
   if (!fits(16)) return 0;
   int lo = 16, hi = static_cast<int>(std::max(h, w));  // fits(lo); hi does not, or it would not be asked
   while (hi - lo > 1) {
@@ -67,7 +69,8 @@ int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budge
 
 }  // namespace
 
-void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device) {
+void check_memory(const std::vector<ImageJob>& jobs, const FastStyleNet* net, int long_side, int64_t budget,
+                  Device device) {
   const bool on_host = device == Device::CPU;
   std::string refused;
   int n_refused = 0;
@@ -80,11 +83,16 @@ void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budg
     }
     auto [h, w] = hw;
     const int64_t file_bytes = static_cast<int64_t>(std::filesystem::file_size(j.input));
-    const int64_t need = fast_job_peak_bytes(h, w, file_bytes, long_side, on_host);
+    int64_t need = 0;
+    try {
+      need = fast_job_peak_bytes(h, w, file_bytes, long_side, on_host, net);
+    } catch (const Error&) {
+      continue;  // too small for the layers: the run says so, with a --size that works
+    }
     const std::string size = std::to_string(w) + "x" + std::to_string(h);
     if (budget > 0 && need > budget) {
       if (++n_refused > 10) continue;  // the first ten are enough to see what to change
-      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host);
+      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host, net);
       refused += "\n  " + j.input + " (" + size + "): needs about " + mb(need) + "; " +
                  (fits ? "--size " + std::to_string(fits) + " or less fits"
                        : "no --size fits (decoding the file alone needs more)");
@@ -113,12 +121,12 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
     auto t0 = std::chrono::steady_clock::now();
     try {
       Tensor img = load_image_rgb(j.input);
-      auto [h, w] = fast_size(img.H(), img.W(), long_side);
-      if (h < FastStyleNet::kMinSide || w < FastStyleNet::kMinSide)
+      const int min = net.min_side();
+      auto [h, w] = fast_size(img.H(), img.W(), long_side, min);
+      if (h < min || w < min)
         throw Error(j.input + ": the image is " + std::to_string(img.W()) + "x" + std::to_string(img.H()) +
-                    " pixels; the fast-style transformer needs at least " + std::to_string(FastStyleNet::kMinSide) +
-                    "x" + std::to_string(FastStyleNet::kMinSide) + "; --size PX resizes it first, each side to at least " +
-                    std::to_string(FastStyleNet::kMinSide));
+                    " pixels; the fast-style transformer needs at least " + std::to_string(min) + "x" + std::to_string(min) +
+                    "; --size PX resizes it first, each side to at least " + std::to_string(min));
       auto t1 = std::chrono::steady_clock::now();
       Tensor y = stylize_fast(net, img, long_side);  // on the CPU like img, so the time includes the device's work
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();

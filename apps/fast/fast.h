@@ -27,7 +27,9 @@ void return_freed_memory_promptly();
 // kFastFixedBytes for the weights, column buffers and the C library's own. This is host
 // memory: on a GPU (`on_host` false) the activations are in the device's memory instead.
 constexpr int64_t kFastFixedBytes = int64_t{64} << 20;
-int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host = true);
+// `net`: the transformer (its own layers for a converted layer list; null: fast_style_tf's).
+int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_side, bool on_host = true,
+                            const FastStyleNet* net = nullptr);
 
 // The default of --max-memory: half of the memory the system has available now (MemAvailable
 // in /proc/meminfo), or 0 (no check) when that cannot be read.
@@ -37,7 +39,9 @@ int64_t default_memory_budget();
 // throws ds::Error when one needs more than `budget` bytes (0: no check), naming each such image,
 // its need and the largest --size that fits (or that none does). Prints the need of images
 // above 1 GiB that fit. Images whose header cannot be read are left to the run to report.
-void check_memory(const std::vector<ImageJob>& jobs, int long_side, int64_t budget, Device device);
+// `net`: the transformer, or null for fast_style_tf's formula (fast_job_peak_bytes).
+void check_memory(const std::vector<ImageJob>& jobs, const FastStyleNet* net, int long_side, int64_t budget,
+                  Device device);
 
 // Runs every job, printing "[k/n] input WxH -> output WxH, seconds, peak memory" per image
 // (median > 1: each output smoothed by a median x median median filter, tensor/image_filter.h)
