@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "nn/fast_style_weights.h"
 #include "apps/train/train.h"
@@ -92,6 +93,21 @@ struct Setup {
 };
 
 const std::string kArch = "fast_style_tf";
+
+// One 32x32 image in `d`, no depth loss, a randomly initialised trainer: where the resume error
+// cases start.
+struct OneImageRun {
+  ds::TransferLoss loss;
+  ImageStream data;
+  Trainer trainer;
+  OneImageRun(const TempDir& d, Setup& s)
+      : loss(prepare(d, s)), data(d.dir.string(), 32, 0), trainer(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU) {}
+  static ds::TransferLoss prepare(const TempDir& d, Setup& s) {
+    write_images(d, 1, 32, 32);
+    s.spec.depth_weight = 0;
+    return s.loss(nullptr);
+  }
+};
 
 }  // namespace
 
@@ -239,27 +255,42 @@ TEST_CASE("train: bad inputs give clear errors") {
     std::string other = d.file("squeeze.h5");
     ds::save_weights(other, "squeezenet1_1_features", p);
     CHECK_THROWS_WITH_AS(ds::fast_style_init(other, 0), doctest::Contains("architecture"), Error);
-    write_images(d, 1, 32, 32);
-    s.spec.depth_weight = 0;
-    ds::TransferLoss loss = s.loss(nullptr);
-    ImageStream data(d.dir.string(), 32, 0);
-    Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
-    CHECK_THROWS_WITH_AS(t.resume(other), doctest::Contains("architecture"), Error);
+    OneImageRun r(d, s);
+    CHECK_THROWS_WITH_AS(r.trainer.resume(other), doctest::Contains("architecture"), Error);
     CHECK_THROWS_WITH_AS(ds::fast_style_init("no_such_style", 0), doctest::Contains("unknown model 'no_such_style'"), Error);
   }
   SUBCASE("resume with other data settings, or without optimiser state") {
-    write_images(d, 1, 32, 32);
-    s.spec.depth_weight = 0;
-    ds::TransferLoss loss = s.loss(nullptr);
-    ImageStream data(d.dir.string(), 32, 0);
-    Trainer t(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    OneImageRun r(d, s);
+    Trainer& t = r.trainer;
     std::string ckpt = d.file("c.h5");
     t.save(ckpt, {});
     s.cfg.batch_size = 3;
-    Trainer other(ds::fast_style_init("random", 0), loss, data, s.cfg, ds::Device::CPU);
+    Trainer other(ds::fast_style_init("random", 0), r.loss, r.data, s.cfg, ds::Device::CPU);
     CHECK_THROWS_WITH_AS(other.resume(ckpt), doctest::Contains("--batch-size 2"), Error);
     fs::remove(optim_path(ckpt));
     CHECK_THROWS_WITH_AS(t.resume(ckpt), doctest::Contains("no optimiser state"), Error);
+  }
+  SUBCASE("resume from a checkpoint whose weights or Adam moments hold NaN (a diverged run)") {
+    OneImageRun r(d, s);
+    Trainer& t = r.trainer;
+    t.step();
+    std::string ckpt = d.file("c.h5");
+    t.save(ckpt, {});
+    auto poison = [](const std::string& file, const std::string& param) {  // rewrite with one NaN, attributes kept
+      ds::WeightFile f = ds::load_weights(file, "");
+      std::map<std::string, ds::h5::AttrValue> attrs = f.attrs;
+      attrs.erase("architecture"), attrs.erase("format_version");
+      f.params.at(param).data()[3] = std::numeric_limits<float>::quiet_NaN();
+      ds::save_weights(file, f.architecture, f.params, attrs);
+    };
+    poison(optim_path(ckpt), "v.res1.conv1.weight");
+    std::string msg = dst::error_of([&] { t.resume(ckpt); });
+    CHECK(dst::contains(msg, optim_path(ckpt)));
+    CHECK(dst::contains(msg, "'v.res1.conv1.weight' holds 1 NaN value"));
+    poison(ckpt, "in3.bias");
+    msg = dst::error_of([&] { t.resume(ckpt); });
+    CHECK(dst::contains(msg, ckpt + "': 1 parameter is not finite"));
+    CHECK(dst::contains(msg, "'in3.bias' holds 1 NaN value (of 128)"));
   }
   SUBCASE("a depth loss without a depth network") {
     CHECK_THROWS_WITH_AS(s.loss(nullptr), doctest::Contains("depth network"), Error);

@@ -1,5 +1,7 @@
 // depthstyle info FILE.h5: what a weight (or features, or checkpoint) file holds.
 #include <cstdio>
+#include <map>
+#include <string>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
@@ -12,10 +14,20 @@ int cmd_info(int argc, char** argv) {
   Args a("depthstyle info [options] FILE.h5",
          "Prints a project HDF5 file's architecture, format version, input preprocessing,\n"
          "attributes and parameters (name, shape, count); for a file of `depthstyle features`,\n"
-         "its activations.");
+         "its activations. Parameters holding NaN or infinity (which every command that loads\n"
+         "the file refuses) are counted and marked.");
   a.flag("--brief", "omit the per-parameter list");
   if (!a.parse(argc, argv, 1, 1, "one FILE.h5")) return 0;
-  WeightFile f = load_weights(a.positional()[0], "");
+  WeightFile f = load_weights(a.positional()[0], "", NonFinite::Allow);
+  std::map<std::string, NonFiniteCount> bad;  // describing a broken file is this command's job
+  NonFiniteCount all;
+  for (const auto& [name, t] : f.params) {
+    NonFiniteCount c = count_nonfinite(t);
+    if (c.total() == 0) continue;
+    bad[name] = c;
+    all.nan += c.nan;
+    all.inf += c.inf;
+  }
   // A features file (apps/inspect/cmd_features.cpp) stores a network's activations, not weights.
   const char* what = f.architecture == "features" ? "activations" : "parameters";
   std::printf("file          %s\narchitecture  %s\nformat        %d\n%-13s %lld in %zu tensors\n", f.path.c_str(),
@@ -25,6 +37,9 @@ int cmd_info(int argc, char** argv) {
     std::printf("input         %s, values 0..%g, mean [%g, %g, %g], std [%g, %g, %g]\n", p.channel_order.c_str(),
                 p.value_scale, p.mean[0], p.mean[1], p.mean[2], p.std[0], p.std[1], p.std[2]);
   }
+  if (!bad.empty())
+    std::printf("NOT FINITE    %lld NaN and %lld infinite values in %zu tensors (commands refuse this file)\n",
+                static_cast<long long>(all.nan), static_cast<long long>(all.inf), bad.size());
   std::printf("attributes\n");
   for (const auto& [name, v] : f.attrs) {
     std::string text = v.str();  // a multi-line value (a transformer_graph's graph) stays in its column
@@ -34,8 +49,13 @@ int cmd_info(int argc, char** argv) {
   }
   if (!a.has("--brief")) {
     std::printf("%s\n", what);
-    for (const auto& [name, t] : f.params)
-      std::printf("  %-40s %-20s %lld\n", name.c_str(), shape_str(t.shape()).c_str(), static_cast<long long>(t.numel()));
+    for (const auto& [name, t] : f.params) {
+      std::string note;
+      if (auto it = bad.find(name); it != bad.end())
+        note = "  NOT FINITE: " + std::to_string(it->second.nan) + " NaN, " + std::to_string(it->second.inf) + " infinite";
+      std::printf("  %-40s %-20s %lld%s\n", name.c_str(), shape_str(t.shape()).c_str(), static_cast<long long>(t.numel()),
+                  note.c_str());
+    }
   }
   return 0;
 }

@@ -414,6 +414,60 @@ def test_malformed_pth_and_foreign():
     expect_error(path("empty.t7"), "empty file")
 
 
+def test_nonfinite_weights_refused():
+    """A diverged training run's checkpoint (NaN or infinite weights) is refused, naming the file, each tensor and
+    the counts, and nothing is written: converted, it ran and gave a plausible but wrong image (ReLU maps NaN to 0)."""
+    sd = peer_nets.random_state_dict(peer_nets.TransformerNet(), 5)
+    sd["res2.conv1.conv2d.weight"].fill_(float("nan"))
+    n = sd["res2.conv1.conv2d.weight"].numel()
+    torch.save(sd, path("nan2.pth"))
+    expect_error(path("nan2.pth"), "nan2.pth: res2.conv1.conv2d.weight holds %d NaN values (of %d)" % (n, n),
+                 "a diverged training run? nothing written")
+    sd = peer_nets.random_state_dict(peer_nets.TransformerNet(), 5)
+    sd["conv1.conv2d.weight"][0, 1, 2, 3] = float("nan")
+    sd["in1.bias"][3] = float("-inf")
+    torch.save(sd, path("nan1.pth"), _use_new_zipfile_serialization=False)
+    err = expect_error(path("nan1.pth"), "conv1.conv2d.weight holds 1 NaN value (of %d)" % sd["conv1.conv2d.weight"].numel(),
+                       "in1.bias holds 1 infinite value (of 32)")
+    assert "res2" not in err, err
+    # float64 weights beyond float32's range would become infinite in the file
+    sd = peer_nets.random_state_dict(peer_nets.TransformerNet(), 5, torch.float64)
+    sd["deconv1.conv2d.bias"][0] = 1e300
+    torch.save(sd, path("huge.pth"))
+    expect_error(path("huge.pth"), "deconv1.conv2d.bias holds 1 infinite value (of 64)")
+    # a fast-neural-style .t7 the same
+    model = peer_nets.fast_neural_style_model("c9s1-32,d64,c9s1-3", "zero", "instance", seed=1)
+    mods = model.fields["modules"]
+    w = next(m for m in (mods.values() if isinstance(mods, dict) else mods) if "weight" in m.fields).fields["weight"]
+    w.flat[7] = np.nan
+    peer_writers.write_t7(path("nan.t7"), {"model": model})
+    expect_error(path("nan.t7"), "nan.t7: ", "holds 1 NaN value (of %d)" % w.size, "nothing written")
+
+
+def test_whole_model_and_dataparallel_files():
+    """torch.save(model) is refused with the file and the one line that saves the weights; a DataParallel state
+    dict ('module.' before every key) converts as the plain state dict does, saying that the prefix was stripped."""
+    net = peer_nets.TransformerNet()
+    for zip_format in (True, False):
+        src = path("whole_%d.pth" % zip_format)
+        torch.save(net, src, _use_new_zipfile_serialization=zip_format)
+        expect_error(src, src + ": holds a pickled", "peer_nets.TransformerNet", "torch.save(model)",
+                     "torch.save(model.state_dict(), 'weights.pth')")
+    net.load_state_dict(peer_nets.random_state_dict(net, 6))
+    dp = torch.nn.DataParallel(net).state_dict()
+    assert all(k.startswith("module.") for k in dp)
+    torch.save(net.state_dict(), path("plain.pth"))
+    torch.save(dp, path("dp.pth"))
+    convert_auto(path("plain.pth"), path("plain.h5"))
+    r = convert_auto(path("dp.pth"), path("dp.h5"))
+    assert "every key starts with 'module.'" in r.stdout and "stripped it" in r.stdout, r.stdout
+    assert "TransformerNet" in r.stdout, r.stdout
+    with h5py.File(path("plain.h5"), "r") as a, h5py.File(path("dp.h5"), "r") as b:
+        assert sorted(a) == sorted(b) and a.attrs["graph"] == b.attrs["graph"]
+        for k in a:
+            assert np.array_equal(a[k][()], b[k][()]), k
+
+
 def test_output_never_replaces_input():
     sd = peer_nets.random_state_dict(peer_nets.TransformerNet(), 2)
     src = path("self.pth")

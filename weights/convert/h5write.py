@@ -48,13 +48,39 @@ def up_to_date(path, source_sha256):
             and got["format_version"] is not None and int(got["format_version"]) == FORMAT_VERSION)
 
 
+def as_float32(params, source):
+    """`params` as contiguous float32 arrays; raises ValueError naming every tensor that holds NaN or
+    infinity, or values beyond float32's range, with the counts: a diverged training run's checkpoint
+    would otherwise convert and run (ReLU turns NaN into 0) and give a plausible but wrong image."""
+    out, bad = {}, []
+    for name, value in params.items():
+        src = np.asarray(value)
+        with np.errstate(over="ignore", invalid="ignore"):
+            a = np.ascontiguousarray(src, dtype=np.float32)
+        out[name] = a
+        if np.isfinite(a).all():
+            continue
+        nan, inf = int(np.isnan(a).sum()), int(np.isinf(a).sum())
+        src_inf = int(np.isinf(src).sum()) if src.dtype.kind == "f" else 0
+        what = ["%d NaN" % nan] if nan else []
+        what += ["%d infinite" % src_inf] if src_inf else []
+        what += ["%d beyond float32's range (above 3.4e38)" % (inf - src_inf)] if inf > src_inf else []
+        bad.append("%s holds %s value%s (of %d)" % (name, " and ".join(what), "s" if nan + inf > 1 else "", a.size))
+    if bad:
+        shown = "; ".join(bad[:5]) + ("; ... and %d more tensors" % (len(bad) - 5) if len(bad) > 5 else "")
+        raise ValueError("%s: %s: a diverged training run? nothing written" % (source, shown))
+    return out
+
+
 def write(path, architecture, params, preprocessing, sources, extra_attrs=None, source_names=None):
     """Writes `params` (ordered name -> array) as float32 datasets with the root attributes.
 
-    Checks the names and shapes against archs.py first; writes to a temporary file and
-    renames it, so an interrupted run never leaves a half-written OUT behind.
+    Checks the names and shapes against archs.py and that every value is finite (as_float32)
+    first; writes to a temporary file and renames it, so an interrupted run never leaves a
+    half-written OUT behind.
     """
     archs.check(architecture, params, ", ".join(sources), (extra_attrs or {}).get("graph"))
+    arrays = as_float32(params, ", ".join(sources))
     attrs = {"architecture": architecture, "format_version": np.int32(FORMAT_VERSION),
              "channel_order": preprocessing["channel_order"],
              "value_scale": np.float64(preprocessing["value_scale"]),
@@ -68,7 +94,7 @@ def write(path, architecture, params, preprocessing, sources, extra_attrs=None, 
     with h5py.File(tmp, "w") as f:
         for name, value in attrs.items():
             f.attrs[name] = value
-        for name, value in params.items():
-            f.create_dataset(name, data=np.ascontiguousarray(value, dtype=np.float32))
+        for name, value in arrays.items():
+            f.create_dataset(name, data=value)
     os.replace(tmp, path)
     return sum(archs.numel(v.shape) for v in params.values())

@@ -77,10 +77,20 @@ def _rebuild_parameter(data, *_):
     return data
 
 
+def _not_a_state_dict(path, what):
+    """The error for a file holding Python objects besides tensors and dicts, most often a whole
+    model saved with torch.save(model): says how to save the weights alone."""
+    return pickle.UnpicklingError(
+        "%s: holds %s, not only tensors and dicts (this reader refuses other objects, so that a file cannot run "
+        "code). A whole model saved with torch.save(model)? Save its weights instead, in Python: "
+        "torch.save(model.state_dict(), 'weights.pth'), and convert that file" % (path, what))
+
+
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, f, persistent_load):
+    def __init__(self, f, persistent_load, path):
         super().__init__(f)
         self._persistent = persistent_load
+        self._path = path
 
     def persistent_load(self, pid):
         return self._persistent(pid)
@@ -94,8 +104,7 @@ class _Unpickler(pickle.Unpickler):
             return _rebuild_parameter
         if module == "torch" and name in STORAGE_DTYPES:
             return _StorageType(name)
-        raise pickle.UnpicklingError("refusing to load global %s.%s (only tensors and dicts are allowed)"
-                                     % (module, name))
+        raise _not_a_state_dict(self._path, "a pickled Python object %s.%s" % (module, name))
 
 
 def _storage_type(t):
@@ -129,7 +138,7 @@ def _load_zip(path):
                 storages[key] = st
             return storages[key]
 
-        return _Unpickler(io.BytesIO(z.read(pkl[0])), persistent_load).load()
+        return _Unpickler(io.BytesIO(z.read(pkl[0])), persistent_load, path).load()
 
 
 def _load_legacy(path):
@@ -151,9 +160,10 @@ def _load_legacy(path):
     views = []
 
     def persistent_load(pid):
+        if pid[0] == "module":  # torch <= 1.5 saves a module's class with its source code
+            raise _not_a_state_dict(path, "a pickled module %s" % getattr(pid[1], "__name__", "(class)"))
         if pid[0] != "storage":
-            raise PthError("%s: unsupported persistent id %r (whole-module saves are not supported; "
-                           "save model.state_dict())" % (path, pid[0]))
+            raise PthError("%s: unsupported persistent id %r" % (path, pid[0]))
         _, stype, key, _location, numel, view = pid
         key = str(key)
         if key not in roots:
@@ -165,7 +175,7 @@ def _load_legacy(path):
         views.append((v, roots[key], int(offset)))
         return v
 
-    obj = _Unpickler(f, persistent_load).load()
+    obj = _Unpickler(f, persistent_load, path).load()
     keys = pickle.load(f)
     pos = f.tell()
     for key in keys:
@@ -219,16 +229,23 @@ def load(path, keep=None):
 
 
 def load_state_dict(path, keep=None):
-    """A state dict as name -> float32 array, plus the non-float entries (other) separately."""
-    obj = load(path, keep)
+    """A state dict as name -> float32 array, plus the non-float entries (other) separately.
+
+    A DataParallel model's keys (all starting with 'module.') are given without that prefix."""
+    prefix = "module."  # nn.DataParallel / DistributedDataParallel wrap the model: every key starts so
+    obj = load(path, keep and (lambda k: keep(k[len(prefix):] if k.startswith(prefix) else k)))
     if isinstance(obj, dict) and "state_dict" in obj and isinstance(obj["state_dict"], dict):
         obj = obj["state_dict"]
     if not isinstance(obj, dict):
         raise PthError("%s: expected a state dict, found %s" % (path, type(obj).__name__))
+    if obj and all(isinstance(k, str) and k.startswith(prefix) for k in obj):
+        obj = collections.OrderedDict((k[len(prefix):], v) for k, v in obj.items())
+        print("%s: every key starts with '%s' (a DataParallel model's state dict): stripped it" % (path, prefix))
     params, other = collections.OrderedDict(), collections.OrderedDict()
     for k, v in obj.items():
         if isinstance(v, np.ndarray) and v.dtype.kind == "f":
-            params[k] = v.astype(np.float32)
+            with np.errstate(over="ignore"):  # float64 beyond float32: infinite, refused by h5write
+                params[k] = v.astype(np.float32)
         else:
             other[k] = v
     return params, other
