@@ -267,3 +267,99 @@ TEST_CASE("video command: Ctrl-C says how many frames were done, and leaves no f
   CHECK_FALSE(fs::exists(s / "report.csv"));
   CHECK(hidden_files(s.dir.dir.string()) == 0);
 }
+
+TEST_CASE("video command: the aspect ratio is kept (sides to even for H.264 only), frames too small are refused") {
+  // It forced each side to at least 16 px: 160x120 at --size 16 gave 16x16, 640x64 at 128 gave
+  // 128x16, an 8x6 clip 16x16. Expected sizes: the input's ratio, each side to the nearest even
+  // number for yuv420p (12.8 -> 12), exact for GIF and PNG.
+  VideoScratch s("cmd_aspect");
+  dst::write_ramp_clip(s / "wide.mp4", 64, 640, 2, Rational{25, 1});
+  dst::write_ramp_clip(s / "clip.mp4", 120, 160, 2, Rational{25, 1});
+  dst::write_ramp_clip(s / "tiny.mp4", 6, 8, 2, Rational{25, 1});
+  dst::write_ramp_clip(s / "odd/%03d.png", 25, 33, 2, Rational{25, 1});
+  auto size_of = [&](const std::string& args, const std::string& out) -> std::pair<int, int> {
+    Run r = s.video(args + " -o '" + out + "' --model '" + s.model + "'");
+    INFO(r.out);
+    CHECK(r.rc == 0);
+    if (r.rc != 0) return {0, 0};
+    VideoReader v(out);
+    return {v.info().width, v.info().height};
+  };
+  const std::string tw0 = " --temporal-weight 0";  // no optical flow: the transformer's bound only
+  CHECK(size_of("'" + (s / "wide.mp4") + "' --size 128" + tw0, s / "w.mp4") == std::pair<int, int>{128, 12});
+  CHECK(size_of("'" + (s / "wide.mp4") + "' --size 128" + tw0, s / "w.gif") == std::pair<int, int>{128, 13});
+  CHECK(size_of("'" + (s / "clip.mp4") + "' --size 16" + tw0, s / "c.mp4") == std::pair<int, int>{16, 12});
+  CHECK(size_of("'" + (s / "odd/%03d.png") + "'", s / "o.mp4") == std::pair<int, int>{32, 24});
+  CHECK(size_of("'" + (s / "odd/%03d.png") + "'", s / "o.gif") == std::pair<int, int>{33, 25});
+  // Without the optical flow an 8x6 clip is stylised at its size; with it, DIS needs 16 px a side.
+  CHECK(size_of("'" + (s / "tiny.mp4") + "' --temporal-weight 0", s / "t.mp4") == std::pair<int, int>{8, 6});
+  Run r = s.video("'" + (s / "tiny.mp4") + "' -o '" + (s / "t2.mp4") + "' --model '" + s.model + "'");
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "the frames would be 8x6 px"));
+  CHECK(contains(r.out, "the optical flow (OpenCV DIS"));
+  CHECK(contains(r.out, "give --size 22 or more (22x16)"));
+  // 640x64 at --size 16 would be 16x2: too small for the transformer as well; 152 gives 152x16 (15.2 rounds to the nearest even, 16).
+  r = s.video("'" + (s / "wide.mp4") + "' -o '" + (s / "w2.mp4") + "' --model '" + s.model + "' --size 16");
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "the fast-style transformer (each side at least 4 px) and the optical flow"));
+  CHECK(contains(r.out, "give --size 152 or more (152x16)"));
+  CHECK_FALSE(fs::exists(s / "t2.mp4"));
+  CHECK_FALSE(fs::exists(s / "w2.mp4"));
+  // The --size hint works.
+  CHECK(size_of("'" + (s / "wide.mp4") + "' --size 152", s / "w3.mp4") == std::pair<int, int>{152, 16});
+}
+
+TEST_CASE("video command: a PNG sequence over an earlier, longer one says which frames it removed") {
+  // They were removed without a word (rc 0).
+  VideoScratch s("cmd_pngolder");
+  dst::write_ramp_clip(s / "in.mp4", 24, 32, 3, Rational{25, 1});
+  dst::write_ramp_clip(s / "seq/%03d.png", 24, 32, 6, Rational{25, 1});
+  for (const char* other : {"seq/notes.txt", "seq/7.png", "seq/0003.png", "seq/009.png"}) std::ofstream(s / other) << "x";
+  Run r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "seq/%03d.png") + "' --model '" + s.model + "' --frames :2");
+  INFO(r.out);
+  REQUIRE(r.rc == 0);
+  CHECK(contains(r.out, "removed 4 frames of an earlier sequence: " + (s / "seq/003.png") + " .. " + (s / "seq/006.png")));
+  for (const char* gone : {"seq/003.png", "seq/004.png", "seq/005.png", "seq/006.png"}) CHECK_FALSE(fs::exists(s / gone));
+  for (const char* kept : {"seq/001.png", "seq/002.png", "seq/notes.txt", "seq/7.png", "seq/0003.png", "seq/009.png"})
+    CHECK(fs::exists(s / kept));
+  // Nothing to remove: no such line.
+  r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "seq/%03d.png") + "' --model '" + s.model + "' --frames :2");
+  CHECK(r.rc == 0);
+  CHECK_FALSE(contains(r.out, "removed"));
+}
+
+TEST_CASE("video command: an input sequence with a gap is refused unless --frames ends before it") {
+  // It stopped after the frames before the gap, rc 0, frames after it silently left out.
+  VideoScratch s("cmd_gap");
+  dst::write_ramp_clip(s / "gap/%05d.png", 24, 32, 6, Rational{25, 1});
+  fs::remove(s / "gap/00003.png");
+  const std::string in = "'" + (s / "gap/%05d.png") + "' --model '" + s.model + "' -o '" + (s / "out.mp4") + "'";
+  Run r = s.video(in);
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, (s / "gap/00003.png") + " is missing and 3 files, " + (s / "gap/00004.png") + " .. " +
+                            (s / "gap/00006.png") + ", follow it"));
+  CHECK(contains(r.out, "fill the gap, or give --frames :2"));
+  CHECK_FALSE(fs::exists(s / "out.mp4"));
+  r = s.video(in + " --frames 2:5");
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "give --frames 2:2"));
+  r = s.video(in + " --frames :2");
+  CHECK(r.rc == 0);
+  CHECK(count_frames(s / "out.mp4") == 2);
+}
+
+TEST_CASE("video command: --help gives both --size defaults and what -o removes, and --frames 5:2 says the start is after the end") {
+  VideoScratch s("cmd_help");
+  Run r = s.video("--help");
+  CHECK(r.rc == 0);
+  CHECK(contains(r.out, "long side of the frames (default: the input's size with --model, 256 with --style)"));
+  CHECK_FALSE(contains(r.out, "long side of the working image (the output) (default: 256)"));
+  CHECK(contains(r.out, "the later frames of an earlier, longer sequence there are removed"));
+  dst::write_ramp_clip(s / "in.mp4", 24, 32, 2, Rational{25, 1});
+  r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 5:2");
+  CHECK(r.rc != 0);
+  CHECK(contains(r.out, "--frames: '5:2' starts after it ends (frame 5 > frame 2)"));
+}

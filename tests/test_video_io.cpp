@@ -8,6 +8,7 @@
 #include <cmath>
 #include <fstream>
 
+#include "apps/media/optical_flow.h"
 #include "apps/media/video_io.h"
 #include "tensor/file_util.h"
 #include "tensor/random.h"
@@ -83,6 +84,69 @@ TEST_CASE("video: GIF and PNG-sequence round trips") {
   CHECK(std::filesystem::exists(d / "f002.png"));
   CHECK_FALSE(std::filesystem::exists(d / "f003.png"));
   CHECK(d.entries() == 3);  // a.gif, f001.png, f002.png
+}
+
+TEST_CASE("video: a PNG sequence over a longer one removes only that sequence's next frames, and counts them") {
+  dst::MediaDir d("pngolder");
+  std::string pattern = d / "f%03d.png";
+  dst::write_ramp_clip(pattern, 6, 8, 5, Rational{25, 1});
+  // Files the pattern does not name (another width, another stem, text), and one after a gap.
+  for (const char* other : {"f3.png", "f0004.png", "g004.png", "f004.png.txt", "f009.png"})
+    std::ofstream(d / other) << "not ours";
+  VideoWriter w(pattern, 8, 6, {});
+  for (int k = 0; k < 2; ++k) w.write(dst::ramp_frame(6, 8, k, 2));
+  w.finish();
+  CHECK(w.older_frames_removed() == 3);  // f003..f005
+  for (const char* gone : {"f003.png", "f004.png", "f005.png"}) CHECK_FALSE(std::filesystem::exists(d / gone));
+  for (const char* kept : {"f001.png", "f002.png", "f3.png", "f0004.png", "g004.png", "f004.png.txt", "f009.png"})
+    CHECK(std::filesystem::exists(d / kept));
+  CHECK(ds::app::sequence_numbers(pattern) == std::vector<int64_t>{1, 2, 9});
+}
+
+TEST_CASE("video: an image sequence with a gap is read to the gap, and the files after it are named") {
+  dst::MediaDir d("seqgap");
+  std::string pattern = d / "%02d.png";
+  dst::write_ramp_clip(pattern, 6, 8, 7, Rational{25, 1});
+  std::filesystem::remove(d / "03.png");
+  std::ofstream(d / "5.png") << "not of the pattern";
+  VideoReader r(pattern);
+  CHECK(r.info().frames == 2);  // FFmpeg's image2 stops at 03
+  CHECK(r.info().missing_number == 3);
+  CHECK(r.info().later_files == 4);
+  CHECK(r.info().later_first == 4);
+  CHECK(r.info().later_last == 7);
+  std::filesystem::remove(d / "04.png");  // the later files start after a longer gap
+  std::filesystem::remove(d / "07.png");
+  VideoReader r2(pattern);
+  CHECK(r2.info().missing_number == 3);
+  CHECK(r2.info().later_files == 2);
+  CHECK(r2.info().later_first == 5);
+  CHECK(r2.info().later_last == 6);
+  std::filesystem::remove(d / "05.png");
+  std::filesystem::remove(d / "06.png");
+  VideoReader whole(pattern);  // no gap: nothing follows the end
+  CHECK(whole.info().missing_number == 0);
+  CHECK(whole.info().later_files == 0);
+}
+
+TEST_CASE("video: the optical flow runs at its smallest frames, elongated ones too, and refuses smaller ones") {
+  // OpenCV 4.6's DIS crashed (SIGSEGV) on 40x8 .. 308x14 ramp frames with every preset; a crash
+  // here fails the whole test binary. "fast" and "ultrafast" still crash on 80x16 .. 633x24
+  // (optical_flow.h), so only "medium" is run on elongated frames.
+  using ds::app::OpticalFlow;
+  const int s = OpticalFlow::kMinShortSide;
+  for (const char* preset : {"ultrafast", "fast", "medium"}) {
+    OpticalFlow flow(preset);
+    INFO(preset);
+    std::vector<int64_t> longs = {s, 24, 40};
+    if (std::string(preset) == "medium") longs.insert(longs.end(), {80, 150, 308, 633, 1200});
+    for (int64_t l : longs) {
+      CHECK(flow(dst::ramp_frame(s, l, 0, 2), dst::ramp_frame(s, l, 1, 2)).shape() == ds::Shape{1, 2, s, l});
+      CHECK(flow(dst::ramp_frame(l, s, 0, 2), dst::ramp_frame(l, s, 1, 2)).shape() == ds::Shape{1, 2, l, s});
+    }
+    CHECK(contains(error_of([&] { flow(dst::ramp_frame(s - 1, 100, 0, 2), dst::ramp_frame(s - 1, 100, 1, 2)); }),
+                   "under the 16 px"));
+  }
 }
 
 TEST_CASE("video: a writer that never finishes leaves nothing behind, and refuses its audio source as output") {

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/ops.h"
@@ -50,6 +51,9 @@ OpticalFlow::~OpticalFlow() = default;
 Tensor OpticalFlow::operator()(const Tensor& from, const Tensor& to) {
   if (from.ndim() != 4 || to.ndim() != 4 || from.H() != to.H() || from.W() != to.W())
     throw Error("optical flow: frames " + shape_str(from.shape()) + " and " + shape_str(to.shape()) + " differ in size");
+  if (std::min(from.H(), from.W()) < kMinShortSide)
+    throw Error("optical flow: frames " + shape_str(from.shape()) + " are under the " + std::to_string(kMinShortSide) +
+                " px per side that OpenCV's DIS runs on safely");
   cv::Mat a = luma8(from), b = luma8(to), flow;
   try {
     impl_->dis->calc(a, b, flow);

@@ -20,11 +20,20 @@ class OpticalFlow {
   // preset: "ultrafast", "fast" or "medium" (DIS's presets: more patches and iterations, better
   // flow, slower). Errors: ds::Error for another name.
   explicit OpticalFlow(const std::string& preset = "medium");
+  // The smallest frames computed (both sides, px). OpenCV 4.6's DIS refuses a short side under
+  // 8 or a long side under 12, and crashes (SIGSEGV, reading outside its pyramid) on elongated
+  // frames with a short side under 16: measured on ramp frames, e.g. 40x8 to 308x14 with every
+  // preset. At 16 px "medium" (the default) ran at every long side up to 2400, but "fast" and
+  // "ultrafast" still crash on 80x16 to 633x24 (not guarded here; a short side of 32 ran with
+  // every preset). operator() refuses frames under kMinShortSide (ds::Error) rather than crash.
+  static constexpr int kMinShortSide = 16;
+  static constexpr int kMinLongSide = 16;
   ~OpticalFlow();
   OpticalFlow(const OpticalFlow&) = delete;
   OpticalFlow& operator=(const OpticalFlow&) = delete;
   // Frames [1,3,H,W] (or [1,1,H,W]) in [0,1], same size, any device; computed on their 8-bit luma.
-  // Returns the flow on the CPU.
+  // Returns the flow on the CPU. Errors: ds::Error for frames of different sizes or under
+  // kMinShortSide.
   Tensor operator()(const Tensor& from, const Tensor& to);
 
  private:

@@ -4,7 +4,8 @@
 //
 // Reading (VideoReader): any file FFmpeg's demuxers and decoders read (MP4/H.264, MOV, MKV,
 // WebM, animated GIF, ...), or an image sequence given as a printf pattern ("frames/%05d.png",
-// FFmpeg's image2 demuxer: numbering starts at the first of 0..4 that exists). Before any frame
+// FFmpeg's image2 demuxer: numbering starts at the first of 0..4 that exists and ends before the
+// first missing number; VideoInfo says when files follow such a gap). Before any frame
 // is decoded the reader walks the video stream's packets once (no decoding) to learn the
 // frame count and timestamps, so it can refuse up front, naming the file:
 //   - no video stream (an audio-only file), zero frames, a codec this FFmpeg cannot decode;
@@ -28,11 +29,13 @@
 // a temporary file beside the output (ds::AtomicFile) and renamed into place by finish(); a
 // writer destroyed before finish() removes it. A PNG sequence is written as hidden temporary
 // files renamed at finish(), after which files of an older, longer sequence with the same
-// pattern (the numbers after the last frame) are removed, so two runs never mix.
+// pattern (the numbers right after the last frame, up to the first missing one) are removed, so
+// two runs never mix; older_frames_removed() says how many, for the command to report.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -52,6 +55,10 @@ Rational parse_rate(const std::string& text, const std::string& what);
 bool is_image_sequence(const std::string& path);
 // The file of frame `number` of a sequence pattern ("f/%03d.png", 7 -> "f/007.png").
 std::string sequence_frame_path(const std::string& pattern, int64_t number);
+// The numbers of the files that exist under a sequence pattern, ascending: the names in its
+// folder that sequence_frame_path gives back exactly ("f/%03d.png": 007.png is 7; 7.png and
+// 0007.png are not of it). Empty when the folder is missing or the %d is in a folder name.
+std::vector<int64_t> sequence_numbers(const std::string& pattern);
 
 struct VideoInfo {
   std::string path, codec;  // codec: FFmpeg's decoder name ("h264", "png", ...)
@@ -64,6 +71,10 @@ struct VideoInfo {
   double start_s = 0;         // timestamp of the first frame in the file (for audio alignment)
   bool has_audio = false;     // an audio stream is present (copied by VideoWriterOptions::audio_from)
   int64_t first_number = 0;   // image sequences: the number of the first frame file
+  // Image sequences: FFmpeg's image2 stops at the first missing number, so files numbered after
+  // a gap are not read. missing_number is that first missing number when later files exist
+  // (0 otherwise), later_files how many there are, from later_first to later_last.
+  int64_t missing_number = 0, later_files = 0, later_first = 0, later_last = 0;
 };
 
 struct VideoReaderOptions {
@@ -122,6 +133,9 @@ class VideoWriter {
   // Flushes the encoder, copies the rest of the audio and renames the file into place.
   void finish();
   int64_t frames_written() const;
+  // A PNG sequence: how many frames of an earlier, longer sequence finish() removed (numbered
+  // frames_written() + 1 on, contiguous).
+  int64_t older_frames_removed() const;
   bool has_audio() const;  // audio is being copied
 
  private:

@@ -1,7 +1,9 @@
 // The text side of apps/media/video_io.h: rates, sequence patterns and output names.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <regex>
 
 #include "apps/media/video_io.h"
@@ -62,6 +64,31 @@ std::string sequence_frame_path(const std::string& pattern, int64_t number) {
   char buf[64];
   std::snprintf(buf, sizeof buf, m.str().replace(m.str().size() - 1, 1, "lld").c_str(), static_cast<long long>(number));
   return m.prefix().str() + buf + m.suffix().str();
+}
+
+std::vector<int64_t> sequence_numbers(const std::string& pattern) {
+  std::smatch m;
+  std::vector<int64_t> numbers;
+  if (!std::regex_search(pattern, m, sequence_regex())) return numbers;
+  const std::string prefix = m.prefix().str(), suffix = m.suffix().str();
+  if (suffix.find('/') != std::string::npos) return numbers;  // the number names a folder
+  const size_t slash = prefix.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : prefix.substr(0, slash + 1);
+  const std::string stem = slash == std::string::npos ? prefix : prefix.substr(slash + 1);
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() <= stem.size() + suffix.size() || name.compare(0, stem.size(), stem) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string digits = name.substr(stem.size(), name.size() - stem.size() - suffix.size());
+    if (digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    const int64_t n = std::stoll(digits);
+    // Only the exact name the pattern gives for n (the width and zero padding must match).
+    if (std::filesystem::path(sequence_frame_path(pattern, n)).filename() == name) numbers.push_back(n);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
 }
 
 std::string check_video_output(const std::string& path) {

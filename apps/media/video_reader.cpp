@@ -84,6 +84,7 @@ struct VideoReader::Impl {
 
   void open(const std::string& path);
   void walk();
+  void note_gap(int64_t packets);
   void start_decoding();
   bool decode(Tensor& rgb, double& t);  // the next decoded frame and its time in seconds
   bool read(Tensor& rgb);
@@ -128,6 +129,18 @@ void VideoReader::Impl::open(const std::string& path) {
   start_decoding();
 }
 
+// image2 read the files first_number .. first_number + packets - 1 and stopped at the next
+// number; notes the files of the pattern after that gap, which it will not read.
+void VideoReader::Impl::note_gap(int64_t packets) {
+  const int64_t missing = info.first_number + packets;
+  for (int64_t n : sequence_numbers(info.path))
+    if (n > missing) {
+      if (info.later_files++ == 0) info.later_first = n;
+      info.later_last = n;
+    }
+  if (info.later_files > 0) info.missing_number = missing;
+}
+
 // Reads every packet of the video stream (no decoding): the frame count and the timestamps,
 // hence the frame rate and whether it is constant.
 void VideoReader::Impl::walk() {
@@ -156,6 +169,7 @@ void VideoReader::Impl::walk() {
     av_packet_unref(pkt.get());
   }
   if (packets == 0) throw Error(info.path + ": the video stream has no frames");
+  if (format == "image2") note_gap(packets);
   if (st->nb_frames > 0 && packets < st->nb_frames)
     throw Error(info.path + ": truncated: the header declares " + std::to_string(st->nb_frames) + " frames, the file holds " +
                 std::to_string(packets));

@@ -58,6 +58,7 @@ struct VideoWriter::Impl {
   int width = 0, height = 0;
   VideoWriterOptions opt;
   int64_t written = 0;
+  int64_t removed = 0;  // frames of an earlier sequence removed by finish_png
   bool finished = false;
   FrameConverter convert;
   // PNG sequence: one AtomicFile per frame, committed together by finish().
@@ -214,10 +215,15 @@ void VideoWriter::Impl::encode(AVFrame* f) {
 
 void VideoWriter::Impl::finish_png() {
   for (auto& f : png_frames) f->commit();
-  // An older, longer sequence under the same pattern would mix with this one: its later frames go.
+  // An older, longer sequence under the same pattern would mix with this one: its later frames
+  // go (the numbers right after ours, up to the first missing one; no other file is touched).
   std::error_code ec;
-  for (int64_t k = 1 + written; std::filesystem::exists(sequence_frame_path(path, k), ec); ++k)
-    std::filesystem::remove(sequence_frame_path(path, k), ec);
+  for (int64_t k = 1 + written; std::filesystem::exists(sequence_frame_path(path, k), ec); ++k) {
+    const std::string f = sequence_frame_path(path, k);
+    if (std::filesystem::remove(f, ec)) ++removed;
+    else std::fprintf(stderr, "warning: %s: cannot remove this frame of an earlier sequence (%s)\n", f.c_str(),
+                      ec.message().c_str());
+  }
 }
 
 VideoWriter::VideoWriter(const std::string& path, int width, int height, const VideoWriterOptions& o)
@@ -280,6 +286,7 @@ void VideoWriter::finish() {
 }
 
 int64_t VideoWriter::frames_written() const { return impl_->written; }
+int64_t VideoWriter::older_frames_removed() const { return impl_->removed; }
 bool VideoWriter::has_audio() const { return impl_->audio && impl_->audio->out; }
 
 }  // namespace app

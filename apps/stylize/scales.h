@@ -11,6 +11,7 @@ namespace app {
 
 constexpr int kMaxSide = 4096;  // the largest --size, scale and --style-size (px)
 constexpr int kMinSide = 16;    // the smallest
+constexpr int kDefaultSize = 256;  // --size when not given
 
 struct ScaleStep {
   int long_side = 0;  // px

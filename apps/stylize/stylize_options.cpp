@@ -27,7 +27,7 @@ void declare_stylize_options(Args& a, StylizeUse use) {
   a.option("--init", "WHAT", "content | noise (or random) | an image file (the first scale's start)", "content");
   a.option("--seed", "N", "random seed (noise initialisation)", "0");
   a.option("--iters", "N|N1,N2,..", "iterations: at every scale, or one count per scale", "300");
-  a.option("--size", "PX", "long side of the working image (the output)", "256");
+  a.option("--size", "PX", "long side of the working image (the output)", std::to_string(kDefaultSize));
   a.option("--scales", "PX1,PX2,..", "coarse to fine: optimise at each long side in turn (increasing; the last is "
                                      "the output size), each starting from the previous result upsampled");
   a.option("--multires", "N", "coarse to fine over N scales ending at --size, each half the next (not with --scales)");
@@ -73,7 +73,8 @@ int list_integer(const std::string& item, const std::string& option, int lo, int
 std::vector<int> long_sides(const Args& a, std::string& origin, int& multires) {
   if (a.has("--scales") && a.has("--multires"))
     throw Error("--scales and --multires given together: give one (--multires N means N scales ending at --size)");
-  int size = a.integer("--size", kMinSide, kMaxSide);
+  // A command may declare --size without a default (video: the input's size with --model).
+  int size = a.str("--size").empty() ? kDefaultSize : a.integer("--size", kMinSide, kMaxSide);
   origin = "--size " + std::to_string(size);
   if (a.has("--multires")) {
     int n = multires = a.integer("--multires", 1, 8);

@@ -102,7 +102,7 @@ int cmd_video(int argc, char** argv) {
   if (depth) depth->check();
   std::unique_ptr<StylizeEngine> engine;
   if (so) {
-    auto [h, w] = working_size(info.height, info.width, o.run.long_side);
+    auto [h, w] = working_size(info.height, info.width, o.run.long_side, o.run.output);
     engine = std::make_unique<StylizeEngine>(*so, false, std::vector<ImageSize>{{"the frames of " + o.run.input, h, w}});
   }
   // The depth network for the masks: the engine's when its loss loaded one, else our own.

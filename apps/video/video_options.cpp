@@ -11,7 +11,14 @@ namespace app {
 void declare_video_options(Args& a) {
   // stylize's per-frame options (the optimisation mode; --size, --monodepth2 and --device serve both).
   declare_stylize_options(a, StylizeUse::PerFrame);
-  a.option("-o", "OUT", "output video: .mp4 .m4v .mov .mkv (H.264), .webm (VP9), .gif, or a PNG sequence DIR/%05d.png (required)");
+  a.option("--size", "PX",
+           "long side of the frames (default: the input's size with --model, " + std::to_string(kDefaultSize) +
+               " with --style); the aspect ratio is kept, each side rounded to even for H.264 and VP9; frames too "
+               "small for the transformer (4 px) or the optical flow (16 px, for temporal stability) are refused, "
+               "naming a --size that fits");
+  a.option("-o", "OUT", "output video: .mp4 .m4v .mov .mkv (H.264), .webm (VP9), .gif, or a PNG sequence DIR/%05d.png "
+                        "(numbered from 1; the later frames of an earlier, longer sequence there are removed, and the "
+                        "command says which) (required)");
   a.option("--model", "NAME|CKPT", "feed-forward mode: a fast-style transformer (" + fast_style_list() +
                                        ", or a checkpoint); repeat to blend several by depth (--model-mask)");
   a.option("--model-mask", "SPEC", "depth mask of each --model (repeat per model; 'none' = weight 1)", "none");
@@ -56,7 +63,9 @@ void parse_frame_range(const std::string& text, int64_t& first, int64_t& last) {
   }
   first = number(text.substr(0, colon), 1);
   last = number(text.substr(colon + 1), 0);
-  if (last > 0 && last < first) throw bad();
+  if (last > 0 && last < first)
+    throw Error("--frames: '" + text + "' starts after it ends (frame " + std::to_string(first) + " > frame " +
+                std::to_string(last) + "): give A:B with A <= B");
 }
 
 VideoOptions read_video_options(const Args& a) {
@@ -76,7 +85,7 @@ VideoOptions read_video_options(const Args& a) {
                 " --model: give one per model, in order");
   masks.resize(o.models.size(), "none");
   o.model_masks = masks;
-  if (a.has("--size")) o.run.long_side = a.integer("--size", 16, 8192);  // --style: the size plan's (cmd_video)
+  if (a.has("--size")) o.run.long_side = a.integer("--size", kMinVideoSize, kMaxVideoSize);  // --style: the size plan's (cmd_video)
   if (a.has("--frames")) parse_frame_range(a.str("--frames"), o.run.first, o.run.last);
   if (a.has("--fps")) {
     Rational r = parse_rate(a.str("--fps"), "--fps");

@@ -10,6 +10,7 @@
 #include "apps/media/optical_flow.h"
 #include "autograd/ops.h"
 #include "losses/temporal.h"
+#include "nn/models.h"
 #include "nn/resize.h"
 #include "tensor/error.h"
 #include "tensor/file_util.h"
@@ -37,15 +38,86 @@ struct Previous {
 
 }  // namespace
 
-std::pair<int, int> working_size(int h, int w, int long_side) {
-  int64_t hh = h, ww = w;
-  if (long_side > 0) std::tie(hh, ww) = fit_long_side(h, w, long_side);
-  auto even = [](int64_t v) { return static_cast<int>(std::max<int64_t>(16, v - v % 2)); };
-  return {even(hh), even(ww)};
+bool even_frame_size(const std::string& output) {
+  const std::string kind = check_video_output(output);
+  return kind == "H.264" || kind == "VP9";
+}
+
+std::pair<int, int> working_size(int h, int w, int long_side, const std::string& output) {
+  if (!even_frame_size(output)) {
+    if (long_side <= 0) return {h, w};
+    auto [hh, ww] = fit_long_side(h, w, long_side);
+    return {static_cast<int>(hh), static_cast<int>(ww)};
+  }
+  // The exact side at this scale, to the nearest even number, halves down (an odd side shrinks
+  // by a pixel rather than grows); 0 when under one pixel, which checked_working_size refuses.
+  auto even = [&](int v) {
+    double x = long_side > 0 ? static_cast<double>(v) * long_side / std::max(h, w) : static_cast<double>(v);
+    return 2 * static_cast<int>(std::ceil(x / 2 - 0.5));
+  };
+  return {even(h), even(w)};
+}
+
+std::vector<FrameBound> frame_bounds(const std::string& output, bool transformer, const std::string& flow_use) {
+  std::vector<FrameBound> b;
+  if (even_frame_size(output)) b.push_back({2, 2, "H.264 and VP9 in yuv420p (even sides, at least 2 px)"});
+  const int t = FastStyleNet::kMinSide;
+  if (transformer) b.push_back({t, t, "the fast-style transformer (each side at least " + std::to_string(t) + " px)"});
+  if (!flow_use.empty())
+    b.push_back({OpticalFlow::kMinShortSide, OpticalFlow::kMinLongSide,
+                 "the optical flow (OpenCV DIS, for " + flow_use + ": each side at least " +
+                     std::to_string(OpticalFlow::kMinShortSide) + " px)"});
+  return b;
+}
+
+namespace {
+
+bool fits(std::pair<int, int> hw, const FrameBound& b) {
+  return std::min(hw.first, hw.second) >= b.side && std::max(hw.first, hw.second) >= b.long_side;
+}
+bool fits(std::pair<int, int> hw, const std::vector<FrameBound>& bounds) {
+  return std::all_of(bounds.begin(), bounds.end(), [&](const FrameBound& b) { return fits(hw, b); });
+}
+
+std::string size_text(std::pair<int, int> hw) { return std::to_string(hw.second) + "x" + std::to_string(hw.first); }
+
+}  // namespace
+
+std::pair<int, int> checked_working_size(const VideoInfo& info, int long_side, const std::string& output,
+                                         const std::vector<FrameBound>& bounds) {
+  auto hw = working_size(info.height, info.width, long_side, output);
+  if (fits(hw, bounds)) return hw;
+  std::string msg = "the frames would be " + size_text(hw) + " px (" + info.path + " is " + std::to_string(info.width) +
+                    "x" + std::to_string(info.height) +
+                    (long_side > 0 ? ", at --size " + std::to_string(long_side) : std::string(", at its own size")) +
+                    "), too small for";
+  std::string sep = " ";
+  for (const FrameBound& b : bounds)
+    if (!fits(hw, b)) msg += sep + b.what, sep = " and ";
+  // The smallest --size that fits every bound, the aspect ratio kept (even for an even output,
+  // whose long side would otherwise be rounded below the --size asked for).
+  int fix = 0;
+  for (int l = kMinVideoSize; l <= kMaxVideoSize && !fix; l += even_frame_size(output) ? 2 : 1)
+    if (fits(working_size(info.height, info.width, l, output), bounds)) fix = l;
+  if (!fix) throw Error(msg + "; no --size up to " + std::to_string(kMaxVideoSize) + " fits (the frames are too elongated)");
+  throw Error(msg + "; give --size " + std::to_string(fix) + " or more (" +
+              size_text(working_size(info.height, info.width, fix, output)) + ")");
 }
 
 FrameRange frame_range(const VideoInfo& info, int64_t first, int64_t last) {
   FrameRange r{std::max<int64_t>(1, first), last > 0 ? last : info.frames};
+  // A sequence with a gap: FFmpeg's image2 stops before it, so the frames after it would be
+  // left out without a word unless the range ends before the gap.
+  if (info.missing_number > 0 && (last <= 0 || last > info.frames)) {
+    auto file = [&](int64_t n) { return sequence_frame_path(info.path, n); };
+    std::string later = info.later_files == 1 ? file(info.later_first) + " follows it"
+                                              : std::to_string(info.later_files) + " files, " + file(info.later_first) +
+                                                    " .. " + file(info.later_last) + ", follow it";
+    throw Error(info.path + ": " + file(info.missing_number) + " is missing and " + later +
+                "; the sequence is read up to the gap only (" + std::to_string(info.frames) +
+                " frames): fill the gap, or give --frames " + (r.first > 1 ? std::to_string(r.first) : "") + ":" +
+                std::to_string(info.frames) + " to stylise the frames before it");
+  }
   if (r.first > info.frames)
     throw Error("--frames: " + info.path + " has " + std::to_string(info.frames) + " frames; the range starts at " +
                 std::to_string(r.first));
@@ -59,7 +131,11 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   VideoReader reader(o.input, o.reader);
   const VideoInfo& info = reader.info();
   FrameRange range = frame_range(info, o.first, o.last);
-  auto [h, w] = working_size(info.height, info.width, o.long_side);
+  std::string flow_use;  // what the optical flow is computed for ("" when nothing needs it)
+  if (mode.needs_flow()) flow_use = "temporal stability";
+  if (o.measure_flow) flow_use += (flow_use.empty() ? "" : " and ") + std::string("--report");
+  if (depth && o.depth_temporal_weight > 0) flow_use += (flow_use.empty() ? "" : " and ") + std::string("the depth stabilisation");
+  auto [h, w] = checked_working_size(info, o.long_side, o.output, frame_bounds(o.output, mode.uses_transformer(), flow_use));
   VideoWriterOptions wo;
   wo.fps = info.fps;
   wo.crf = o.crf;
@@ -67,8 +143,7 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
     wo.audio_from = o.input;
     wo.audio_start_s = info.start_s + static_cast<double>(range.first - 1) / info.fps.value();
   }
-  const bool use_flow = mode.needs_flow() || o.measure_flow || (depth && o.depth_temporal_weight > 0);
-  std::unique_ptr<OpticalFlow> flow = use_flow ? std::make_unique<OpticalFlow>(o.flow_preset) : nullptr;
+  std::unique_ptr<OpticalFlow> flow = !flow_use.empty() ? std::make_unique<OpticalFlow>(o.flow_preset) : nullptr;
   std::vector<std::string> columns = {"frame", "seconds", "ewarp_output", "ewarp_input", "reliable_fraction"};
   if (depth) columns.insert(columns.end(), {"depth_flicker_per_frame", "depth_flicker"});
   for (const std::string& s : mode.stat_names()) columns.push_back(s);
@@ -156,6 +231,10 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   progress.finish();
   say(count, "while finishing the file");
   writer.finish();
+  if (int64_t n = writer.older_frames_removed())
+    std::printf("video: removed %lld %s of an earlier sequence: %s%s\n", static_cast<long long>(n),
+                n == 1 ? "frame" : "frames", sequence_frame_path(o.output, count + 1).c_str(),
+                n == 1 ? "" : (" .. " + sequence_frame_path(o.output, count + n)).c_str());
   if (report) set_interrupt_note("\ninterrupted while writing " + o.report + "; " + o.output + " is complete\n");
   if (report) report->save();
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

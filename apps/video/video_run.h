@@ -35,6 +35,7 @@ class FrameStylizer {
   virtual ~FrameStylizer() = default;
   virtual bool needs_flow() const = 0;   // uses back_flow, reliability or the warped previous output
   virtual bool needs_depth() const = 0;  // uses depth01
+  virtual bool uses_transformer() const { return false; }  // a fast-style transformer (its minimum size)
   virtual std::vector<std::string> stat_names() const { return {}; }
   // The output [1,3,h,w] in [0,1] (CPU); `stats` gets one value per stat_names().
   virtual Tensor stylize(const FrameInput& in, FrameStats& stats) = 0;
@@ -42,7 +43,7 @@ class FrameStylizer {
 
 struct VideoRunOptions {
   std::string input, output, report;  // report: a CSV, one row per frame ("" for none)
-  int long_side = 0;                  // working size (0: the input's); both sides rounded to even
+  int long_side = 0;                  // working size (0: the input's); see working_size
   int64_t first = 1, last = 0;        // 1-based frame range of the input (last 0: to the end)
   VideoReaderOptions reader;
   int crf = 18;
@@ -52,9 +53,32 @@ struct VideoRunOptions {
   bool measure_flow = false;         // compute the flow (for the report) even if the mode does not need it
 };
 
-// The working size of an h x w input: its long side to long_side (0: kept), aspect kept, both
-// sides even (H.264 and VP9 in yuv420p need it), at least 16.
-std::pair<int, int> working_size(int h, int w, int long_side);
+// The --size range of `video` (the long side of the frames, px).
+constexpr int kMinVideoSize = 16, kMaxVideoSize = 8192;
+
+// True when `output` (a name check_video_output accepts) is H.264 or VP9 in yuv420p, whose
+// chroma is subsampled 2x2: both sides must be even. GIF and PNG take any size.
+bool even_frame_size(const std::string& output);
+
+// The working size {h, w} of an h x w input written to `output`: its long side to long_side (0:
+// kept), the aspect ratio kept; for an even_frame_size output each side is the nearest even
+// number to its exact value (halves down: 33x25 -> 32x24; 640x64 at 128 -> 128x12), which may
+// be 0 for a side under one pixel. Never stretched to a minimum: checked_working_size refuses.
+std::pair<int, int> working_size(int h, int w, int long_side, const std::string& output);
+
+// A lower bound on the frames a part of the run needs, and what sets it (for the message).
+struct FrameBound {
+  int side = 1, long_side = 1;  // px: the short side and the long side
+  std::string what;
+};
+// The bounds of the parts a run uses: the output's encoder (even sides, >= 2), the fast-style
+// transformer (FastStyleNet::kMinSide), the optical flow when flow_use (what it is for) is not
+// empty (OpticalFlow::kMinShortSide, kMinLongSide).
+std::vector<FrameBound> frame_bounds(const std::string& output, bool transformer, const std::string& flow_use);
+// working_size, or ds::Error when it is below a bound: the size, the input's, what needs more
+// and the smallest --size that fits with the aspect ratio kept ("give --size 16 or more (16x12)").
+std::pair<int, int> checked_working_size(const VideoInfo& info, int long_side, const std::string& output,
+                                         const std::vector<FrameBound>& bounds);
 
 // The frames [first, last] of the input, as the reader returns them: ds::Error when the range
 // is empty or beyond the video (naming its frame count).
