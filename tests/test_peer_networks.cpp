@@ -15,6 +15,7 @@
 
 #include "apps/stylize/stylize.h"
 #include "apps/train/train.h"
+#include "apps/video/fast_video.h"
 #include "autograd/ops.h"
 #include "check.h"
 #include "losses/masks.h"
@@ -363,6 +364,22 @@ TEST_CASE("transformer_graph min_side and peak: the smallest input that runs, th
   const std::string c = "conv c in=8 out=3 k=3 stride=1 pad=1 bias=0\n";
   CHECK(ds::TransformerGraph(a + c).cost({1, 3, 10, 10}).peak == 2700);
   CHECK(ds::TransformerGraph(a + "mul v=1\n" + c).cost({1, 3, 10, 10}).peak == 300 + 3200 + 3200);
+}
+
+TEST_CASE("video: the frames must be as large as a converted transformer's min_side, a --size that fits is named") {
+  std::vector<ds::app::FastModel> models(2);
+  models[0].net = std::make_shared<ds::FastStyleNet>(graph_net("conv c in=3 out=3 k=3 stride=1 pad=1 bias=0\n"));
+  models[1].net = std::make_shared<ds::FastStyleNet>(graph_net());  // min_side 7 (the test above)
+  models[0].name = "one conv", models[1].name = "graph";
+  ds::app::FastVideo video(models, 0, ds::Device::CPU);
+  CHECK(video.transformer_min_side() == 7);
+  ds::app::VideoInfo info;
+  info.path = "wide.mkv", info.width = 640, info.height = 8;
+  const auto bounds = ds::app::frame_bounds("out.gif", video.transformer_min_side(), "");
+  CHECK(dst::contains(dst::error_of([&] { ds::app::checked_working_size(info, 320, "out.gif", bounds); }),
+                      "too small for the fast-style transformer (each side at least 7 px); give --size 520 or more"));
+  // (8 * 520 / 640 = 6.5, rounded to 7)
+  CHECK(ds::app::checked_working_size(info, 520, "out.gif", bounds) == std::pair<int, int>{7, 520});
 }
 
 TEST_CASE("transformer_graph: an upsample before a convolution is read in place, the same values as the enlarged copy") {

@@ -113,7 +113,14 @@ int cmd_video(int argc, char** argv) {
     depth->set_estimator(net, dev);
   }
   if (!so) {
-    for (FastModel& m : models) m.net = std::make_shared<FastStyleNet>(load_fast_style(m.name, dev));
+    for (FastModel& m : models) {
+      m.net = std::make_shared<FastStyleNet>(load_fast_style(m.name, dev));
+      try {
+        m.net->check_runs();  // (an unpadded converted net: no frame size gives its size back)
+      } catch (const Error& e) {
+        throw Error(m.name + ": " + e.what());
+      }
+    }
     FastVideo mode(std::move(models), o.temporal_weight, dev);
     run_video(o.run, mode, depth.get());
     return 0;

@@ -19,6 +19,12 @@ bool FastVideo::needs_depth() const {
   return std::any_of(models_.begin(), models_.end(), [](const FastModel& m) { return m.masked; });
 }
 
+int FastVideo::transformer_min_side() const {
+  int side = FastStyleNet::kMinSide;
+  for (const FastModel& m : models_) side = std::max(side, m.net->min_side());
+  return side;
+}
+
 std::vector<std::string> FastVideo::stat_names() const {
   return {"ewarp_per_frame", "cg_iterations", "mask_flicker"};
 }

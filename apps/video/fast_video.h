@@ -27,7 +27,7 @@ class FastVideo : public FrameStylizer {
   // input frame makes up the rest, where more they are normalised.
   FastVideo(std::vector<FastModel> models, float lambda, Device dev);
   bool needs_flow() const override { return lambda_ > 0; }
-  bool uses_transformer() const override { return true; }
+  int transformer_min_side() const override;
   bool needs_depth() const override;
   std::vector<std::string> stat_names() const override;
   Tensor stylize(const FrameInput& in, FrameStats& stats) override;

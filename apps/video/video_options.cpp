@@ -14,8 +14,8 @@ void declare_video_options(Args& a) {
   a.option("--size", "PX",
            "long side of the frames (default: the input's size with --model, " + std::to_string(kDefaultSize) +
                " with --style); the aspect ratio is kept, each side rounded to even for H.264 and VP9; frames too "
-               "small for the transformer (4 px) or the optical flow (16 px, for temporal stability) are refused, "
-               "naming a --size that fits");
+               "small for the transformer (4 px; a converted one may need more) or the optical flow (16 px, for "
+               "temporal stability) are refused, naming a --size that fits");
   a.option("-o", "OUT", "output video: .mp4 .m4v .mov .mkv (H.264), .webm (VP9), .gif, or a PNG sequence DIR/%05d.png "
                         "(numbered from 1; the later frames of an earlier, longer sequence there are removed, and the "
                         "command says which) (required)");

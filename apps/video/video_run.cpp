@@ -58,11 +58,11 @@ std::pair<int, int> working_size(int h, int w, int long_side, const std::string&
   return {even(h), even(w)};
 }
 
-std::vector<FrameBound> frame_bounds(const std::string& output, bool transformer, const std::string& flow_use) {
+std::vector<FrameBound> frame_bounds(const std::string& output, int transformer_min_side, const std::string& flow_use) {
   std::vector<FrameBound> b;
   if (even_frame_size(output)) b.push_back({2, 2, "H.264 and VP9 in yuv420p (even sides, at least 2 px)"});
-  const int t = FastStyleNet::kMinSide;
-  if (transformer) b.push_back({t, t, "the fast-style transformer (each side at least " + std::to_string(t) + " px)"});
+  const int t = transformer_min_side;
+  if (t > 0) b.push_back({t, t, "the fast-style transformer (each side at least " + std::to_string(t) + " px)"});
   if (!flow_use.empty())
     b.push_back({OpticalFlow::kMinShortSide, OpticalFlow::kMinLongSide,
                  "the optical flow (OpenCV DIS, for " + flow_use + ": each side at least " +
@@ -135,7 +135,7 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
   if (mode.needs_flow()) flow_use = "temporal stability";
   if (o.measure_flow) flow_use += (flow_use.empty() ? "" : " and ") + std::string("--report");
   if (depth && o.depth_temporal_weight > 0) flow_use += (flow_use.empty() ? "" : " and ") + std::string("the depth stabilisation");
-  auto [h, w] = checked_working_size(info, o.long_side, o.output, frame_bounds(o.output, mode.uses_transformer(), flow_use));
+  auto [h, w] = checked_working_size(info, o.long_side, o.output, frame_bounds(o.output, mode.transformer_min_side(), flow_use));
   VideoWriterOptions wo;
   wo.fps = info.fps;
   wo.crf = o.crf;

@@ -35,7 +35,9 @@ class FrameStylizer {
   virtual ~FrameStylizer() = default;
   virtual bool needs_flow() const = 0;   // uses back_flow, reliability or the warped previous output
   virtual bool needs_depth() const = 0;  // uses depth01
-  virtual bool uses_transformer() const { return false; }  // a fast-style transformer (its minimum size)
+  // The smallest frame side its fast-style transformers take (FastStyleNet::min_side: 4 for the
+  // pretrained ones, 5 for a converted TransformerNet); 0 when it uses none.
+  virtual int transformer_min_side() const { return 0; }
   virtual std::vector<std::string> stat_names() const { return {}; }
   // The output [1,3,h,w] in [0,1] (CPU); `stats` gets one value per stat_names().
   virtual Tensor stylize(const FrameInput& in, FrameStats& stats) = 0;
@@ -72,9 +74,9 @@ struct FrameBound {
   std::string what;
 };
 // The bounds of the parts a run uses: the output's encoder (even sides, >= 2), the fast-style
-// transformer (FastStyleNet::kMinSide), the optical flow when flow_use (what it is for) is not
+// transformer (transformer_min_side > 0: each side at least that), the optical flow when flow_use (what it is for) is not
 // empty (OpticalFlow::kMinShortSide, kMinLongSide).
-std::vector<FrameBound> frame_bounds(const std::string& output, bool transformer, const std::string& flow_use);
+std::vector<FrameBound> frame_bounds(const std::string& output, int transformer_min_side, const std::string& flow_use);
 // working_size, or ds::Error when it is below a bound: the size, the input's, what needs more
 // and the smallest --size that fits with the aspect ratio kept ("give --size 16 or more (16x12)").
 std::pair<int, int> checked_working_size(const VideoInfo& info, int long_side, const std::string& output,
