@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "apps/media/optical_flow.h"
@@ -64,6 +65,20 @@ TEST_CASE("optical flow: DIS finds the true flow of a pan and zoom") {
   }
   CHECK_THROWS_AS(ds::app::OpticalFlow("slow"), ds::Error);
   CHECK_THROWS_AS(flow(scene.frame(0), Tensor::zeros({1, 3, 10, 10})), ds::Error);
+}
+
+TEST_CASE("optical flow: thin frames (padded to 32 px inside) still get the true flow, with every preset") {
+  // 20x160: a short side under 32, where DIS's "fast" and "ultrafast" presets crashed unpadded.
+  dst::PanZoomScene scene{20, 160};
+  for (const char* preset : {"ultrafast", "fast", "medium"}) {
+    ds::app::OpticalFlow flow(preset);
+    Tensor f = flow(scene.frame(1), scene.frame(0));
+    REQUIRE(f.shape() == ds::Shape{1, 2, 20, 160});
+    std::vector<double> e = endpoint_errors(f, scene.back_flow(1), 4);
+    std::nth_element(e.begin(), e.begin() + e.size() / 2, e.end());
+    MESSAGE(std::string(preset) << ": median end-point error " << e[e.size() / 2] << " px");
+    CHECK(e[e.size() / 2] < 0.5);  // the motion is 1-2 px
+  }
 }
 
 TEST_CASE("optical flow: the reliability check marks disocclusions, motion boundaries and exits") {

@@ -55,12 +55,20 @@ Tensor OpticalFlow::operator()(const Tensor& from, const Tensor& to) {
     throw Error("optical flow: frames " + shape_str(from.shape()) + " are under the " + std::to_string(kMinShortSide) +
                 " px per side that OpenCV's DIS runs on safely");
   cv::Mat a = luma8(from), b = luma8(to), flow;
+  const int H = a.rows, W = a.cols;
   try {
+    // Small or thin frames padded to kPadTo (DIS's crash on them: optical_flow.h); the flow of
+    // the frames' own pixels is the top-left H x W of the padded flow.
+    const int below = std::max(0, kPadTo - H), right = std::max(0, kPadTo - W);
+    if (below || right) {
+      cv::copyMakeBorder(a, a, 0, below, 0, right, cv::BORDER_REPLICATE);
+      cv::copyMakeBorder(b, b, 0, below, 0, right, cv::BORDER_REPLICATE);
+    }
     impl_->dis->calc(a, b, flow);
+    if (below || right) flow = flow(cv::Rect(0, 0, W, H)).clone();
   } catch (const cv::Exception& e) {
     throw Error(std::string("optical flow (OpenCV DIS): ") + e.what());
   }
-  const int H = a.rows, W = a.cols;
   Tensor f = Tensor::empty({1, 2, H, W});
   float* u = f.data();
   float* v = u + static_cast<int64_t>(H) * W;

@@ -24,9 +24,12 @@ class OpticalFlow {
   // 8 or a long side under 12, and crashes (SIGSEGV, reading outside its pyramid) on elongated
   // frames with a short side under 16: measured on ramp frames, e.g. 40x8 to 308x14 with every
   // preset. At 16 px "medium" (the default) ran at every long side up to 2400, but "fast" and
-  // "ultrafast" still crash on 80x16 to 633x24 (not guarded here; a short side of 32 ran with
-  // every preset). operator() refuses frames under kMinShortSide (ds::Error) rather than crash.
+  // "ultrafast" still crashed on 80x16 to 633x24; a short side of 32 ran with every preset. So
+  // operator() pads frames whose sides are under kPadTo (edge pixels repeated, below and to the
+  // right) and crops the flow back, and refuses frames under kMinShortSide (ds::Error): flow
+  // that is mostly padding says little.
   static constexpr int kMinShortSide = 16;
+  static constexpr int kPadTo = 32;
   static constexpr int kMinLongSide = 16;
   ~OpticalFlow();
   OpticalFlow(const OpticalFlow&) = delete;
