@@ -218,6 +218,12 @@ std::string error_of(F f) {
 }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+// How many times `part` occurs in s (not overlapping).
+inline size_t count(const std::string& s, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = s.find(part); !part.empty() && at != std::string::npos; at = s.find(part, at + part.size())) ++n;
+  return n;
+}
 
 // Prints the reason and returns true when no CUDA device is present; ctest reports the
 // test as skipped when it sees "skipped: " in the output.

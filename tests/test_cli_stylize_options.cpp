@@ -178,6 +178,9 @@ TEST_CASE("stylize --scales: with masks, two styles, the depth loss, both optimi
     size_t second = r.out.find("scale 1/2 (32 px): 2 iterations");
     REQUIRE(second != std::string::npos);
     check_style_sizes(r.out.substr(second), 96);
+    // The depth for the masks is estimated once, at the last scale's size, for both scales.
+    CHECK(dst::count(r.out, "depth: estimated by fastdepth at 64x48") == 1);
+    CHECK(dst::count(r.out, "depth: estimated") == 1);
   }
   // --style-size stays fixed at every scale.
   Run fixed = s.stylize("--scales 32,64 --iters 1 --style-size 40 -o " + s.file("fixed.png"));

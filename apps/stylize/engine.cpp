@@ -112,13 +112,7 @@ void StylizeEngine::prepare(Scale& s, const StylizeRequest& r, size_t k, const T
   const int long_side = o_.sizes.steps[k].long_side;
   auto [h, w] = fit_long_side(r.content.H(), r.content.W(), long_side);
   s.content = resize_image(r.content.to(Device::CPU), h, w);
-  if (depth_metres.defined()) {
-    s.depth01 = normalise_depth(resize_depth_to(depth_metres, static_cast<int>(h), static_cast<int>(w)));
-  } else {
-    NoGradGuard ng;
-    say(r.observer, "depth: estimated by " + depth_net_->name());
-    s.depth01 = normalise_depth(depth_net_->predict(Var(s.content.to(o_.device))).value().to(Device::CPU));
-  }
+  s.depth01 = normalise_depth(resize_depth_to(depth_metres, static_cast<int>(h), static_cast<int>(w)));
   s.content_mask = Tensor();
   if (o_.content_mask) s.content_mask = make_mask(*o_.content_mask, s.depth01, masks.content);
   s.content_mask = product(s.content_mask, at_size(r.content_weight, h, w));
@@ -164,7 +158,7 @@ StylizeResult StylizeEngine::stylize(const StylizeRequest& r) const {
                 " scales");
   check_sizes({{r.name, H, W}});
   if (!depth_net_ && !r.depth.defined()) throw Error("stylize: no depth map and no depth network to estimate one");
-  Tensor depth;  // metres at the content's size, holes filled
+  Tensor depth;  // metres: given (at the content's size, holes filled) or estimated (at the last scale's)
   if (r.depth.defined()) {
     std::vector<float> v = r.depth.to(Device::CPU).to_vector();
     for (float& x : v)
@@ -172,6 +166,15 @@ StylizeResult StylizeEngine::stylize(const StylizeRequest& r) const {
     Tensor d = Tensor::from_vector(r.depth.shape(), v);
     if (valid_fraction(d) == 0) throw Error("stylize: the depth map of " + r.name + " has no valid pixel");
     depth = fit_depth_to(fill_invalid(d), static_cast<int>(H), static_cast<int>(W), "depth map of " + r.name);
+  } else {
+    // Estimated once, at the last scale's size (the result's), and resized for the others: every
+    // scale's masks then come from the same depth (each scale's own estimate moved them between
+    // scales), and a smaller photo costs one pass of the depth network instead of one a scale.
+    auto [h, w] = fit_long_side(H, W, steps.back().long_side);
+    NoGradGuard ng;
+    say(r.observer, "depth: estimated by " + depth_net_->name() + " at " + size_text(h, w));
+    Tensor image = resize_image(r.content.to(Device::CPU), h, w).to(o_.device);
+    depth = depth_net_->predict(Var(image)).value().to(Device::CPU);
   }
   MaskImages masks = mask_images(H, W);
   StylizeResult out;
