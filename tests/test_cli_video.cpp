@@ -346,6 +346,10 @@ TEST_CASE("video command: an input sequence with a gap is refused unless --frame
   r = s.video(in + " --frames 2:5");
   CHECK(r.rc == 1);
   CHECK(contains(r.out, "give --frames 2:2"));
+  // A start after the gap: the advice does not keep it (--frames 4:2 would be refused).
+  r = s.video(in + " --frames 4:6");
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "the files after the gap cannot be reached): fill the gap, or give --frames :2 to"));
   r = s.video(in + " --frames :2");
   CHECK(r.rc == 0);
   CHECK(count_frames(s / "out.mp4") == 2);

@@ -277,6 +277,13 @@ TEST_CASE("first hour: fast on a 3x2 image says so in pixels, naming the file") 
   dst::CliResult sized = dst::run_depthstyle({"fast", model, s.file("tiny 3x2.png"), "-o", s.file("out.png"), "--size", "16"});
   CHECK(sized.rc == 0);
   CHECK(ds::image_size(s.file("out.png")) == std::make_pair(int64_t{11}, int64_t{16}));
+  CHECK_FALSE(contains(sized.out, "note:"));
+  // A --size whose short side falls under the minimum runs at the minimum, and says so.
+  ds::save_image(s.file("strip.png"), ramp_image(2, 40));
+  dst::CliResult strip = dst::run_depthstyle({"fast", model, s.file("strip.png"), "-o", s.file("strip out.png"), "--size", "40"});
+  CHECK(strip.rc == 0);
+  CHECK(contains(strip.out, "strip.png at --size 40 would be 40x2; run at 40x4, the transformer's minimum of 4 px a side"));
+  CHECK(ds::image_size(s.file("strip out.png")) == std::make_pair(int64_t{4}, int64_t{40}));
 }
 
 TEST_CASE("first hour: info on a small HDF5 file whose global heap loops libhdf5 fails in seconds, not 60") {

@@ -123,6 +123,12 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       Tensor img = load_image_rgb(j.input);
       const int min = net.min_side();
       auto [h, w] = fast_size(img.H(), img.W(), long_side, min);
+      const auto plain = fast_size(img.H(), img.W(), long_side, 1);  // the aspect ratio kept, no minimum
+      if (plain != std::make_pair(h, w))
+        std::fprintf(stderr, "[%d/%d] note: %s at --size %d would be %lldx%lld; run at %lldx%lld, the transformer's "
+                     "minimum of %d px a side (the aspect ratio changes)\n", k + 1, n, j.input.c_str(), long_side,
+                     static_cast<long long>(plain.second), static_cast<long long>(plain.first),
+                     static_cast<long long>(w), static_cast<long long>(h), min);
       if (h < min || w < min)
         throw Error(j.input + ": the image is " + std::to_string(img.W()) + "x" + std::to_string(img.H()) +
                     " pixels; the fast-style transformer needs at least " + std::to_string(min) + "x" + std::to_string(min) +

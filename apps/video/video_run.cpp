@@ -113,10 +113,12 @@ FrameRange frame_range(const VideoInfo& info, int64_t first, int64_t last) {
     std::string later = info.later_files == 1 ? file(info.later_first) + " follows it"
                                               : std::to_string(info.later_files) + " files, " + file(info.later_first) +
                                                     " .. " + file(info.later_last) + ", follow it";
+    // The advice keeps the asked start only when it is before the gap (else "--frames 5:4").
+    const std::string before = r.first > 1 && r.first <= info.frames ? std::to_string(r.first) : "";
     throw Error(info.path + ": " + file(info.missing_number) + " is missing and " + later +
                 "; the sequence is read up to the gap only (" + std::to_string(info.frames) +
-                " frames): fill the gap, or give --frames " + (r.first > 1 ? std::to_string(r.first) : "") + ":" +
-                std::to_string(info.frames) + " to stylise the frames before it");
+                " frames, which --frames counts; the files after the gap cannot be reached): fill the gap, or give "
+                "--frames " + before + ":" + std::to_string(info.frames) + " to stylise the frames before it");
   }
   if (r.first > info.frames)
     throw Error("--frames: " + info.path + " has " + std::to_string(info.frames) + " frames; the range starts at " +
