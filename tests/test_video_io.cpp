@@ -129,6 +129,27 @@ TEST_CASE("video: an image sequence with a gap is read to the gap, and the files
   CHECK(whole.info().later_files == 0);
 }
 
+TEST_CASE("video: an image sequence numbered from any number is read from its first file") {
+  // FFmpeg's image2 looks for a first file numbered 0 to 4 only: exports from 1000 were refused.
+  dst::MediaDir d("seqfrom");
+  dst::write_ramp_clip(d / "a/f_%04d.png", 6, 8, 4, Rational{25, 1});  // f_0001 .. f_0004
+  std::filesystem::create_directories(d / "b");
+  for (int k = 1; k <= 4; ++k)
+    std::filesystem::rename(ds::app::sequence_frame_path(d / "a/f_%04d.png", k),
+                            ds::app::sequence_frame_path(d / "b/f_%04d.png", 1000 + k));
+  std::ofstream(d / "b/f_12.png") << "another width: not of the pattern";
+  VideoReader r(d / "b/f_%04d.png");
+  CHECK(r.info().first_number == 1001);
+  CHECK(r.info().frames == 4);
+  CHECK(r.info().missing_number == 0);
+  ds::Tensor frame;
+  int n = 0;
+  while (r.read(frame)) ++n;
+  CHECK(n == 4);
+  CHECK(contains(error_of([&] { VideoReader none(d / "b/g_%04d.png"); }),
+                 "no image of this sequence (no file named by the pattern, such as " + (d / "b/g_0001.png")));
+}
+
 TEST_CASE("video: the optical flow runs at its smallest frames, elongated ones too, and refuses smaller ones") {
   // OpenCV 4.6's DIS crashed (SIGSEGV) on 40x8 .. 308x14 ramp frames with every preset, and
   // "fast" and "ultrafast" on 80x16 .. 633x24; a crash here fails the whole test binary. The

@@ -93,13 +93,16 @@ struct VideoReader::Impl {
 void VideoReader::Impl::open(const std::string& path) {
   info.path = path;
   if (is_image_sequence(path)) {
-    // The first number, as FFmpeg's image2 looks for it (0 to 4), and given to it explicitly so
-    // both agree.
-    info.first_number = -1;
+    // The first number: the smallest the folder holds under the pattern's exact names (exports
+    // often start at 1000; FFmpeg's image2 alone looks at 0 to 4 only), else, when the number
+    // names a folder, image2's own 0 to 4. Given to image2 explicitly so both agree.
+    const std::vector<int64_t> numbers = sequence_numbers(path);
+    info.first_number = numbers.empty() ? -1 : numbers.front();
     for (int64_t n = 0; n <= 4 && info.first_number < 0; ++n)
       if (std::filesystem::exists(sequence_frame_path(path, n))) info.first_number = n;
     if (info.first_number < 0)
-      throw Error(path + ": no image of this sequence (looked for numbers 0 to 4: " + sequence_frame_path(path, 0) + " ...)");
+      throw Error(path + ": no image of this sequence (no file named by the pattern, such as " +
+                  sequence_frame_path(path, 1) + ")");
     format = "image2";
     format_options = "framerate=" + std::to_string(opt.sequence_fps.num) + "/" + std::to_string(opt.sequence_fps.den) +
                      ":start_number=" + std::to_string(info.first_number);
