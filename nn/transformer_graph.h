@@ -50,7 +50,8 @@ class TransformerGraph {
   // shortcut of another shape; never throws.
   // `peak`: the most floats alive at once without gradients (`fast`: run's folds, ops that write
   // in place, the input held by the caller, the shortcuts; at the end the output, its copy in 0..1
-  // and its crop); `output`: the last activation's shape, before FastStyleNet's crop.
+  // and its crop; not the enlarged copy a folded upsample's conv makes inside the kernel when it
+  // does not run as Winograd: few channels or a small image); `output`: the last activation's shape, before FastStyleNet's crop.
   struct Cost {
     int64_t largest = 0, total = 0, multiply_adds = 0, peak = 0;
     Shape output;
