@@ -57,7 +57,9 @@ const std::string& FastStyleNet::architecture() const {
   return graph_ ? graph : tf;
 }
 
-int FastStyleNet::min_side() const { return graph_ ? static_cast<int>(graph_->min_side()) : kMinSide; }
+FastStyleNet::FastStyleNet(ParamSet p, std::shared_ptr<const TransformerGraph> graph, const Preprocess& pre)
+    : p_(std::move(p)), graph_(std::move(graph)), pre_(pre),
+      min_side_(graph_ ? static_cast<int>(graph_->min_side()) : kMinSide) {}
 
 void FastStyleNet::check_runs() const {
   // (A list that completes at no size is left to run, whose error names the layer.)

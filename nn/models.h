@@ -139,8 +139,7 @@ class TransformerGraph;  // nn/transformer_graph.h
 class FastStyleNet {
  public:
   explicit FastStyleNet(ParamSet p) : p_(std::move(p)) {}
-  FastStyleNet(ParamSet p, std::shared_ptr<const TransformerGraph> graph, const Preprocess& pre)
-      : p_(std::move(p)), graph_(std::move(graph)), pre_(pre) {}
+  FastStyleNet(ParamSet p, std::shared_ptr<const TransformerGraph> graph, const Preprocess& pre);
   std::map<std::string, Var> run(const Var& rgb01, const std::vector<std::string>& taps) const;
   Var forward(const Var& rgb01) const { return run(rgb01, {"output"}).at("output"); }
   static ParamShapes param_shapes();  // of fast_style_tf
@@ -148,7 +147,7 @@ class FastStyleNet {
   // This network's smallest input height and width in pixels: kMinSide, or a layer list's
   // (TransformerGraph::min_side: 5 for pytorch/examples' TransformerNet); 0 when no size gives an
   // output as large as the input (run then refuses every input).
-  int min_side() const;
+  int min_side() const { return min_side_; }
   // Throws ds::Error when min_side() is 0 because the output is always smaller than the input
   // (run checks it too).
   void check_runs() const;
@@ -166,6 +165,7 @@ class FastStyleNet {
   ParamSet p_;
   std::shared_ptr<const TransformerGraph> graph_;
   Preprocess pre_;
+  int min_side_ = kMinSide;  // the layer list's, found once (TransformerGraph::min_side searches sizes)
 };
 
 // TensorFlow 'SAME' padding of a k x k, stride-s convolution on a dimension of size n

@@ -242,7 +242,6 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
   const double in_floats = n * ch * h * w;
   double held = 0, cur = in_floats;
   bool shared = true;  // the input: held by the caller
-  bool fold_pad = false, fold_up = false;
   std::vector<std::array<double, 4>> shortcuts;  // C, H, W and floats held at each open residual_begin
   auto new_buffer = [&](double out, double extra = 0) {
     peak = std::max(peak, in_floats + held + (shared ? 0 : cur) + out + extra);
@@ -250,14 +249,13 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
   };
   for (size_t i = 0; i < layers_.size(); ++i) {
     const Layer& l = layers_[i];
-    bool fits = true;
+    bool fits = true, folded = false;  // folded: a pad or upsample run's conv reads in place
     switch (l.op) {
       case Op::Conv:
         h = std::floor((h + 2 * l.pad - l.k) / l.stride) + 1, w = std::floor((w + 2 * l.pad - l.k) / l.stride) + 1;
         fits = h >= 1 && w >= 1;
         macs += n * l.out * h * w * l.in * l.k * l.k;
         ch = l.out;
-        fold_pad = fold_up = false;
         break;
       case Op::Deconv:
         macs += n * l.in * h * w * l.out * l.k * l.k;
@@ -267,11 +265,11 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
         break;
       case Op::Pad:
         fits = !l.reflect || (std::max(l.t, l.b) < h && std::max(l.l, l.r) < w);
-        fold_pad = fits && pad_folds(layers_, i, saturated(h), saturated(w));
+        folded = fits && pad_folds(layers_, i, saturated(h), saturated(w));
         h += l.t + l.b, w += l.l + l.r;
         break;
       case Op::Upsample:
-        fold_up = upsample_folds(layers_, i, saturated(h), saturated(w));
+        folded = upsample_folds(layers_, i, saturated(h), saturated(w));
         h *= l.factor, w *= l.factor;
         break;
       case Op::ResBegin: shortcuts.push_back({ch, h, w, shared ? 0 : cur}); held += shared ? 0 : cur, shared = true; break;
@@ -294,7 +292,7 @@ TransformerGraph::Cost TransformerGraph::cost(const Shape& input) const {
     largest = std::max(largest, floats), total += floats;
     const bool in_place = l.op == Op::InstanceNorm || l.op == Op::Relu || l.op == Op::Tanh;
     if ((l.op == Op::Conv || l.op == Op::Deconv || l.op == Op::BatchNorm || l.op == Op::Mul) ||
-        (l.op == Op::Pad && !fold_pad) || (l.op == Op::Upsample && !fold_up) || (in_place && shared))
+        ((l.op == Op::Pad || l.op == Op::Upsample) && !folded) || (in_place && shared))
       new_buffer(floats);
   }
   // The end (FastStyleNet::run), the input's copy gone: the output, its copy in 0..1 and that
