@@ -3,6 +3,8 @@
 //   for_each_block(...)    one block per item (block-level reductions)
 //   block_sum(v)           sum of v over the block, in the same tree order every run
 // Device lambdas need nvcc's --extended-lambda (set in CMakeLists.txt).
+// DEPTHSTYLE_CUDA_EMULATE (tests/cuda_emu, scripts/cuda-emulate): the same kernels, compiled as
+// host C++, are run by the emulator's launch instead of <<<...>>>; nothing else differs.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -28,7 +30,11 @@ __global__ void each_kernel(int64_t n, F f) {
 template <class F>
 void for_each(const char* name, int64_t n, F f) {
   if (n <= 0) return;
+#ifdef DEPTHSTYLE_CUDA_EMULATE
+  cuda_emu::launch(name, blocks_for(n), kThreads, false, [&] { each_kernel(n, f); });
+#else
   each_kernel<<<blocks_for(n), kThreads, 0, stream()>>>(n, f);
+#endif
   DS_CHECK_LAUNCH(name);
 }
 
@@ -41,7 +47,12 @@ __global__ void block_kernel(int64_t items, F f) {
 template <class F>
 void for_each_block(const char* name, int64_t items, F f) {
   if (items <= 0) return;
-  block_kernel<<<static_cast<unsigned>(std::min(items, kMaxBlocks)), kThreads, 0, stream()>>>(items, f);
+  unsigned blocks = static_cast<unsigned>(std::min(items, kMaxBlocks));
+#ifdef DEPTHSTYLE_CUDA_EMULATE  // cooperative: the block's threads meet at barriers and shuffles
+  cuda_emu::launch(name, blocks, kThreads, true, [&] { block_kernel(items, f); });
+#else
+  block_kernel<<<blocks, kThreads, 0, stream()>>>(items, f);
+#endif
   DS_CHECK_LAUNCH(name);
 }
 

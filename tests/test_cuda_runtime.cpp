@@ -73,7 +73,11 @@ TEST_CASE("cuda: cuBLAS is opened at its first use, not at start, and has every 
   else
     CHECK_FALSE(library_loaded("libcublas"));  // nothing ran a GEMM on a GPU yet
   const ds::cuda::CublasLibrary& l = ds::cuda::cublas();
+#ifdef DEPTHSTYLE_CUDA_EMULATE  // tests/cuda_emu: the table holds the emulation's functions, no library is opened
+  MESSAGE("not checked under emulation: whether libcublas was opened");
+#else
   CHECK(library_loaded("libcublas"));
+#endif
   CHECK(bool(l.create));
   CHECK(bool(l.set_stream));
   CHECK(bool(l.set_math_mode));
