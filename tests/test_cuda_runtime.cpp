@@ -205,3 +205,27 @@ TEST_CASE("cuda kernels outside the op table match the cpu") {
   dst::check_close("scale_by + add_inplace", sg, dst::to_double(sc), 1e-6, 1e-5);
   CHECK(dg == doctest::Approx(dc).epsilon(1e-5));
 }
+
+// conv2d_forward given an upsampled input (Conv2dParams::upsample) directly: autograd enlarges
+// the input itself before a CUDA convolution, so only this call reaches cuda/conv_cudnn.cpp's own
+// resize_nearest copy. Against the CPU kernel (which reads the small input in place, checked
+// against the float64 oracle by the op table); bounds as the op table's conv2d group.
+TEST_CASE("cuda conv2d_forward of an upsampled input, called directly, matches the cpu") {
+  if (dst::skip_without_cuda("cuda conv2d_forward with upsample")) return;
+  dst::Rng rng(12);
+  for (ds::PadMode mode : {ds::PadMode::Zero, ds::PadMode::Reflect}) {
+    CAPTURE(static_cast<int>(mode));
+    ds::Conv2dParams p = ds::Conv2dParams::make(1, 1);
+    p.pad_mode = mode;
+    p.upsample = 2;
+    dst::DTensor x0 = rng.normal({2, 3, 5, 6}), w0 = rng.normal({4, 3, 3, 3}), b0 = rng.normal({4});
+    auto run = [&](Device dev) {
+      Tensor x = dst::to_float(x0, dev), w = dst::to_float(w0, dev), b = dst::to_float(b0, dev);
+      Tensor y = Tensor::empty({2, 4, 10, 12}, dev);
+      DS_DISPATCH(dev, conv2d_forward, x, w, b, y, p);
+      return y;
+    };
+    Tensor yc = run(Device::CPU), yg = run(Device::CUDA);
+    dst::check_close("conv2d_forward upsample 2", yg, dst::to_double(yc), 1e-4, 1e-4);
+  }
+}
