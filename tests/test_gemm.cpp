@@ -78,6 +78,26 @@ void check_gemm(bool ta, bool tb, GemmShape s, float alpha, float beta, uint64_t
   CHECK_MESSAGE(bad == 0, bad << " wrong elements; first: " << first.str());
 }
 
+// check_gemm for every transpose, shape and (alpha, beta), seeds counted from `seed`.
+template <size_t NS, size_t NAB>
+void check_all_gemms(const GemmShape (&shapes)[NS], const std::pair<float, float> (&alpha_beta)[NAB], uint64_t& seed,
+                     ds::Device dev) {
+  for (int t = 0; t < 4; ++t)
+    for (GemmShape s : shapes)
+      for (const auto& ab : alpha_beta) {
+        float alpha = ab.first, beta = ab.second;
+        bool ta = t & 1, tb = t & 2;
+        CAPTURE(ta);
+        CAPTURE(tb);
+        CAPTURE(s.m);
+        CAPTURE(s.n);
+        CAPTURE(s.k);
+        CAPTURE(alpha);
+        CAPTURE(beta);
+        check_gemm(ta, tb, s, alpha, beta, seed++, dev);
+      }
+}
+
 }  // namespace
 
 TEST_CASE("gemm matches float64 oracle for all transposes") {
@@ -96,22 +116,9 @@ TEST_CASE("gemm matches float64 oracle for all transposes") {
   for (auto [be, isa] : backends) {
     ds::cpu::set_gemm_backend(be);
     ds::cpu::set_cpu_isa(isa);
-    for (int t = 0; t < 4; ++t)
-      for (GemmShape s : shapes)
-        for (const auto& ab : alpha_beta) {
-          float alpha = ab.first, beta = ab.second;
-          bool ta = t & 1, tb = t & 2;
-          CAPTURE(ds::cpu::gemm_backend_name(be));
-          CAPTURE(ds::cpu::isa_name(isa));
-          CAPTURE(ta);
-          CAPTURE(tb);
-          CAPTURE(s.m);
-          CAPTURE(s.n);
-          CAPTURE(s.k);
-          CAPTURE(alpha);
-          CAPTURE(beta);
-          check_gemm(ta, tb, s, alpha, beta, seed++);
-        }
+    CAPTURE(ds::cpu::gemm_backend_name(be));
+    CAPTURE(ds::cpu::isa_name(isa));
+    check_all_gemms(shapes, alpha_beta, seed, ds::Device::CPU);
   }
   ds::cpu::set_gemm_backend(saved);
   ds::cpu::set_cpu_isa(saved_isa);
@@ -124,19 +131,7 @@ TEST_CASE("gemm on cuda matches float64 oracle for all transposes") {
   const GemmShape shapes[] = {{1, 1, 1}, {7, 5, 3}, {33, 65, 17}, {1, 37, 29}, {45, 1, 40}, {6, 9, 0}};
   const std::pair<float, float> alpha_beta[] = {{1.0f, 0.0f}, {0.5f, -1.5f}};
   uint64_t seed = 100;
-  for (int t = 0; t < 4; ++t)
-    for (GemmShape s : shapes)
-      for (const auto& [alpha, beta] : alpha_beta) {
-        bool ta = t & 1, tb = t & 2;
-        CAPTURE(ta);
-        CAPTURE(tb);
-        CAPTURE(s.m);
-        CAPTURE(s.n);
-        CAPTURE(s.k);
-        CAPTURE(alpha);
-        CAPTURE(beta);
-        check_gemm(ta, tb, s, alpha, beta, seed++, ds::Device::CUDA);
-      }
+  check_all_gemms(shapes, alpha_beta, seed, ds::Device::CUDA);
 }
 
 // syrk_upper (the Gram matrix's kernel) against float64 dot products on every instruction set:

@@ -105,6 +105,8 @@ namespace cuda_emu {
 //   cooperative: every thread of a block is a fibre, switched at __syncthreads and shuffles,
 //                so block reductions run as written; a thread that never reaches a barrier its
 //                block waits at (a divergent barrier) stops the process with a message.
+// Blocks and threads run in index order, or last first with CUDA_EMU_ORDER=reverse (a kernel
+// whose threads race on each other's elements then gives another result).
 // An invalid grid (0 or over the device's limits) sets cudaErrorInvalidConfiguration for
 // cudaGetLastError and runs nothing, as a real launch does.
 void launch(const char* kernel, dim3 grid, dim3 block, bool cooperative, void (*body)(void*), void* ctx);

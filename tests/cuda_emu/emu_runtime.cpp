@@ -61,6 +61,18 @@ struct Fibre {
 
 constexpr size_t kStack = 64 * 1024;
 
+// CUDA_EMU_ORDER=reverse runs blocks, and threads within a block, last first. A kernel without
+// races gives the same bits in either order (up to the summation order of atomicAdd), so a
+// difference between the two runs points at threads that read or write each other's elements.
+bool reverse_order() {
+  static const bool r = [] {
+    const char* e = std::getenv("CUDA_EMU_ORDER");
+    return e && std::string(e) == "reverse";
+  }();
+  return r;
+}
+unsigned nth(unsigned i, unsigned n) { return reverse_order() ? n - 1 - i : i; }
+
 struct Grid {
   const char* kernel = nullptr;
   bool cooperative = false;
@@ -122,7 +134,8 @@ void run_block_cooperative(Grid& g) {
   for (unsigned live = n; live > 0;) {
     g.progress = false;
     live = 0;
-    for (unsigned t = 0; t < n; ++t) {
+    for (unsigned i = 0; i < n; ++i) {
+      const unsigned t = nth(i, n);
       if (g.fibres[t].done) continue;
       g.current = t;
       threadIdx.x = t;
@@ -304,12 +317,12 @@ void cuda_emu::launch(const char* kernel, dim3 grid, dim3 block, bool cooperativ
   gridDim = grid;
   blockDim = block;
   for (unsigned b = 0; b < grid.x; ++b) {
-    blockIdx.x = b;
+    blockIdx.x = nth(b, grid.x);
     if (cooperative) {
       run_block_cooperative(g);
     } else {
       for (unsigned t = 0; t < block.x; ++t) {
-        threadIdx.x = t;
+        threadIdx.x = nth(t, block.x);
         body(ctx);
       }
     }
