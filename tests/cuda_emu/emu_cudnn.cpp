@@ -104,12 +104,13 @@ bool overlaps(const void* a, size_t na, const void* b, size_t nb) {
   return p < q + nb && q < p + na;
 }
 
-// The emulated algorithms of one pass: workspace in floats per output (or per input) element.
+// The emulated algorithms of one pass; each needs ws_per_elem bytes of workspace per element of
+// the pass's output (ws_elems).
 struct Algo {
   int id;
   bool deterministic;
   float ms;            // what Find reports
-  size_t ws_per_elem;  // workspace bytes = this * the elements of `ws_of`
+  size_t ws_per_elem;
 };
 enum class Pass { Forward, BackwardData, BackwardFilter };
 const std::vector<Algo>& algos(Pass p) {
@@ -142,12 +143,13 @@ cudnnStatus_t workspace_size(Pass p, const Geometry& g, int algo, size_t* bytes)
   return ok();
 }
 
-// The pass's two inputs (a: x or w, b: w, dy or x...) and its output, all checked, then computed.
+// One call: the pass's two inputs (forward: x, w; backward-data: w, dy; backward-filter: x, dy)
+// and its output, with their sizes in floats.
 struct Call {
   Pass pass;
   const Geometry& g;
   const void *a, *b;
-  size_t na, nb;  // their sizes in floats
+  size_t na, nb;
   void* out;
   size_t nout;
 };
