@@ -1,6 +1,9 @@
 // cuda_emu: the runtime API and the kernel scheduler on the host (declarations, and what the
 // emulation is for: cuda_runtime.h here).
 #include <ucontext.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
@@ -59,7 +62,11 @@ struct Fibre {
   bool done = false;
 };
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kStack = 256 * 1024;  // AddressSanitizer's frames are larger
+#else
 constexpr size_t kStack = 64 * 1024;
+#endif
 
 // CUDA_EMU_ORDER=reverse runs blocks, and threads within a block, last first. A kernel without
 // races gives the same bits in either order (up to the summation order of atomicAdd), so a
@@ -89,7 +96,29 @@ struct Grid {
 };
 thread_local Grid* g_grid = nullptr;
 
-void yield() { swapcontext(&g_grid->fibres[g_grid->current].ctx, &g_grid->scheduler); }
+// AddressSanitizer must be told when the stack changes (fibres), or it reports false errors.
+// Main stack -> fibre: switch_to_fibre; fibre -> main: switch_to_main; each side then arrived().
+#if defined(__SANITIZE_ADDRESS__)
+thread_local void* g_fake_main = nullptr;
+thread_local void* g_fake_fibre = nullptr;
+thread_local const void* g_main_bottom = nullptr;
+thread_local size_t g_main_size = 0;
+void switch_to_fibre(const char* stack) { __sanitizer_start_switch_fiber(&g_fake_main, stack, kStack); }
+void back_on_main() { __sanitizer_finish_switch_fiber(g_fake_main, nullptr, nullptr); }
+void switch_to_main(bool exiting) { __sanitizer_start_switch_fiber(exiting ? nullptr : &g_fake_fibre, g_main_bottom, g_main_size); }
+void on_fibre() { __sanitizer_finish_switch_fiber(g_fake_fibre, &g_main_bottom, &g_main_size); }
+#else
+void switch_to_fibre(const char*) {}
+void back_on_main() {}
+void switch_to_main(bool) {}
+void on_fibre() {}
+#endif
+
+void yield() {
+  switch_to_main(false);
+  swapcontext(&g_grid->fibres[g_grid->current].ctx, &g_grid->scheduler);
+  on_fibre();
+}
 
 // Arrive at b; the last one to arrive opens it, the others wait (yield) until it opens.
 void meet(Barrier& b) {
@@ -105,10 +134,12 @@ void meet(Barrier& b) {
 }
 
 void fibre_main() {
+  on_fibre();
   Grid& g = *g_grid;
   g.body(g.ctx);
   g.fibres[g.current].done = true;
   g.progress = true;
+  switch_to_main(true);
   // returning resumes uc_link: the scheduler
 }
 
@@ -139,7 +170,9 @@ void run_block_cooperative(Grid& g) {
       if (g.fibres[t].done) continue;
       g.current = t;
       threadIdx.x = t;
+      switch_to_fibre(g.fibres[t].stack.get());
       swapcontext(&g.scheduler, &g.fibres[t].ctx);
+      back_on_main();
       live += !g.fibres[t].done;
     }
     if (live > 0 && !g.progress) {
