@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "apps/photo3d/camera_path.h"
 #include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/stereo.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -57,7 +59,7 @@ void declare_3d_options(Args& a) {
 Photo3dOptions photo3d_options(const Args& a) {
   Photo3dOptions o;
   o.outputs = a.all("-o");
-  if (o.outputs.empty()) throw Error("-o is required (see --help): name at least one output");
+  if (o.outputs.empty()) throw UsageError("-o is required (see --help): name at least one output");
   o.stylized = a.str("--stylized");
   o.has_styles = a.has("--style");
   if (a.has("--fov")) o.fov = a.number("--fov", kMinFovDeg, kMaxFovDeg);
@@ -105,6 +107,42 @@ bool Photo3dOptions::writes(std::initializer_list<Output3d> kinds) const {
   });
 }
 
+namespace {
+
+// Stylize's options that 3d reads only for the stylisation of CONTENT (the stylised fill runs one
+// scale at the working size for --fill-iters from the picture itself), and those that the
+// stylised fill reads too (the style, the loss and the optimiser).
+const char* const kStylisationOnly[] = {"--iters", "--init", "--seed", "--scales", "--multires"};
+const char* const kStylisationOrFill[] = {
+    "--style-mask", "--content-mask", "--net", "--weights", "--pooling", "--content-layers", "--content-layer",
+    "--content-layer-weights", "--style-layers", "--style-layer-weights", "--content-weight", "--style-total-weight",
+    "--style-weight", "--tv-weight", "--depth-weight", "--depth-layers", "--depth-layer-weights", "--optimizer", "--lr",
+    "--lr-decay", "--lr-step", "--style-size", "--style-scale", "--original-colors", "--normalize-gradients"};
+
+void warn_unused_stylize_options(const Args& a, const Photo3dOptions& o) {
+  const bool fill = o.fill == "stylized";
+  if (o.stylise()) return;  // the stylisation reads them all
+  const std::string why = !o.stylized.empty() ? "with --stylized there is no stylisation"
+                                              : "there is no stylisation without --style";
+  auto warn = [](const std::string& option, const std::string& text) {
+    std::fprintf(stderr, "warning: %s is not used: %s\n", option.c_str(), text.c_str());
+  };
+  if (!o.stylized.empty() && a.has("--size")) {
+    auto [h, w] = image_size(o.stylized);
+    warn("--size", "with --stylized the working size is " + o.stylized + "'s (" + std::to_string(w) + "x" +
+                       std::to_string(h) + ")");
+  }
+  if (a.has("--style") && !fill) warn("--style", why + " and --fill is naive");
+  for (const char* name : kStylisationOnly)
+    if (a.declared(name) && a.has(name))
+      warn(name, why + (fill ? " (the stylised fill takes --fill-iters and starts from the picture)" : ""));
+  if (!fill)
+    for (const char* name : kStylisationOrFill)
+      if (a.declared(name) && a.has(name)) warn(name, why + " and no stylised fill (--fill stylized)");
+}
+
+}  // namespace
+
 void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
   using K = Output3d;
   const bool views = o.writes({K::View, K::Stereo});
@@ -126,6 +164,7 @@ void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
                        Use{"--fill-continuity", o.fill == "stylized", "--fill stylized"}})
     if (a.has(u.option) && !u.used)
       std::fprintf(stderr, "warning: %s is not used: it applies to %s\n", u.option, u.applies_to);
+  warn_unused_stylize_options(a, o);
 }
 
 }  // namespace app
