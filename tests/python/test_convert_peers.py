@@ -233,6 +233,19 @@ def test_pth_vgg19_names_and_preprocessing():
     convert_auto(other, path("x.h5"), "--preprocessing", "caffe")
     with h5py.File(path("x.h5"), "r") as f:
         assert f.attrs["channel_order"] == "BGR"
+    # vgg19().features.state_dict() saved alone: keys 0.weight, 2.weight, ... (new-user finding 9, fourth
+    # pass). The same tensors as features.N: converted with a note, equal to the whole state dict's file.
+    bare = path("vgg19_features_only.pth")
+    torch.save({k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")}, bare)
+    r = convert_auto(bare, path("bare.h5"), "--preprocessing", "caffe")
+    assert "keys read as features.N" in r.stdout and "dropped" not in r.stdout, r.stdout
+    with h5py.File(path("bare.h5"), "r") as f, h5py.File(path("x.h5"), "r") as g:
+        assert f.attrs["architecture"] == "vgg19_features"
+        assert sorted(f.keys()) == sorted(g.keys())
+        compared = [k for k in g if isinstance(g[k], h5py.Dataset)]
+        assert len(compared) == 32, compared  # VGG19's 16 convs, weight and bias
+        for k in compared:
+            np.testing.assert_array_equal(f[k][()], g[k][()])
 
 
 def examples_reference(sd, x, taps):
