@@ -428,6 +428,12 @@ def test_malformed_pth_and_foreign():
     sd["res9.conv1.conv2d.weight"] = torch.zeros(1)
     torch.save(sd, path("extra.pth"))
     expect_error(path("extra.pth"), "res9.conv1.conv2d.weight")
+    # A zip-format .pth cut short (an interrupted download): its central directory is gone
+    # (new-user finding 10, fourth pass: the message was about pickle persistent ids).
+    torch.save(peer_nets.random_state_dict(peer_nets.TransformerNet(), 2), path("whole.pth"))
+    cut = truncated(path("whole.pth"), "cut.pth", 0.6)
+    expect_error(cut, "cut.pth: a zip (PyTorch) file without its central directory", "truncated (%d bytes"
+                 % os.path.getsize(cut))
     open(path("photo.png"), "wb").write(b"\x89PNG\r\n\x1a\n" + bytes(100))
     expect_error(path("photo.png"), "not a format convert.py recognises", "89 50 4e 47")
     open(path("deploy.prototxt"), "w").write('name: "VGG_ILSVRC_19_layers"\ninput: "data"\n')
