@@ -208,8 +208,9 @@ void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const 
   if (!views.path.empty()) frames = write_path(o, views, r.mesh, report, note);
   const bool stereo = !o.stereo.empty();
   for (const std::string& p : o.outputs) {
-    note.at("while writing " + p);
-    switch (output_kind(p, stereo)) {
+    const Output3d kind = output_kind(p, stereo);
+    if (kind != Output3d::Frames && kind != Output3d::Video) note.at("while writing " + p);
+    switch (kind) {
       case Output3d::View:
       case Output3d::Stereo:
         write_view(o, views, r.mesh, p);
