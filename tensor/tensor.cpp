@@ -67,7 +67,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
   if (d == Device::CPU) {
     size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc needs a multiple of the alignment
     data = static_cast<float*>(std::aligned_alloc(64, rounded));
-    if (!data) throw Error("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
+    if (!data) throw OutOfMemory("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
   } else {
     data = static_cast<float*>(cuda::alloc(bytes));
   }

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "apps/fast/fast.h"
 #include "losses/masks.h"
 #include "nn/fast_style_weights.h"
 #include "tensor/error.h"
@@ -40,6 +41,7 @@ void declare_video_options(Args& a) {
   a.flag("--depth-invert", "the depth source is drawn bright near, dark far (disparity)");
   a.option("--depth-temporal-weight", "W", "stabilise the depth along the optical flow with this weight (0: per frame)", "10");
   a.option("--report", "FILE.csv", "per-frame log: seconds, E_warp of the output and of the input, depth flicker, ...");
+  declare_max_memory(a, "--model runs (each frame's need estimated from the frame size and the models' layers)");
 }
 
 void parse_frame_range(const std::string& text, int64_t& first, int64_t& last) {
@@ -115,6 +117,10 @@ VideoOptions read_video_options(const Args& a) {
     for (const char* opt : {"--style-mask", "--content-mask", "--iters", "--scales", "--multires", "--init",
                             "--original-colors", "--depth-weight"})
       if (a.has(opt)) throw UsageError(std::string(opt) + " is an option of the optimisation mode (--style), not of --model");
+  o.max_memory = max_memory_bytes(a);
+  if (o.optimise && a.has("--max-memory"))
+    std::fprintf(stderr, "note: --max-memory is not checked with --style: the optimisation's memory is not estimated "
+                         "(stylize has no estimate of its own)\n");
   o.run.report = a.has("--report") ? a.str("--report") : "";
   o.run.measure_flow = !o.run.report.empty();
   return o;
