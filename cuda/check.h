@@ -5,12 +5,12 @@
 // library's own error string. Kernels run asynchronously: an error inside a kernel shows up
 // at the next synchronising call; run with CUDA_LAUNCH_BLOCKING=1 to pin it to its launch.
 #pragma once
-#include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
 #include <string>
 
+#include "cuda/cublas_library.h"
 #include "tensor/device.h"
 
 namespace ds {
@@ -26,7 +26,7 @@ inline void check_cudnn(cudnnStatus_t s, const char* call, const char* file, int
   if (s != CUDNN_STATUS_SUCCESS) throw_error("cuDNN", call, file, line, static_cast<int>(s), cudnnGetErrorString(s));
 }
 inline void check_cublas(cublasStatus_t s, const char* call, const char* file, int line) {
-  if (s != CUBLAS_STATUS_SUCCESS) throw_error("cuBLAS", call, file, line, static_cast<int>(s), cublasGetStatusString(s));
+  if (s != CUBLAS_STATUS_SUCCESS) throw_error("cuBLAS", call, file, line, static_cast<int>(s), cublas().status_string(s));
 }
 
 #define DS_CUDA_CHECK(call) ::ds::cuda::check_cuda((call), #call, __FILE__, __LINE__)

@@ -111,8 +111,8 @@ cublasHandle_t cublas_handle() {
   static cublasHandle_t h = [] {
     cublasHandle_t t = nullptr;
     note_started();
-    DS_CUBLAS_CHECK(cublasCreate(&t));
-    DS_CUBLAS_CHECK(cublasSetStream(t, stream()));
+    DS_CUBLAS_CHECK(cublas().create(&t));
+    DS_CUBLAS_CHECK(cublas().set_stream(t, stream()));
     return t;
   }();
   return h;

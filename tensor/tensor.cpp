@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "tensor/device.h"
+#include "tensor/host_blocks.h"
 
 namespace ds {
 
@@ -65,8 +66,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
     throw Error("tensor: " + std::to_string(n) + " elements do not fit in the address space");
   size_t bytes = static_cast<size_t>(n > 0 ? n : 1) * sizeof(float);
   if (d == Device::CPU) {
-    size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc needs a multiple of the alignment
-    data = static_cast<float*>(std::aligned_alloc(64, rounded));
+    data = static_cast<float*>(host_alloc(bytes));
     if (!data) throw OutOfMemory("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
   } else {
     data = static_cast<float*>(cuda::alloc(bytes));
@@ -75,7 +75,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
 
 Storage::~Storage() {
   if (device == Device::CPU) {
-    std::free(data);
+    host_free(data, static_cast<size_t>(numel > 0 ? numel : 1) * sizeof(float));
   } else {
     cuda::release(data);
   }

@@ -13,6 +13,9 @@
 #include "tests/check.h"
 
 #ifdef DEPTHSTYLE_HAVE_CUDA
+#include <link.h>
+
+#include "cuda/cublas_library.h"
 #include "tensor/device.h"
 #endif
 
@@ -47,6 +50,42 @@ TEST_CASE("cuda error messages name the library, file, line, call and error stri
   m = ds::cuda::error_message("CUDA", "cudaMalloc(&p, n)", "/elsewhere/x.cu", 7, 2, "out of memory");
   CHECK(m == "CUDA error at /elsewhere/x.cu:7: cudaMalloc(&p, n) failed (code 2: out of memory)");
   CHECK_FALSE(ds::cuda::allow_tf32());  // TF32 is opt-in
+#endif
+}
+
+#ifdef DEPTHSTYLE_HAVE_CUDA
+// Whether a shared library whose file name contains `stem` is mapped into this process.
+bool library_loaded(const char* stem) {
+  return dl_iterate_phdr(
+             [](dl_phdr_info* info, size_t, void* s) -> int {
+               return info->dlpi_name && std::strstr(info->dlpi_name, static_cast<const char*>(s)) ? 1 : 0;
+             },
+             const_cast<char*>(stem)) != 0;
+}
+#endif
+
+// cuda/cublas_library.h: linking cuBLAS cost every process ~150 MB before main().
+TEST_CASE("cuda: cuBLAS is opened at its first use, not at start, and has every function depthstyle calls") {
+  if (skip_without_cuda_build("cuBLAS opened at first use")) return;
+#ifdef DEPTHSTYLE_HAVE_CUDA
+  if (ds::cuda_available())
+    MESSAGE("not checked: whether cuBLAS was absent at start (a GPU test before this one may have used it)");
+  else
+    CHECK_FALSE(library_loaded("libcublas"));  // nothing ran a GEMM on a GPU yet
+  const ds::cuda::CublasLibrary& l = ds::cuda::cublas();
+  CHECK(library_loaded("libcublas"));
+  CHECK(bool(l.create));
+  CHECK(bool(l.set_stream));
+  CHECK(bool(l.set_math_mode));
+  CHECK(bool(l.sgemm));
+  CHECK(bool(l.sgemm_strided_batched));
+  REQUIRE(bool(l.status_string));
+  // The error strings cuda/check.h puts into messages come from the opened library.
+  std::string a = l.status_string(CUBLAS_STATUS_NOT_INITIALIZED), b = l.status_string(CUBLAS_STATUS_INVALID_VALUE);
+  INFO(a << " / " << b);
+  CHECK_FALSE(a.empty());
+  CHECK(a != b);
+  CHECK(&ds::cuda::cublas() == &l);  // opened once
 #endif
 }
 

@@ -8,6 +8,7 @@
 #include "apps/common/args.h"
 #include "apps/fast/fast.h"
 #include "apps/common/outputs.h"
+#include "tensor/host_blocks.h"
 #include "tensor/image_io.h"
 
 namespace ds {
@@ -65,6 +66,7 @@ int cmd_fast(int argc, char** argv) {
                         "choose another folder, or give --overwrite to do exactly that");
   std::string model_file = fast_style_file(model);
   return_freed_memory_promptly();
+  reuse_freed_host_blocks(true);  // the images of a folder repeat their blocks' sizes (tensor/host_blocks.h)
   // The model before the memory check, which a converted layer list sizes with its own layers,
   // and which comes before the plan creates any output folder. A model that cannot be read is
   // reported after the outputs are checked, as before: the file's own error, from the second try.

@@ -14,6 +14,7 @@
 #include "apps/video/video_memory.h"
 #include "apps/video/video_options.h"
 #include "tensor/error.h"
+#include "tensor/host_blocks.h"
 
 namespace ds {
 namespace app {
@@ -117,6 +118,8 @@ int cmd_video(int argc, char** argv) {
   }
   plan.check();
   if (depth) depth->check();
+  // Every frame allocates the same blocks as the one before: keep them (tensor/host_blocks.h).
+  reuse_freed_host_blocks(true);
   std::unique_ptr<StylizeEngine> engine;
   if (so) {
     auto [h, w] = working_size(info.height, info.width, o.run.long_side, o.run.output);

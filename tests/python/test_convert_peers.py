@@ -395,6 +395,15 @@ def test_malformed_t7():
     expect_error(path("chain.t7"), "module 4", "takes 16 channels")
     open(path("ascii.t7"), "w").write("4\n1\n3\nV 1\n")
     expect_error(path("ascii.t7"), "ASCII")
+    # fast-neural-style's -padding_type none: every 9x9 and 3x3 convolution shrinks the image
+    # (the residual shortcuts are shaved to match), so no size comes out at its own size.
+    # Refused at conversion, not only by the commands that would load the file (break-it
+    # finding 5 of the third pass).
+    for arch in ("c9s1-32,d64,d128,R128,R128,u64,u32,c9s1-3", "c9s1-32,d64,d128,R128,U2,c3s1-64,U2,c3s1-32,c9s1-3"):
+        model = peer_nets.fast_neural_style_model(arch, "none", "instance", seed=3)
+        peer_writers.write_t7(path("unpadded.t7"), {"model": model, "opt": {"arch": arch, "padding_type": "none"}})
+        expect_error(path("unpadded.t7"), "unpadded.t7", "smaller than its input at every size", "1024 px in",
+                     "-padding_type none")
 
 
 def test_malformed_pth_and_foreign():
@@ -436,7 +445,7 @@ def test_nonfinite_weights_refused():
     torch.save(sd, path("huge.pth"))
     expect_error(path("huge.pth"), "deconv1.conv2d.bias holds 1 infinite value (of 64)")
     # a fast-neural-style .t7 the same
-    model = peer_nets.fast_neural_style_model("c9s1-32,d64,c9s1-3", "zero", "instance", seed=1)
+    model = peer_nets.fast_neural_style_model("c9s1-32,d64,u32,c9s1-3", "zero", "instance", seed=1)
     mods = model.fields["modules"]
     w = next(m for m in (mods.values() if isinstance(mods, dict) else mods) if "weight" in m.fields).fields["weight"]
     w.flat[7] = np.nan

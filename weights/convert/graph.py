@@ -80,6 +80,24 @@ def param_shapes(text):
     return shapes
 
 
+def output_side(text, n):
+    """The side of the output for an n x n input, following the main path (a residual block's
+    shortcut is shaved to its body's size, so only the body counts); None when a layer would
+    get less than one pixel. nn/transformer_graph.h's min_side() follows the same rules."""
+    for op, _, kv in parse(text):
+        if op == "conv":
+            n = (n + 2 * kv["pad"] - kv["k"]) // kv["stride"] + 1
+        elif op == "deconv":
+            n = (n - 1) * kv["stride"] - 2 * kv["pad"] + kv["k"] + kv["adj"]
+        elif op == "pad":
+            n += kv["t"] + kv["b"]
+        elif op == "upsample":
+            n *= kv["f"]
+        if n < 1:
+            return None
+    return n
+
+
 def _num(v):
     return repr(float(v)) if isinstance(v, float) else str(int(v))
 
@@ -153,4 +171,15 @@ class Builder:
     def text(self):
         if self.channels != 3:
             raise GraphError("the network ends with %d channels, not 3 (RGB)" % self.channels)
-        return "\n".join(self.lines)
+        text = "\n".join(self.lines)
+        # depthstyle gives an image back at its own size (cropping a larger output, as the
+        # peers do); a network whose output is smaller at every size cannot be run at all, so
+        # it is refused here rather than by every command that would load the file.
+        n = 1024  # large, and a multiple of every stride the peers' networks use
+        out = output_side(text, n)
+        if out is None or out < n:
+            raise GraphError("its output is smaller than its input at every size (%d px in, %s out): a network "
+                             "without padding, as fast-neural-style's -padding_type none trains one; depthstyle "
+                             "keeps the input's size, so it could not run it (train with -padding_type reflect, "
+                             "reflect-start or zero)" % (n, "none" if out is None else "%d px" % out))
+        return text
