@@ -26,7 +26,7 @@ int cmd_fast(int argc, char** argv) {
          "Unreadable images in a folder are skipped with a warning; the exit status is then 1.\n"
          "Ctrl-C in a folder ends with a summary of the images done and not done.\n"
          "Memory: each image's need is estimated from its size before any work (on the CPU about 200\n"
-         "bytes per pixel at its working size: a 6000x4000 photo needs 4.6 GiB); above --max-memory the\n"
+         "bytes per pixel at its working size: a 6000x4000 photo needs 4.5 GiB); above --max-memory the\n"
          "command stops at once and says which --size fits.\n"
          "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"
          "With --overwrite each image may be replaced by its own stylised version: it is read whole\n"
