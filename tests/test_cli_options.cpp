@@ -278,7 +278,7 @@ TEST_CASE("fast reads fast_neural_style.lua's and pytorch/examples' option names
   CHECK(dst::contains(out4, "docs/from-peers.md"));
 }
 
-TEST_CASE("a value its option does not take exits 2, as an unknown option does; one wrong against a file exits 1") {
+TEST_CASE("a value its option does not take exits 2, as an unknown option does, and one wrong against a file exits 1") {
   // New-user finding 12: `fast --size abc` exited 1 while `--bogus` exited 2, and README says 2 is
   // "the command line could not be read". Nothing here exists: the values are refused first.
   struct Case {
