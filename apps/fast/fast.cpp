@@ -37,6 +37,14 @@ int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_s
   return kFastFixedBytes + std::max({decode, run, encode});
 }
 
+std::string raised_size_note(std::pair<int64_t, int64_t> plain, std::pair<int64_t, int64_t> run, int min_side) {
+  if (plain == run) return "";
+  auto size = [](std::pair<int64_t, int64_t> hw) { return std::to_string(hw.second) + "x" + std::to_string(hw.first); };
+  bool same_ratio = plain.first * run.second == plain.second * run.first;
+  return "would be " + size(plain) + "; run at " + size(run) + ", the transformer's minimum of " +
+         std::to_string(min_side) + " px a side" + (same_ratio ? "" : " (the aspect ratio changes)");
+}
+
 int64_t default_memory_budget() {
   std::ifstream f("/proc/meminfo");
   std::string key;
@@ -131,11 +139,9 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       const int min = net.min_side();
       auto [h, w] = fast_size(img.H(), img.W(), long_side, min);
       const auto plain = fast_size(img.H(), img.W(), long_side, 1);  // the aspect ratio kept, no minimum
-      if (plain != std::make_pair(h, w))
-        std::fprintf(stderr, "[%d/%d] note: %s at --size %d would be %lldx%lld; run at %lldx%lld, the transformer's "
-                     "minimum of %d px a side (the aspect ratio changes)\n", k + 1, n, j.input.c_str(), long_side,
-                     static_cast<long long>(plain.second), static_cast<long long>(plain.first),
-                     static_cast<long long>(w), static_cast<long long>(h), min);
+      std::string note = raised_size_note(plain, {h, w}, min);
+      if (!note.empty())
+        std::fprintf(stderr, "[%d/%d] note: %s at --size %d %s\n", k + 1, n, j.input.c_str(), long_side, note.c_str());
       if (h < min || w < min)
         throw Error(j.input + ": the image is " + std::to_string(img.W()) + "x" + std::to_string(img.H()) +
                     " pixels; the fast-style transformer needs at least " + std::to_string(min) + "x" + std::to_string(min) +

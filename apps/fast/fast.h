@@ -1,8 +1,10 @@
 // Running the jobs of `depthstyle fast` (which images: apps/common/image_jobs.h; the transformer
 // itself and its weights: nn/fast_style_weights.h).
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/common/args.h"
@@ -17,9 +19,14 @@ namespace app {
 // program keeps blocks up to 32 MB in its heap (apps/depthstyle/main.cpp: stylize's iterations
 // reuse them), so the activations of a mid-size image, once freed, would stay in the process
 // and its resident memory exceed what is live (512x384: RSS grew 70 MB for 42 MB live). `fast`
-// runs each layer once, so fresh blocks cost it only their page faults: 278k for a 1200x800
-// image, at about 1 us each under 1% of its 35 s.
+// runs each layer once, so a freed block is not needed again within an image; the next image's
+// blocks of the same sizes are kept for it instead (tensor/host_blocks.h, turned on by `fast`).
 void return_freed_memory_promptly();
+
+// What `fast` says when fast_size raised a side to the transformer's minimum ("" when it did not):
+// "would be WxH; run at WxH, the transformer's minimum of N px a side", plus "(the aspect ratio
+// changes)" unless it does not (40x40 raised to 41x41). Sizes as {height, width}.
+std::string raised_size_note(std::pair<int64_t, int64_t> plain, std::pair<int64_t, int64_t> run, int min_side);
 
 // ---- memory, estimated before any work ----
 // What one image of h x w pixels (a file of file_bytes) needs at --size long_side (0: its own
