@@ -2,10 +2,12 @@
 // itself and its weights: nn/fast_style_weights.h).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "apps/common/args.h"
 #include "apps/common/image_jobs.h"
 #include "nn/fast_style_weights.h"
 
@@ -41,6 +43,20 @@ int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_s
 // The default of --max-memory: half of the memory the system has available now (MemAvailable
 // in /proc/meminfo), or 0 (no check) when that cannot be read.
 int64_t default_memory_budget();
+
+// Memory amounts as every command prints and reads them: MiB, 2^20 bytes. "1729 MiB" (rounded
+// up), and --max-memory MIB (declared by the commands that estimate: fast, video; default
+// default_memory_budget()) in bytes.
+std::string mib_text(int64_t bytes);
+void declare_max_memory(Args& a, const std::string& what);
+int64_t max_memory_bytes(const Args& a);
+// The largest long side in [lo, hi) whose need fits (fits(px) true); 0 when lo does not fit.
+// fits must grow false with px (a binary search).
+int largest_fitting_size(int lo, int hi, const std::function<bool(int)>& fits);
+// The error of a memory check: "N <what>(s) would need more memory than the B MiB allowed
+// (--max-memory ...); nothing was run:" then `lines` (each "\n  NAME (WxH): needs about ...")
+// and what to change.
+Error memory_refusal(int count, const std::string& what, int64_t budget, const std::string& lines);
 
 // Before any work: reads each image's size from its header (tensor/image_io.h image_size) and
 // throws ds::Error when one needs more than `budget` bytes (0: no check), naming each such image,

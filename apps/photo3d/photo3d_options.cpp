@@ -64,20 +64,20 @@ Photo3dOptions photo3d_options(const Args& a) {
   o.has_styles = a.has("--style");
   if (a.has("--fov")) o.fov = a.number("--fov", kMinFovDeg, kMaxFovDeg);
   o.camera = a.str("--camera");
-  check_camera_path(o.camera);
+  option_text([&] { check_camera_path(o.camera); });
   o.frames = a.integer("--frames", 1, 10000);
   o.fps = a.number("--fps", 0.1, 240);
   if (a.has("--amplitude")) o.amplitude = a.number("--amplitude", 1e-6, 1e4);
-  o.view = parse_view(a.str("--view"));
+  o.view = option_text([&] { return parse_view(a.str("--view")); });
   if (a.has("--stereo")) {
     o.stereo = a.str("--stereo");
-    check_stereo_mode(o.stereo);
+    option_text([&] { check_stereo_mode(o.stereo); });
   }
   o.baseline = a.number("--baseline", 1e-6, 1e3);
   o.fill = a.has("--fill") ? a.str("--fill") : (o.has_styles ? "stylized" : "naive");
-  if (o.fill != "naive" && o.fill != "stylized") throw Error("--fill '" + o.fill + "': expected naive or stylized");
+  if (o.fill != "naive" && o.fill != "stylized") throw UsageError("--fill '" + o.fill + "': expected naive or stylized");
   if (o.fill == "stylized" && !o.has_styles)
-    throw Error("--fill stylized needs the style: give --style (with --stylized R.png, the style R was made with)");
+    throw UsageError("--fill stylized needs the style: give --style (with --stylized R.png, the style R was made with)");
   o.fill_iters = a.integer("--fill-iters", 1, 100000);
   o.fill_continuity = a.number("--fill-continuity", 0, 1e12);
   o.depth = a.has("--depth") ? a.str("--depth") : "";
@@ -87,16 +87,16 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (a.has("--band")) o.band = a.integer("--band", 0, kMax3dSide);
   o.viewer = !a.has("--no-viewer");
   const std::string holes = a.str("--holes");
-  if (holes != "fill" && holes != "black") throw Error("--holes '" + holes + "': expected fill or black");
+  if (holes != "fill" && holes != "black") throw UsageError("--holes '" + holes + "': expected fill or black");
   o.fill_holes = holes == "fill";
   if (a.has("--report-consistency")) {
     o.consistency_pairs = a.integer("--report-consistency", 1, 100000);
-    if (o.frames < 2) throw Error("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
+    if (o.frames < 2) throw UsageError("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
   }
   if (a.has("--consistency-frames")) {
-    if (!o.consistency_pairs) throw Error("--consistency-frames goes with --report-consistency PAIRS");
+    if (!o.consistency_pairs) throw UsageError("--consistency-frames goes with --report-consistency PAIRS");
     o.consistency_frames = a.str("--consistency-frames");
-    pattern_frame_path(o.consistency_frames, 1);  // a pattern, or its error now
+    option_text([&] { return pattern_frame_path(o.consistency_frames, 1); });  // a pattern, or its error now
   }
   return o;
 }
