@@ -107,6 +107,21 @@ FeatureNet load_feature_net(const std::string& name, const std::string& weights_
 
 const char* feature_net_list() { return "squeezenet, vgg16, vgg19 or nin"; }
 
+std::vector<std::string> feature_net_layer_names(const std::string& name) {
+  auto empty = [](const ParamShapes& shapes) {  // the builders only capture their parameters (no shape checks)
+    ParamSet p;
+    for (const auto& s : shapes) p.set(s.first, Tensor::zeros({0}));
+    return p;
+  };
+  if (name == "squeezenet") return squeezenet1_1(empty(squeezenet1_1_param_shapes(true))).layer_names();
+  if (name == "vgg16" || name == "vgg19") {
+    const int depth = name == "vgg16" ? 16 : 19;
+    return vgg_features(depth, empty(vgg_param_shapes(depth))).layer_names();
+  }
+  if (name == "nin") return nin_features(empty(nin_param_shapes())).layer_names();
+  throw Error("unknown network '" + name + "': expected " + feature_net_list());
+}
+
 int min_input_side(const FeatureNet& net, const std::vector<std::string>& layers) {
   net.net.depth_for(layers);  // an unknown layer name is an error listing the valid ones, not a failed probe
   NoGradGuard ng;
@@ -132,6 +147,13 @@ void check_input_size(const std::string& what, int64_t h, int64_t w, const std::
   throw Error(what + ": working size " + std::to_string(w) + "x" + std::to_string(h) + " " + how +
               " is smaller than the minimum " + std::to_string(min_side) + "x" + std::to_string(min_side) + " of " +
               net.name + "'s layers " + list + " (each must give at least a 1x1 output); " + hint);
+}
+
+std::vector<std::string> depth_net_layer_names(bool monodepth2) {
+  if (!monodepth2) return FastDepth::layer_names();
+  std::vector<std::string> n = Monodepth2::layer_names();
+  n.push_back("depth");  // the estimator's depth in metres, after the disparity
+  return n;
 }
 
 namespace {
@@ -161,7 +183,7 @@ class FastDepthEstimator : public ResizingEstimator {
  public:
   explicit FastDepthEstimator(FastDepth net) : ResizingEstimator(224, 224), net_(std::move(net)) {}
   std::string name() const override { return "fastdepth"; }
-  std::vector<std::string> layer_names() const override { return FastDepth::layer_names(); }
+  std::vector<std::string> layer_names() const override { return depth_net_layer_names(false); }
 
  protected:
   Var depth_at_net_size(const Var& x) const override { return net_.run(x, {"depth"}).at("depth"); }
@@ -177,11 +199,7 @@ class Monodepth2Estimator : public ResizingEstimator {
  public:
   explicit Monodepth2Estimator(Monodepth2 net) : ResizingEstimator(192, 640), net_(std::move(net)) {}
   std::string name() const override { return "monodepth2"; }
-  std::vector<std::string> layer_names() const override {
-    std::vector<std::string> n = Monodepth2::layer_names();
-    n.push_back("depth");
-    return n;
-  }
+  std::vector<std::string> layer_names() const override { return depth_net_layer_names(true); }
 
  protected:
   Var depth_at_net_size(const Var& x) const override { return monodepth_disp_to_depth(net_.run(x, {"disp0"}).at("disp0")); }

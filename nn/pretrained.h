@@ -52,6 +52,12 @@ void refuse_unconverted(const std::string& path);
 FeatureNet load_feature_net(const std::string& name, const std::string& weights_path, Device device,
                             Pooling pooling = Pooling::Max);
 const char* feature_net_list();  // "squeezenet, vgg16, vgg19 or nin", for messages
+// The layer names load_feature_net(name, ...)'s network has, in order, found without its weights
+// (the network built on empty parameters: no file is read, nothing is allocated), so a command
+// can refuse a layer that is not there before it loads anything. squeezenet's include its
+// classifier's (conv10 relu10 pool10), which exist when the file holds the classifier.
+// Errors: an unknown name, as load_feature_net's.
+std::vector<std::string> feature_net_layer_names(const std::string& name);
 
 // The smallest input side, in pixels, for which every layer of `layers` gives an output of at
 // least 1x1. Found by running the network itself (no gradient) on s x s inputs, s = 1, 2, ...,
@@ -84,6 +90,9 @@ class DepthEstimator {
 
 // FastDepth (default, <prepared>/weights/fastdepth.h5) unless a Monodepth2 file is given.
 std::unique_ptr<DepthEstimator> load_depth_net(const std::string& monodepth2_path, Device device);
+// The layer_names() of the estimator load_depth_net gives (monodepth2: a Monodepth2 file given,
+// else FastDepth), without loading it.
+std::vector<std::string> depth_net_layer_names(bool monodepth2);
 // Estimators around networks already built (tests use synthetic weights).
 std::unique_ptr<DepthEstimator> make_depth_estimator(FastDepth net);
 std::unique_ptr<DepthEstimator> make_depth_estimator(Monodepth2 net);

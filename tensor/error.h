@@ -17,4 +17,10 @@ struct InputTooSmall : Error {
   using Error::Error;
 };
 
+// An allocation the host could not make (tensor storage). Its own type so that a long run can
+// say where it was (apps/video/video_run.h: the frame and its size) and what to change.
+struct OutOfMemory : Error {
+  using Error::Error;
+};
+
 }  // namespace ds

@@ -67,7 +67,7 @@ Storage::Storage(int64_t n, Device d) : numel(n), device(d) {
   size_t bytes = static_cast<size_t>(n > 0 ? n : 1) * sizeof(float);
   if (d == Device::CPU) {
     data = static_cast<float*>(host_alloc(bytes));
-    if (!data) throw Error("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
+    if (!data) throw OutOfMemory("tensor: out of host memory allocating " + std::to_string(bytes) + " bytes");
   } else {
     data = static_cast<float*>(cuda::alloc(bytes));
   }

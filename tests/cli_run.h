@@ -38,6 +38,11 @@ inline CliResult run_depthstyle(const std::vector<std::string>& args, const std:
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
+    // A background job of a non-interactive shell starts with SIGINT ignored, and exec keeps it
+    // so: a command without its own handler would then seem to ignore Ctrl-C (new-user findings
+    // 4, 14). The child gets the terminal's default.
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     dup2(fds[1], 1);
     dup2(fds[1], 2);
     close(fds[0]);

@@ -5,8 +5,12 @@
 #include <cmath>
 #include <vector>
 
+#include <string>
+
 #include "apps/photo3d/depth_edges.h"
+#include "tensor/image_io.h"
 #include "tensor/tensor.h"
+#include "weights/depth_io.h"
 
 namespace dst {
 
@@ -62,6 +66,14 @@ inline ds::app::DepthGrid box_scene(int w, int h, int x0, int x1, int y0, int y1
   for (int y = y0; y < y1; ++y)
     for (int x = x0; x < x1; ++x) g.z[static_cast<size_t>(y) * w + x] = z_near;
   return g;
+}
+
+// A w x h photo (a smooth texture) and its depth as a 16-bit PNG in mm: the middle third of each
+// side is a box at 1.5 m before a wall at 4 m (depth edges, so a background layer to fill).
+inline void write_box_scene(const std::string& content, const std::string& depth, int w, int h) {
+  ds::save_image(content, smooth_texture(w, h, 7, 2));
+  ds::app::DepthGrid g = box_scene(w, h, w / 3, 2 * w / 3, h / 3, 2 * h / 3, 1.5f, 4.0f);
+  ds::save_depth_png_mm(depth, ds::Tensor::from_vector({1, 1, h, w}, g.z));
 }
 
 }  // namespace dst

@@ -209,3 +209,14 @@ TEST_CASE("fast: la_muse by name stylises a real image") {
   CHECK(*hi <= 277.5f / 255);
   CHECK(*hi - *lo > 0.5f);
 }
+
+TEST_CASE("fast: the note for a size raised to the transformer's minimum says the aspect ratio changes only when it does") {
+  // New-user finding 12 (fourth pass): a 256x256 photo at --size 40 through a model whose minimum
+  // is 41 px ran at 41x41 and was said to change its aspect ratio.
+  CHECK(ds::app::raised_size_note({40, 40}, {40, 40}, 4).empty());
+  CHECK(ds::app::raised_size_note({40, 40}, {41, 41}, 41) == "would be 40x40; run at 41x41, the transformer's minimum of 41 px a side");
+  CHECK(ds::app::raised_size_note({2, 40}, {4, 40}, 4) ==
+        "would be 40x2; run at 40x4, the transformer's minimum of 4 px a side (the aspect ratio changes)");
+  CHECK(ds::app::raised_size_note({20, 40}, {41, 82}, 41) ==
+        "would be 40x20; run at 82x41, the transformer's minimum of 41 px a side");  // 2:1 both
+}

@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "apps/stylize/stylize_options.h"
@@ -275,4 +276,88 @@ TEST_CASE("fast reads fast_neural_style.lua's and pytorch/examples' option names
   CHECK(rc4 == 2);
   CHECK(dst::contains(out4, "unknown option '-style_image'"));
   CHECK(dst::contains(out4, "docs/from-peers.md"));
+}
+
+TEST_CASE("a value its option does not take exits 2, as an unknown option does, and one wrong against a file exits 1") {
+  // New-user finding 12: `fast --size abc` exited 1 while `--bogus` exited 2, and README says 2 is
+  // "the command line could not be read". Nothing here exists: the values are refused first.
+  struct Case {
+    const char* args;
+    const char* says;
+  };
+  for (const Case& c : {Case{"fast la_muse nope.png -o y.png --size abc", "option --size: 'abc' is not a number"},
+                        Case{"fast la_muse nope.png -o y.png --size 5", "option --size: 5 is out of range [16, 16384]"},
+                        Case{"fast la_muse nope.png -o y.png --size 64.5", "'64.5' is not a whole number"},
+                        Case{"fast la_muse nope.png -o y.png --max-memory -1", "--max-memory"},
+                        Case{"video nope.mp4 -o o.mp4 --model la_muse --frames 5:2", "'5:2' starts after it ends"},
+                        Case{"video nope.mp4 -o o.mp4 --model la_muse --fps 0", "--fps: '0' is not a frame rate"},
+                        Case{"video nope.mp4 -o o.mp4 --model la_muse --crf 99", "out of range [0, 63]"},
+                        Case{"stylize nope.png --style s.png --lr 0", "option --lr: 0 is out of range"},
+                        Case{"stylize nope.png --style s.png --optimizer sgd", "expected adam or lbfgs"},
+                        Case{"stylize nope.png --style s.png --pooling mean", "unknown pooling 'mean'"},
+                        Case{"stylize nope.png --style s.png --net alexnet", "unknown network 'alexnet'"},
+                        Case{"stylize nope.png --style s.png --device gpu", "unknown device 'gpu'"},
+                        Case{"stylize nope.png --style s.png --precision fp16", "is not fp32 or tf32"},
+                        Case{"stylize nope.png --style s.png --style-weight 1,,2", "item 2 of the comma-separated list is empty"},
+                        Case{"train --images d --style s.png -o ck --crop-size 8", "option --crop-size: 8 is out of range"},
+                        Case{"3d nope.png -o v.png --view 1,2", "expected five numbers"},
+                        Case{"bench --workload squeezenet-7", "unknown workload 'squeezenet-7'"}}) {
+    auto [rc, out] = run(c.args);
+    INFO(c.args, " -> ", out);
+    CHECK(rc == 2);
+    CHECK(dst::contains(out, c.says));
+  }
+  // Wrong only against the files: the missing image is the run's failure, 1.
+  auto [rc, out] = run("fast la_muse nope.png -o y.png --size 64");
+  CHECK(rc == 1);
+  CHECK(dst::contains(out, "nope.png"));
+  if (!ds::cuda_available()) {  // a GPU that is not there is the machine's, not the command line's
+    auto [rc_gpu, out_gpu] = run("stylize nope.png --style s.png --device cuda");
+    CHECK(rc_gpu == 1);
+    CHECK(dst::contains(out_gpu, "cuda"));
+  }
+}
+
+TEST_CASE("an unknown option named with another word for ours gets the option meant") {
+  // New-user finding 16: --depth-loss said only "unknown option"; the depth loss is set by its weight.
+  auto [rc, out] = run("stylize nope.png --style s.png --depth-loss 1");
+  CHECK(rc == 2);
+  CHECK(dst::contains(out, "unknown option '--depth-loss'; did you mean --depth-weight?"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--content-loss", "1"}), "did you mean --content-weight?"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--tv_loss", "1"}), "did you mean --tv-weight?"));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--iterations", "5"}), "did you mean --iters?"));
+}
+
+TEST_CASE("a content, style or depth layer its network lacks is refused before anything is loaded") {
+  // New-user finding 17: --depth-layers conv0,decoder9 printed the run header and loaded the
+  // networks first. No content file here, and $DEPTHSTYLE_PREPARED a folder that does not exist
+  // (run() below): the layer names alone decide.
+  const char* had = std::getenv("DEPTHSTYLE_PREPARED");
+  const std::string old = had ? had : "";
+  setenv("DEPTHSTYLE_PREPARED", "/nonexistent", 1);
+  auto [rc2, out2] = run("stylize nope.png --style s.png --depth-weight 1 --depth-layers conv0,decoder9");
+  CHECK(rc2 == 2);
+  CHECK(dst::contains(out2, "--depth-layers: fastdepth has no layer named 'decoder9'; its layers are: conv0, conv1"));
+  CHECK_FALSE(dst::contains(out2, "iterations"));  // the run header, "stylize: IN WxH on cpu, ..., N iterations"
+  // FastDepth's taps (nn/models.h): conv0..conv13, decoder1..decoder5, depth; Monodepth2's
+  // (Godard et al.'s decoder): upconvN_0/1 and dispN, no decoderN.
+  CHECK_NOTHROW(parse({"c.png", "--style", "s.png", "--depth-layers", "conv13,decoder5,depth"}));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--monodepth2", "m.h5", "--depth-layers", "decoder5"}),
+                      "monodepth2 has no layer named 'decoder5'"));
+  CHECK_NOTHROW(parse({"c.png", "--style", "s.png", "--monodepth2", "m.h5", "--depth-layers", "upconv0_1,disp0,depth"}));
+  // The loss networks' published layer names: SqueezeNet 1.1 fire2..fire9 (no relu9), VGG16 up to
+  // relu5_3 (VGG19: relu5_4), NIN's neural-style names (no relu4).
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--style-layers", "fire9,relu9"}),
+                      "--style-layers: squeezenet has no layer named 'relu9'"));
+  CHECK_NOTHROW(parse({"c.png", "--style", "s.png", "--style-layers", "relu1,fire9", "--content-layers", "fire2/squeeze"}));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--net", "vgg16", "--content-layers", "relu5_4"}),
+                      "--content-layers: vgg16 has no layer named 'relu5_4'"));
+  CHECK_NOTHROW(parse({"c.png", "--style", "s.png", "--net", "vgg19", "--content-layers", "relu5_4"}));
+  CHECK(dst::contains(error({"c.png", "--style", "s.png", "--net", "nin", "--style-layers", "relu4"}), "nin has no layer named"));
+  CHECK_NOTHROW(parse({"c.png", "--style", "s.png", "--net", "nin", "--style-layers", "relu0,relu12"}));
+  auto [rc3, out3] = run("train --images d --style s.png -o ck --style-layers relu1_1");
+  CHECK(rc3 == 2);
+  CHECK(dst::contains(out3, "squeezenet has no layer named 'relu1_1'"));
+  if (had) setenv("DEPTHSTYLE_PREPARED", old.c_str(), 1);
+  else unsetenv("DEPTHSTYLE_PREPARED");
 }

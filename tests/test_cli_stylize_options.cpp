@@ -76,8 +76,9 @@ void check_style_sizes(const std::string& out, int long_side) {
 using dst::loss_change;
 
 // The command fails (exit rc) with `message` and writes no result.
-// rc 2: the command line could not be read (apps/common/args.h UsageError).
-void check_rejected(const Scratch& s, const std::string& args, const std::string& message, int rc = 1) {
+// rc 2: the command line could not be read, a value its option does not take included
+// (apps/common/args.h UsageError); every case here is one.
+void check_rejected(const Scratch& s, const std::string& args, const std::string& message, int rc = 2) {
   Run r = s.stylize(args + " -o " + s.file("rejected.png"));
   CHECK(r.rc == rc);
   CHECK(contains(r.out, message));
@@ -124,7 +125,7 @@ TEST_CASE("stylize --original-colors: the written result has the content's chrom
   Run hist = s.stylize("--iters 6 --depth-weight 20000 --original-colors histogram -o " + s.file("hist.png"));
   REQUIRE(hist.rc == 0);
   CHECK(ds::load_image_rgb(s.file("hist.png")).to_vector() != ds::load_image_rgb(s.file("plain.png")).to_vector());
-  check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values", 2);
+  check_rejected(s, "--original-colors yes", "'yes' after --original-colors is not one of its values");
   check_rejected(s, "--original-colors=yes", "expected none, recombine, luminance-only or histogram");
 }
 

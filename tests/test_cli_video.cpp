@@ -132,19 +132,27 @@ TEST_CASE("video command: no output over an input, and bad inputs are clear erro
   VideoScratch s("cmd_bad");
   dst::write_ramp_clip(s / "in.mp4", 24, 32, 6, Rational{25, 1});
   dst::write_ramp_clip(s / "frames/%03d.png", 24, 32, 4, Rational{25, 1});
-  auto refused = [&](const std::string& args, const std::string& says) {
+  // rc 2: the command line itself (a value its option does not take, apps/common/args.h
+  // UsageError); 1: wrong against the files (new-user finding 12: every value was 1).
+  auto refused = [&](const std::string& args, const std::string& says, int rc = 1) {
     Run r = s.video(args);
     INFO(r.out);
-    CHECK(r.rc != 0);
+    CHECK(r.rc == rc);
     CHECK(contains(r.out, says));
   };
   refused("'" + (s / "in.mp4") + "' -o '" + (s / "in.mp4") + "' --model '" + s.model + "'", "in.mp4");
   refused("'" + (s / "frames/%03d.png") + "' -o '" + (s / "frames/%03d.png") + "' --model '" + s.model + "'", "input frame");
   refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.avi") + "' --model '" + s.model + "'", ".webm");
-  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "'", "--model");
+  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "'", "--model", 2);
   refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 9:", "has 6 frames");
-  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 4:2", "--frames");
-  refused("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --fps 0", "--fps");
+  const std::string ok = "'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "'";
+  refused(ok + " --frames 4:2", "--frames: '4:2' starts after it ends", 2);
+  refused(ok + " --fps 0", "--fps: '0' is not a frame rate", 2);
+  refused(ok + " --crf 99", "option --crf: 99 is out of range [0, 63]", 2);
+  refused(ok + " --crf 55", "--crf: H.264 takes 0 to 51", 2);
+  refused(ok + " --size abc", "option --size: 'abc' is not a number", 2);
+  refused(ok + " --size 5", "option --size: 5 is out of range [16, 8192]", 2);
+  refused(ok + " --model-mask wobble", "unknown mask kind 'wobble'", 2);
   // A truncated input and one with no video.
   std::vector<uint8_t> bytes = ds::read_file_bytes(s / "in.mp4");
   std::ofstream(s / "half.mp4", std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
@@ -366,4 +374,65 @@ TEST_CASE("video command: --help gives both --size defaults and what -o removes,
   r = s.video("'" + (s / "in.mp4") + "' -o '" + (s / "o.mp4") + "' --model '" + s.model + "' --frames 5:2");
   CHECK(r.rc != 0);
   CHECK(contains(r.out, "--frames: '5:2' starts after it ends (frame 5 > frame 2)"));
+}
+
+TEST_CASE("video --model: each frame's memory is estimated before any work, refused above --max-memory with a --size") {
+  // New-user finding 10: --size 4000 started at ~30 s a frame with no estimate, and under a
+  // memory limit died with "tensor: out of host memory allocating N bytes" and no context.
+  if (dst::skip_without_ffmpeg("the clip")) return;
+  VideoScratch s("cmd_memory");
+  dst::write_ramp_clip(s / "in.mp4", 24, 32, 3, Rational{25, 1});
+  const std::string run = "'" + (s / "in.mp4") + "' -o '" + (s / "new/o.mp4") + "' --model '" + s.model + "'";
+  Run r = s.video(run + " --size 4000 --max-memory 1000");
+  INFO(r.out);
+  CHECK(r.rc == 1);
+  CHECK(contains(r.out, "1 video(s) would need more memory than the 1000 MiB allowed (--max-memory MIB"));
+  CHECK(contains(r.out, "in.mp4 (32x24, frames at 4000x3000): needs about "));
+  CHECK_FALSE(fs::exists(s / "new"));  // refused before the plan made the output's folder
+  // The --size it names is one the check accepts, and more than one step above is not.
+  const size_t at = r.out.find("; --size ");
+  REQUIRE(at != std::string::npos);
+  const int fits = std::stoi(r.out.substr(at + 9));
+  CHECK(fits >= 16);
+  CHECK(fits < 4000);
+  auto need_mib = [&](int size) {  // the need the check prints (--max-memory 1 refuses every size)
+    Run n = s.video(run + " --size " + std::to_string(size) + " --max-memory 1");
+    size_t p = n.out.find("needs about ");
+    REQUIRE(p != std::string::npos);
+    return std::stol(n.out.substr(p + 12));
+  };
+  CHECK(need_mib(fits) <= 1000);
+  CHECK(need_mib(fits + 2) > 1000);
+  CHECK(need_mib(fits) < need_mib(4000));
+  // Bounded below by what the frame loop must hold at 4000x3000: the transformer's own peak
+  // (fast_style_peak_bytes: 48 floats a pixel at its widest layers) and two float frames.
+  CHECK(need_mib(4000) * (int64_t{1} << 20) > (48 + 6) * 4 * int64_t{4000 * 3000});
+  // --max-memory 0: no check; it runs.
+  CHECK(s.video(run + " --size 48 --max-memory 0 --frames :1").rc == 0);
+}
+
+TEST_CASE("video: running out of memory mid-run names the frame and its size") {
+#if defined(__SANITIZE_ADDRESS__)
+  MESSAGE("skipped: ASan reserves more address space than the limit this test sets");
+  return;
+#endif
+  if (ds::cuda_available()) {  // the CUDA driver's own reservations would meet the limit first
+    MESSAGE("skipped: a CUDA device is present");
+    return;
+  }
+  if (dst::skip_without_ffmpeg("the clip")) return;
+  VideoScratch s("cmd_oom");
+  dst::write_ramp_clip(s / "in.mp4", 24, 32, 2, Rational{25, 1});
+  // 2 GB of address space: the 4000x3000 frames (144 MB each as floats) cannot all be had.
+  std::string cmd = "(ulimit -v 2000000; '" + std::string(DEPTHSTYLE_BINARY) + "' video '" + (s / "in.mp4") + "' -o '" +
+                    (s / "o.mp4") + "' --model '" + s.model + "' --size 4000 --max-memory 0 --temporal-weight 0) > '" +
+                    (s / "log.txt") + "' 2>&1";
+  int status = std::system(cmd.c_str());
+  std::string out = dst::slurp(s / "log.txt");
+  INFO(out);
+  CHECK((WIFEXITED(status) ? WEXITSTATUS(status) : -1) == 1);
+  CHECK(contains(out, "out of memory at frame 1 of " + (s / "in.mp4") + " (1 of 2), stylising it at 4000x3000 px"));
+  CHECK(contains(out, "give a smaller --size"));
+  CHECK_FALSE(fs::exists(s / "o.mp4"));
+  CHECK(hidden_files(s.dir.dir.string()) == 0);
 }

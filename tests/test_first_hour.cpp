@@ -221,6 +221,7 @@ TEST_CASE("first hour: fast's peak memory is the estimate's (two activations), m
   auto peak_mb = [](const std::string& out) {
     size_t at = out.find("peak memory ");
     REQUIRE(at != std::string::npos);
+    CHECK(out.find(" MiB", at) != std::string::npos);  // MiB, as stylize and bench print it (new-user finding 14)
     return std::stod(out.substr(at + 12));
   };
   CHECK(peak_mb(base.out) < 500);  // the program, its libraries and the model: about 250 MB
@@ -242,7 +243,7 @@ TEST_CASE("first hour: fast refuses images above --max-memory before any work, n
   dst::CliResult r = dst::run_depthstyle({"fast", model, s.file("photos"), "-o", s.file("out"), "--max-memory", "80"});
   INFO(r.out);
   CHECK(r.rc == 1);
-  CHECK(contains(r.out, "1 image(s) would need more memory than the 80 MB allowed"));
+  CHECK(contains(r.out, "1 image(s) would need more memory than the 80 MiB allowed"));
   CHECK(contains(r.out, "nothing was run"));
   CHECK(contains(r.out, s.file("photos/big photo.png") + " (600x400): needs about "));
   CHECK_FALSE(contains(r.out, "small.png"));

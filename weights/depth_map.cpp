@@ -98,9 +98,17 @@ Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what) {
   check_depth_map("fit_depth_to", d);
   if (h < 1 || w < 1) throw Error("fit_depth_to: target size " + size_str(h, w) + " has no pixels");
   double ratio = (static_cast<double>(d.W()) / d.H()) / (static_cast<double>(w) / h);
-  if (std::fabs(ratio - 1.0) > 0.01)
+  if (std::fabs(ratio - 1.0) > 0.01) {
+    // Width and height swapped (in proportion): most often a photo turned upright by its EXIF
+    // orientation and a map saved from its stored pixels (new-user finding 6, fourth pass).
+    double turned = (static_cast<double>(d.H()) / d.W()) / (static_cast<double>(w) / h);
+    std::string hint = std::fabs(turned - 1.0) <= 0.01
+                           ? "; it fits the content turned by a quarter: a JPEG shown upright by its EXIF orientation "
+                             "(as depthstyle reads it) with a map saved from its stored pixels? Rotate the map the same way"
+                           : "; crop or resize one of them to match";
     throw Error(what + ": size " + size_str(d.H(), d.W()) + " has another aspect ratio than the content image " +
-                size_str(h, w) + " (more than 1% apart); crop or resize one of them to match");
+                size_str(h, w) + " (more than 1% apart)" + hint);
+  }
   return resize_depth_to(d, h, w);
 }
 

@@ -261,8 +261,8 @@ std::string bench_table(const std::vector<BenchResult>& ours, const std::vector<
   s << "date: " << date << "\ncpu: " << cpu << "\nkernels: " << cpu::isa_name(isa) << " ("
     << cpu::isa_vector_floats(isa) << "-float vectors; DEPTHSTYLE_ISA)\nthreads: " << omp_get_max_threads()
     << "\nclock: " << (cpu_clock ? "cpu (each process's CPU time, all threads)" : "wall") << "\ncommit: " << commit
-    << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio |")
-    << " ours peak MB |" << (peer.empty() ? "" : " torch peak MB |") << "\n|---|---|" << (peer.empty() ? "" : "---|---|")
+    << "\n\n| workload | ours median ms (min, max, IQR) |" << (peer.empty() ? "" : " torch median ms (min, max, IQR) | ratio ours / torch |")
+    << " ours peak MiB |" << (peer.empty() ? "" : " torch peak MiB |") << "\n|---|---|" << (peer.empty() ? "" : "---|---|")
     << "---|" << (peer.empty() ? "" : "---|") << "\n";
   auto cell = [](const BenchResult& r) {
     char c[96];

@@ -14,12 +14,13 @@ namespace app {
 int cmd_bench(int argc, char** argv) {
   Args a("depthstyle bench [options] --workload NAME [--workload NAME ...]",
          "Times the stylize Adam iteration (the same loss, layers and Adam as `stylize`) on synthetic\n"
-         "seeded images with random-weight networks from data/bench/ (run scripts/make-bench-weights).\n"
+         "seeded images with random-weight networks from DATA/bench/ (run scripts/make-bench-weights).\n"
          "Workloads NET-SIZE[-md2]: squeezenet-256, squeezenet-512, vgg16-256, squeezenet-256-md2 ...\n"
          "(-md2: with the depth loss through Monodepth2); fast-WxH (fast-1280x720): the `fast` transformer\n"
          "(la_muse) on one W x H frame per iteration. Each workload runs in a fresh process; reports\n"
          "the median ms per iteration with min, max and IQR of the timed iterations (warm-up excluded)\n"
-         "and the peak memory (CPU: peak RSS of that process; CUDA: the allocator's peak). Timings of\n"
+         "and the peak memory in MiB (CPU: peak RSS of that process; CUDA: the allocator's peak); with\n"
+         "--compare-torch the ratio column is ours / torch (below 1: ours is faster). Timings of\n"
          "several --rounds are pooled. See docs/bench-tools.md and docs/benchmarks.md.");
   a.option("--workload", "NAME", "a workload, repeatable or comma-separated (required)");
   a.option("--iters", "N", "timed iterations per round", "10");
@@ -30,20 +31,23 @@ int cmd_bench(int argc, char** argv) {
   a.option("--clock", "wall|cpu", "wall clock, or each process's CPU time (all threads; with OMP_NUM_THREADS=1 the work "
            "itself, which a busy machine does not inflate); the peer likewise", "wall");
   a.option("--json", "FILE", "also write the results, one JSON object per line");
-  a.option("--weights-dir", "DIR", "folder of the bench weight files (default data/bench)");
+  a.option("--weights-dir", "DIR", "folder of the bench weight files (default: DATA/bench, DATA the prepared data folder "
+                                   "of depthstyle --help: --data, $DEPTHSTYLE_PREPARED or <program folder>/../share/"
+                                   "depthstyle; in a build tree DATA is the checkout's data/, where scripts/make-bench-weights "
+                                   "writes them)");
   a.flag("--child", "internal: run one workload in this process and print its JSON line");
   a.device_option();
   if (!a.parse(argc, argv, 0, 0, "no positional arguments")) return 0;
   std::vector<Workload> work;
   for (const std::string& item : a.all("--workload"))
     for (size_t b = 0, e; b <= item.size(); b = e + 1)
-      if ((e = std::min(item.find(',', b), item.size())) > b) work.push_back(parse_workload(item.substr(b, e - b)));
-  if (work.empty()) throw Error("--workload is required (see --help)");
+      if ((e = std::min(item.find(',', b), item.size())) > b) work.push_back(option_text([&] { return parse_workload(item.substr(b, e - b)); }));
+  if (work.empty()) throw UsageError("--workload is required (see --help)");
   BenchOptions o;
   o.iters = a.integer("--iters", 1, 100000), o.warmup = a.integer("--warmup", 0, 100000);
   o.device = a.device(), o.weights_dir = a.str("--weights-dir"), o.profile = a.has("--profile");
   const std::string clock = a.str("--clock");
-  if (clock != "wall" && clock != "cpu") throw Error("--clock must be 'wall' or 'cpu', got '" + clock + "'");
+  if (clock != "wall" && clock != "cpu") throw UsageError("--clock must be 'wall' or 'cpu', got '" + clock + "'");
   o.cpu_clock = clock == "cpu";
   int rounds = a.integer("--rounds", 1, 1000);
   if (a.has("--child")) {

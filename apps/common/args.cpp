@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace ds {
 namespace app {
@@ -56,11 +57,36 @@ void Args::optional_value(const std::string& name, const std::string& value_name
   o.optional = true, o.implicit = implicit, o.choices = choices;
 }
 
+namespace {
+
+// Words of an option name that users write for ours: a loss term's "depth loss" is set by its
+// weight here (--depth-weight), neural-style's -num_iterations is --iters.
+const std::pair<const char*, const char*> kOtherWords[] = {{"loss", "weight"}, {"iterations", "iters"}};
+
+// `key` (a spelling_key) with each of its '-'-separated words that is another word of ours
+// replaced by ours; `key` itself when none is.
+std::string with_our_words(const std::string& key) {
+  std::string out;
+  for (size_t start = 0; start <= key.size();) {
+    size_t end = std::min(key.find('-', start), key.size());
+    std::string w = key.substr(start, end - start);
+    for (const auto& [theirs, ours] : kOtherWords)
+      if (w == theirs) w = ours;
+    out += (start ? "-" : "") + w;
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Args::suggestion(const std::string& word) const {
-  std::string key = spelling_key(word), best;
+  const std::string key = spelling_key(word), ours = with_our_words(key);
+  std::string best;
   size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
   auto consider = [&](const std::string& name) {
-    size_t d = edit_distance(key, spelling_key(name));
+    const std::string k = spelling_key(name);
+    size_t d = std::min(edit_distance(key, k), edit_distance(ours, k));
     if (d < best_d) best_d = d, best = name;
   };
   for (const std::string& n : order_) consider(n);

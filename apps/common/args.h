@@ -25,12 +25,35 @@ namespace ds {
 namespace app {
 
 // The command line could not be read: an unknown option, a missing value, a wrong number of
-// arguments, a required option left out. Every command exits 2 for it (the dispatcher,
-// apps/depthstyle/main.cpp, as for an unknown command), and 1 for any other error, so a
-// script can tell a mistyped command line from a run that failed.
+// arguments, a required option left out, or a value its option does not take (not a number,
+// outside the range --help states, not one of its words, options that exclude each other).
+// Every command exits 2 for it (the dispatcher, apps/depthstyle/main.cpp, as for an unknown
+// command), and 1 for any other error, so a script can tell a mistyped command line from a run
+// that failed. Exit 1 stays for a value that is only wrong against a file or the machine: an
+// image too small for --size, a --frames range beyond the video's end, --device cuda without a
+// GPU (values were once all exit 1 because some of them can only be judged that way; those
+// still are, and are checked where the file or device is at hand). Output names stay exit 1
+// too, extension included (features -o f.png, video -o x.avi): they are judged with the file
+// system (an existing folder named out.png, an output that is an input), by the outputs' own
+// checks (apps/common/outputs.h, tensor/image_io.h check_image_output), which no command line
+// could tell apart.
 struct UsageError : Error {
   using Error::Error;
 };
+
+// Runs `parse`, which reads option text and nothing else (no file, no device), passing on its
+// ds::Error as a UsageError: for the parsers below the apps (losses/masks.h parse_mask_spec,
+// nn/models.h parse_pooling, ...) that cannot know they read a command line.
+template <class F>
+auto option_text(F&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const UsageError&) {
+    throw;
+  } catch (const Error& e) {
+    throw UsageError(e.what());
+  }
+}
 
 class Args {
  public:
@@ -61,7 +84,8 @@ class Args {
   // and --precision fp32|tf32 (default fp32: TF32 off in cuDNN and cuBLAS; tf32 on; the CPU has
   // no TF32, so there it changes nothing). device() selects GPU N (parse_device) and sets the
   // precision (ds::cuda::set_allow_tf32), so call it before making CUDA tensors. Throws
-  // ds::Error for a bad --device or --precision value.
+  // UsageError for a --device or --precision value that is not one of these, ds::Error for a GPU
+  // that is not there.
   void device_option();
   Device device() const;
   // The value of an option the command needs: ds::Error "NAME is required (see --help)".
@@ -109,14 +133,15 @@ class Args {
   const std::vector<PeerName>* peers_ = nullptr;
 };
 
-// The items of a comma-separated value; `what` names the option in the error for an empty
+// The items of a comma-separated value; `what` names the option in the UsageError for an empty
 // item ("64,,96", "2,", ",2"), which would silently change how many items a list has.
 std::vector<std::string> split_list(const std::string& value, const std::string& what);
 
 // The Levenshtein distance between two words (for "did you mean").
 size_t edit_distance(const std::string& a, const std::string& b);
 
-// Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option.
+// Numbers >= 0 from text items (e.g. a comma list of layer weights); `what` names the option
+// (UsageError).
 std::vector<float> parse_nonnegative(const std::vector<std::string>& items, const std::string& what);
 
 }  // namespace app

@@ -19,10 +19,11 @@ void Args::device_option() {
 
 Device Args::device() const {
   const std::string p = str("--precision");
-  if (p != "fp32" && p != "tf32") throw Error("option --precision: '" + p + "' is not fp32 or tf32");
-  Device d = parse_device(str("--device"));
+  if (p != "fp32" && p != "tf32") throw UsageError("option --precision: '" + p + "' is not fp32 or tf32");
+  DeviceSpec d = option_text([&] { return parse_device_spec(str("--device")); });
+  if (d.device == Device::CUDA) cuda::select_device(d.index);  // no such GPU: exit 1, the machine's
   cuda::set_allow_tf32(p == "tf32");
-  return d;
+  return d.device;
 }
 
 std::string Args::required(const std::string& name) const {
@@ -50,18 +51,18 @@ double Args::number(const std::string& name, double lo, double hi) const {
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || *end != '\0' || !std::isfinite(v))
-    throw Error("option " + name + ": '" + s + "' is not a number");
+    throw UsageError("option " + name + ": '" + s + "' is not a number");
   if (v < lo || v > hi) {
     std::ostringstream o;
     o << "option " << name << ": " << s << " is out of range [" << lo << ", " << hi << "]";
-    throw Error(o.str());
+    throw UsageError(o.str());
   }
   return v;
 }
 
 int Args::integer(const std::string& name, int lo, int hi) const {
   double v = number(name, lo, hi);
-  if (v != std::floor(v)) throw Error("option " + name + ": '" + str(name) + "' is not a whole number");
+  if (v != std::floor(v)) throw UsageError("option " + name + ": '" + str(name) + "' is not a whole number");
   return static_cast<int>(v);
 }
 
@@ -72,7 +73,7 @@ std::vector<std::string> split_list(const std::string& s, const std::string& wha
     size_t comma = s.find(',', start);
     out.push_back(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (out.back().empty())
-      throw Error(what + " '" + s + "': item " + std::to_string(out.size()) + " of the comma-separated list is empty");
+      throw UsageError(what + " '" + s + "': item " + std::to_string(out.size()) + " of the comma-separated list is empty");
     if (comma == std::string::npos) return out;
     start = comma + 1;
   }
@@ -96,7 +97,7 @@ std::vector<float> parse_nonnegative(const std::vector<std::string>& items, cons
   for (const std::string& s : items) {
     char* end = nullptr;
     double v = std::strtod(s.c_str(), &end);
-    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw Error(what + ": '" + s + "' is not a number >= 0");
+    if (s.empty() || *end || !std::isfinite(v) || v < 0) throw UsageError(what + ": '" + s + "' is not a number >= 0");
     out.push_back(static_cast<float>(v));
   }
   return out;

@@ -60,7 +60,7 @@ void declare_loss_options(Args& a, TransferMethod method) {
 
 LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn) {
   const std::string net = a.str("--net");
-  LossSpec c = default_loss_spec(net, method);
+  LossSpec c = option_text([&] { return default_loss_spec(net, method); });  // an unknown --net
   // Layers given without weights get the network's rule for any layer (default_layer_weight).
   auto layers = [&](const char* option, const char* weights_option, bool style, std::vector<std::string>& names,
                     std::vector<float>& weights) {
@@ -72,7 +72,7 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
     if (a.has(weights_option)) weights = parse_nonnegative(a.list(weights_option), weights_option);
   };
   if (a.has("--content-layer") && a.has("--content-layers"))
-    throw Error("--content-layer and --content-layers given together: give --content-layers only");
+    throw UsageError("--content-layer and --content-layers given together: give --content-layers only");
   layers(a.has("--content-layer") ? "--content-layer" : "--content-layers", "--content-layer-weights", false,
          c.content_layers, c.content_layer_weights);
   layers("--style-layers", "--style-layer-weights", true, c.style_layers, c.style_layer_weights);
@@ -80,7 +80,7 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
   if (a.has("--style-total-weight")) c.style_weight = weight(a, "--style-total-weight");
   if (method == TransferMethod::FeedForward && a.has("--style-weight")) {
     if (a.has("--style-total-weight"))
-      throw Error("--style-weight and --style-total-weight given together: give --style-total-weight only");
+      throw UsageError("--style-weight and --style-total-weight given together: give --style-total-weight only");
     warn << a.command() << " --style-weight is deprecated: it meant the total style weight; use --style-total-weight\n";
     c.style_weight = weight(a, "--style-weight");
   }
@@ -92,18 +92,39 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
                                 ? parse_nonnegative(a.list("--depth-layer-weights"), "--depth-layer-weights")
                                 : std::vector<float>(c.depth_layers.size(), c.depth_weight);
   } else if (a.has("--depth-layer-weights")) {
-    throw Error("--depth-layer-weights needs --depth-layers");
+    throw UsageError("--depth-layer-weights needs --depth-layers");
   }
   return c;
 }
+
+namespace {
+
+// A layer the loss names that its network does not have is refused from the names alone,
+// before any network is loaded (it was found only when the network first ran).
+void check_layers(const std::string& option, const std::string& net, const std::vector<std::string>& layers,
+                  const std::vector<std::string>& valid) {
+  for (const std::string& l : layers)
+    if (std::find(valid.begin(), valid.end(), l) == valid.end()) {
+      std::string list;
+      for (const std::string& v : valid) list += (list.empty() ? "" : ", ") + v;
+      throw UsageError(option + ": " + net + " has no layer named '" + l + "'; its layers are: " + list);
+    }
+}
+
+}  // namespace
 
 LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream& warn) {
   LossOptions o;
   o.spec = loss_spec_from(a, method, warn);
   o.net = a.str("--net");
   o.weights = a.str("--weights");
-  o.pooling = parse_pooling(a.str("--pooling"));
+  o.pooling = option_text([&] { return parse_pooling(a.str("--pooling")); });
   o.monodepth2 = a.str("--monodepth2");
+  const std::vector<std::string> net_layers = option_text([&] { return feature_net_layer_names(o.net); });
+  check_layers(a.has("--content-layer") ? "--content-layer" : "--content-layers", o.net, o.spec.content_layers, net_layers);
+  check_layers("--style-layers", o.net, o.spec.style_layers, net_layers);
+  check_layers("--depth-layers", o.monodepth2.empty() ? "fastdepth" : "monodepth2", o.spec.depth_layers,
+               depth_net_layer_names(!o.monodepth2.empty()));
   return o;
 }
 
@@ -126,7 +147,7 @@ std::string per_style(const Args& a, const std::string& option, size_t k, size_t
   if (values.empty()) return def;
   if (values.size() == 1) return values[0];
   if (values.size() != n)
-    throw Error(option + " given " + std::to_string(values.size()) + " times for " + std::to_string(n) +
+    throw UsageError(option + " given " + std::to_string(values.size()) + " times for " + std::to_string(n) +
                 " styles: give it once (for all) or once per --style, in order");
   return values[k];
 }
@@ -137,7 +158,7 @@ std::vector<float> style_weights_from(const Args& a, size_t n_styles) {
     for (const std::string& item : split_list(v, "--style-weight")) items.push_back(item);
   if (items.empty()) items = {"1"};
   if (items.size() != 1 && items.size() != n_styles)
-    throw Error("--style-weight given " + std::to_string(items.size()) + " times for " + std::to_string(n_styles) +
+    throw UsageError("--style-weight given " + std::to_string(items.size()) + " times for " + std::to_string(n_styles) +
                 " styles: give it once (for all) or once per --style, in order (repeated, or as a list such as 2,1)");
   std::vector<float> w = parse_nonnegative(items, "--style-weight");
   if (w.size() == 1) w.assign(n_styles, w[0]);

@@ -37,9 +37,11 @@ struct LossOptions {
   std::unique_ptr<DepthEstimator> load_depth_net(Device device) const;
 };
 
-// The loss options of `a`. Errors (ds::Error naming the option): a weight that is not a
+// The loss options of `a`. Errors (UsageError naming the option): a weight that is not a
 // number in [0, 1e12], --depth-layer-weights without --depth-layers, an unknown --net or
-// --pooling (layer and weight counts are checked by TransferLoss).
+// --pooling, a content, style or depth layer that its network does not have (checked from the
+// layer names alone, nn/pretrained.h, before anything is loaded; layer and weight counts are
+// checked by TransferLoss).
 // Deprecated for one release: `train` / `fast-eval` --style-weight meant β (they have one
 // style). With method FeedForward, --style-weight alone still sets β, and a note saying so
 // goes to `warn`; given together with --style-total-weight it is an error.

@@ -26,7 +26,7 @@ int cmd_fast(int argc, char** argv) {
          "Unreadable images in a folder are skipped with a warning; the exit status is then 1.\n"
          "Ctrl-C in a folder ends with a summary of the images done and not done.\n"
          "Memory: each image's need is estimated from its size before any work (on the CPU about 200\n"
-         "bytes per pixel at its working size: a 6000x4000 photo needs 5 GB); above --max-memory the\n"
+         "bytes per pixel at its working size: a 6000x4000 photo needs 4.5 GiB); above --max-memory the\n"
          "command stops at once and says which --size fits.\n"
          "No output may be an input: OUTDIR may not be DIR, nor OUT.png the IMAGE, unless --overwrite.\n"
          "With --overwrite each image may be replaced by its own stylised version: it is read whole\n"
@@ -36,9 +36,7 @@ int cmd_fast(int argc, char** argv) {
   a.option("-o", "FILE|DIR", "output .png or .jpg/.jpeg (quality 95), or output folder for a folder of images (required)");
   a.flag("--overwrite", "let each output replace the image it is made from (OUTDIR may be DIR)");
   a.option("--size", "PX", "resize so the longer side is PX pixels first (default: keep the image's size)");
-  a.option("--max-memory", "MB",
-           "refuse images whose estimated need is above MB megabytes, before any work; 0: no limit (default: half "
-           "the available memory, " + std::to_string(default_memory_budget() >> 20) + " MB now)");
+  declare_max_memory(a, "images");
   a.option("--median-filter", "N", "smooth each output with an NxN median filter (jcjohnson/fast-neural-style's "
            "-median_filter, 3 there by default; 0: off)", "0");
   // The peers name the model and the image with options (fast_neural_style.lua -model -input_image,
@@ -56,7 +54,7 @@ int cmd_fast(int argc, char** argv) {
                                                                                  : "MODEL and IMAGE (or DIR)"));
   Device dev = a.device();
   int size = a.has("--size") ? a.integer("--size", 16, 16384) : 0;
-  int64_t budget = a.has("--max-memory") ? int64_t{a.integer("--max-memory", 0, 1 << 30)} << 20 : default_memory_budget();
+  int64_t budget = max_memory_bytes(a);
   int median = a.integer("--median-filter", 0, 15);
   const std::string model = a.has("--model") ? a.str("--model") : a.positional()[0];
   const std::string input = a.has("--input") ? a.str("--input") : a.positional().back();

@@ -37,6 +37,14 @@ int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_s
   return kFastFixedBytes + std::max({decode, run, encode});
 }
 
+std::string raised_size_note(std::pair<int64_t, int64_t> plain, std::pair<int64_t, int64_t> run, int min_side) {
+  if (plain == run) return "";
+  auto size = [](std::pair<int64_t, int64_t> hw) { return std::to_string(hw.second) + "x" + std::to_string(hw.first); };
+  bool same_ratio = plain.first * run.second == plain.second * run.first;
+  return "would be " + size(plain) + "; run at " + size(run) + ", the transformer's minimum of " +
+         std::to_string(min_side) + " px a side" + (same_ratio ? "" : " (the aspect ratio changes)");
+}
+
 int64_t default_memory_budget() {
   std::ifstream f("/proc/meminfo");
   std::string key;
@@ -47,17 +55,21 @@ int64_t default_memory_budget() {
   return 0;
 }
 
-namespace {
+std::string mib_text(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB"; }
 
-std::string mb(int64_t bytes) { return std::to_string((bytes + (1 << 20) - 1) >> 20) + " MB"; }
+void declare_max_memory(Args& a, const std::string& what) {
+  a.option("--max-memory", "MIB",
+           "refuse " + what + " whose estimated need is above MIB mebibytes (2^20 bytes; a whole number), before "
+           "any work; 0: no limit (default: half the available memory, " + mib_text(default_memory_budget()) + " now)");
+}
 
-// The largest --size (16 ..< the long side) whose need fits `budget`; 0 when none does.
-int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budget, bool on_host,
-                         const FastStyleNet* net) {
-  auto fits = [&](int px) { return fast_job_peak_bytes(h, w, file_bytes, px, on_host, net) <= budget; };
-  if (!fits(16)) return 0;
-  int lo = 16, hi = static_cast<int>(std::max(h, w));  // fits(lo); hi does not, or it would not be asked
-  while (hi - lo > 1) {
+int64_t max_memory_bytes(const Args& a) {
+  return a.has("--max-memory") ? int64_t{a.integer("--max-memory", 0, 1 << 30)} << 20 : default_memory_budget();
+}
+
+int largest_fitting_size(int lo, int hi, const std::function<bool(int)>& fits) {
+  if (!fits(lo)) return 0;
+  while (hi - lo > 1) {  // fits(lo); hi does not, or it would not be asked
     int mid = lo + (hi - lo) / 2;
     if (fits(mid))
       lo = mid;
@@ -67,7 +79,11 @@ int largest_fitting_size(int64_t h, int64_t w, int64_t file_bytes, int64_t budge
   return lo;
 }
 
-}  // namespace
+Error memory_refusal(int count, const std::string& what, int64_t budget, const std::string& lines) {
+  return Error(std::to_string(count) + " " + what + "(s) would need more memory than the " + mib_text(budget) +
+               " allowed (--max-memory MIB; default half of the available memory); nothing was run:" + lines +
+               "\ngive a --size that fits, or a larger --max-memory if the memory is there");
+}
 
 void check_memory(const std::vector<ImageJob>& jobs, const FastStyleNet* net, int long_side, int64_t budget,
                   Device device) {
@@ -92,20 +108,19 @@ void check_memory(const std::vector<ImageJob>& jobs, const FastStyleNet* net, in
     const std::string size = std::to_string(w) + "x" + std::to_string(h);
     if (budget > 0 && need > budget) {
       if (++n_refused > 10) continue;  // the first ten are enough to see what to change
-      int fits = largest_fitting_size(h, w, file_bytes, budget, on_host, net);
-      refused += "\n  " + j.input + " (" + size + "): needs about " + mb(need) + "; " +
+      int fits = largest_fitting_size(16, static_cast<int>(std::max(h, w)), [&](int px) {
+        return fast_job_peak_bytes(h, w, file_bytes, px, on_host, net) <= budget;
+      });
+      refused += "\n  " + j.input + " (" + size + "): needs about " + mib_text(need) + "; " +
                  (fits ? "--size " + std::to_string(fits) + " or less fits"
                        : "no --size fits (decoding the file alone needs more)");
     } else if (need > (int64_t{1} << 30)) {
-      std::printf("memory: %s (%s) needs about %s%s\n", j.input.c_str(), size.c_str(), mb(need).c_str(),
-                  budget > 0 ? (" of the " + mb(budget) + " allowed (--max-memory)").c_str() : "");
+      std::printf("memory: %s (%s) needs about %s%s\n", j.input.c_str(), size.c_str(), mib_text(need).c_str(),
+                  budget > 0 ? (" of the " + mib_text(budget) + " allowed (--max-memory)").c_str() : "");
     }
   }
   if (n_refused > 10) refused += "\n  ... and " + std::to_string(n_refused - 10) + " more";
-  if (n_refused)
-    throw Error(std::to_string(n_refused) + " image(s) would need more memory than the " + mb(budget) +
-                " allowed (--max-memory MB; default half of the available memory); nothing was run:" + refused +
-                "\ngive a --size that fits, or a larger --max-memory if the memory is there");
+  if (n_refused) throw memory_refusal(n_refused, "image", budget, refused);
 }
 
 int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, int long_side, int median) {
@@ -124,11 +139,9 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       const int min = net.min_side();
       auto [h, w] = fast_size(img.H(), img.W(), long_side, min);
       const auto plain = fast_size(img.H(), img.W(), long_side, 1);  // the aspect ratio kept, no minimum
-      if (plain != std::make_pair(h, w))
-        std::fprintf(stderr, "[%d/%d] note: %s at --size %d would be %lldx%lld; run at %lldx%lld, the transformer's "
-                     "minimum of %d px a side (the aspect ratio changes)\n", k + 1, n, j.input.c_str(), long_side,
-                     static_cast<long long>(plain.second), static_cast<long long>(plain.first),
-                     static_cast<long long>(w), static_cast<long long>(h), min);
+      std::string note = raised_size_note(plain, {h, w}, min);
+      if (!note.empty())
+        std::fprintf(stderr, "[%d/%d] note: %s at --size %d %s\n", k + 1, n, j.input.c_str(), long_side, note.c_str());
       if (h < min || w < min)
         throw Error(j.input + ": the image is " + std::to_string(img.W()) + "x" + std::to_string(img.H()) +
                     " pixels; the fast-style transformer needs at least " + std::to_string(min) + "x" + std::to_string(min) +
@@ -139,7 +152,7 @@ int run_fast_jobs(const FastStyleNet& net, const std::vector<ImageJob>& jobs, in
       if (median > 1) y = median_filter(y, median);
       ensure_parent_dir(j.output);
       save_image(j.output, y);
-      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %.0f MB\n", k + 1, n, j.input.c_str(),
+      std::printf("[%d/%d] %s %lldx%lld -> %s %lldx%lld, %.2f s, peak memory %.0f MiB\n", k + 1, n, j.input.c_str(),
                   static_cast<long long>(img.W()), static_cast<long long>(img.H()), j.output.c_str(),
                   static_cast<long long>(y.W()), static_cast<long long>(y.H()), secs, peak_memory_mb(device));
       summary.finish(static_cast<size_t>(k), true,

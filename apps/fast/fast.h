@@ -1,9 +1,13 @@
 // Running the jobs of `depthstyle fast` (which images: apps/common/image_jobs.h; the transformer
 // itself and its weights: nn/fast_style_weights.h).
 #pragma once
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "apps/common/args.h"
 #include "apps/common/image_jobs.h"
 #include "nn/fast_style_weights.h"
 
@@ -15,9 +19,14 @@ namespace app {
 // program keeps blocks up to 32 MB in its heap (apps/depthstyle/main.cpp: stylize's iterations
 // reuse them), so the activations of a mid-size image, once freed, would stay in the process
 // and its resident memory exceed what is live (512x384: RSS grew 70 MB for 42 MB live). `fast`
-// runs each layer once, so fresh blocks cost it only their page faults: 278k for a 1200x800
-// image, at about 1 us each under 1% of its 35 s.
+// runs each layer once, so a freed block is not needed again within an image; the next image's
+// blocks of the same sizes are kept for it instead (tensor/host_blocks.h, turned on by `fast`).
 void return_freed_memory_promptly();
+
+// What `fast` says when fast_size raised a side to the transformer's minimum ("" when it did not):
+// "would be WxH; run at WxH, the transformer's minimum of N px a side", plus "(the aspect ratio
+// changes)" unless it does not (40x40 raised to 41x41). Sizes as {height, width}.
+std::string raised_size_note(std::pair<int64_t, int64_t> plain, std::pair<int64_t, int64_t> run, int min_side);
 
 // ---- memory, estimated before any work ----
 // What one image of h x w pixels (a file of file_bytes) needs at --size long_side (0: its own
@@ -34,6 +43,20 @@ int64_t fast_job_peak_bytes(int64_t h, int64_t w, int64_t file_bytes, int long_s
 // The default of --max-memory: half of the memory the system has available now (MemAvailable
 // in /proc/meminfo), or 0 (no check) when that cannot be read.
 int64_t default_memory_budget();
+
+// Memory amounts as every command prints and reads them: MiB, 2^20 bytes. "1729 MiB" (rounded
+// up), and --max-memory MIB (declared by the commands that estimate: fast, video; default
+// default_memory_budget()) in bytes.
+std::string mib_text(int64_t bytes);
+void declare_max_memory(Args& a, const std::string& what);
+int64_t max_memory_bytes(const Args& a);
+// The largest long side in [lo, hi) whose need fits (fits(px) true); 0 when lo does not fit.
+// fits must grow false with px (a binary search).
+int largest_fitting_size(int lo, int hi, const std::function<bool(int)>& fits);
+// The error of a memory check: "N <what>(s) would need more memory than the B MiB allowed
+// (--max-memory ...); nothing was run:" then `lines` (each "\n  NAME (WxH): needs about ...")
+// and what to change.
+Error memory_refusal(int count, const std::string& what, int64_t budget, const std::string& lines);
 
 // Before any work: reads each image's size from its header (tensor/image_io.h image_size) and
 // throws ds::Error when one needs more than `budget` bytes (0: no check), naming each such image,

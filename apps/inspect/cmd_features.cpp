@@ -41,10 +41,10 @@ int cmd_features(int argc, char** argv) {
   std::vector<std::string> layers = a.list("--layers");
   bool feature_net = net == "squeezenet" || net == "vgg16" || net == "vgg19" || net == "nin";
   if (!feature_net && net != "fastdepth" && net != "monodepth2" && net != "transformer")
-    throw Error("unknown network '" + net + "': expected squeezenet, vgg16, vgg19, nin, fastdepth, monodepth2 or "
-                "transformer");
+    throw UsageError("unknown network '" + net + "': expected squeezenet, vgg16, vgg19, nin, fastdepth, monodepth2 or "
+                     "transformer");
   if ((net == "monodepth2" || net == "transformer") && !a.has("--weights"))
-    throw Error(net + " needs --weights FILE");
+    throw UsageError(net + " needs --weights FILE");
   OutputPlan plan;
   plan.input("image", a.positional()[0]);
   plan.input("weights", feature_net           ? feature_net_file(net, a.str("--weights"))

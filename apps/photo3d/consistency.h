@@ -9,6 +9,8 @@
 // (more on high-frequency textures such as brush strokes).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <utility>
 #include <vector>
 
 #include "apps/photo3d/ldi.h"
@@ -30,8 +32,26 @@ struct Consistency {
   double mean_background_points = 0;
 };
 
-// frames[k] is the rendering (render(..., fill_holes any)) of views[k]. Errors: fewer than two
-// views, frames and views of different counts or sizes.
+using ViewPair = std::pair<size_t, size_t>;  // indices of two views
+
+// `count` pairs of distinct indices below n drawn at random (as random.sample(range(n), 2),
+// with replacement across pairs; seed fixed): the pairs view_consistency measures by default.
+std::vector<ViewPair> random_view_pairs(size_t n, int count, uint64_t seed = 0);
+
+// Every pair of views that are different cameras, once each (the first frame of each pose):
+// n (n - 1) / 2 for a path that never repeats a pose, fewer when it does (a looping path with
+// few frames, e.g. --camera swing --frames 3, whose frames 2 and 3 are the same camera). Drawing
+// more pairs than this only measures the same pairs again. Poses equal within 1e-9 (metres,
+// degrees, pixels) are the same.
+std::vector<ViewPair> distinct_view_pairs(const std::vector<View>& views);
+
+// frames[k] is the rendering (render(..., fill_holes any)) of views[k]; `pairs` says which to
+// compare, and on_pair(k) is called after the k-th (1-based: progress). Errors: fewer than two
+// views, frames and views of different counts or sizes, a pair index out of range.
+Consistency view_consistency(const LayeredDepthImage& ldi, const std::vector<View>& views,
+                             const std::vector<Rendering>& frames, const std::vector<ViewPair>& pairs,
+                             const std::function<void(int)>& on_pair = {});
+// The same over random_view_pairs(views.size(), pairs, seed).
 Consistency view_consistency(const LayeredDepthImage& ldi, const std::vector<View>& views,
                              const std::vector<Rendering>& frames, int pairs = 100, uint64_t seed = 0);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "apps/common/progress.h"
 #include "apps/stylize/engine.h"
@@ -20,20 +21,31 @@ Pool2dParams block_mean() {
   return p;
 }
 
-// The fill's progress line.
+// The fill's progress line, and where it is for the interrupt note.
 class FillProgress : public StylizeObserver {
  public:
-  explicit FillProgress(int iters) : progress_(iters) { progress_.set_label("stylised fill"); }
+  FillProgress(int iters, std::function<void(const std::string&)> where)
+      : progress_(iters), iters_(iters), where_(std::move(where)) {
+    progress_.set_label("stylised fill");
+    if (where_) where_("before the first iteration of the stylised fill");
+  }
   void iteration(int it, const LossTerms& terms, const Tensor&) override {
     if (it == 1) first_ = terms.total;
     last_ = terms.total;
     progress_.update(it, {{"loss", terms.total}});
+    if (!where_) return;
+    char text[160];
+    std::snprintf(text, sizeof text, "at iteration %d of %d of the stylised fill (%d done, loss %.4g)", it + 1, iters_,
+                  it, terms.total);
+    where_(text);
   }
   void end_scale(int) override { progress_.finish(); }
   double first_ = 0, last_ = 0;
 
  private:
   Progress progress_;
+  int iters_;
+  std::function<void(const std::string&)> where_;
 };
 
 }  // namespace
@@ -43,7 +55,8 @@ Var continuity_loss(const Var& y, const Tensor& naive_low, const Tensor& share, 
   return sum(Var(share) * d * d) * weight;
 }
 
-LayeredDepthImage stylize_fill(const LayeredDepthImage& ldi, const StylizeOptions& so, const FillStylizeOptions& f) {
+LayeredDepthImage stylize_fill(const LayeredDepthImage& ldi, const StylizeOptions& so, const FillStylizeOptions& f,
+                               const std::function<void(const std::string&)>& where) {
   const int w = ldi.width(), h = ldi.height();
   const size_t plane = static_cast<size_t>(w) * h;
   // One scale at the 3D photo's own size, so the update mask holds the visible pixels exactly.
@@ -74,7 +87,7 @@ LayeredDepthImage stylize_fill(const LayeredDepthImage& ldi, const StylizeOption
   const float weight = static_cast<float>(f.continuity);
   r.extra = {"continuity", [naive_low, share, weight](const Var& y) { return continuity_loss(y, naive_low, share, weight); }};
   r.iters = {f.iters};
-  FillProgress progress(f.iters);
+  FillProgress progress(f.iters, where);
   r.observer = &progress;
   std::printf("stylised fill: %lld background pixels, %d iterations\n", static_cast<long long>(ldi.back.count()),
               f.iters);

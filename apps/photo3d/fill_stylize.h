@@ -15,6 +15,9 @@
 // It runs at the 3D photo's working size in one scale, with the background layer's depth for
 // depth masks and the depth loss, and the stylize options the command was given.
 #pragma once
+#include <functional>
+#include <string>
+
 #include "apps/photo3d/ldi.h"
 #include "apps/stylize/stylize_options.h"
 
@@ -31,8 +34,12 @@ struct FillStylizeOptions {
 Var continuity_loss(const Var& y, const Tensor& naive_low, const Tensor& share, float weight);
 
 // The LDI with its background samples repainted. A run that diverged keeps its best iterate
-// and says so on stderr. Errors: those of the engine (an image too small for the loss network).
-LayeredDepthImage stylize_fill(const LayeredDepthImage& ldi, const StylizeOptions& so, const FillStylizeOptions& f);
+// and says so on stderr. `where` (may be empty) is told where the fill is before its first
+// iteration and after each ("at iteration 5 of 150 of the stylised fill (4 done, loss 1.2e+05)"),
+// for the command's interrupt note. Errors: those of the engine (an image too small for the loss
+// network).
+LayeredDepthImage stylize_fill(const LayeredDepthImage& ldi, const StylizeOptions& so, const FillStylizeOptions& f,
+                               const std::function<void(const std::string&)>& where = {});
 
 }  // namespace app
 }  // namespace ds

@@ -6,7 +6,6 @@
 
 #include "apps/media/video_io.h"
 #include "tensor/error.h"
-#include "tensor/file_util.h"
 
 namespace ds {
 namespace app {
@@ -22,8 +21,8 @@ void check_path_video(const std::string& path) {
 }
 
 PathVideo::PathVideo(const std::string& path, int width, int height, double fps) : impl_(std::make_unique<Impl>()) {
-  check_path_video(path);
-  const bool even = lower_extension(path) != ".gif";
+  const std::string kind = check_video_output(path);
+  const bool even = kind == "H.264" || kind == "VP9";
   impl_->width = width, impl_->height = height;
   impl_->w = even ? width & ~1 : width, impl_->h = even ? height & ~1 : height;
   if (impl_->w < 2 || impl_->h < 2) throw Error(path + ": frames of " + std::to_string(width) + "x" +
@@ -55,6 +54,8 @@ void PathVideo::write(const Tensor& rgb) {
 void PathVideo::finish() {
   impl_->writer->finish();
 }
+
+int64_t PathVideo::older_frames_removed() const { return impl_->writer->older_frames_removed(); }
 
 }  // namespace app
 }  // namespace ds

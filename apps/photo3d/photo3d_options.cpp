@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "apps/photo3d/camera_path.h"
 #include "apps/photo3d/photo3d_outputs.h"
 #include "apps/photo3d/stereo.h"
+#include "tensor/image_io.h"
 
 namespace ds {
 namespace app {
@@ -57,25 +59,25 @@ void declare_3d_options(Args& a) {
 Photo3dOptions photo3d_options(const Args& a) {
   Photo3dOptions o;
   o.outputs = a.all("-o");
-  if (o.outputs.empty()) throw Error("-o is required (see --help): name at least one output");
+  if (o.outputs.empty()) throw UsageError("-o is required (see --help): name at least one output");
   o.stylized = a.str("--stylized");
   o.has_styles = a.has("--style");
   if (a.has("--fov")) o.fov = a.number("--fov", kMinFovDeg, kMaxFovDeg);
   o.camera = a.str("--camera");
-  check_camera_path(o.camera);
+  option_text([&] { check_camera_path(o.camera); });
   o.frames = a.integer("--frames", 1, 10000);
   o.fps = a.number("--fps", 0.1, 240);
   if (a.has("--amplitude")) o.amplitude = a.number("--amplitude", 1e-6, 1e4);
-  o.view = parse_view(a.str("--view"));
+  o.view = option_text([&] { return parse_view(a.str("--view")); });
   if (a.has("--stereo")) {
     o.stereo = a.str("--stereo");
-    check_stereo_mode(o.stereo);
+    option_text([&] { check_stereo_mode(o.stereo); });
   }
   o.baseline = a.number("--baseline", 1e-6, 1e3);
   o.fill = a.has("--fill") ? a.str("--fill") : (o.has_styles ? "stylized" : "naive");
-  if (o.fill != "naive" && o.fill != "stylized") throw Error("--fill '" + o.fill + "': expected naive or stylized");
+  if (o.fill != "naive" && o.fill != "stylized") throw UsageError("--fill '" + o.fill + "': expected naive or stylized");
   if (o.fill == "stylized" && !o.has_styles)
-    throw Error("--fill stylized needs the style: give --style (with --stylized R.png, the style R was made with)");
+    throw UsageError("--fill stylized needs the style: give --style (with --stylized R.png, the style R was made with)");
   o.fill_iters = a.integer("--fill-iters", 1, 100000);
   o.fill_continuity = a.number("--fill-continuity", 0, 1e12);
   o.depth = a.has("--depth") ? a.str("--depth") : "";
@@ -85,16 +87,16 @@ Photo3dOptions photo3d_options(const Args& a) {
   if (a.has("--band")) o.band = a.integer("--band", 0, kMax3dSide);
   o.viewer = !a.has("--no-viewer");
   const std::string holes = a.str("--holes");
-  if (holes != "fill" && holes != "black") throw Error("--holes '" + holes + "': expected fill or black");
+  if (holes != "fill" && holes != "black") throw UsageError("--holes '" + holes + "': expected fill or black");
   o.fill_holes = holes == "fill";
   if (a.has("--report-consistency")) {
     o.consistency_pairs = a.integer("--report-consistency", 1, 100000);
-    if (o.frames < 2) throw Error("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
+    if (o.frames < 2) throw UsageError("--report-consistency compares pairs of the camera path's frames: give --frames 2 or more");
   }
   if (a.has("--consistency-frames")) {
-    if (!o.consistency_pairs) throw Error("--consistency-frames goes with --report-consistency PAIRS");
+    if (!o.consistency_pairs) throw UsageError("--consistency-frames goes with --report-consistency PAIRS");
     o.consistency_frames = a.str("--consistency-frames");
-    pattern_frame_path(o.consistency_frames, 1);  // a pattern, or its error now
+    option_text([&] { return pattern_frame_path(o.consistency_frames, 1); });  // a pattern, or its error now
   }
   return o;
 }
@@ -104,6 +106,42 @@ bool Photo3dOptions::writes(std::initializer_list<Output3d> kinds) const {
     return std::find(kinds.begin(), kinds.end(), output_kind(p, !stereo.empty())) != kinds.end();
   });
 }
+
+namespace {
+
+// Stylize's options that 3d reads only for the stylisation of CONTENT (the stylised fill runs one
+// scale at the working size for --fill-iters from the picture itself), and those that the
+// stylised fill reads too (the style, the loss and the optimiser).
+const char* const kStylisationOnly[] = {"--iters", "--init", "--seed", "--scales", "--multires"};
+const char* const kStylisationOrFill[] = {
+    "--style-mask", "--content-mask", "--net", "--weights", "--pooling", "--content-layers", "--content-layer",
+    "--content-layer-weights", "--style-layers", "--style-layer-weights", "--content-weight", "--style-total-weight",
+    "--style-weight", "--tv-weight", "--depth-weight", "--depth-layers", "--depth-layer-weights", "--optimizer", "--lr",
+    "--lr-decay", "--lr-step", "--style-size", "--style-scale", "--original-colors", "--normalize-gradients"};
+
+void warn_unused_stylize_options(const Args& a, const Photo3dOptions& o) {
+  const bool fill = o.fill == "stylized";
+  if (o.stylise()) return;  // the stylisation reads them all
+  const std::string why = !o.stylized.empty() ? "with --stylized there is no stylisation"
+                                              : "there is no stylisation without --style";
+  auto warn = [](const std::string& option, const std::string& text) {
+    std::fprintf(stderr, "warning: %s is not used: %s\n", option.c_str(), text.c_str());
+  };
+  if (!o.stylized.empty() && a.has("--size")) {
+    auto [h, w] = image_size(o.stylized);
+    warn("--size", "with --stylized the working size is " + o.stylized + "'s (" + std::to_string(w) + "x" +
+                       std::to_string(h) + ")");
+  }
+  if (a.has("--style") && !fill) warn("--style", why + " and --fill is naive");
+  for (const char* name : kStylisationOnly)
+    if (a.declared(name) && a.has(name))
+      warn(name, why + (fill ? " (the stylised fill takes --fill-iters and starts from the picture)" : ""));
+  if (!fill)
+    for (const char* name : kStylisationOrFill)
+      if (a.declared(name) && a.has(name)) warn(name, why + " and no stylised fill (--fill stylized)");
+}
+
+}  // namespace
 
 void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
   using K = Output3d;
@@ -126,6 +164,7 @@ void warn_unused_3d_options(const Args& a, const Photo3dOptions& o) {
                        Use{"--fill-continuity", o.fill == "stylized", "--fill stylized"}})
     if (a.has(u.option) && !u.used)
       std::fprintf(stderr, "warning: %s is not used: it applies to %s\n", u.option, u.applies_to);
+  warn_unused_stylize_options(a, o);
 }
 
 }  // namespace app

@@ -19,6 +19,12 @@ constexpr int kMax3dSide = 4096;  // the largest working long side of a 3D photo
 // (base64), about what a browser tab still opens.
 constexpr long long kMaxViewerPixels = 2048LL * 2048;
 
+// What the notes on large outputs estimate (cmd_3d): a .glb holds about 2 triangles and 50 bytes
+// per pixel (positions, texture coordinates, indices and textures: measured 48.7 on a 3000x2250
+// photo), a .ply 15 bytes per point (3 floats, 3 bytes). Above 100 MB a file is said to be large:
+// 4x what the default --size makes at 1024 px, a file that is slow to share and to open in a viewer.
+constexpr double kGlbBytesPerPixel = 50, kPlyBytesPerPoint = 15, kLargeOutputBytes = 100e6;
+
 struct Photo3dOptions {
   std::vector<std::string> outputs;  // every -o, in order
   std::string stylized;              // --stylized: an existing result instead of stylising
@@ -60,7 +66,10 @@ Photo3dOptions photo3d_options(const Args& a);
 
 // Prints "warning: --X is not used: it applies to ..." (stderr) for each option given that no
 // requested output uses, as `video --depth` does: an option silently ignored looks like one
-// that worked (--stereo with only a video, --camera with only a view).
+// that worked (--stereo with only a video, --camera with only a view). Stylize's options too
+// when no stylisation runs (--stylized, or no --style) and the stylised fill does not use them:
+// "--size is not used: with --stylized the working size is R.png's (128x96)" (read from its
+// header), --iters (the fill takes --fill-iters), the loss and optimiser options without a fill.
 void warn_unused_3d_options(const Args& a, const Photo3dOptions& o);
 
 }  // namespace app

@@ -1,9 +1,7 @@
 #include "apps/photo3d/photo3d_write.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdio>
-#include <iterator>
 #include <memory>
 
 #include "apps/common/progress.h"
@@ -46,7 +44,7 @@ std::vector<std::string> planned_3d_files(const Photo3dOptions& o) {
   std::vector<std::string> files;
   for (const std::string& p : o.outputs) {
     Output3d kind = output_kind(p, !o.stereo.empty());
-    if (kind == Output3d::Video) check_path_video(p);
+    if (kind == Output3d::Video || kind == Output3d::Frames) check_path_video(p);  // X%04d.jpg: refused
     if (kind == Output3d::Frames) {
       for (const std::vector<std::string>& f : {pattern_frame_paths(p, o.frames), stale_frame_paths(p, o.frames)})
         files.insert(files.end(), f.begin(), f.end());
@@ -115,103 +113,144 @@ void write_view(const Photo3dOptions& o, const Photo3dViews& views, const PhotoM
                  views.stereo ? ", --baseline in metres" : "");
 }
 
+std::string frame_range(const std::string& pattern, size_t n) {
+  return pattern_frame_path(pattern, 1) + " .. " + pattern_frame_path(pattern, static_cast<int>(n));
+}
+
 // The camera path's frames, to the frame patterns and the videos (and kept when the consistency
-// is reported).
+// is reported). Every pattern and video is a PathVideo: nothing appears before the last frame.
 std::vector<Rendering> write_path(const Photo3dOptions& o, const Photo3dViews& views, const PhotoMesh& mesh,
-                                  bool keep) {
-  std::vector<std::string> patterns, video_paths;
-  std::vector<std::unique_ptr<PathVideo>> videos;
+                                  bool keep, InterruptNote& note) {
+  std::vector<std::string> paths;
+  std::vector<std::unique_ptr<PathVideo>> writers;
   for (const std::string& p : o.outputs) {
     Output3d kind = output_kind(p, !o.stereo.empty());
-    if (kind == Output3d::Frames) patterns.push_back(p);
-    if (kind != Output3d::Video) continue;
-    video_paths.push_back(p);
-    videos.push_back(std::make_unique<PathVideo>(p, mesh.parts[0].texture.W(), mesh.parts[0].texture.H(), o.fps));
+    if (kind != Output3d::Frames && kind != Output3d::Video) continue;
+    paths.push_back(p);
+    writers.push_back(std::make_unique<PathVideo>(p, mesh.parts[0].texture.W(), mesh.parts[0].texture.H(), o.fps));
   }
   std::vector<Rendering> kept;
   double holes = 0;
-  Progress progress(static_cast<int>(views.path.size()));
+  const size_t n = views.path.size();
+  const std::string of_n = " of " + std::to_string(n);
+  Progress progress(static_cast<int>(n));
   progress.set_label("rendering " + o.camera);
+  note.at("at frame 1" + of_n);
   render_views(mesh, views.path, o.fill_holes, [&](size_t k, Rendering& frame) {
-    for (const std::string& p : patterns) save_image(pattern_frame_path(p, static_cast<int>(k) + 1), frame.image);
-    for (std::unique_ptr<PathVideo>& v : videos) v->write(frame.image);
+    for (std::unique_ptr<PathVideo>& w : writers) w->write(frame.image);
     holes = std::max(holes, frame.hole_fraction);
     if (keep) kept.push_back(std::move(frame));
     progress.update(static_cast<int>(k) + 1);
+    if (k + 1 < n) note.at("at frame " + std::to_string(k + 2) + of_n);
   });
   progress.finish();
-  const char* plural = views.path.size() == 1 ? "" : "s";
-  for (size_t k = 0; k < videos.size(); ++k) {
-    videos[k]->finish();
-    std::printf("wrote %s (%zu frame%s of --camera %s at %g frames/s)\n", video_paths[k].c_str(), views.path.size(),
-                plural, o.camera.c_str(), o.fps);
+  note.at("while finishing the frames and videos (all " + std::to_string(n) + " frames rendered)");
+  const char* plural = n == 1 ? "" : "s";
+  for (size_t k = 0; k < writers.size(); ++k) {
+    writers[k]->finish();
+    const bool frames = output_kind(paths[k], !o.stereo.empty()) == Output3d::Frames;
+    if (frames)
+      std::printf("wrote %s (%zu frame%s of --camera %s; at most %.2f%% of a frame was filled beyond the photo)\n",
+                  frame_range(paths[k], n).c_str(), n, plural, o.camera.c_str(), 100 * holes);
+    else
+      std::printf("wrote %s (%zu frame%s of --camera %s at %g frames/s)\n", paths[k].c_str(), n, plural,
+                  o.camera.c_str(), o.fps);
+    // An older, longer sequence with the same pattern would have mixed with this one.
+    if (int64_t m = writers[k]->older_frames_removed())
+      std::printf("removed %lld frame%s of an older sequence: %s .. %s\n", static_cast<long long>(m),
+                  m == 1 ? "" : "s", pattern_frame_path(paths[k], static_cast<int>(n) + 1).c_str(),
+                  pattern_frame_path(paths[k], static_cast<int>(n + static_cast<size_t>(m))).c_str());
+    note.complete(frames ? frame_range(paths[k], n) : paths[k]);
   }
-  // An older, longer sequence with the same pattern would mix with this one: its frames after
-  // the last are removed (as the video writer's PNG sequences do).
-  for (const std::string& p : patterns)
-    for (const std::string& f : stale_frame_paths(p, static_cast<int>(views.path.size()))) std::filesystem::remove(f);
-  for (const std::string& p : patterns)
-    std::printf("wrote %s .. %s (%zu frame%s of --camera %s; at most %.2f%% of a frame was filled beyond the photo)\n",
-                pattern_frame_path(p, 1).c_str(), pattern_frame_path(p, static_cast<int>(views.path.size())).c_str(),
-                views.path.size(), plural, o.camera.c_str(), 100 * holes);
   return kept;
 }
 
 void report_consistency(const Photo3dOptions& o, const Photo3dViews& views, const LayeredDepthImage& ldi,
-                        const std::vector<Rendering>& frames, const std::string& what) {
-  Consistency c = view_consistency(ldi, views.path, frames, o.consistency_pairs);
-  std::printf("view consistency (Mu et al. 2022), %s: RMSE %.4f over %d pairs of --camera %s frames "
-              "(%.0f points visible in both, per pair); background samples alone: RMSE %.4f (%d pairs, %.0f points)\n",
-              what.c_str(), c.rmse, c.pairs, o.camera.c_str(), c.mean_points, c.rmse_background, c.pairs_background,
-              c.mean_background_points);
+                        const std::vector<Rendering>& frames, const std::string& what, const InterruptNote& note) {
+  // More pairs than the path has distinct ones would measure the same pairs again: all are
+  // measured once instead.
+  std::vector<ViewPair> pairs = distinct_view_pairs(views.path);
+  if (static_cast<size_t>(o.consistency_pairs) < pairs.size())
+    pairs = random_view_pairs(views.path.size(), o.consistency_pairs);
+  const int total = static_cast<int>(pairs.size());
+  Progress progress(total);
+  progress.set_label("view consistency, " + what);
+  progress.set_unit("pairs/s");
+  const std::string of = " of " + std::to_string(total) + ", " + what + ")";
+  note.at("while measuring the view consistency (pair 1" + of);
+  Consistency c = view_consistency(ldi, views.path, frames, pairs, [&](int done) {
+    progress.update(done);
+    if (done < total) note.at("while measuring the view consistency (pair " + std::to_string(done + 1) + of);
+  });
+  progress.finish();
+  auto pairs_text = [](int k) { return std::to_string(k) + (k == 1 ? " pair" : " pairs"); };
+  std::printf("view consistency (Mu et al. 2022), %s: RMSE %.4f over %s of --camera %s frames "
+              "(%.0f points visible in both, per pair); background samples alone: RMSE %.4f (%s, %.0f points)\n",
+              what.c_str(), c.rmse, pairs_text(c.pairs).c_str(), o.camera.c_str(), c.mean_points, c.rmse_background,
+              pairs_text(c.pairs_background).c_str(), c.mean_background_points);
 }
 
 }  // namespace
 
+void check_consistency_frame_size(const std::string& file, int64_t w, int64_t h, const Intrinsics& K,
+                                  const std::string& origin) {
+  if (w != K.width || h != K.height)
+    throw Error(file + " is " + std::to_string(w) + "x" + std::to_string(h) + " px; the camera path's frames are " +
+                std::to_string(K.width) + "x" + std::to_string(K.height) + " px (" + origin + ")");
+}
+
 void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const Photo3dResult& r,
-                      const LayeredDepthImage* naive) {
+                      const LayeredDepthImage* naive, InterruptNote& note) {
+  // The camera path first (the longest work: an interrupt there leaves none of the -o outputs),
+  // then the views, meshes and clouds, then the measurements.
+  const bool report = o.consistency_pairs > 0 && views.path.size() >= 2;
+  std::vector<Rendering> frames;
+  if (!views.path.empty()) frames = write_path(o, views, r.mesh, report, note);
   const bool stereo = !o.stereo.empty();
   for (const std::string& p : o.outputs) {
-    switch (output_kind(p, stereo)) {
+    const Output3d kind = output_kind(p, stereo);
+    if (kind != Output3d::Frames && kind != Output3d::Video) note.at("while writing " + p);
+    switch (kind) {
       case Output3d::View:
       case Output3d::Stereo:
         write_view(o, views, r.mesh, p);
+        note.complete(p);
         break;
       case Output3d::Glb:
         write_glb_and_page(o, r, p);
+        note.complete(o.viewer ? p + " and " + viewer_page_path(p) : p);
         break;
       case Output3d::Ply:
         save_ply(p, r.ldi);
         std::printf("wrote %s (%lld points)\n", p.c_str(),
                     static_cast<long long>(r.ldi.width()) * r.ldi.height() + r.ldi.back.count());
+        note.complete(p);
         break;
       case Output3d::Frames:
       case Output3d::Video:
-        break;  // below, all from one rendering of the path
+        break;  // above, all from one rendering of the path
     }
   }
-  if (views.path.empty()) return;
-  const bool report = o.consistency_pairs > 0 && views.path.size() >= 2;
-  std::vector<Rendering> frames = write_path(o, views, r.mesh, report);
+  std::fflush(stdout);
   if (!report) return;
-  report_consistency(o, views, r.ldi, frames, o.fill + " fill");
+  report_consistency(o, views, r.ldi, frames, o.fill + " fill", note);
   if (!o.consistency_frames.empty()) {
-    // The same geometry (depth buffers, visibility), other colours.
+    // The same geometry (depth buffers, visibility), other colours (their sizes were checked
+    // from their headers before any work).
     for (size_t k = 0; k < frames.size(); ++k) {
       std::string f = pattern_frame_path(o.consistency_frames, static_cast<int>(k) + 1);
       Tensor img = load_image_rgb(f);
-      if (img.shape() != frames[k].image.shape())
-        throw Error(f + ": " + shape_str(img.shape()) + ", but the camera path's frames are " +
-                    shape_str(frames[k].image.shape()));
+      check_consistency_frame_size(f, img.W(), img.H(), views.path[k].K, "it changed since the run began");
       frames[k].image = img;
     }
-    report_consistency(o, views, r.ldi, frames, "--consistency-frames " + o.consistency_frames);
+    report_consistency(o, views, r.ldi, frames, "--consistency-frames " + o.consistency_frames, note);
   }
   if (!naive) return;
   std::vector<Rendering> naive_frames;
   PhotoMesh naive_mesh = build_mesh(*naive);
+  note.at("while rendering the naive fill's frames for the view consistency");
   render_views(naive_mesh, views.path, o.fill_holes, [&](size_t, Rendering& f) { naive_frames.push_back(std::move(f)); });
-  report_consistency(o, views, *naive, naive_frames, "naive fill");
+  report_consistency(o, views, *naive, naive_frames, "naive fill", note);
 }
 
 }  // namespace app

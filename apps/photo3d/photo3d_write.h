@@ -7,6 +7,7 @@
 
 #include "apps/photo3d/ldi.h"
 #include "apps/photo3d/mesh.h"
+#include "apps/photo3d/photo3d_interrupt.h"
 #include "apps/photo3d/photo3d_options.h"
 #include "apps/photo3d/photo3d_views.h"
 #include "apps/photo3d/rasterizer.h"
@@ -35,10 +36,19 @@ struct Photo3dResult {
   Vec3 orbit_target;          // scene frame: straight ahead at the median depth
 };
 
-// Writes every output; `naive` (the LDI with the naive fill, when the result's fill is
-// stylised) is rendered too when the consistency is reported, for comparison.
+// Writes every output (the camera path's frames and videos first), keeping `note` up to date;
+// `naive` (the LDI with the naive fill, when the result's fill is stylised) is rendered too when
+// the consistency is reported, for comparison. The consistency is measured over
+// --report-consistency random pairs of the path's frames, or over each of its distinct pairs
+// once when it has no more (distinct_view_pairs), with progress on stderr.
 void write_3d_outputs(const Photo3dOptions& o, const Photo3dViews& views, const Photo3dResult& r,
-                      const LayeredDepthImage* naive);
+                      const LayeredDepthImage* naive, InterruptNote& note);
+
+// Throws "FILE is WxH px; the camera path's frames are WxH px (ORIGIN)" unless a
+// --consistency-frames picture of w x h pixels has the size of the frames of K; `origin` says
+// where that size comes from ("--size 256").
+void check_consistency_frame_size(const std::string& file, int64_t w, int64_t h, const Intrinsics& K,
+                                  const std::string& origin);
 
 }  // namespace app
 }  // namespace ds

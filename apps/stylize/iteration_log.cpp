@@ -64,9 +64,9 @@ void IterationLog::iteration(int it, const LossTerms& terms, const Tensor& image
   auto frame = frames_.find(g);
   if (frame != frames_.end()) save_image(frame->second, scale_.shown(image)), last_frame_ = frame->second;
   if (interrupt_note_) {
-    char head[160];
-    std::snprintf(head, sizeof head, "\ninterrupted at iteration %d of %d (%d done, loss %.4g); ", g + 1,
-                  plan_.total_iters(), g, terms.total);
+    char head[256];
+    std::snprintf(head, sizeof head, "\ninterrupted at iteration %d of %d%s%s (%d done, loss %.4g); ", g + 1,
+                  plan_.total_iters(), stage_.empty() ? "" : " of ", stage_.c_str(), g, terms.total);
     set_interrupt_note(head + (last_frame_.empty() ? std::string("nothing written")
                                                    : "no result written; the --save-every snapshots are kept, the "
                                                      "latest " + last_frame_) + "\n");

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/common/csv.h"
@@ -42,8 +43,13 @@ class IterationLog : public StylizeObserver {
   void save() const;  // the CSV, written whole (apps/common/csv.h)
   // Keep the interrupt note (tensor/file_util.h) saying where the run is, so that Ctrl-C during
   // a single image says which iteration it stopped at and that no result was written (batches
-  // keep their own table there instead: apps/common/batch_summary.h).
-  void say_on_interrupt() { interrupt_note_ = true; }
+  // keep their own table there instead: apps/common/batch_summary.h). `stage` names the work
+  // when the command does more than stylise ("the stylisation": "interrupted at iteration 47 of
+  // 3000 of the stylisation (46 done, ...").
+  void say_on_interrupt(std::string stage = "") {
+    interrupt_note_ = true;
+    stage_ = std::move(stage);
+  }
 
  private:
   std::string base_;
@@ -59,6 +65,7 @@ class IterationLog : public StylizeObserver {
   int offset_ = 0;
   double scale_t0_ = 0;
   bool interrupt_note_ = false;
+  std::string stage_;
   std::string last_frame_;  // the latest --save-every snapshot written
   std::chrono::steady_clock::time_point t0_;
 };

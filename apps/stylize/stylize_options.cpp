@@ -64,7 +64,7 @@ int list_integer(const std::string& item, const std::string& option, int lo, int
   char* end = nullptr;
   long v = std::strtol(item.c_str(), &end, 10);
   if (item.empty() || *end != '\0' || errno != 0 || v < lo || v > hi)
-    throw Error(option + ": '" + item + "' is not a whole number between " + std::to_string(lo) + " and " +
+    throw UsageError(option + ": '" + item + "' is not a whole number between " + std::to_string(lo) + " and " +
                 std::to_string(hi));
   return static_cast<int>(v);
 }
@@ -72,7 +72,7 @@ int list_integer(const std::string& item, const std::string& option, int lo, int
 // The long sides of the scales and the words that set them.
 std::vector<int> long_sides(const Args& a, std::string& origin, int& multires) {
   if (a.has("--scales") && a.has("--multires"))
-    throw Error("--scales and --multires given together: give one (--multires N means N scales ending at --size)");
+    throw UsageError("--scales and --multires given together: give one (--multires N means N scales ending at --size)");
   // A command may declare --size without a default (video: the input's size with --model).
   int size = a.str("--size").empty() ? kDefaultSize : a.integer("--size", kMinSide, kMaxSide);
   origin = "--size " + std::to_string(size);
@@ -82,7 +82,7 @@ std::vector<int> long_sides(const Args& a, std::string& origin, int& multires) {
     std::vector<int> sides;
     for (int k = n - 1; k >= 0; --k) sides.push_back(static_cast<int>(std::lround(size / std::pow(2.0, k))));
     if (sides[0] < kMinSide)
-      throw Error(origin + " starts at " + std::to_string(sides[0]) + " px, below the minimum " +
+      throw UsageError(origin + " starts at " + std::to_string(sides[0]) + " px, below the minimum " +
                   std::to_string(kMinSide) + ": give fewer scales or a larger --size");
     return sides;
   }
@@ -92,12 +92,12 @@ std::vector<int> long_sides(const Args& a, std::string& origin, int& multires) {
   for (const std::string& item : a.list("--scales")) {
     sides.push_back(list_integer(item, "--scales", kMinSide, kMaxSide));
     if (sides.size() > 1 && sides.back() <= sides[sides.size() - 2])
-      throw Error("--scales " + a.str("--scales") + ": the long sides must increase (coarse to fine), but " +
+      throw UsageError("--scales " + a.str("--scales") + ": the long sides must increase (coarse to fine), but " +
                   std::to_string(sides.back()) + " follows " + std::to_string(sides[sides.size() - 2]));
   }
-  if (sides.empty()) throw Error("--scales: expected long sides in px, e.g. 256,512,1024");
+  if (sides.empty()) throw UsageError("--scales: expected long sides in px, e.g. 256,512,1024");
   if (a.has("--size") && size != sides.back())
-    throw Error("--size " + std::to_string(size) + " conflicts with --scales " + a.str("--scales") +
+    throw UsageError("--size " + std::to_string(size) + " conflicts with --scales " + a.str("--scales") +
                 ": the last scale is the output size; leave out --size or make it " + std::to_string(sides.back()));
   return sides;
 }
@@ -109,19 +109,19 @@ SizePlan size_plan_from(const Args& a) {
   std::vector<int> sides = long_sides(a, p.origin, p.multires);
   std::vector<std::string> iters = a.list("--iters");
   if (iters.size() != 1 && iters.size() != sides.size())
-    throw Error("--iters " + a.str("--iters") + ": expected one count for every scale or one per scale (" +
+    throw UsageError("--iters " + a.str("--iters") + ": expected one count for every scale or one per scale (" +
                 std::to_string(sides.size()) + " scale" + (sides.size() == 1 ? "" : "s") + "), got " +
                 std::to_string(iters.size()));
   for (size_t k = 0; k < sides.size(); ++k)
     p.steps.push_back({sides[k], list_integer(iters[iters.size() == 1 ? 0 : k], "--iters", 1, 1000000)});
   if (a.has("--style-scale") && a.has("--style-size"))
-    throw Error("--style-scale and --style-size given together: give one (F means a long side of F x --size)");
+    throw UsageError("--style-scale and --style-size given together: give one (F means a long side of F x --size)");
   if (a.has("--style-size")) p.style_size = a.integer("--style-size", kMinSide, kMaxSide);
   if (a.has("--style-scale")) p.style_scale = a.number("--style-scale", 1e-3, 1e3);
   for (const ScaleStep& s : p.steps) {
     int px = p.style_long_side(s.long_side);
     if (px < kMinSide || px > kMaxSide)
-      throw Error("--style-scale " + a.str("--style-scale") + " gives the style images a long side of " +
+      throw UsageError("--style-scale " + a.str("--style-scale") + " gives the style images a long side of " +
                   std::to_string(px) + " px at " + (p.multi() ? "scale " : "--size ") + std::to_string(s.long_side) +
                   ": it must be between " + std::to_string(kMinSide) + " and " + std::to_string(kMaxSide));
   }
@@ -155,7 +155,7 @@ OriginalColors parse_colors(const std::string& m) {
   if (m == "recombine") return OriginalColors::Recombine;
   if (m == "luminance-only") return OriginalColors::LuminanceOnly;
   if (m == "histogram") return OriginalColors::Histogram;
-  throw Error("--original-colors '" + m + "': expected none, recombine, luminance-only or histogram");
+  throw UsageError("--original-colors '" + m + "': expected none, recombine, luminance-only or histogram");
 }
 
 // --init: content, noise, a file; neural-style's "image" is the content, or the --init file
@@ -172,14 +172,14 @@ void parse_init(const Args& a, StylizeOptions& o) {
 
 std::optional<MaskSpec> mask_of(const std::string& spec) {
   if (spec == "none") return std::nullopt;
-  return parse_mask_spec(spec);
+  return option_text([&] { return parse_mask_spec(spec); });
 }
 
 }  // namespace
 
 StylizeOptions parse_stylize_options(const Args& a, StylizeUse use, std::ostream& note) {
   StylizeOptions o;
-  if (!a.has("--style")) throw Error("give at least one --style IMAGE (see --help)");
+  if (!a.has("--style")) throw UsageError("give at least one --style IMAGE (see --help)");
   o.device = a.device();
   o.loss = loss_options_from(a, TransferMethod::Optimisation);
   o.loss.spec.normalize_gradients = a.has("--normalize-gradients");
@@ -189,7 +189,7 @@ StylizeOptions parse_stylize_options(const Args& a, StylizeUse use, std::ostream
     o.styles.push_back({paths[k], weights[k], mask_of(per_style(a, "--style-mask", k, paths.size(), "none"))});
   o.content_mask = mask_of(a.str("--content-mask"));
   std::string opt = a.str("--optimizer");
-  if (opt != "adam" && opt != "lbfgs") throw Error("--optimizer '" + opt + "': expected adam or lbfgs");
+  if (opt != "adam" && opt != "lbfgs") throw UsageError("--optimizer '" + opt + "': expected adam or lbfgs");
   o.optimizer = opt == "adam" ? Optimizer::Adam : Optimizer::LBFGS;
   o.lr = static_cast<float>(a.number("--lr", 1e-6, 10));
   o.lr_decay = static_cast<float>(a.number("--lr-decay", 0, 1));

@@ -11,6 +11,7 @@
 
 #include "apps/video/fast_video.h"
 #include "apps/video/optim_video.h"
+#include "apps/video/video_memory.h"
 #include "apps/video/video_options.h"
 #include "tensor/error.h"
 #include "tensor/host_blocks.h"
@@ -93,6 +94,22 @@ int cmd_video(int argc, char** argv) {
     plan.input("loss network weights", so->loss.feature_net_file());
   }
   if (!o.depth.empty() && !need_depth) std::fprintf(stderr, "warning: --depth is not used: no --model-mask asks for it\n");
+  if (!so) {  // each frame's memory, before the plan makes an output folder (as fast: from the models' own layers)
+    std::vector<const FastStyleNet*> nets;
+    VideoFrameUse use;
+    for (FastModel& m : models) {
+      try {
+        m.net = std::make_shared<FastStyleNet>(load_fast_style(m.name, dev));
+        nets.push_back(m.net.get());
+      } catch (const Error&) {  // reported after the files are checked, as before
+      }
+      use.masks += m.masked ? 1 : 0;
+    }
+    use.flow = o.temporal_weight > 0 || !o.run.report.empty() || (need_depth && o.run.depth_temporal_weight > 0);
+    use.depth = need_depth;
+    if (!nets.empty())
+      check_video_memory(info, o.run.long_side, o.run.output, nets, dev == Device::CPU, use, o.max_memory);
+  }
   std::unique_ptr<DepthFrames> depth;
   if (need_depth) {
     depth = std::make_unique<DepthFrames>(o.depth, o.depth_invert, info, range.first, range.last, o.run.reader);
@@ -117,7 +134,7 @@ int cmd_video(int argc, char** argv) {
   }
   if (!so) {
     for (FastModel& m : models) {
-      m.net = std::make_shared<FastStyleNet>(load_fast_style(m.name, dev));
+      if (!m.net) m.net = std::make_shared<FastStyleNet>(load_fast_style(m.name, dev));
       try {
         m.net->check_runs();  // (an unpadded converted net: no frame size gives its size back)
       } catch (const Error& e) {

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "apps/fast/fast.h"
+#include "losses/masks.h"
 #include "nn/fast_style_weights.h"
 #include "tensor/error.h"
 
@@ -39,10 +41,11 @@ void declare_video_options(Args& a) {
   a.flag("--depth-invert", "the depth source is drawn bright near, dark far (disparity)");
   a.option("--depth-temporal-weight", "W", "stabilise the depth along the optical flow with this weight (0: per frame)", "10");
   a.option("--report", "FILE.csv", "per-frame log: seconds, E_warp of the output and of the input, depth flicker, ...");
+  declare_max_memory(a, "--model runs (each frame's need estimated from the frame size and the models' layers)");
 }
 
 void parse_frame_range(const std::string& text, int64_t& first, int64_t& last) {
-  auto bad = [&] { return Error("--frames: '" + text + "' is not a range (expected A:B, A:, :B or A, 1-based)"); };
+  auto bad = [&] { return UsageError("--frames: '" + text + "' is not a range (expected A:B, A:, :B or A, 1-based)"); };
   auto number = [&](const std::string& s, int64_t fallback) {
     if (s.empty()) return fallback;
     size_t used = 0;
@@ -64,7 +67,7 @@ void parse_frame_range(const std::string& text, int64_t& first, int64_t& last) {
   first = number(text.substr(0, colon), 1);
   last = number(text.substr(colon + 1), 0);
   if (last > 0 && last < first)
-    throw Error("--frames: '" + text + "' starts after it ends (frame " + std::to_string(first) + " > frame " +
+    throw UsageError("--frames: '" + text + "' starts after it ends (frame " + std::to_string(first) + " > frame " +
                 std::to_string(last) + "): give A:B with A <= B");
 }
 
@@ -73,37 +76,39 @@ VideoOptions read_video_options(const Args& a) {
   const std::string& in = a.positional().at(0);
   o.run.input = in;
   o.run.output = a.required("-o");
-  const std::string kind = check_video_output(o.run.output);
+  const std::string kind = check_video_output(o.run.output);  // exit 1, as every output name (args.h)
   o.models = a.all("--model");
   o.optimise = a.has("--style");
   if (o.optimise == !o.models.empty())
-    throw Error(o.optimise ? "give --model (feed-forward) or --style (optimisation), not both"
+    throw UsageError(o.optimise ? "give --model (feed-forward) or --style (optimisation), not both"
                            : "give --model NAME|CKPT (feed-forward) or --style IMAGE (optimisation); see --help");
   std::vector<std::string> masks = a.all("--model-mask");
   if (masks.size() > o.models.size())
-    throw Error("--model-mask given " + std::to_string(masks.size()) + " times for " + std::to_string(o.models.size()) +
+    throw UsageError("--model-mask given " + std::to_string(masks.size()) + " times for " + std::to_string(o.models.size()) +
                 " --model: give one per model, in order");
   masks.resize(o.models.size(), "none");
+  for (const std::string& m : masks)  // parsed again with the models (cmd_video.cpp); refused now, before any file
+    if (m != "none") option_text([&] { return parse_mask_spec(m); });
   o.model_masks = masks;
   if (a.has("--size")) o.run.long_side = a.integer("--size", kMinVideoSize, kMaxVideoSize);  // --style: the size plan's (cmd_video)
   if (a.has("--frames")) parse_frame_range(a.str("--frames"), o.run.first, o.run.last);
   if (a.has("--fps")) {
-    Rational r = parse_rate(a.str("--fps"), "--fps");
+    Rational r = option_text([&] { return parse_rate(a.str("--fps"), "--fps"); });
     if (is_image_sequence(in)) o.run.reader.sequence_fps = r;
     else o.run.reader.fps = r;
   }
   o.run.crf = a.integer("--crf", 0, 63);
-  if (kind == "H.264" && o.run.crf > 51) throw Error("--crf: H.264 takes 0 to 51, not " + std::to_string(o.run.crf));
+  if (kind == "H.264" && o.run.crf > 51) throw UsageError("--crf: H.264 takes 0 to 51, not " + std::to_string(o.run.crf));
   o.run.audio = !a.has("--no-audio");
   o.temporal_weight = a.has("--temporal-weight") ? static_cast<float>(a.number("--temporal-weight", 0, 1e9))
                                                  : (o.optimise ? kOptimTemporalWeight : kFastTemporalWeight);
   o.run.flow_preset = a.str("--flow");
   if (o.run.flow_preset != "ultrafast" && o.run.flow_preset != "fast" && o.run.flow_preset != "medium")
-    throw Error("--flow: '" + o.run.flow_preset + "' is not a DIS preset (ultrafast, fast or medium)");
+    throw UsageError("--flow: '" + o.run.flow_preset + "' is not a DIS preset (ultrafast, fast or medium)");
   o.depth = a.has("--depth") ? a.str("--depth") : "";
   o.depth_invert = a.has("--depth-invert");
   if (a.has("--iters-first")) {
-    if (!o.optimise) throw Error("--iters-first is for the optimisation mode (--style)");
+    if (!o.optimise) throw UsageError("--iters-first is for the optimisation mode (--style)");
     o.iters_first = a.integer("--iters-first", 1, 1000000);
   }
   o.run.depth_temporal_weight = static_cast<float>(a.number("--depth-temporal-weight", 0, 1e9));
@@ -111,7 +116,11 @@ VideoOptions read_video_options(const Args& a) {
   if (!o.optimise)
     for (const char* opt : {"--style-mask", "--content-mask", "--iters", "--scales", "--multires", "--init",
                             "--original-colors", "--depth-weight"})
-      if (a.has(opt)) throw Error(std::string(opt) + " is an option of the optimisation mode (--style), not of --model");
+      if (a.has(opt)) throw UsageError(std::string(opt) + " is an option of the optimisation mode (--style), not of --model");
+  o.max_memory = max_memory_bytes(a);
+  if (o.optimise && a.has("--max-memory"))
+    std::fprintf(stderr, "note: --max-memory is not checked with --style: the optimisation's memory is not estimated "
+                         "(stylize has no estimate of its own)\n");
   o.run.report = a.has("--report") ? a.str("--report") : "";
   o.run.measure_flow = !o.run.report.empty();
   return o;

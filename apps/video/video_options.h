@@ -23,6 +23,7 @@ struct VideoOptions {
   std::string depth, monodepth2;                // --depth source ("" estimated), --monodepth2 file
   bool depth_invert = false;
   int iters_first = 0;                          // --iters-first (0: twice the plan's)
+  int64_t max_memory = 0;                       // --max-memory in bytes (0: no check; --model only)
 };
 
 // Reads and checks every shared option (ds::Error naming the option). Mode-specific defaults:

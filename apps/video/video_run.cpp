@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <new>
 
 #include "apps/common/csv.h"
 #include "apps/common/progress.h"
@@ -173,62 +174,79 @@ void run_video(const VideoRunOptions& o, FrameStylizer& mode, DepthFrames* depth
                        (count == 1 ? " frame" : " frames") + " done); nothing written: " + o.output +
                        (o.report.empty() ? "" : " and " + o.report) + " not created\n");
   };
-  for (int64_t k = 1; k <= range.last; ++k) {
-    if (k <= range.first) say(0, "before the first frame");
-    if (!reader.read(raw)) throw Error(o.input + ": the video ended at frame " + std::to_string(k - 1));
-    if (k < range.first) continue;
-    say(k - range.first, "at frame " + std::to_string(k - range.first + 1) + " of " + std::to_string(count));
-    auto t0 = std::chrono::steady_clock::now();
-    FrameInput in;
-    in.index = k - range.first;
-    in.frame = raw.H() == h && raw.W() == w ? raw : resize_image(raw, h, w);
-    Tensor fwd;
-    if (flow && prev.frame.defined()) {
-      in.back_flow = (*flow)(in.frame, prev.frame);
-      fwd = (*flow)(prev.frame, in.frame);
-      in.reliability = flow_reliability(in.back_flow, fwd);
-      in.warped_prev_frame = warp_by(prev.frame, in.back_flow);
-      in.warped_prev_out = warp_by(prev.out, in.back_flow);
-    }
-    Tensor depth_raw;
-    if (depth && mode.needs_depth()) {
-      depth_raw = depth->depth01(k, in.frame);
-      in.depth01 = depth_raw;
-      if (in.reliability.defined() && o.depth_temporal_weight > 0) {
-        Tensor d = blind_temporal_consistency(depth_raw, warp_by(prev.depth, in.back_flow),
-                                              consistency_weight(in.reliability, in.frame, in.warped_prev_frame,
-                                                                 o.depth_temporal_weight));
-        for (int64_t i = 0; i < d.numel(); ++i) d.data()[i] = std::clamp(d.data()[i], 0.0f, 1.0f);
-        in.depth01 = d;
+  int64_t at = 0;  // the input frame being read or stylised, for an out-of-memory message
+  const std::string frame_size = size_text({h, w}) + " px (" + info.path + " is " + std::to_string(info.width) + "x" +
+                                 std::to_string(info.height) + ")";
+  // An allocation that fails mid-run names the frame and its size, and what to change (the
+  // check before the run, --max-memory, estimates the feed-forward mode only).
+  auto out_of_memory = [&](const std::string& what) {
+    return Error("out of memory at frame " + std::to_string(at) + " of " + o.input + " (" + std::to_string(at - range.first + 1) +
+                 " of " + std::to_string(count) + "), stylising it at " + frame_size + ": " + what +
+                 "; give a smaller --size (nothing was written)");
+  };
+  try {
+    for (int64_t k = 1; k <= range.last; ++k) {
+      at = k;
+      if (k <= range.first) say(0, "before the first frame");
+      if (!reader.read(raw)) throw Error(o.input + ": the video ended at frame " + std::to_string(k - 1));
+      if (k < range.first) continue;
+      say(k - range.first, "at frame " + std::to_string(k - range.first + 1) + " of " + std::to_string(count));
+      auto t0 = std::chrono::steady_clock::now();
+      FrameInput in;
+      in.index = k - range.first;
+      in.frame = raw.H() == h && raw.W() == w ? raw : resize_image(raw, h, w);
+      Tensor fwd;
+      if (flow && prev.frame.defined()) {
+        in.back_flow = (*flow)(in.frame, prev.frame);
+        fwd = (*flow)(prev.frame, in.frame);
+        in.reliability = flow_reliability(in.back_flow, fwd);
+        in.warped_prev_frame = warp_by(prev.frame, in.back_flow);
+        in.warped_prev_out = warp_by(prev.out, in.back_flow);
       }
-    }
-    FrameStats stats(mode.stat_names().size(), 0.0);
-    Tensor out = mode.stylize(in, stats);
-    writer.write(out);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    frame_seconds.push_back(secs);
-    if (in.reliability.defined()) {
-      double eo = warping_error(out, in.warped_prev_out, in.reliability);
-      double ei = warping_error(in.frame, in.warped_prev_frame, in.reliability);
-      sum_out += eo;
-      sum_in += ei;
-      if (report) {
-        std::vector<double> row = {static_cast<double>(k), secs, eo, ei, mean_of(in.reliability)};
-        if (depth) {
-          row.push_back(masked_mean_abs_diff(depth_raw, warp_by(prev.depth_raw, in.back_flow), in.reliability));
-          row.push_back(masked_mean_abs_diff(in.depth01, warp_by(prev.depth, in.back_flow), in.reliability));
+      Tensor depth_raw;
+      if (depth && mode.needs_depth()) {
+        depth_raw = depth->depth01(k, in.frame);
+        in.depth01 = depth_raw;
+        if (in.reliability.defined() && o.depth_temporal_weight > 0) {
+          Tensor d = blind_temporal_consistency(depth_raw, warp_by(prev.depth, in.back_flow),
+                                                consistency_weight(in.reliability, in.frame, in.warped_prev_frame,
+                                                                   o.depth_temporal_weight));
+          for (int64_t i = 0; i < d.numel(); ++i) d.data()[i] = std::clamp(d.data()[i], 0.0f, 1.0f);
+          in.depth01 = d;
         }
+      }
+      FrameStats stats(mode.stat_names().size(), 0.0);
+      Tensor out = mode.stylize(in, stats);
+      writer.write(out);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      frame_seconds.push_back(secs);
+      if (in.reliability.defined()) {
+        double eo = warping_error(out, in.warped_prev_out, in.reliability);
+        double ei = warping_error(in.frame, in.warped_prev_frame, in.reliability);
+        sum_out += eo;
+        sum_in += ei;
+        if (report) {
+          std::vector<double> row = {static_cast<double>(k), secs, eo, ei, mean_of(in.reliability)};
+          if (depth) {
+            row.push_back(masked_mean_abs_diff(depth_raw, warp_by(prev.depth_raw, in.back_flow), in.reliability));
+            row.push_back(masked_mean_abs_diff(in.depth01, warp_by(prev.depth, in.back_flow), in.reliability));
+          }
+          row.insert(row.end(), stats.begin(), stats.end());
+          report->row(row);
+        }
+      } else if (report) {
+        std::vector<double> row = {static_cast<double>(k), secs, NAN, NAN, NAN};
+        if (depth) row.insert(row.end(), {NAN, NAN});
         row.insert(row.end(), stats.begin(), stats.end());
         report->row(row);
       }
-    } else if (report) {
-      std::vector<double> row = {static_cast<double>(k), secs, NAN, NAN, NAN};
-      if (depth) row.insert(row.end(), {NAN, NAN});
-      row.insert(row.end(), stats.begin(), stats.end());
-      report->row(row);
+      prev = {in.frame, out, depth_raw, in.depth01};
+      progress.update(static_cast<int>(in.index + 1));
     }
-    prev = {in.frame, out, depth_raw, in.depth01};
-    progress.update(static_cast<int>(in.index + 1));
+  } catch (const OutOfMemory& e) {
+    throw out_of_memory(e.what());
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory("an allocation failed (std::bad_alloc)");
   }
   progress.finish();
   say(count, "while finishing the file");

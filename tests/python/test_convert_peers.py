@@ -233,6 +233,19 @@ def test_pth_vgg19_names_and_preprocessing():
     convert_auto(other, path("x.h5"), "--preprocessing", "caffe")
     with h5py.File(path("x.h5"), "r") as f:
         assert f.attrs["channel_order"] == "BGR"
+    # vgg19().features.state_dict() saved alone: keys 0.weight, 2.weight, ... (new-user finding 9, fourth
+    # pass). The same tensors as features.N: converted with a note, equal to the whole state dict's file.
+    bare = path("vgg19_features_only.pth")
+    torch.save({k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")}, bare)
+    r = convert_auto(bare, path("bare.h5"), "--preprocessing", "caffe")
+    assert "keys read as features.N" in r.stdout and "dropped" not in r.stdout, r.stdout
+    with h5py.File(path("bare.h5"), "r") as f, h5py.File(path("x.h5"), "r") as g:
+        assert f.attrs["architecture"] == "vgg19_features"
+        assert sorted(f.keys()) == sorted(g.keys())
+        compared = [k for k in g if isinstance(g[k], h5py.Dataset)]
+        assert len(compared) == 32, compared  # VGG19's 16 convs, weight and bias
+        for k in compared:
+            np.testing.assert_array_equal(f[k][()], g[k][()])
 
 
 def examples_reference(sd, x, taps):
@@ -415,6 +428,12 @@ def test_malformed_pth_and_foreign():
     sd["res9.conv1.conv2d.weight"] = torch.zeros(1)
     torch.save(sd, path("extra.pth"))
     expect_error(path("extra.pth"), "res9.conv1.conv2d.weight")
+    # A zip-format .pth cut short (an interrupted download): its central directory is gone
+    # (new-user finding 10, fourth pass: the message was about pickle persistent ids).
+    torch.save(peer_nets.random_state_dict(peer_nets.TransformerNet(), 2), path("whole.pth"))
+    cut = truncated(path("whole.pth"), "cut.pth", 0.6)
+    expect_error(cut, "cut.pth: a zip (PyTorch) file without its central directory", "truncated (%d bytes"
+                 % os.path.getsize(cut))
     open(path("photo.png"), "wb").write(b"\x89PNG\r\n\x1a\n" + bytes(100))
     expect_error(path("photo.png"), "not a format convert.py recognises", "89 50 4e 47")
     open(path("deploy.prototxt"), "w").write('name: "VGG_ILSVRC_19_layers"\ninput: "data"\n')

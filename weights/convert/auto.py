@@ -11,6 +11,7 @@ two files) are recognised and named, with the explicit format to give.
 """
 
 import os
+import re
 
 import caffemodel
 import h5write
@@ -76,6 +77,9 @@ def _pth(path, args):
     if "encoder.conv1.weight" in params or "decoder.0.conv.conv.weight" in params:
         raise AutoError("%s: a Monodepth2 file: give the format monodepth2 with encoder.pth and depth.pth" % path)
     feats = {k: v for k, v in params.items() if k.startswith("features.")}
+    bare = not feats and params and all(re.fullmatch(r"\d+\.(weight|bias)", k) for k in params)
+    if bare:  # vgg19().features.state_dict(): the same tensors, without the "features." prefix
+        feats = {"features." + k: v for k, v in params.items()}
     w0 = feats.get("features.0.weight")
     if w0 is not None and tuple(w0.shape) == (96, 3, 11, 11):
         return "nin", feats, h5write.CAFFE, {}, "NIN (neural-style-pt's nin_imagenet.pth; Caffe preprocessing)"
@@ -89,8 +93,10 @@ def _pth(path, args):
                         "caffe (neural-style-pt's converted Caffe models, e.g. vgg19-d01eb7cb.pth: BGR, 0..255, mean "
                         "subtracted) or --preprocessing torchvision (torchvision's, e.g. vgg19-dcbb9e9d.pth)"
                         % (path, depth))
-    dropped = sorted(k for k in params if not k.startswith("features."))
+    dropped = [] if bare else sorted(k for k in params if not k.startswith("features."))
     note = "VGG%d, %s preprocessing%s" % (depth, pre, ", dropped the classifier (%d tensors)" % len(dropped) if dropped else "")
+    if bare:
+        note += ", keys read as features.N (a .features.state_dict())"
     return "vgg%d_features" % depth, feats, PREPROCESSING[pre], {}, note
 
 

@@ -15,6 +15,7 @@ malicious file cannot run code. The tar-based format of the earliest torch relea
 
 import collections
 import io
+import os
 import pickle
 import struct
 import zipfile
@@ -221,6 +222,9 @@ def load(path, keep=None):
     else:
         with open(path, "rb") as f:
             head = f.read(512)
+        if head[:4] == b"PK\x03\x04":  # a zip's first entry, but no central directory at the end
+            raise PthError("%s: a zip (PyTorch) file without its central directory, which a zip keeps at its end: "
+                           "truncated (%d bytes; an interrupted download or copy?)" % (path, os.path.getsize(path)))
         if len(head) >= 262 and head[257:262] == b"ustar":
             raise PthError("%s: tar-based PyTorch file (earliest torch releases) not supported; re-save it with a newer "
                            "torch: torch.save(torch.load(f), out)" % path)

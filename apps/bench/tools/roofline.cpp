@@ -7,7 +7,7 @@
 // chains, the same code generation as the kernels it bounds) on 1 thread and on every OpenMP
 // thread at once, for each instruction set this CPU runs (tensor/cpu/isa.h): GFLOP/s = 2 *
 // multiply-adds / wall time. Memory bandwidth: read (sum), write (fill), copy and triad
-// (a = b + s * c) over arrays of M MB each (default 256, larger than the caches), 1 and all
+// (a = b + s * c) over arrays of M MiB each (default 256, larger than the caches), 1 and all
 // threads: GB/s = bytes read + written / wall time. Each figure: best (the machine's
 // capability; other processes only slow a run down) and median of N runs (default 7).
 // --clock cpu: the process's CPU time divided by the thread count instead of the wall time (each
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
 
   const int64_t n = mb * (1 << 20) / sizeof(float);
   std::unique_ptr<float[]> a(new float[n]), b(new float[n]), c(new float[n]);
-  std::printf("\n| memory (%lld MB arrays) | threads | GB/s best (median) |\n|---|---|---|\n",
+  std::printf("\n| memory (%lld MiB arrays) | threads | GB/s best (median) |\n|---|---|---|\n",
               static_cast<long long>(mb));
   double bandwidth = 0;
   for (int t : thread_counts) {
