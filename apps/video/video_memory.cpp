@@ -28,8 +28,9 @@ int64_t fast_video_frame_bytes(int64_t in_h, int64_t in_w, int64_t h, int64_t w,
 
 namespace {
 
-// The process's resident memory now (VmRSS), or 0: the program, its libraries (the CUDA build's
-// alone are ~250 MiB) and the models, already loaded when the check runs.
+// The process's resident memory now (VmRSS), or 0: the program, its libraries (~50 MiB; cuBLAS,
+// ~200 MiB more, is opened only at a first GEMM on a GPU) and the models, already loaded when the
+// check runs.
 int64_t resident_bytes() {
   std::ifstream status("/proc/self/status");
   std::string line;
