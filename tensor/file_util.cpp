@@ -129,6 +129,12 @@ void set_interrupt_note(const std::string& text) {
   slot = std::move(fresh);  // frees the text of two calls ago, which no handler still reads
 }
 
+std::string interrupt_note() {
+  std::lock_guard<std::mutex> lock(g_live_mutex);
+  const std::string* note = g_note.load();
+  return note ? *note : std::string();
+}
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (path_.empty()) throw Error("output path is empty");
   ensure_parent_dir(path_);

@@ -58,6 +58,7 @@ inline void write_file_bytes(const std::string& path, const std::vector<uint8_t>
 // what finished and what did not. The text is copied; a signal sees the previous text or the
 // new one, never a mix. Installs the handler.
 void set_interrupt_note(const std::string& text);
+std::string interrupt_note();  // the text a signal would print now ("" for none)
 
 class AtomicFile {
  public:

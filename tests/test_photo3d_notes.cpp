@@ -11,6 +11,7 @@
 
 #include "apps/photo3d/camera_path.h"
 #include "apps/photo3d/consistency.h"
+#include "apps/photo3d/photo3d_interrupt.h"
 #include "check.h"
 #include "cli_run.h"
 #include "photo3d_scenes.h"
@@ -164,4 +165,19 @@ TEST_CASE("photo3d command: an upsampled photo and a large mesh are noted before
                           "2100x1575 pixels"));
   CHECK_FALSE(contains(big.out, "note: " + s.file("big/m.ply")));
   CHECK((!fs::exists(s.dir / "big") || fs::is_empty(s.dir / "big")));
+}
+
+TEST_CASE("photo3d interrupt note: files completed after the stage was named are in the note at once") {
+  // Break-it pass 5, finding 1: the frames were renamed (complete) while the mp4 was still being
+  // finished, but Ctrl-C then said "nothing written": complete() did not update the note.
+  {
+    ds::app::InterruptNote note;
+    note.at("while finishing the frames and videos (all 60 frames rendered)");
+    CHECK(ds::interrupt_note() ==
+          "\ninterrupted while finishing the frames and videos (all 60 frames rendered); nothing written\n");
+    note.complete("f001.png .. f060.png");
+    CHECK(ds::interrupt_note() == "\ninterrupted while finishing the frames and videos (all 60 frames rendered); "
+                                  "complete: f001.png .. f060.png; nothing else written\n");
+  }
+  CHECK(ds::interrupt_note().empty());  // cleared when the command ends
 }

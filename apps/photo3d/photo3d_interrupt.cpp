@@ -12,6 +12,7 @@ InterruptNote::~InterruptNote() { set_interrupt_note(""); }
 void InterruptNote::complete(const std::string& files, const std::string& hint) {
   files_.push_back(files);
   if (!hint.empty()) hints_.push_back(hint);
+  at(where_);  // a note set before these files were done would say "nothing written" (break-it 5, finding 1)
 }
 
 std::string InterruptNote::written() const {
@@ -23,6 +24,7 @@ std::string InterruptNote::written() const {
 }
 
 void InterruptNote::at(const std::string& where) const {
+  where_ = where;
   set_interrupt_note("\ninterrupted " + where + "; " + written() + "\n");
 }
 

@@ -20,7 +20,7 @@ class InterruptNote {
   InterruptNote& operator=(const InterruptNote&) = delete;
 
   // Files of this run that are complete from now on ("a.glb and a.html"), and what the user can
-  // do with them ("" for nothing).
+  // do with them ("" for nothing); the note says so at once (where the run is, unchanged).
   void complete(const std::string& files, const std::string& hint = "");
   // The note for an interrupt from now on: "\ninterrupted WHERE; nothing written\n", or with
   // complete files "\ninterrupted WHERE; complete: F (HINT); nothing else written\n".
@@ -30,6 +30,7 @@ class InterruptNote {
 
  private:
   std::vector<std::string> files_, hints_;
+  mutable std::string where_;  // the last at()
 };
 
 }  // namespace app
