@@ -97,7 +97,7 @@ void check_memory(const std::vector<ImageJob>& jobs, const FastStyleNet* net, in
     } catch (const Error&) {
       continue;  // reported by the run, with the other unreadable images
     }
-    auto [h, w] = hw;
+    const int64_t h = hw.first, w = hw.second;  // not a structured binding: the lambda below captures them
     const int64_t file_bytes = static_cast<int64_t>(std::filesystem::file_size(j.input));
     int64_t need = 0;
     try {
