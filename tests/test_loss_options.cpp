@@ -82,6 +82,27 @@ TEST_CASE("loss options: bad values name the option") {
                        doctest::Contains("unknown network 'alexnet'"), ds::Error);
 }
 
+// Break-it pass 5: --style-layers '' ran into "Var: use of an undefined variable" (exit 1), and a
+// weight list of another length than its layers was found late, without the option's name.
+TEST_CASE("loss options: an empty layer list and a weight count unlike the layers' are command-line errors naming the option") {
+  std::ostringstream warn;
+  auto spec = [&](std::vector<std::string> args) {
+    return ds::app::loss_spec_from(parsed("stylize", std::move(args)), TransferMethod::Optimisation, warn);
+  };
+  CHECK_THROWS_WITH_AS(spec({"--style-layers", ""}), "--style-layers: an empty list; give at least one layer",
+                       ds::app::UsageError);
+  CHECK_THROWS_WITH_AS(spec({"--content-layers", ""}), "--content-layers: an empty list; give at least one layer",
+                       ds::app::UsageError);
+  CHECK_THROWS_WITH_AS(spec({"--style-layers", "relu1,fire3", "--style-layer-weights", "1,2,3"}),
+                       "--style-layer-weights: 3 weight(s) for 2 layer(s) of --style-layers; give one weight per layer",
+                       ds::app::UsageError);
+  // Without --style-layers, the count is the network's default list's (SqueezeNet: 4 style layers).
+  CHECK_THROWS_WITH_AS(spec({"--style-layer-weights", "1,2"}), doctest::Contains("2 weight(s) for 4 layer(s)"),
+                       ds::app::UsageError);
+  CHECK(spec({"--style-layers", "relu1,fire3", "--style-layer-weights", "1,2"}).style_layer_weights ==
+        std::vector<float>{1, 2});
+}
+
 // neural-style's and neural-style-pt's option names where issue 20 gave them a meaning here: the
 // content layers as a list, the TV weight converted from its 0..256 pixels (x 256^2/2), -gpu c, and
 // the Caffe model options, which say how to convert the model.

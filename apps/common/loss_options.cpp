@@ -66,10 +66,16 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
                     std::vector<float>& weights) {
     if (a.has(option)) {
       names = a.list(option);
+      if (names.empty()) throw UsageError(std::string(option) + ": an empty list; give at least one layer");
       weights.clear();
       for (const std::string& l : names) weights.push_back(default_layer_weight(net, style, l));
     }
-    if (a.has(weights_option)) weights = parse_nonnegative(a.list(weights_option), weights_option);
+    if (a.has(weights_option)) {
+      weights = parse_nonnegative(a.list(weights_option), weights_option);
+      if (weights.size() != names.size())
+        throw UsageError(std::string(weights_option) + ": " + std::to_string(weights.size()) + " weight(s) for " +
+                         std::to_string(names.size()) + " layer(s) of " + option + "; give one weight per layer");
+    }
   };
   if (a.has("--content-layer") && a.has("--content-layers"))
     throw UsageError("--content-layer and --content-layers given together: give --content-layers only");
