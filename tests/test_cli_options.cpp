@@ -240,8 +240,9 @@ TEST_CASE("peer options that only chose how the peer ran are noted and ignored, 
 
 TEST_CASE("stylize reads slow_neural_style.lua's names, and an unknown peer-like option points to docs/from-peers.md") {
   Parsed p = parse({"c.png", "-style_image", "s.png", "-style_image_size", "96", "-tv_strength", "1e-6",
-                    "-style_weights", "5,5"});
+                    "-style_weights", "5"});
   CHECK(p.o.sizes.style_size == 96);
+  CHECK(p.o.loss.spec.style_layer_weights == std::vector<float>(p.o.loss.spec.style_layers.size(), 5.0f));  // one for all
   // fast-neural-style's vgg preprocessing multiplies 0..1 pixels by 255, and its TV is
   // strength * 1/2 * sum d^2 on those: on our 0..1 pixels that is strength * 255^2 / 2.
   CHECK(p.o.loss.spec.tv_weight == doctest::Approx(1e-6 * 255 * 255 / 2));

@@ -395,6 +395,23 @@ TEST_CASE("first hour: features writes only to .h5/.hdf5 names, depth says when 
   CHECK_FALSE(fs::exists(s.file("f.png")));
 }
 
+TEST_CASE("first hour: features refuses an empty --layers and a layer the network lacks as command-line errors") {
+  // Break-it pass 5: --layers '' wrote an empty HDF5 file and exited 0; --layers foo exited 1
+  // after loading the network, where the loss options' layer checks exit 2 before any loading.
+  Scratch s("features layers");
+  ds::save_image(s.file("in.png"), ramp_image(32, 32));
+  for (std::string net : {"squeezenet", "fastdepth"}) {
+    CAPTURE(net);
+    dst::CliResult none = dst::run_depthstyle({"features", "--net", net, "--layers", "", s.file("in.png"), "-o", s.file("f.h5")});
+    CHECK(none.rc == 2);
+    CHECK(contains(none.out, "--layers: an empty list; give at least one layer name"));
+    dst::CliResult foo = dst::run_depthstyle({"features", "--net", net, "--layers", "foo", s.file("in.png"), "-o", s.file("f.h5")});
+    CHECK(foo.rc == 2);
+    CHECK(contains(foo.out, "--layers: " + net + " has no layer named 'foo'; its layers are: "));
+    CHECK_FALSE(fs::exists(s.file("f.h5")));
+  }
+}
+
 TEST_CASE("first hour: every command that writes one image says when its -o is an existing folder") {
   // depth said so; stylize, fast and 3d said "cannot write images of type '(no extension)'" (3d:
   // "cannot tell what to write from the extension"). A folder named like an image is one too.

@@ -94,13 +94,14 @@ TEST_CASE("loss options: an empty layer list and a weight count unlike the layer
   CHECK_THROWS_WITH_AS(spec({"--content-layers", ""}), "--content-layers: an empty list; give at least one layer",
                        ds::app::UsageError);
   CHECK_THROWS_WITH_AS(spec({"--style-layers", "relu1,fire3", "--style-layer-weights", "1,2,3"}),
-                       "--style-layer-weights: 3 weight(s) for 2 layer(s) of --style-layers; give one weight per layer",
+                       "--style-layer-weights: 3 weight(s) for 2 layer(s) of --style-layers; give one weight per layer, or one for all",
                        ds::app::UsageError);
   // Without --style-layers, the count is the network's default list's (SqueezeNet: 4 style layers).
   CHECK_THROWS_WITH_AS(spec({"--style-layer-weights", "1,2"}), doctest::Contains("2 weight(s) for 4 layer(s)"),
                        ds::app::UsageError);
   CHECK(spec({"--style-layers", "relu1,fire3", "--style-layer-weights", "1,2"}).style_layer_weights ==
         std::vector<float>{1, 2});
+  CHECK(spec({"--style-layer-weights", "5"}).style_layer_weights == std::vector<float>{5, 5, 5, 5});  // one for all
 }
 
 // neural-style's and neural-style-pt's option names where issue 20 gave them a meaning here: the

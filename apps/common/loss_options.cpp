@@ -38,11 +38,13 @@ void declare_loss_options(Args& a, TransferMethod method) {
            "max");
   a.option("--content-layers", "LIST", "content layers (default: fire2 / relu4_2 (vgg16, vgg19) / relu0,relu3,relu7,relu12 (nin))");
   a.option("--content-layer", "NAME", "one content layer (the same as --content-layers NAME)");
-  a.option("--content-layer-weights", "LIST", "one weight per content layer (default per network: 1, or neural-style's "
+  a.option("--content-layer-weights", "LIST",
+           "one weight per content layer, or one for all (default per network: 1, or neural-style's "
            "normalisation for vgg19 and nin)");
   a.option("--style-layers", "LIST", "style layers (default: relu1,fire3,fire4,fire5 / relu1_1,...,relu5_1 (vgg16, "
            "vgg19) / relu0,relu3,relu7,relu12 (nin))");
-  a.option("--style-layer-weights", "LIST", "one weight per style layer (default per network: 1000, or neural-style's "
+  a.option("--style-layer-weights", "LIST",
+           "one weight per style layer, or one for all (default per network: 1000, or neural-style's "
            "normalisation for vgg19 and nin)");
   a.option("--content-weight", "A", "content weight alpha " + defaults_text(method, &LossSpec::content_weight));
   a.option("--style-total-weight", "B", "total style weight beta " + defaults_text(method, &LossSpec::style_weight));
@@ -72,9 +74,12 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
     }
     if (a.has(weights_option)) {
       weights = parse_nonnegative(a.list(weights_option), weights_option);
+      // One weight for every layer, as fast-neural-style's -style_weights 5.0 means.
+      if (weights.size() == 1) weights.assign(names.size(), weights[0]);
       if (weights.size() != names.size())
         throw UsageError(std::string(weights_option) + ": " + std::to_string(weights.size()) + " weight(s) for " +
-                         std::to_string(names.size()) + " layer(s) of " + option + "; give one weight per layer");
+                         std::to_string(names.size()) + " layer(s) of " + option +
+                         "; give one weight per layer, or one for all");
     }
   };
   if (a.has("--content-layer") && a.has("--content-layers"))
@@ -103,12 +108,8 @@ LossSpec loss_spec_from(const Args& a, TransferMethod method, std::ostream& warn
   return c;
 }
 
-namespace {
-
-// A layer the loss names that its network does not have is refused from the names alone,
-// before any network is loaded (it was found only when the network first ran).
-void check_layers(const std::string& option, const std::string& net, const std::vector<std::string>& layers,
-                  const std::vector<std::string>& valid) {
+void check_layer_names(const std::string& option, const std::string& net, const std::vector<std::string>& layers,
+                       const std::vector<std::string>& valid) {
   for (const std::string& l : layers)
     if (std::find(valid.begin(), valid.end(), l) == valid.end()) {
       std::string list;
@@ -116,8 +117,6 @@ void check_layers(const std::string& option, const std::string& net, const std::
       throw UsageError(option + ": " + net + " has no layer named '" + l + "'; its layers are: " + list);
     }
 }
-
-}  // namespace
 
 LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream& warn) {
   LossOptions o;
@@ -127,9 +126,9 @@ LossOptions loss_options_from(const Args& a, TransferMethod method, std::ostream
   o.pooling = option_text([&] { return parse_pooling(a.str("--pooling")); });
   o.monodepth2 = a.str("--monodepth2");
   const std::vector<std::string> net_layers = option_text([&] { return feature_net_layer_names(o.net); });
-  check_layers(a.has("--content-layer") ? "--content-layer" : "--content-layers", o.net, o.spec.content_layers, net_layers);
-  check_layers("--style-layers", o.net, o.spec.style_layers, net_layers);
-  check_layers("--depth-layers", o.monodepth2.empty() ? "fastdepth" : "monodepth2", o.spec.depth_layers,
+  check_layer_names(a.has("--content-layer") ? "--content-layer" : "--content-layers", o.net, o.spec.content_layers, net_layers);
+  check_layer_names("--style-layers", o.net, o.spec.style_layers, net_layers);
+  check_layer_names("--depth-layers", o.monodepth2.empty() ? "fastdepth" : "monodepth2", o.spec.depth_layers,
                depth_net_layer_names(!o.monodepth2.empty()));
   return o;
 }

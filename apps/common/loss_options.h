@@ -57,5 +57,10 @@ std::vector<float> style_weights_from(const Args& a, size_t n_styles);
 // when it was not given; ds::Error when it was given neither once nor n times.
 std::string per_style(const Args& a, const std::string& option, size_t k, size_t n, const std::string& def);
 
+// UsageError "OPTION: NET has no layer named 'X'; its layers are: ..." for the first of `layers`
+// not in `valid` (the network's layer names, nn/pretrained.h: known without loading any weights).
+void check_layer_names(const std::string& option, const std::string& net, const std::vector<std::string>& layers,
+                       const std::vector<std::string>& valid);
+
 }  // namespace app
 }  // namespace ds

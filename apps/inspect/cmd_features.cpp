@@ -1,9 +1,9 @@
 // depthstyle features --net NAME --layers a,b IMAGE -o out.h5: named activations of a network.
-#include <algorithm>
 #include <cstdio>
 
 #include "apps/depthstyle/commands.h"
 #include "apps/common/args.h"
+#include "apps/common/loss_options.h"
 #include "apps/common/outputs.h"
 #include "autograd/ops.h"
 #include "nn/fast_style_weights.h"
@@ -45,6 +45,12 @@ int cmd_features(int argc, char** argv) {
                      "transformer");
   if ((net == "monodepth2" || net == "transformer") && !a.has("--weights"))
     throw UsageError(net + " needs --weights FILE");
+  if (layers.empty()) throw UsageError("--layers: an empty list; give at least one layer name");
+  // A layer the network lacks is a command-line error, found from the names before any loading
+  // (a transformer's taps are known only from its file).
+  if (net != "transformer")
+    check_layer_names("--layers", net, layers,
+                      feature_net ? feature_net_layer_names(net) : depth_net_layer_names(net == "monodepth2"));
   OutputPlan plan;
   plan.input("image", a.positional()[0]);
   plan.input("weights", feature_net           ? feature_net_file(net, a.str("--weights"))
