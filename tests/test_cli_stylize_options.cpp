@@ -193,17 +193,20 @@ TEST_CASE("stylize --scales: with masks, two styles, the depth loss, both optimi
 }
 
 // Finding 9 of the second new-user pass: stylize estimated from the working-size image (a
-// 128 px photo scaled up to FastDepth's 224x224), so its masks differed from those of the
-// `depth` command's file for the same photo (results up to 73 levels apart, mean 9). Both now
-// run the network on the photo itself; what remains is the file's rounding to whole
-// millimetres (a relative 1e-3 of depths around a metre, far below what moves a mask).
+// 96 px photo scaled up to FastDepth's 224x224), so its masks differed from those of the
+// `depth` command's file for the same photo. Both now run the network on the photo itself; what
+// remains is the file's rounding to whole millimetres, which the optimisation amplifies with
+// every iteration (break-it pass 5: 0.3 levels apart at 4 iterations, 7 at 40, as much as 1 mm
+// of noise in the file moves it). So 2 iterations, where the masks' effect is already clear:
+// before the fix 5.5 (starry/scream) and 6.2 (candy/wave) levels apart on average, after 0.000
+// and 0.057.
 TEST_CASE("stylize: its estimated depth is the one `depth PHOTO` writes, whatever --size") {
   if (skip_without_data()) return;
   dst::StylizeScratch s("stylize-depth-source");
   INFO("last run: " << s.last);
   std::string photo = dst::prepared("images/content/tubingen.jpg");
   REQUIRE(s.depthstyle("depth " + photo + " -o " + s.file("d.png")).rc == 0);
-  std::string common = "stylize " + photo + " --size 96 --iters 4 --style " + s.style("starry_night") +
+  std::string common = "stylize " + photo + " --size 96 --iters 2 --style " + s.style("starry_night") +
                        " --style " + s.style("the_scream") +
                        " --style-mask sigmoid:k=12,t=0.5 --style-mask inv-sigmoid:k=12,t=0.5 ";
   Run estimated = s.depthstyle(common + "-o " + s.file("estimated.png"));
@@ -220,6 +223,5 @@ TEST_CASE("stylize: its estimated depth is the one `depth PHOTO` writes, whateve
   }
   double mean = sum / static_cast<double>(a.size());
   INFO("mean " << mean << ", largest " << worst << " grey levels");
-  CHECK(mean < 0.25);
-  CHECK(worst <= 32);  // a few pixels where the masks cross over move most
+  CHECK(mean < 1.0);
 }

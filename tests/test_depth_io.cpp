@@ -363,8 +363,8 @@ TEST_CASE("resize_depth_to and fit_depth_to: bilinear, aspect within 1% resized,
   // The map of a photo turned upright by its EXIF orientation, saved from the stored pixels.
   CHECK_THROWS_WITH_AS(ds::fit_depth_to(big, 640, 480, "depth map d.png"),
                        doctest::Contains("size 640x480 has another aspect ratio than the content image 480x640 (more "
-                                         "than 1% apart); it fits the content turned by a quarter: a JPEG shown "
-                                         "upright by its EXIF orientation"), Error);
+                                         "than 1% apart); it fits the content turned by a quarter: if the content is "
+                                         "a photo shown upright by its EXIF orientation"), Error);
   Tensor holes = d.clone();
   holes.set({0, 0, 0, 0}, NAN);
   CHECK_THROWS_WITH_AS(ds::resize_depth_to(holes, 1, 2), doctest::Contains("fill_invalid first"), Error);

@@ -103,8 +103,9 @@ Tensor fit_depth_to(const Tensor& d, int h, int w, const std::string& what) {
     // orientation and a map saved from its stored pixels (new-user finding 6, fourth pass).
     double turned = (static_cast<double>(d.H()) / d.W()) / (static_cast<double>(w) / h);
     std::string hint = std::fabs(turned - 1.0) <= 0.01
-                           ? "; it fits the content turned by a quarter: a JPEG shown upright by its EXIF orientation "
-                             "(as depthstyle reads it) with a map saved from its stored pixels? Rotate the map the same way"
+                           ? "; it fits the content turned by a quarter: if the content is a photo shown upright by its "
+                             "EXIF orientation (as depthstyle reads it), the map was saved from its stored pixels: turn "
+                             "the map as the photo's viewer turns the photo (90 degrees one way or the other)"
                            : "; crop or resize one of them to match";
     throw Error(what + ": size " + size_str(d.H(), d.W()) + " has another aspect ratio than the content image " +
                 size_str(h, w) + " (more than 1% apart)" + hint);
