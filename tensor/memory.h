@@ -11,4 +11,8 @@ namespace ds {
 // process, never lowered: a peak so far, not of the last step alone. Never throws.
 double peak_memory_mb(Device device);
 
+// The process's resident memory now (VmRSS of /proc/self/status) in bytes, or 0 where it cannot
+// be read. Never throws.
+int64_t resident_bytes();
+
 }  // namespace ds

@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "apps/fast/fast.h"
 #include "apps/video/video_run.h"
+#include "tensor/memory.h"
 
 namespace ds {
 namespace app {
@@ -26,25 +26,12 @@ int64_t fast_video_frame_bytes(int64_t in_h, int64_t in_w, int64_t h, int64_t w,
   return kFastFixedBytes + kVideoCodecBytes + decoded + 4 * px * held + std::max(transformer + blend, consistency);
 }
 
-namespace {
-
-// The process's resident memory now (VmRSS), or 0: the program, its libraries (~50 MiB; cuBLAS,
-// ~200 MiB more, is opened only at a first GEMM on a GPU) and the models, already loaded when the
-// check runs.
-int64_t resident_bytes() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return static_cast<int64_t>(std::stod(line.substr(6))) * 1024;  // kB
-  return 0;
-}
-
-}  // namespace
-
 void check_video_memory(const VideoInfo& info, int long_side, const std::string& output,
                         const std::vector<const FastStyleNet*>& nets, bool on_host, const VideoFrameUse& use,
                         int64_t budget) {
   // The program as it is now, where that is more than the per-frame formula's allowance for it.
+  // The program, its libraries (~50 MiB; cuBLAS, ~200 MiB more, is opened only at a first GEMM on
+  // a GPU) and the models, already loaded when the check runs (tensor/memory.h).
   const int64_t resident = std::max<int64_t>(0, resident_bytes() - kFastFixedBytes);
   auto need_at = [&](int l) {
     auto [h, w] = working_size(info.height, info.width, l, output);
